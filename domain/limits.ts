@@ -1,0 +1,16 @@
+/** Input limits, in one place so validation, the README and the tests agree. */
+export const limits = {
+  /** Readings in one `ingestEvents` call. */
+  maxBatchSize: 1000,
+  /** Characters in a device id, reading id or rule id. */
+  maxIdLength: 128,
+  /** Characters in a metric name. */
+  maxMetricLength: 128,
+  /** Characters in a rule name. */
+  maxRuleNameLength: 256,
+  /** How far ahead of the server clock a reading's timestamp may be. */
+  maxFutureSkewMs: 15 * 60 * 1000,
+  /** Page size of list queries: default and maximum. */
+  defaultPageSize: 50,
+  maxPageSize: 1000,
+} as const;

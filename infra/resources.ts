@@ -1,0 +1,106 @@
+/**
+ * The system's resources as plain data: the one source both the CDK stack and the local
+ * stack build from, so the two cannot drift apart. No AWS or CDK imports here.
+ */
+
+export type KeyType = 'S' | 'N';
+
+export interface KeyDefinition {
+  name: string;
+  type: KeyType;
+}
+
+export interface IndexDefinition {
+  indexName: string;
+  partitionKey: KeyDefinition;
+  sortKey: KeyDefinition;
+}
+
+export interface TableDefinition {
+  /** Logical name; CloudFormation names the real table. */
+  id: 'Readings' | 'Rules' | 'Alerts';
+  /** Environment variable through which functions receive the table name. */
+  envVar: string;
+  partitionKey: KeyDefinition;
+  sortKey?: KeyDefinition;
+  globalSecondaryIndexes: IndexDefinition[];
+  /** Attribute holding the expiry time (epoch seconds), when items expire. */
+  timeToLiveAttribute?: string;
+}
+
+const string = (name: string): KeyDefinition => ({ name, type: 'S' });
+
+export const tables = {
+  readings: {
+    id: 'Readings',
+    envVar: 'READINGS_TABLE',
+    partitionKey: string('deviceId'),
+    sortKey: string('id'),
+    globalSecondaryIndexes: [
+      { indexName: 'byTime', partitionKey: string('deviceId'), sortKey: string('timeKey') },
+      { indexName: 'byMetric', partitionKey: string('deviceMetric'), sortKey: string('timeKey') },
+    ],
+    timeToLiveAttribute: 'expiresAt',
+  },
+  rules: {
+    id: 'Rules',
+    envVar: 'RULES_TABLE',
+    partitionKey: string('id'),
+    globalSecondaryIndexes: [
+      { indexName: 'byScope', partitionKey: string('scope'), sortKey: string('createdKey') },
+      { indexName: 'all', partitionKey: string('kind'), sortKey: string('createdKey') },
+    ],
+  },
+  alerts: {
+    id: 'Alerts',
+    envVar: 'ALERTS_TABLE',
+    partitionKey: string('id'),
+    globalSecondaryIndexes: [
+      { indexName: 'byDevice', partitionKey: string('deviceId'), sortKey: string('firedKey') },
+      { indexName: 'byRule', partitionKey: string('ruleId'), sortKey: string('firedKey') },
+      { indexName: 'all', partitionKey: string('kind'), sortKey: string('firedKey') },
+    ],
+    timeToLiveAttribute: 'expiresAt',
+  },
+} as const satisfies Record<string, TableDefinition>;
+
+/** The readings queue and its dead-letter queue, as the worker's event source mapping sees them. */
+export const readingsQueue = {
+  envVar: 'READINGS_QUEUE_URL',
+  /** The worker's Lambda timeout; the queue's visibility timeout is six times it, as AWS advises. */
+  workerTimeoutSeconds: 30,
+  visibilityTimeoutSeconds: 180,
+  messageRetentionSeconds: 4 * 24 * 3600,
+  receiveWaitTimeSeconds: 20,
+  /** Deliveries before a reading that keeps failing moves to the dead-letter queue. */
+  maxReceiveCount: 5,
+  deadLetterRetentionSeconds: 14 * 24 * 3600,
+  /** Event source mapping: records per worker invocation and how long to gather them. */
+  batchSize: 100,
+  maxBatchingWindowSeconds: 1,
+} as const;
+
+export const alertsTopic = {
+  envVar: 'ALERTS_TOPIC_ARN',
+  /** SNS message attributes subscribers can filter on. */
+  messageAttributes: ['deviceId', 'severity', 'ruleId'],
+} as const;
+
+/** Lambda resolver modules (files in resolvers/) and the GraphQL fields each one serves. */
+export const resolverFunctions = {
+  ingest: ['Mutation.ingestEvent', 'Mutation.ingestEvents'],
+  rules: [
+    'Mutation.createRule',
+    'Mutation.updateRule',
+    'Mutation.deleteRule',
+    'Query.rules',
+    'Query.rule',
+  ],
+  queries: ['Query.events', 'Query.alerts'],
+} as const;
+
+/** Fields resolved by a NONE data source: AppSync returns the arguments, nothing is invoked. */
+export const noneResolverFields = ['Mutation.publishAlert'] as const;
+
+/** How long readings and alerts are kept before DynamoDB's TTL removes them. */
+export const defaultRetentionDays = 90;
