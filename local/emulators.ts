@@ -1,0 +1,109 @@
+import { mkdirSync } from 'node:fs';
+import { type AddressInfo, type ListenOptions, Server } from 'node:net';
+import dynalite from 'dynalite';
+import { startFauxqs } from 'fauxqs';
+import { MailDev } from 'maildev';
+
+/** A server the local stack started, and how to stop it. */
+export interface RunningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * DynamoDB's wire protocol, served by dynalite; with `dataDir`, tables live in LevelDB
+ * there and survive restarts.
+ */
+export async function startDynamoDb(options: {
+  host: string;
+  port: number;
+  dataDir: string | null;
+}): Promise<RunningServer> {
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const server = dynalite({
+    ...(options.dataDir ? { path: options.dataDir } : {}),
+    createTableMs: 0,
+    deleteTableMs: 0,
+    updateTableMs: 0,
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${options.host}:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/**
+ * SQS and SNS wire protocols, served by fauxqs; with `dataDir`, queues, messages and
+ * subscriptions are written through to SQLite there on every change.
+ */
+export async function startSqsAndSns(options: {
+  host: string;
+  port: number;
+  dataDir: string | null;
+  region: string;
+}): Promise<RunningServer> {
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const server = await onLoopback(options.host, () =>
+    startFauxqs({
+      host: options.host,
+      port: options.port,
+      logger: false,
+      defaultRegion: options.region,
+      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    }),
+  );
+  return { url: `http://${options.host}:${server.port}`, close: () => server.stop() };
+}
+
+/**
+ * fauxqs always binds every interface (0.0.0.0); the local stack serves loopback only, so
+ * while it starts, a listen on all interfaces is redirected to `host`.
+ */
+async function onLoopback<T>(host: string, start: () => Promise<T>): Promise<T> {
+  const listen = Server.prototype.listen;
+  Server.prototype.listen = function (this: Server, ...args: unknown[]) {
+    const [first] = args;
+    if (first && typeof first === 'object' && (first as ListenOptions).host === '0.0.0.0') {
+      args[0] = { ...(first as ListenOptions), host };
+    }
+    return listen.apply(this, args as Parameters<Server['listen']>);
+  } as Server['listen'];
+  try {
+    return await start();
+  } finally {
+    Server.prototype.listen = listen;
+  }
+}
+
+/** An SMTP server with a web inbox (MailDev): where alert e-mails land locally. */
+export async function startInbox(options: {
+  host: string;
+  smtpPort: number;
+  webPort: number;
+  mailDir: string;
+}): Promise<RunningServer & { smtpPort: number }> {
+  mkdirSync(options.mailDir, { recursive: true });
+  const maildev = new MailDev({
+    smtp: options.smtpPort,
+    ip: options.host,
+    web: options.webPort,
+    webIp: options.host,
+    mailDirectory: options.mailDir,
+    silent: true,
+  });
+  await maildev.start();
+  return {
+    url: `http://${options.host}:${options.webPort}`,
+    smtpPort: options.smtpPort,
+    close: () => maildev.stop(),
+  };
+}

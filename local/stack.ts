@@ -1,0 +1,260 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { AppSyncResolverEvent } from 'aws-lambda';
+import {
+  alertsTopic,
+  noneResolverFields,
+  readingsQueue,
+  resolverFunctions,
+  tables,
+} from '../infra/resources.ts';
+import { startLocalAppSync } from './appsync/server.ts';
+import { startEmailRelay } from './email-relay.ts';
+import { startDynamoDb, startInbox, startSqsAndSns } from './emulators.ts';
+import { type SqsHandler, startEventSourceMapping } from './event-source-mapping.ts';
+import { provision, type QueueSettings } from './provision.ts';
+import { localCertificate, localSecrets } from './state.ts';
+
+export const STACK_NAME = 'TelemetryAlerts';
+const REGION = 'us-east-1';
+const repoRoot = new URL('..', import.meta.url);
+
+export interface LocalStackPorts {
+  graphql: number;
+  https: number;
+  dynamodb: number;
+  sqs: number;
+  smtp: number;
+  inbox: number;
+}
+
+export interface LocalStackOptions {
+  /** Where state persists across restarts; null keeps everything in memory (throw-away). */
+  stateDir: string | null;
+  ports: LocalStackPorts;
+  /** E-mail subscribers of the alerts topic. */
+  alertEmails: string[];
+  /** Overrides of the queue settings, e.g. a short visibility timeout in tests. */
+  queue?: Partial<QueueSettings>;
+  worker?: { batchSize?: number; maxBatchingWindowMs?: number; concurrency?: number };
+  /** How often the worker reloads rules, in milliseconds. */
+  rulesRefreshMs?: number;
+  logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+}
+
+/** What `cdk deploy --outputs-file` would write for the stack, plus the local-only addresses. */
+export interface LocalStackOutputs {
+  GraphQLUrl: string;
+  HttpsGraphQLUrl: string;
+  RealtimeUrl: string;
+  HttpsRealtimeUrl: string;
+  ApiKey: string;
+  Region: string;
+  CertificatePath: string;
+  EmailInboxUrl: string;
+  ReadingsTableName: string;
+  RulesTableName: string;
+  AlertsTableName: string;
+  ReadingsQueueUrl: string;
+  DeadLetterQueueUrl: string;
+  AlertsTopicArn: string;
+  DynamoDbEndpoint: string;
+  SqsEndpoint: string;
+  SnsEndpoint: string;
+  /** Credentials the endpoint accepts for AWS_IAM (SigV4) requests; local only. */
+  LocalAccessKeyId: string;
+  LocalSecretAccessKey: string;
+}
+
+export interface LocalStack {
+  outputs: LocalStackOutputs;
+  stop(): Promise<void>;
+}
+
+let started = false;
+
+/**
+ * Starts the whole system on this machine: DynamoDB, SQS and SNS emulators, an SMTP inbox,
+ * the AppSync-compatible endpoint running the real resolver handlers, the worker fed by an
+ * SQS event source mapping, and the SNS e-mail relay. The handlers are the deployed code,
+ * configured through the same environment variables and SDK endpoint settings as in AWS.
+ *
+ * One stack per process: handlers read their configuration once, at import.
+ */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  if (started) throw new Error('A local stack is already running in this process');
+  started = true;
+  const host = '127.0.0.1';
+  const scratch = options.stateDir ? null : mkdtempSync(join(tmpdir(), 'telemetry-alerts-'));
+  const dir = options.stateDir ?? (scratch as string);
+  mkdirSync(dir, { recursive: true });
+  const closers: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const close of closers.reverse()) await close().catch(() => undefined);
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+    started = false;
+  };
+  try {
+    const secrets = localSecrets(options.stateDir);
+    const tls = await localCertificate(join(dir, 'tls'));
+    const persistent = options.stateDir !== null;
+    const dynamodb = await startDynamoDb({
+      host,
+      port: options.ports.dynamodb,
+      dataDir: persistent ? join(dir, 'dynamodb') : null,
+    });
+    closers.push(dynamodb.close);
+    const queues = await startSqsAndSns({
+      host,
+      port: options.ports.sqs,
+      dataDir: persistent ? join(dir, 'queues') : null,
+      region: REGION,
+    });
+    closers.push(queues.close);
+    const inbox = await startInbox({
+      host,
+      smtpPort: options.ports.smtp,
+      webPort: options.ports.inbox,
+      mailDir: join(dir, 'mail'),
+    });
+    closers.push(inbox.close);
+
+    const credentials = {
+      accessKeyId: secrets.accessKeyId,
+      secretAccessKey: secrets.secretAccessKey,
+    };
+    const clientConfig = { region: REGION, credentials };
+    const sqs = new SQSClient({ ...clientConfig, endpoint: queues.url });
+    const resources = await provision(
+      {
+        dynamodb: new DynamoDBClient({ ...clientConfig, endpoint: dynamodb.url }),
+        sqs,
+        sns: new SNSClient({ ...clientConfig, endpoint: queues.url }),
+      },
+      {
+        visibilityTimeoutSeconds:
+          options.queue?.visibilityTimeoutSeconds ?? readingsQueue.visibilityTimeoutSeconds,
+        maxReceiveCount: options.queue?.maxReceiveCount ?? readingsQueue.maxReceiveCount,
+      },
+    );
+
+    const graphqlUrl = `http://localhost:${options.ports.graphql}/graphql`;
+    Object.assign(process.env, {
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: secrets.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: secrets.secretAccessKey,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
+      AWS_ENDPOINT_URL_SQS: queues.url,
+      AWS_ENDPOINT_URL_SNS: queues.url,
+      [tables.readings.envVar]: resources.tableNames.readings,
+      [tables.rules.envVar]: resources.tableNames.rules,
+      [tables.alerts.envVar]: resources.tableNames.alerts,
+      [readingsQueue.envVar]: resources.readingsQueueUrl,
+      [alertsTopic.envVar]: resources.alertsTopicArn,
+      GRAPHQL_URL: graphqlUrl,
+      RULES_REFRESH_MS: String(options.rulesRefreshMs ?? 2000),
+      POWERTOOLS_SERVICE_NAME: 'telemetry-alerts',
+      POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'INFO',
+    });
+    delete process.env.AWS_SESSION_TOKEN;
+    delete process.env.AWS_PROFILE;
+
+    const lambdaResolvers: Record<
+      string,
+      (event: AppSyncResolverEvent<Record<string, unknown>>) => Promise<unknown>
+    > = {};
+    for (const [module, fields] of Object.entries(resolverFunctions)) {
+      const { handler } = (await import(new URL(`resolvers/${module}.ts`, repoRoot).href)) as {
+        handler: (event: AppSyncResolverEvent<Record<string, unknown>>) => Promise<unknown>;
+      };
+      for (const field of fields) lambdaResolvers[field] = asLambda(handler);
+    }
+    const api = await startLocalAppSync({
+      schemaSdl: ['appsync.graphql', 'schema.graphql']
+        .map((file) => readFileSync(new URL(file, repoRoot), 'utf8'))
+        .join('\n'),
+      apiKey: secrets.apiKey,
+      iam: credentials,
+      region: REGION,
+      lambdaResolvers,
+      noneResolvers: [...noneResolverFields],
+      host,
+      port: options.ports.graphql,
+      https: { port: options.ports.https, key: tls.key, cert: tls.cert },
+    });
+    closers.push(api.close);
+
+    const worker = (await import(new URL('workers/evaluate-readings.ts', repoRoot).href)) as {
+      handler: SqsHandler;
+    };
+    const logError = (message: string, error: unknown) =>
+      console.error(
+        `${message}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+      );
+    const mapping = startEventSourceMapping({
+      sqs,
+      queueUrl: resources.readingsQueueUrl,
+      queueArn: resources.readingsQueueArn,
+      region: REGION,
+      handler: worker.handler,
+      functionName: 'evaluate-readings',
+      batchSize: options.worker?.batchSize ?? readingsQueue.batchSize,
+      maxBatchingWindowMs:
+        options.worker?.maxBatchingWindowMs ?? readingsQueue.maxBatchingWindowSeconds * 1000,
+      timeoutMs: readingsQueue.workerTimeoutSeconds * 1000,
+      concurrency: options.worker?.concurrency ?? 2,
+      onError: logError,
+    });
+    closers.push(mapping.stop);
+    const relay = startEmailRelay({
+      sqs,
+      outboxQueueUrl: resources.emailOutboxQueueUrl,
+      smtp: { host, port: inbox.smtpPort },
+      recipients: options.alertEmails,
+      onError: logError,
+    });
+    closers.push(relay.stop);
+
+    return {
+      outputs: {
+        GraphQLUrl: graphqlUrl,
+        HttpsGraphQLUrl: `https://localhost:${options.ports.https}/graphql`,
+        RealtimeUrl: `ws://localhost:${options.ports.graphql}/graphql/realtime`,
+        HttpsRealtimeUrl: `wss://localhost:${options.ports.https}/graphql/realtime`,
+        ApiKey: secrets.apiKey,
+        Region: REGION,
+        CertificatePath: tls.certPath,
+        EmailInboxUrl: inbox.url.replace(host, 'localhost'),
+        ReadingsTableName: resources.tableNames.readings,
+        RulesTableName: resources.tableNames.rules,
+        AlertsTableName: resources.tableNames.alerts,
+        ReadingsQueueUrl: resources.readingsQueueUrl,
+        DeadLetterQueueUrl: resources.deadLetterQueueUrl,
+        AlertsTopicArn: resources.alertsTopicArn,
+        DynamoDbEndpoint: dynamodb.url,
+        SqsEndpoint: queues.url,
+        SnsEndpoint: queues.url,
+        LocalAccessKeyId: secrets.accessKeyId,
+        LocalSecretAccessKey: secrets.secretAccessKey,
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** Invokes a handler as Lambda does: the event and the result travel as JSON. */
+function asLambda(
+  handler: (event: AppSyncResolverEvent<Record<string, unknown>>) => Promise<unknown>,
+) {
+  return async (event: AppSyncResolverEvent<Record<string, unknown>>): Promise<unknown> => {
+    const result = await handler(JSON.parse(JSON.stringify(event)));
+    return result === undefined ? null : JSON.parse(JSON.stringify(result));
+  };
+}

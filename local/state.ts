@@ -1,0 +1,63 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { generate } from 'selfsigned';
+
+/** Secrets the local stack makes once and keeps, so clients keep working across restarts. */
+export interface LocalSecrets {
+  apiKey: string;
+  /** What the worker signs `publishAlert` with, and what the endpoint verifies (SigV4). */
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/** Loads the secrets from `dir`, making them on first start (or every start when `dir` is null). */
+export function localSecrets(dir: string | null): LocalSecrets {
+  const file = dir ? join(dir, 'secrets.json') : null;
+  if (file && existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as LocalSecrets;
+  const secrets: LocalSecrets = {
+    // AppSync API keys look like this: da2- and 26 lower-case letters and digits.
+    apiKey: `da2-${randomBytes(16).toString('hex').slice(0, 26)}`,
+    accessKeyId: `AKIALOCAL${randomBytes(6).toString('hex').toUpperCase()}`,
+    secretAccessKey: randomBytes(30).toString('base64url'),
+  };
+  if (file && dir) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  }
+  return secrets;
+}
+
+/**
+ * The self-signed certificate for the HTTPS endpoint, made on first start: AWS Amplify JS
+ * always opens `wss://`, so the local API must speak TLS. Valid for localhost and 127.0.0.1.
+ */
+export async function localCertificate(
+  dir: string,
+): Promise<{ certPath: string; key: string; cert: string }> {
+  mkdirSync(dir, { recursive: true });
+  const certPath = join(dir, 'localhost.crt');
+  const keyPath = join(dir, 'localhost.key');
+  if (!existsSync(certPath) || !existsSync(keyPath)) {
+    const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
+      keyType: 'ec',
+      algorithm: 'sha256',
+      notAfterDate: new Date(Date.now() + 825 * 24 * 3600 * 1000),
+      extensions: [
+        { name: 'basicConstraints', cA: true },
+        { name: 'keyUsage', digitalSignature: true, keyCertSign: true },
+        { name: 'extKeyUsage', serverAuth: true },
+        {
+          name: 'subjectAltName',
+          altNames: [
+            { type: 2, value: 'localhost' },
+            { type: 7, ip: '127.0.0.1' },
+          ],
+        },
+      ],
+    });
+    writeFileSync(keyPath, pems.private, { mode: 0o600 });
+    writeFileSync(certPath, pems.cert);
+  }
+  return { certPath, key: readFileSync(keyPath, 'utf8'), cert: readFileSync(certPath, 'utf8') };
+}

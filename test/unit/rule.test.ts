@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../../domain/errors.ts';
+import { applyRuleUpdate, breaches, newRule } from '../../domain/rule.ts';
+import type { Operator } from '../../generated/graphql.ts';
+
+const now = '2026-05-01T12:00:00.000Z';
+
+describe('newRule', () => {
+  it('given only the required fields, then it applies to every device, enabled, at WARNING', () => {
+    const rule = newRule({ metric: 'cpu', operator: 'GTE', threshold: 80 }, 'r1', now);
+    expect(rule).toMatchObject({
+      id: 'r1',
+      deviceId: null,
+      enabled: true,
+      severity: 'WARNING',
+      name: null,
+    });
+    expect(rule.createdAt).toBe(now);
+  });
+
+  it.each([
+    [{ metric: 'cpu', operator: 'ABOVE', threshold: 1 }, 'input.operator'],
+    [{ metric: 'cpu', operator: 'GT', threshold: Number.NaN }, 'input.threshold'],
+    [{ metric: '', operator: 'GT', threshold: 1 }, 'input.metric'],
+    [{ metric: 'cpu', operator: 'GT', threshold: 1, severity: 'PANIC' }, 'input.severity'],
+    [{ metric: 'cpu', operator: 'GT', threshold: 1, deviceId: 'a b' }, 'input.deviceId'],
+    [{ metric: 'cpu', operator: 'GT', threshold: 1, name: 'x'.repeat(257) }, 'input.name'],
+  ])('given %o, then it is refused naming %s', (input, field) => {
+    expect(() => newRule(input as never, 'r1', now)).toThrow(ValidationError);
+    try {
+      newRule(input as never, 'r1', now);
+    } catch (error) {
+      expect((error as ValidationError).field).toBe(field);
+    }
+  });
+});
+
+describe('applyRuleUpdate', () => {
+  const rule = newRule({ metric: 'cpu', operator: 'GT', threshold: 80, name: 'hot' }, 'r1', now);
+
+  it('given a new threshold, then only the threshold and updatedAt change', () => {
+    const later = '2026-05-02T00:00:00.000Z';
+    expect(applyRuleUpdate(rule, { threshold: 90 }, later)).toEqual({
+      ...rule,
+      threshold: 90,
+      updatedAt: later,
+    });
+  });
+
+  it('given an empty update, then it is refused', () => {
+    expect(() => applyRuleUpdate(rule, {}, now)).toThrow(/at least one field/);
+  });
+});
+
+describe('breaches', () => {
+  it.each<[Operator, number, boolean]>([
+    ['GT', 61, true],
+    ['GT', 60, false],
+    ['GTE', 60, true],
+    ['GTE', 59.9, false],
+    ['LT', 59, true],
+    ['LT', 60, false],
+    ['LTE', 60, true],
+    ['LTE', 60.1, false],
+    ['EQ', 60, true],
+    ['EQ', 60.5, false],
+    ['NEQ', 61, true],
+    ['NEQ', 60, false],
+  ])('given threshold 60, %s with value %d breaches: %s', (operator, value, expected) => {
+    expect(breaches(operator, value, 60)).toBe(expected);
+  });
+});
