@@ -9,8 +9,8 @@ export class InternalFailure extends Error {
   override readonly name = 'InternalFailure';
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: each field resolver declares its own argument type
 type FieldResolver = (
+  // biome-ignore lint/suspicious/noExplicitAny: each field resolver declares its own argument type
   args: any,
   event: AppSyncResolverEvent<Record<string, unknown>>,
 ) => Promise<unknown>;

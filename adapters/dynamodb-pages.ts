@@ -47,7 +47,8 @@ export async function queryPage<T>(
     conditions.push('#sk <= :to');
     values[':to'] = range.to + RANGE_END;
   }
-  const names: Record<string, string> = { '#pk': pk, '#sk': sk };
+  const names: Record<string, string> = { '#pk': pk };
+  if (conditions.length > 1) names['#sk'] = sk;
   let filterExpression: string | undefined;
   if (query.filter) {
     names['#filter'] = query.filter.attribute;

@@ -1,0 +1,215 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbAlertStore } from '../../adapters/dynamodb-alert-store.ts';
+import { DynamoDbReadingStore } from '../../adapters/dynamodb-reading-store.ts';
+import { DynamoDbRuleStore } from '../../adapters/dynamodb-rule-store.ts';
+import { SqsReadingQueue } from '../../adapters/sqs-reading-queue.ts';
+import { alertFor } from '../../domain/alert.ts';
+import { pageRequest } from '../../domain/pagination.ts';
+import type { Reading } from '../../domain/reading.ts';
+import { newRule } from '../../domain/rule.ts';
+import { type RunningServer, startDynamoDb, startSqsAndSns } from '../../local/emulators.ts';
+import { startEventSourceMapping } from '../../local/event-source-mapping.ts';
+import { type ProvisionedResources, provision } from '../../local/provision.ts';
+import { freePort, waitFor } from '../support/ports.ts';
+
+const config = {
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+};
+let servers: RunningServer[] = [];
+let documents: DynamoDBDocumentClient;
+let sqs: SQSClient;
+let resources: ProvisionedResources;
+
+beforeAll(async () => {
+  const dynamodb = await startDynamoDb({
+    host: '127.0.0.1',
+    port: await freePort(),
+    dataDir: null,
+  });
+  const queues = await startSqsAndSns({
+    host: '127.0.0.1',
+    port: await freePort(),
+    dataDir: null,
+    region: 'us-east-1',
+  });
+  servers = [dynamodb, queues];
+  const dynamoClient = new DynamoDBClient({ ...config, endpoint: dynamodb.url });
+  documents = DynamoDBDocumentClient.from(dynamoClient);
+  sqs = new SQSClient({ ...config, endpoint: queues.url });
+  resources = await provision(
+    { dynamodb: dynamoClient, sqs, sns: new SNSClient({ ...config, endpoint: queues.url }) },
+    { visibilityTimeoutSeconds: 1, maxReceiveCount: 2 },
+  );
+});
+
+afterAll(async () => {
+  for (const server of servers) await server.close();
+});
+
+const reading = (id: string, minute: number, overrides: Partial<Reading> = {}): Reading => ({
+  id,
+  deviceId: 'D1',
+  metric: 'temperature',
+  value: minute,
+  timestamp: `2026-05-01T12:${String(minute).padStart(2, '0')}:00.000Z`,
+  ...overrides,
+});
+
+describe('DynamoDbReadingStore', () => {
+  it('given readings saved (one twice), then they list once each, newest first, across pages', async () => {
+    const store = new DynamoDbReadingStore(documents, resources.tableNames.readings, 90);
+    for (const r of [reading('a', 1), reading('b', 2), reading('c', 3), reading('b', 2)])
+      await store.save(r);
+    await store.save(reading('x', 4, { deviceId: 'D2' }));
+    const query = { deviceId: 'D1', metric: null, from: null, to: null };
+    const first = await store.list(query, pageRequest({ limit: 2 }, query));
+    expect(first.items.map((r) => r.id)).toEqual(['c', 'b']);
+    const second = await store.list(
+      query,
+      pageRequest({ limit: 2, nextToken: first.nextToken }, query),
+    );
+    expect(second.items.map((r) => r.id)).toEqual(['a']);
+  });
+
+  it('given a metric and a time range, then only those readings are listed', async () => {
+    const store = new DynamoDbReadingStore(documents, resources.tableNames.readings, 90);
+    await store.save(reading('h1', 5, { metric: 'humidity' }));
+    const query = {
+      deviceId: 'D1',
+      metric: 'temperature',
+      from: '2026-05-01T12:02:00.000Z',
+      to: '2026-05-01T12:03:00.000Z',
+    };
+    const page = await store.list(query, pageRequest({}, query));
+    expect(page.items.map((r) => r.id)).toEqual(['c', 'b']);
+    expect(page.nextToken).toBeNull();
+  });
+
+  it("given a forged token positioned in another device's data, then the query is refused", async () => {
+    const store = new DynamoDbReadingStore(documents, resources.tableNames.readings, 90);
+    const query = { deviceId: 'D1', metric: null, from: null, to: null };
+    const page = pageRequest({}, query);
+    const forged = {
+      ...page,
+      after: { deviceId: 'D2', id: 'x', timeKey: '2026-05-01T12:04:00.000Z#x' },
+    };
+    await expect(store.list(query, forged)).rejects.toThrow(/nextToken/);
+  });
+});
+
+describe('DynamoDbRuleStore', () => {
+  it('given rules created, updated and deleted, then get, list and all reflect each change', async () => {
+    const store = new DynamoDbRuleStore(documents, resources.tableNames.rules);
+    const forD1 = newRule(
+      { deviceId: 'D1', metric: 'cpu', operator: 'GT', threshold: 80 },
+      'rule-1',
+      '2026-05-01T12:00:00.000Z',
+    );
+    const forAll = newRule(
+      { metric: 'cpu', operator: 'GT', threshold: 90 },
+      'rule-2',
+      '2026-05-01T12:01:00.000Z',
+    );
+    await store.create(forD1);
+    await store.create(forAll);
+    await expect(store.create(forAll)).rejects.toThrow();
+    expect(await store.get('rule-1')).toEqual(forD1);
+    expect(await store.replace({ ...forD1, threshold: 85 })).toBe(true);
+    expect((await store.get('rule-1'))?.threshold).toBe(85);
+    const all = await store.list({ deviceId: null }, pageRequest({}, {}));
+    expect(all.items.map((r) => r.id)).toEqual(['rule-2', 'rule-1']);
+    const d1 = await store.list({ deviceId: 'D1' }, pageRequest({}, {}));
+    expect(d1.items.map((r) => r.id)).toEqual(['rule-1']);
+    expect(await store.delete('rule-1')).toBe(true);
+    expect(await store.delete('rule-1')).toBe(false);
+    expect(await store.replace(forD1)).toBe(false);
+    expect((await store.all()).map((r) => r.id)).toEqual(['rule-2']);
+  });
+});
+
+describe('DynamoDbAlertStore', () => {
+  it('given an alert recorded twice, then one record keeps its delivery marks', async () => {
+    const store = new DynamoDbAlertStore(documents, resources.tableNames.alerts, 90);
+    const rule = newRule(
+      { metric: 'temperature', operator: 'GT', threshold: 0 },
+      'rule-9',
+      '2026-05-01T12:00:00.000Z',
+    );
+    const alert = alertFor(rule, reading('r1', 1), '2026-05-01T12:01:01.000Z');
+    expect(await store.record(alert)).toEqual({ alert, notified: false, pushed: false });
+    await store.markNotified(alert.id);
+    const again = await store.record({ ...alert, firedAt: '2026-05-01T12:09:00.000Z' });
+    expect(again).toEqual({ alert, notified: true, pushed: false });
+    const byRule = await store.list(
+      { deviceId: null, ruleId: 'rule-9', from: null, to: null },
+      pageRequest({}, {}),
+    );
+    const byDevice = await store.list(
+      { deviceId: 'D1', ruleId: null, from: null, to: null },
+      pageRequest({}, {}),
+    );
+    expect(byRule.items).toEqual([alert]);
+    expect(byDevice.items).toEqual([alert]);
+  });
+});
+
+describe('SqsReadingQueue and the event source mapping', () => {
+  it('given a batch where one record always fails, then the others are deleted and it ends in the DLQ', async () => {
+    const queue = new SqsReadingQueue(sqs, resources.readingsQueueUrl);
+    const readings = Array.from({ length: 25 }, (_, i) => reading(`q${i}`, i % 60));
+    expect(await queue.enqueue(readings)).toEqual(new Map());
+    const handled = new Map<string, number>();
+    const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+      const failures = [];
+      for (const record of event.Records) {
+        const { id } = JSON.parse(record.body) as Reading;
+        handled.set(id, (handled.get(id) ?? 0) + 1);
+        if (id === 'q7') failures.push({ itemIdentifier: record.messageId });
+      }
+      return { batchItemFailures: failures };
+    };
+    const mapping = startEventSourceMapping({
+      sqs,
+      queueUrl: resources.readingsQueueUrl,
+      queueArn: resources.readingsQueueArn,
+      region: 'us-east-1',
+      handler,
+      functionName: 'test',
+      batchSize: 10,
+      maxBatchingWindowMs: 0,
+      timeoutMs: 1000,
+      concurrency: 2,
+      onError: () => undefined,
+    });
+    try {
+      const dead = await waitFor(async () => {
+        const result = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: resources.deadLetterQueueUrl, WaitTimeSeconds: 1 }),
+        );
+        return result.Messages?.[0];
+      }, 'the failing record in the dead-letter queue');
+      expect((JSON.parse(dead.Body ?? '{}') as Reading).id).toBe('q7');
+    } finally {
+      await mapping.stop();
+    }
+    expect(handled.size).toBe(25);
+    expect(handled.get('q7')).toBe(2);
+    expect([...handled].filter(([id, count]) => id !== 'q7' && count !== 1)).toEqual([]);
+    const attributes = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: resources.readingsQueueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    expect(attributes.Attributes).toMatchObject({
+      ApproximateNumberOfMessages: '0',
+      ApproximateNumberOfMessagesNotVisible: '0',
+    });
+  });
+});
