@@ -13,6 +13,8 @@ export const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
   marshallOptions: { removeUndefinedValues: true },
 });
 
-export const sqs = new SQSClient({});
+// Always send to the configured endpoint, never to a host taken from a queue URL: in AWS the
+// two agree, and an emulator's queue URLs name hosts that need not resolve.
+export const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
 
 export const sns = new SNSClient({});

@@ -54,7 +54,6 @@ export async function startSqsAndSns(options: {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const server = await onLoopback(options.host, () =>
     startFauxqs({
-      host: options.host,
       port: options.port,
       logger: false,
       defaultRegion: options.region,
