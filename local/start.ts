@@ -3,6 +3,8 @@
  *
  *   PORT=4000            GraphQL over HTTP; the other ports follow it (see the README)
  *   ALERT_EMAILS=a@b.c   e-mail subscribers of the alerts topic (comma-separated)
+ *   VISIBILITY_TIMEOUT_SECONDS=180   how long a reading a worker took stays hidden before
+ *                        it is redelivered (AWS: 6 × the worker timeout)
  *   --ephemeral          keep nothing: state in memory, gone on exit (or LOCAL_EPHEMERAL=1)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -27,6 +29,9 @@ const stack = await startLocalStack({
     .split(',')
     .map((address) => address.trim())
     .filter(Boolean),
+  queue: process.env.VISIBILITY_TIMEOUT_SECONDS
+    ? { visibilityTimeoutSeconds: integerSetting('VISIBILITY_TIMEOUT_SECONDS', 180, 0, 43200) }
+    : {},
   logLevel: (process.env.LOG_LEVEL as 'INFO' | undefined) ?? 'WARN',
 });
 
@@ -67,11 +72,15 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 function portSetting(name: string, fallback: number): number {
+  return integerSetting(name, fallback, 1, 65535);
+}
+
+function integerSetting(name: string, fallback: number, min: number, max: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > 65535) {
-    console.error(`${name} must be a port number from 1 to 65535; got '${raw}'`);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    console.error(`${name} must be a whole number from ${min} to ${max}; got '${raw}'`);
     process.exit(2);
   }
   return value;

@@ -1,0 +1,116 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { LocalStackOutputs } from '../../local/stack.ts';
+import { graphql } from '../support/appsync-client.ts';
+import { freePort, waitFor } from '../support/ports.ts';
+
+const stateDir = mkdtempSync(join(tmpdir(), 'telemetry-restart-'));
+const outputsFile = join(stateDir, 'outputs.json');
+const running = new Set<ChildProcess>();
+
+afterAll(() => {
+  for (const child of running) child.kill('SIGKILL');
+  rmSync(stateDir, { recursive: true, force: true });
+});
+
+async function portsEnv(): Promise<Record<string, string>> {
+  const names = ['PORT', 'HTTPS_PORT', 'DYNAMODB_PORT', 'SQS_PORT', 'SMTP_PORT', 'INBOX_PORT'];
+  const env: Record<string, string> = {};
+  for (const name of names) env[name] = String(await freePort());
+  return env;
+}
+
+/** Runs `npm start`'s entry point as a user would, with state under `stateDir`. */
+async function start(
+  ports: Record<string, string>,
+): Promise<{ child: ChildProcess; outputs: LocalStackOutputs }> {
+  rmSync(outputsFile, { force: true });
+  const child = spawn(
+    process.execPath,
+    [new URL('../../local/start.ts', import.meta.url).pathname],
+    {
+      env: {
+        ...process.env,
+        ...ports,
+        LOCAL_STATE_DIR: stateDir,
+        LOG_LEVEL: 'ERROR',
+        VISIBILITY_TIMEOUT_SECONDS: '2',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  running.add(child);
+  child.on('exit', () => running.delete(child));
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  await waitFor(
+    () => existsSync(outputsFile) || child.exitCode !== null,
+    'the stack to write outputs.json',
+    30_000,
+  );
+  if (child.exitCode !== null) throw new Error(`npm start exited early:\n${output}`);
+  const outputs = (
+    JSON.parse(readFileSync(outputsFile, 'utf8')) as Record<string, LocalStackOutputs>
+  ).TelemetryAlerts;
+  if (!outputs) throw new Error('outputs.json has no TelemetryAlerts stack');
+  return { child, outputs };
+}
+
+describe('npm start', () => {
+  it('given an acknowledged reading, when the stack is killed with SIGKILL right after, then a restart keeps the rule, the API key and the reading', async () => {
+    const ports = await portsEnv();
+    const first = await start(ports);
+    const { GraphQLUrl: url, ApiKey: apiKey } = first.outputs;
+    const rule = await graphql<{ createRule: { id: string } }>(
+      url,
+      apiKey,
+      'mutation { createRule(input: { metric: "level", operator: LT, threshold: 5 }) { id } }',
+    );
+    const ack = await graphql(
+      url,
+      apiKey,
+      'mutation { ingestEvent(input: { id: "survivor", deviceId: "K1", metric: "level", value: 50 }) { id } }',
+    );
+    expect(ack.data).toEqual({ ingestEvent: { id: 'survivor' } });
+    first.child.kill('SIGKILL');
+    await waitFor(
+      () => first.child.exitCode !== null || first.child.signalCode !== null,
+      'the stack to die',
+    );
+
+    const second = await start(ports);
+    expect(second.outputs.ApiKey).toBe(apiKey);
+    const events = await waitFor(
+      async () => {
+        const result = await graphql<{ events: { items: { id: string }[] } }>(
+          url,
+          apiKey,
+          'query { events(deviceId: "K1") { items { id } } }',
+        );
+        return result.data?.events.items.length ? result.data.events.items : null;
+      },
+      'the acknowledged reading after restart',
+      30_000,
+    );
+    expect(events).toEqual([{ id: 'survivor' }]);
+    const rules = await graphql<{ rule: { id: string } | null }>(
+      url,
+      apiKey,
+      `query { rule(id: "${rule.data?.createRule.id}") { id } }`,
+    );
+    expect(rules.data?.rule?.id).toBe(rule.data?.createRule.id);
+
+    // Ctrl-C stops everything cleanly.
+    second.child.kill('SIGINT');
+    await waitFor(() => second.child.exitCode !== null, 'a clean exit on SIGINT', 15_000);
+    expect(second.child.exitCode).toBe(0);
+  });
+});
