@@ -171,7 +171,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const { handler } = (await import(new URL(`resolvers/${module}.ts`, repoRoot).href)) as {
         handler: (event: AppSyncResolverEvent<Record<string, unknown>>) => Promise<unknown>;
       };
-      for (const field of fields) lambdaResolvers[field] = asLambda(handler);
+      for (const field of fields) lambdaResolvers[field] = handler;
     }
     const api = await startLocalAppSync({
       schemaSdl: ['appsync.graphql', 'schema.graphql']
@@ -247,14 +247,4 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await stop();
     throw error;
   }
-}
-
-/** Invokes a handler as Lambda does: the event and the result travel as JSON. */
-function asLambda(
-  handler: (event: AppSyncResolverEvent<Record<string, unknown>>) => Promise<unknown>,
-) {
-  return async (event: AppSyncResolverEvent<Record<string, unknown>>): Promise<unknown> => {
-    const result = await handler(JSON.parse(JSON.stringify(event)));
-    return result === undefined ? null : JSON.parse(JSON.stringify(result));
-  };
 }

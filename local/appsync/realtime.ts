@@ -1,0 +1,555 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { DocumentNode, FieldNode, GraphQLSchema, OperationDefinitionNode } from 'graphql';
+import { GraphQLError, getArgumentValues, getOperationAST, getVariableValues, Kind } from 'graphql';
+import type { RawData, WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
+import type { AuthConfig } from './auth.ts';
+import { authenticate, clientIp } from './auth.ts';
+import type { DocumentCache } from './document-cache.ts';
+import type { AppSyncError } from './errors.ts';
+import { formatValidationError, UNAUTHORIZED_MESSAGE } from './errors.ts';
+import { findDeniedField } from './field-auth.ts';
+import type { Logger } from './schema.ts';
+import type { ActiveSubscription, SubscriptionRegistry } from './subscriptions.ts';
+
+/** What the realtime endpoint needs from the rest of the local AppSync. */
+export interface RealtimeOptions {
+  schema: GraphQLSchema;
+  documents: DocumentCache;
+  registry: SubscriptionRegistry;
+  auth: AuthConfig;
+  /** Path of the GraphQL endpoint; IAM signatures cover `<path>/connect` and `<path>`. */
+  graphqlPath: string;
+  keepAliveIntervalMs: number;
+  connectionTimeoutMs: number;
+  logger: Logger;
+}
+
+/** The realtime (websocket) half of the endpoint, attached to the HTTP(S) servers' upgrades. */
+export interface RealtimeServer {
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
+  readonly connectionCount: number;
+  close(): Promise<void>;
+}
+
+export const REALTIME_PATH_SUFFIX = '/realtime';
+/** AppSync's limit of subscriptions on one connection. */
+export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 100;
+/** Frames larger than this are answered with an error; the connection stays up. */
+const MAX_FRAME_BYTES = 256 * 1024;
+/** Frames larger than this make `ws` drop the connection (protects memory). */
+const HARD_FRAME_BYTES = 8 * 1024 * 1024;
+/** A subscriber whose socket has this much unsent data is cut off rather than buffered. */
+const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+/** An unauthorized connection that never sends anything is told so and closed after this. */
+const REFUSAL_DELAY_MS = 1000;
+
+interface Connection {
+  ws: WebSocket;
+  sourceIp: string;
+  subscriptions: Map<string, ActiveSubscription>;
+  /** Messages are handled one after another, after the connect-time authorization. */
+  queue: Promise<void>;
+  refused: boolean;
+  acknowledged: boolean;
+  keepAlive?: NodeJS.Timeout;
+  refusalTimer?: NodeJS.Timeout;
+}
+
+type Headers = Record<string, string | string[] | undefined>;
+
+function lowerCaseKeys(value: unknown): Headers | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+  const headers: Headers = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (typeof item === 'string') headers[key.toLowerCase()] = item;
+  }
+  return headers;
+}
+
+function decodeBase64Json(text: string): unknown {
+  // '+' in an unencoded query string arrives as a space.
+  return JSON.parse(Buffer.from(text.replace(/ /g, '+'), 'base64').toString('utf8'));
+}
+
+/** Reads the connect-time auth headers and signed payload the way AppSync clients send them. */
+function connectAuth(request: IncomingMessage): { headers?: Headers; payload: string } {
+  const url = new URL(request.url ?? '/', 'http://localhost');
+  let payload = '{}';
+  const payloadParam = url.searchParams.get('payload');
+  if (payloadParam) {
+    try {
+      payload = Buffer.from(payloadParam.replace(/ /g, '+'), 'base64').toString('utf8');
+    } catch {
+      payload = '{}';
+    }
+  }
+  const headerParam = url.searchParams.get('header');
+  if (headerParam) {
+    try {
+      return { headers: lowerCaseKeys(decodeBase64Json(headerParam)), payload };
+    } catch {
+      return { payload };
+    }
+  }
+  const offered = String(request.headers['sec-websocket-protocol'] ?? '')
+    .split(',')
+    .map((protocol) => protocol.trim());
+  const headerProtocol = offered.find((protocol) => protocol.startsWith('header-'));
+  if (headerProtocol) {
+    try {
+      return {
+        headers: lowerCaseKeys(decodeBase64Json(headerProtocol.slice('header-'.length))),
+        payload,
+      };
+    } catch {
+      return { payload };
+    }
+  }
+  return { payload };
+}
+
+function frame(type: string, id?: string, payload?: unknown): string {
+  const message: Record<string, unknown> = { type };
+  if (id !== undefined) message.id = id;
+  if (payload !== undefined) message.payload = payload;
+  return JSON.stringify(message);
+}
+
+function errorFrame(id: string | undefined, errors: AppSyncError[]): string {
+  return frame('error', id, { errors });
+}
+
+function simpleError(errorType: string, message: string, errorCode?: number): AppSyncError {
+  return errorCode === undefined ? { errorType, message } : { errorType, message, errorCode };
+}
+
+function rawByteLength(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((sum, chunk) => sum + chunk.length, 0);
+  return data instanceof ArrayBuffer ? data.byteLength : data.length;
+}
+
+function rawToString(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return data instanceof ArrayBuffer ? Buffer.from(data).toString('utf8') : data.toString('utf8');
+}
+
+/** The one root field a (validated) subscription operation selects. */
+function rootField(
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+): FieldNode | undefined {
+  const fragments = new Map(
+    document.definitions.flatMap((d) =>
+      d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [],
+    ),
+  );
+  const stack = [...operation.selectionSet.selections];
+  const seen = new Set<string>();
+  while (stack.length > 0) {
+    const selection = stack.shift();
+    if (!selection) break;
+    if (selection.kind === Kind.FIELD) {
+      if (!selection.name.value.startsWith('__')) return selection;
+    } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+      stack.unshift(...selection.selectionSet.selections);
+    } else if (!seen.has(selection.name.value)) {
+      seen.add(selection.name.value);
+      stack.unshift(...(fragments.get(selection.name.value)?.selectionSet.selections ?? []));
+    }
+  }
+  return undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * Creates AppSync's GraphQL real-time endpoint (`…/graphql/realtime`): the `graphql-ws`
+ * dialect AppSync speaks (connection_init/ack, ka, start/start_ack, data, stop/complete,
+ * error), with AppSync's connect and per-subscription authorization, so Amplify and other
+ * AppSync clients subscribe to the local stack unchanged.
+ */
+export function createRealtimeServer(options: RealtimeOptions): RealtimeServer {
+  const { schema, documents, registry, logger } = options;
+  const connections = new Set<Connection>();
+  const wss = new WebSocketServer({
+    noServer: true,
+    clientTracking: false,
+    maxPayload: HARD_FRAME_BYTES,
+    perMessageDeflate: false,
+    handleProtocols: (protocols) => (protocols.has('graphql-ws') ? 'graphql-ws' : false),
+  });
+
+  const send = (connection: Connection, text: string) => {
+    const { ws } = connection;
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      logger.warn('Realtime subscriber is not reading; closing its connection', {
+        sourceIp: connection.sourceIp,
+      });
+      ws.terminate();
+      return;
+    }
+    ws.send(text, (error) => {
+      if (error) logger.warn('Realtime send failed', { message: error.message });
+    });
+  };
+
+  const refuse = (connection: Connection) => {
+    if (connection.refusalTimer) clearTimeout(connection.refusalTimer);
+    if (connection.ws.readyState !== connection.ws.OPEN) return;
+    send(
+      connection,
+      frame('connection_error', undefined, {
+        errors: [simpleError('UnauthorizedException', UNAUTHORIZED_MESSAGE, 401)],
+      }),
+    );
+    connection.ws.close(1000, 'Unauthorized');
+  };
+
+  const removeSubscription = (connection: Connection, id: string) => {
+    const subscription = connection.subscriptions.get(id);
+    if (!subscription) return;
+    connection.subscriptions.delete(id);
+    registry.remove(subscription);
+  };
+
+  const cleanup = (connection: Connection) => {
+    if (connection.keepAlive) clearInterval(connection.keepAlive);
+    if (connection.refusalTimer) clearTimeout(connection.refusalTimer);
+    for (const id of [...connection.subscriptions.keys()]) removeSubscription(connection, id);
+    connections.delete(connection);
+  };
+
+  const acknowledge = (connection: Connection) => {
+    send(
+      connection,
+      frame('connection_ack', undefined, { connectionTimeoutMs: options.connectionTimeoutMs }),
+    );
+    if (connection.acknowledged) return;
+    connection.acknowledged = true;
+    send(connection, frame('ka'));
+    connection.keepAlive = setInterval(
+      () => send(connection, frame('ka')),
+      options.keepAliveIntervalMs,
+    );
+    connection.keepAlive.unref();
+  };
+
+  const start = async (connection: Connection, message: Record<string, unknown>) => {
+    const id = message.id;
+    if (typeof id !== 'string' || id.length === 0) {
+      send(
+        connection,
+        errorFrame(undefined, [
+          simpleError('UnsupportedOperation', 'A start message needs a non-empty string id.'),
+        ]),
+      );
+      return;
+    }
+    const fail = (error: AppSyncError | AppSyncError[]) =>
+      send(connection, errorFrame(id, Array.isArray(error) ? error : [error]));
+    if (connection.subscriptions.has(id)) {
+      fail(simpleError('DuplicatedOperationError', `Duplicate subscription id '${id}'.`));
+      return;
+    }
+    if (connection.subscriptions.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+      fail(
+        simpleError(
+          'MaxSubscriptionsReachedError',
+          `Max number of ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions reached`,
+        ),
+      );
+      return;
+    }
+    const payload = message.payload;
+    const data = isRecord(payload) ? payload.data : undefined;
+    if (typeof data !== 'string') {
+      fail(
+        simpleError(
+          'BadRequestException',
+          'payload.data must be a JSON string of {query, variables}.',
+        ),
+      );
+      return;
+    }
+    let request: unknown;
+    try {
+      request = JSON.parse(data);
+    } catch {
+      fail(simpleError('BadRequestException', 'payload.data is not valid JSON.'));
+      return;
+    }
+    const query = isRecord(request) ? request.query : undefined;
+    const rawVariables = isRecord(request) ? (request.variables ?? {}) : undefined;
+    const operationName = isRecord(request) ? (request.operationName ?? undefined) : undefined;
+    if (
+      typeof query !== 'string' ||
+      !isRecord(rawVariables) ||
+      (operationName !== undefined && typeof operationName !== 'string')
+    ) {
+      fail(
+        simpleError(
+          'BadRequestException',
+          'payload.data must hold a query string and variables object.',
+        ),
+      );
+      return;
+    }
+
+    const extensions = isRecord(payload) ? payload.extensions : undefined;
+    const headers = lowerCaseKeys(isRecord(extensions) ? extensions.authorization : undefined);
+    if (!headers) {
+      fail(simpleError('UnauthorizedException', UNAUTHORIZED_MESSAGE, 401));
+      return;
+    }
+    const auth = await authenticate(
+      { method: 'POST', path: options.graphqlPath, query: {}, headers, body: data },
+      options.auth,
+      connection.sourceIp,
+    );
+    if (!auth.ok) {
+      fail(simpleError('UnauthorizedException', auth.message, 401));
+      return;
+    }
+    if (connection.subscriptions.has(id) || connection.ws.readyState !== connection.ws.OPEN) return;
+
+    const prepared = documents.prepare(query);
+    if (!prepared.ok) {
+      fail(prepared.errors.map(formatValidationError));
+      return;
+    }
+    const { document } = prepared;
+    const operation = getOperationAST(document, operationName);
+    if (!operation) {
+      fail(
+        formatValidationError(
+          new GraphQLError(
+            operationName
+              ? `Unknown operation named "${operationName}".`
+              : 'Must provide operation name if query contains multiple operations.',
+          ),
+        ),
+      );
+      return;
+    }
+    if (operation.operation !== 'subscription') {
+      fail(
+        simpleError('UnsupportedOperation', 'Operation not supported through the realtime channel'),
+      );
+      return;
+    }
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], rawVariables);
+    if (coerced.errors) {
+      fail(coerced.errors.map(formatValidationError));
+      return;
+    }
+    const denied = findDeniedField(schema, document, auth.caller.mode);
+    if (denied) {
+      fail(
+        simpleError(
+          'Unauthorized',
+          `Not Authorized to access ${denied.fieldName} on type ${denied.typeName}`,
+        ),
+      );
+      return;
+    }
+    const fieldNode = rootField(document, operation);
+    const fieldDef = fieldNode && schema.getSubscriptionType()?.getFields()[fieldNode.name.value];
+    if (!fieldNode || !fieldDef) {
+      fail(simpleError('ValidationError', 'A subscription must select one Subscription field.'));
+      return;
+    }
+    const args = getArgumentValues(fieldDef, fieldNode, coerced.coerced);
+    const filter = Object.entries(args).filter(
+      ([, value]) => value !== null && value !== undefined,
+    );
+    const subscription: ActiveSubscription = {
+      id,
+      fieldName: fieldDef.name,
+      filter,
+      document,
+      operationName,
+      variables: rawVariables,
+      caller: auth.caller,
+      shapeKey: `${auth.caller.mode}\u0000${operationName ?? ''}\u0000${JSON.stringify(rawVariables)}\u0000${query}`,
+      deliver: (payloadJson) =>
+        send(connection, `{"id":${JSON.stringify(id)},"type":"data","payload":${payloadJson}}`),
+    };
+    connection.subscriptions.set(id, subscription);
+    registry.add(subscription);
+    send(connection, frame('start_ack', id));
+  };
+
+  const stop = (connection: Connection, message: Record<string, unknown>) => {
+    const id = message.id;
+    if (typeof id !== 'string' || id.length === 0) {
+      send(
+        connection,
+        errorFrame(undefined, [
+          simpleError('UnsupportedOperation', 'A stop message needs a non-empty string id.'),
+        ]),
+      );
+      return;
+    }
+    removeSubscription(connection, id);
+    send(connection, frame('complete', id));
+  };
+
+  const handleMessage = async (connection: Connection, data: RawData) => {
+    if (connection.refused) {
+      refuse(connection);
+      return;
+    }
+    if (rawByteLength(data) > MAX_FRAME_BYTES) {
+      send(
+        connection,
+        errorFrame(undefined, [
+          simpleError('UnsupportedOperation', `Message exceeds the ${MAX_FRAME_BYTES} byte limit.`),
+        ]),
+      );
+      return;
+    }
+    let message: unknown;
+    try {
+      message = JSON.parse(rawToString(data));
+    } catch {
+      send(
+        connection,
+        errorFrame(undefined, [simpleError('UnsupportedOperation', 'Message is not valid JSON.')]),
+      );
+      return;
+    }
+    if (!isRecord(message)) {
+      send(
+        connection,
+        errorFrame(undefined, [
+          simpleError('UnsupportedOperation', 'Message must be a JSON object.'),
+        ]),
+      );
+      return;
+    }
+    switch (message.type) {
+      case 'connection_init':
+        acknowledge(connection);
+        return;
+      case 'start':
+        await start(connection, message);
+        return;
+      case 'stop':
+        stop(connection, message);
+        return;
+      default: {
+        const id = typeof message.id === 'string' ? message.id : undefined;
+        send(
+          connection,
+          errorFrame(id, [
+            simpleError(
+              'UnsupportedOperation',
+              'Operation not supported through the realtime channel',
+            ),
+          ]),
+        );
+      }
+    }
+  };
+
+  const onConnection = (ws: WebSocket, request: IncomingMessage) => {
+    const connection: Connection = {
+      ws,
+      sourceIp: clientIp(request.socket.remoteAddress),
+      subscriptions: new Map(),
+      queue: Promise.resolve(),
+      refused: false,
+      acknowledged: false,
+    };
+    connections.add(connection);
+    ws.on('error', (error) => logger.warn('Realtime socket error', { message: error.message }));
+    ws.on('close', () => cleanup(connection));
+
+    const { headers, payload } = connectAuth(request);
+    connection.queue = (
+      headers
+        ? authenticate(
+            {
+              method: 'POST',
+              path: `${options.graphqlPath}/connect`,
+              query: {},
+              headers,
+              body: payload,
+            },
+            options.auth,
+            connection.sourceIp,
+          )
+        : Promise.resolve({ ok: false as const, message: UNAUTHORIZED_MESSAGE })
+    )
+      .then((result) => {
+        if (result.ok) return;
+        connection.refused = true;
+        connection.refusalTimer = setTimeout(() => refuse(connection), REFUSAL_DELAY_MS);
+        connection.refusalTimer.unref();
+      })
+      .catch((error: unknown) => {
+        connection.refused = true;
+        logger.error('Realtime connect authorization failed', {
+          message: error instanceof Error ? error.message : String(error),
+        });
+      });
+
+    ws.on('message', (data) => {
+      connection.queue = connection.queue
+        .then(() => handleMessage(connection, data))
+        .catch((error: unknown) => {
+          logger.error('Realtime message handling failed', {
+            message: error instanceof Error ? error.message : String(error),
+            stack: error instanceof Error ? error.stack : undefined,
+          });
+          send(
+            connection,
+            errorFrame(undefined, [
+              simpleError('InternalFailure', 'An internal failure occurred.'),
+            ]),
+          );
+        });
+    });
+  };
+
+  return {
+    handleUpgrade(request, socket, head) {
+      socket.on('error', () => {});
+      wss.handleUpgrade(request, socket, head, onConnection);
+    },
+    get connectionCount() {
+      return connections.size;
+    },
+    async close() {
+      const open = [...connections];
+      await Promise.all(
+        open.map(
+          (connection) =>
+            new Promise<void>((resolve) => {
+              const { ws } = connection;
+              if (ws.readyState === ws.CLOSED) {
+                resolve();
+                return;
+              }
+              const timer = setTimeout(() => {
+                ws.terminate();
+                resolve();
+              }, 1000);
+              ws.once('close', () => {
+                clearTimeout(timer);
+                resolve();
+              });
+              ws.close(1001, 'Server shutting down');
+            }),
+        ),
+      );
+      for (const connection of open) cleanup(connection);
+      wss.close();
+    },
+  };
+}

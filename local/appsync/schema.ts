@@ -1,0 +1,227 @@
+import type { AppSyncResolverEvent } from 'aws-lambda';
+import type { ConstDirectiveNode, GraphQLFieldResolver, GraphQLSchema } from 'graphql';
+import { buildSchema, isObjectType, Kind } from 'graphql';
+import type { AuthMode, Caller } from './auth.ts';
+import { AppSyncFieldError, unauthorizedFieldError } from './errors.ts';
+import { allowedModes } from './field-auth.ts';
+import { overTheWire } from './json-wire.ts';
+import { installAppSyncScalars } from './scalars.ts';
+import { selectionSetInfo } from './selection-set.ts';
+
+/** A direct Lambda resolver: gets AppSync's event, resolves to the field's value. */
+export type LambdaInvoke = (
+  event: AppSyncResolverEvent<Record<string, unknown>>,
+) => Promise<unknown>;
+
+/** Where the endpoint reports what it does not put in responses. */
+export interface Logger {
+  info(msg: string, extra?: object): void;
+  warn(msg: string, extra?: object): void;
+  error(msg: string, extra?: object): void;
+}
+
+/** Per-operation state every resolver sees as graphql's context value. */
+export interface ResolverContext {
+  caller: Caller;
+  /** The request's headers as received (Node lower-cases the names). */
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  /** The operation's variables as the client sent them. */
+  variables: Record<string, unknown>;
+  eventHeaders?: Record<string, string>;
+}
+
+/** The schema plus what the endpoint derives from its AppSync directives. */
+export interface AppSyncSchema {
+  schema: GraphQLSchema;
+  /** Subscription field names to notify, by the mutation field that triggers them. */
+  subscriptionsByMutation: ReadonlyMap<string, readonly string[]>;
+}
+
+export interface AppSyncSchemaOptions {
+  schemaSdl: string;
+  lambdaResolvers: Readonly<Record<string, LambdaInvoke>>;
+  noneResolvers: readonly string[];
+  logger: Logger;
+}
+
+type Resolver = GraphQLFieldResolver<unknown, ResolverContext>;
+
+const ALL_CHECKED_MODES: readonly AuthMode[] = ['API_KEY', 'AWS_IAM'];
+
+function eventHeaders(context: ResolverContext): Record<string, string> {
+  if (context.eventHeaders) return context.eventHeaders;
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(context.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  context.eventHeaders = headers;
+  return headers;
+}
+
+function lambdaError(error: unknown, key: string, logger: Logger): AppSyncFieldError {
+  if (error instanceof Error) {
+    const errorType = error.name && error.name !== 'Error' ? error.name : 'Lambda:Unhandled';
+    if (errorType === 'Lambda:Unhandled') {
+      logger.error(`Lambda resolver ${key} failed`, {
+        errorType,
+        message: error.message,
+        stack: error.stack,
+      });
+    } else {
+      logger.info(`Lambda resolver ${key} returned ${errorType}`, { message: error.message });
+    }
+    return new AppSyncFieldError(errorType, error.message);
+  }
+  logger.error(`Lambda resolver ${key} rejected with a non-Error value`, { value: error });
+  const message = typeof error === 'string' ? error : 'Lambda function failed';
+  return new AppSyncFieldError('Lambda:Unhandled', message);
+}
+
+function lambdaResolver(
+  key: string,
+  invoke: LambdaInvoke,
+  isRoot: boolean,
+  logger: Logger,
+): Resolver {
+  return async (source, args, context, info) => {
+    const selection = selectionSetInfo(info);
+    const event = {
+      arguments: args,
+      identity: context.caller.identity,
+      source: isRoot ? null : (source ?? null),
+      request: { headers: eventHeaders(context), domainName: null },
+      info: {
+        fieldName: info.fieldName,
+        parentTypeName: info.parentType.name,
+        variables: context.variables,
+        selectionSetList: selection.selectionSetList,
+        selectionSetGraphQL: selection.selectionSetGraphQL,
+      },
+      prev: null,
+      stash: {},
+    };
+    let result: unknown;
+    try {
+      result = await invoke(overTheWire(event) as AppSyncResolverEvent<Record<string, unknown>>);
+    } catch (error) {
+      throw lambdaError(error, key, logger);
+    }
+    try {
+      return overTheWire(result);
+    } catch (error) {
+      logger.error(`Lambda resolver ${key} returned a value that is not JSON`, {
+        message: error instanceof Error ? error.message : String(error),
+      });
+      throw new AppSyncFieldError('Lambda:Unhandled', 'The Lambda response is not valid JSON');
+    }
+  };
+}
+
+const propertyResolver: Resolver = (source, args, context, info) => {
+  if (source === null || typeof source !== 'object') return undefined;
+  const value = (source as Record<string, unknown>)[info.fieldName];
+  return typeof value === 'function' ? value.call(source, args, context, info) : value;
+};
+
+function withFieldAuth(
+  inner: Resolver,
+  allowed: ReadonlySet<AuthMode>,
+  typeName: string,
+  fieldName: string,
+): Resolver {
+  return (source, args, context, info) => {
+    if (!allowed.has(context.caller.mode)) throw unauthorizedFieldError(fieldName, typeName);
+    return inner(source, args, context, info);
+  };
+}
+
+function subscribedMutations(directives: ReadonlyArray<ConstDirectiveNode>): string[] {
+  const names: string[] = [];
+  for (const directive of directives) {
+    if (directive.name.value !== 'aws_subscribe') continue;
+    for (const argument of directive.arguments ?? []) {
+      if (argument.name.value !== 'mutations') continue;
+      const value = argument.value;
+      const items = value.kind === Kind.LIST ? value.values : [value];
+      for (const item of items) if (item.kind === Kind.STRING) names.push(item.value);
+    }
+  }
+  return names;
+}
+
+/**
+ * Builds the executable schema once at start-up: AppSync scalars, the configured direct Lambda
+ * and NONE resolvers, and AppSync's per-field auth checks baked into the field resolvers, so a
+ * request costs no schema work beyond graphql's own execution.
+ */
+export function buildAppSyncSchema(options: AppSyncSchemaOptions): AppSyncSchema {
+  const { logger } = options;
+  const schema = buildSchema(options.schemaSdl);
+  installAppSyncScalars(schema);
+  const rootTypes = new Set(
+    [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]
+      .filter((type) => type !== null && type !== undefined)
+      .map((type) => type.name),
+  );
+  const operationRoots = new Set(
+    [schema.getQueryType(), schema.getMutationType()]
+      .filter((type) => type !== null && type !== undefined)
+      .map((type) => type.name),
+  );
+  const noneResolvers = new Set(options.noneResolvers);
+  const configured = new Set([...Object.keys(options.lambdaResolvers), ...noneResolvers]);
+  const warned = new Set<string>();
+
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      const key = `${type.name}.${field.name}`;
+      configured.delete(key);
+      const invoke = options.lambdaResolvers[key];
+      let resolver: Resolver | undefined;
+      if (invoke) {
+        resolver = lambdaResolver(key, invoke, rootTypes.has(type.name), logger);
+      } else if (noneResolvers.has(key)) {
+        resolver = (_source, args) => (args as { input?: unknown }).input ?? null;
+      } else if (operationRoots.has(type.name)) {
+        resolver = () => {
+          if (!warned.has(key)) {
+            warned.add(key);
+            logger.warn(`No resolver is configured for ${key}; it resolves to null`);
+          }
+          return null;
+        };
+      }
+      const allowed = allowedModes(type, field);
+      if (ALL_CHECKED_MODES.some((mode) => !allowed.has(mode))) {
+        resolver = withFieldAuth(resolver ?? propertyResolver, allowed, type.name, field.name);
+      }
+      if (resolver) field.resolve = resolver as GraphQLFieldResolver<unknown, unknown>;
+    }
+  }
+  if (configured.size > 0) {
+    throw new Error(
+      `Resolvers configured for fields the schema does not have: ${[...configured].join(', ')}`,
+    );
+  }
+
+  const subscriptionsByMutation = new Map<string, string[]>();
+  const subscriptionType = schema.getSubscriptionType();
+  const mutationFields = schema.getMutationType()?.getFields() ?? {};
+  if (subscriptionType) {
+    for (const field of Object.values(subscriptionType.getFields())) {
+      for (const mutation of subscribedMutations(field.astNode?.directives ?? [])) {
+        if (!mutationFields[mutation]) {
+          logger.warn(
+            `Subscription.${field.name} subscribes to unknown mutation ${mutation}; ignored`,
+          );
+          continue;
+        }
+        const list = subscriptionsByMutation.get(mutation) ?? [];
+        list.push(field.name);
+        subscriptionsByMutation.set(mutation, list);
+      }
+    }
+  }
+  return { schema, subscriptionsByMutation };
+}

@@ -1,0 +1,405 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
+import type { Server as HttpsServer } from 'node:https';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { ExecutionResult } from 'graphql';
+import { execute, GraphQLError, getOperationAST } from 'graphql';
+import type { AuthConfig } from './auth.ts';
+import { authenticate, clientIp } from './auth.ts';
+import { createDocumentCache } from './document-cache.ts';
+import { formatExecutionError, formatValidationError, requestErrorBody } from './errors.ts';
+import { createRealtimeServer, REALTIME_PATH_SUFFIX } from './realtime.ts';
+import type { LambdaInvoke, Logger, ResolverContext } from './schema.ts';
+import { buildAppSyncSchema } from './schema.ts';
+import { createSubscriptionRegistry } from './subscriptions.ts';
+
+export type { LambdaInvoke, Logger } from './schema.ts';
+
+export interface LocalAppSyncOptions {
+  /** AppSync SDL: appsync.graphql (built-in scalars + directives) concatenated with schema.graphql */
+  schemaSdl: string;
+  apiKey: string;
+  /** credentials that IAM (SigV4) callers must sign with */
+  iam: { accessKeyId: string; secretAccessKey: string; accountId?: string };
+  region: string;
+  /** direct Lambda resolvers, keyed "Query.events", "Mutation.createRule", ... A rejected promise is a Lambda function error. */
+  lambdaResolvers: Record<string, LambdaInvoke>;
+  /** fields with a NONE data source ("Mutation.publishAlert"): the field's result is its `input` argument */
+  noneResolvers: string[];
+  /** default 127.0.0.1 */
+  host?: string;
+  /** 0 = any free port */
+  port: number;
+  /** same API also over TLS */
+  https?: { port: number; key: string; cert: string };
+  /** realtime `ka` interval, default 60_000 */
+  keepAliveIntervalMs?: number;
+  /** sent in connection_ack, default 300_000 */
+  connectionTimeoutMs?: number;
+  /** default 5 * 1024 * 1024; bigger -> HTTP 413 with an AppSync-shaped error */
+  maxRequestBytes?: number;
+  logger?: Logger;
+}
+
+export interface LocalAppSync {
+  /** http://127.0.0.1:<port>/graphql */
+  graphqlUrl: string;
+  /** ws://127.0.0.1:<port>/graphql/realtime */
+  realtimeUrl: string;
+  /** https://localhost:<port>/graphql */
+  httpsGraphqlUrl?: string;
+  /** wss://localhost:<port>/graphql/realtime */
+  httpsRealtimeUrl?: string;
+  /** closes HTTP(S) servers and every websocket */
+  close(): Promise<void>;
+}
+
+const GRAPHQL_PATH = '/graphql';
+const REALTIME_PATH = `${GRAPHQL_PATH}${REALTIME_PATH_SUFFIX}`;
+
+const CORS_HEADERS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-methods': 'POST, OPTIONS',
+  'access-control-allow-headers':
+    'x-api-key, authorization, x-amz-date, x-amz-security-token, x-amz-user-agent, x-amz-content-sha256, content-type',
+  'access-control-max-age': '86400',
+};
+
+const defaultLogger: Logger = {
+  info: () => {},
+  warn: (msg, extra) => console.warn(`[local-appsync] ${msg}`, extra ?? ''),
+  error: (msg, extra) => console.error(`[local-appsync] ${msg}`, extra ?? ''),
+};
+
+function send(
+  res: ServerResponse,
+  status: number,
+  body: string,
+  extraHeaders?: Record<string, string>,
+): void {
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=UTF-8',
+    'content-length': Buffer.byteLength(body),
+    'access-control-allow-origin': '*',
+    'x-amzn-requestid': randomUUID(),
+    ...extraHeaders,
+  });
+  res.end(body);
+}
+
+/** Reads a request body, or reports that it is over the limit without buffering the rest. */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    let done = false;
+    const onData = (chunk: Buffer) => {
+      if (done) return;
+      length += chunk.length;
+      if (length > limit) {
+        done = true;
+        req.off('data', onData);
+        req.resume();
+        resolve('too-large');
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => {
+      if (done) return;
+      done = true;
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length));
+    });
+    req.once('error', (error) => {
+      if (done) return;
+      done = true;
+      reject(error);
+    });
+  });
+}
+
+function queryOf(url: string, index: number): Record<string, string | string[]> {
+  const query: Record<string, string | string[]> = {};
+  if (index === -1) return query;
+  for (const [key, value] of new URLSearchParams(url.slice(index + 1))) {
+    const existing = query[key];
+    if (existing === undefined) query[key] = value;
+    else if (Array.isArray(existing)) existing.push(value);
+    else query[key] = [existing, value];
+  }
+  return query;
+}
+
+function urlHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+function listen(server: Server | HttpsServer, port: number, host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+function closeServer(server: Server | HttpsServer): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+/**
+ * Starts a local stand-in for the project's AWS AppSync API: the same schema, auth modes, direct
+ * Lambda resolver events, AppSync errors, scalars and real-time subscriptions, on plain Node
+ * servers, so the local stack and its tests exercise what clients of the cloud API see.
+ */
+export async function startLocalAppSync(options: LocalAppSyncOptions): Promise<LocalAppSync> {
+  const logger = options.logger ?? defaultLogger;
+  const host = options.host ?? '127.0.0.1';
+  const maxRequestBytes = options.maxRequestBytes ?? 5 * 1024 * 1024;
+  const { schema, subscriptionsByMutation } = buildAppSyncSchema({
+    schemaSdl: options.schemaSdl,
+    lambdaResolvers: options.lambdaResolvers,
+    noneResolvers: options.noneResolvers,
+    logger,
+  });
+  const documents = createDocumentCache(schema);
+  const registry = createSubscriptionRegistry({ schema, subscriptionsByMutation, logger });
+  const auth: AuthConfig = { apiKey: options.apiKey, iam: options.iam, region: options.region };
+  const realtime = createRealtimeServer({
+    schema,
+    documents,
+    registry,
+    auth,
+    graphqlPath: GRAPHQL_PATH,
+    keepAliveIntervalMs: options.keepAliveIntervalMs ?? 60_000,
+    connectionTimeoutMs: options.connectionTimeoutMs ?? 300_000,
+    logger,
+  });
+
+  const handleGraphql = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: string,
+    q: number,
+  ) => {
+    const declared = Number(req.headers['content-length']);
+    const tooLarge = () =>
+      send(
+        res,
+        413,
+        requestErrorBody(
+          'PayloadTooLargeException',
+          `Request body exceeds the ${maxRequestBytes} byte limit.`,
+        ),
+        { connection: 'close' },
+      );
+    if (declared > maxRequestBytes) {
+      req.resume();
+      tooLarge();
+      return;
+    }
+    const body = await readBody(req, maxRequestBytes);
+    if (body === 'too-large') {
+      tooLarge();
+      return;
+    }
+    const path = q === -1 ? url : url.slice(0, q);
+    const authResult = await authenticate(
+      { method: 'POST', path, query: queryOf(url, q), headers: req.headers, body },
+      auth,
+      clientIp(req.socket.remoteAddress),
+    );
+    if (!authResult.ok) {
+      send(res, 401, requestErrorBody('UnauthorizedException', authResult.message));
+      return;
+    }
+
+    let request: unknown;
+    try {
+      request = JSON.parse(body.toString('utf8'));
+    } catch {
+      request = undefined;
+    }
+    const { query, variables, operationName } = (request ?? {}) as Record<string, unknown>;
+    if (
+      request === null ||
+      typeof request !== 'object' ||
+      Array.isArray(request) ||
+      typeof query !== 'string' ||
+      (variables !== undefined &&
+        variables !== null &&
+        (typeof variables !== 'object' || Array.isArray(variables))) ||
+      (operationName !== undefined && operationName !== null && typeof operationName !== 'string')
+    ) {
+      send(
+        res,
+        400,
+        requestErrorBody('MalformedHttpRequestException', 'Unable to parse GraphQL query.'),
+      );
+      return;
+    }
+
+    const validationFailure = (errors: readonly GraphQLError[]) =>
+      send(res, 400, JSON.stringify({ data: null, errors: errors.map(formatValidationError) }));
+    const prepared = documents.prepare(query);
+    if (!prepared.ok) {
+      validationFailure(prepared.errors);
+      return;
+    }
+    const { document } = prepared;
+    const name = (operationName as string | null | undefined) ?? undefined;
+    const operation = getOperationAST(document, name);
+    if (!operation) {
+      validationFailure([
+        new GraphQLError(
+          name
+            ? `Unknown operation named "${name}".`
+            : 'Must provide operation name if query contains multiple operations.',
+        ),
+      ]);
+      return;
+    }
+    if (operation.operation === 'subscription') {
+      validationFailure([
+        new GraphQLError(
+          `Subscriptions are served by the real-time endpoint (${REALTIME_PATH}), not over HTTP.`,
+        ),
+      ]);
+      return;
+    }
+    const variableValues = (variables ?? {}) as Record<string, unknown>;
+    const contextValue: ResolverContext = {
+      caller: authResult.caller,
+      headers: req.headers,
+      variables: variableValues,
+    };
+    let result = execute({
+      schema,
+      document,
+      operationName: name,
+      contextValue,
+      variableValues,
+    }) as ExecutionResult | Promise<ExecutionResult>;
+    if (result instanceof Promise) result = await result;
+    if (result.data === undefined) {
+      // Only request errors (variable coercion) leave no data at all.
+      validationFailure(result.errors ?? []);
+      return;
+    }
+    const data = result.data;
+    send(
+      res,
+      200,
+      JSON.stringify(
+        result.errors?.length
+          ? { data, errors: result.errors.map((error) => formatExecutionError(error, schema)) }
+          : { data },
+      ),
+    );
+    if (operation.operation === 'mutation' && data !== null && registry.size > 0) {
+      setImmediate(() => {
+        try {
+          registry.publishMutation(document, operation, data);
+        } catch (error) {
+          logger.error('Publishing a mutation to subscribers failed', {
+            message: error instanceof Error ? error.message : String(error),
+          });
+        }
+      });
+    }
+  };
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, CORS_HEADERS);
+      res.end();
+      return;
+    }
+    if (path !== GRAPHQL_PATH) {
+      req.resume();
+      send(res, 404, requestErrorBody('NotFoundException', `No resource at ${path}.`));
+      return;
+    }
+    if (req.method !== 'POST') {
+      req.resume();
+      send(
+        res,
+        405,
+        requestErrorBody('MethodNotAllowedException', `${req.method} is not supported; use POST.`),
+        { allow: 'POST, OPTIONS' },
+      );
+      return;
+    }
+    handleGraphql(req, res, url, q).catch((error: unknown) => {
+      logger.error('Request failed', {
+        message: error instanceof Error ? error.message : String(error),
+        stack: error instanceof Error ? error.stack : undefined,
+      });
+      if (!res.headersSent) {
+        send(res, 500, requestErrorBody('InternalFailure', 'An internal failure occurred.'));
+      } else {
+        res.destroy();
+      }
+    });
+  };
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
+    if (path !== REALTIME_PATH) {
+      socket.on('error', () => {});
+      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      return;
+    }
+    realtime.handleUpgrade(req, socket, head);
+  };
+
+  const servers: Array<Server | HttpsServer> = [];
+  const start = async (server: Server | HttpsServer, port: number) => {
+    server.on('upgrade', onUpgrade);
+    server.on('clientError', (_error, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+      else socket.destroy();
+    });
+    const bound = await listen(server, port, host);
+    servers.push(server);
+    return bound;
+  };
+
+  try {
+    const httpPort = await start(createServer(onRequest), options.port);
+    const result: LocalAppSync = {
+      graphqlUrl: `http://${urlHost(host)}:${httpPort}${GRAPHQL_PATH}`,
+      realtimeUrl: `ws://${urlHost(host)}:${httpPort}${REALTIME_PATH}`,
+      async close() {
+        await realtime.close();
+        await Promise.all(servers.map(closeServer));
+      },
+    };
+    if (options.https) {
+      const httpsPort = await start(
+        createHttpsServer({ key: options.https.key, cert: options.https.cert }, onRequest),
+        options.https.port,
+      );
+      result.httpsGraphqlUrl = `https://localhost:${httpsPort}${GRAPHQL_PATH}`;
+      result.httpsRealtimeUrl = `wss://localhost:${httpsPort}${REALTIME_PATH}`;
+    }
+    return result;
+  } catch (error) {
+    await Promise.all(servers.map(closeServer));
+    throw error;
+  }
+}
