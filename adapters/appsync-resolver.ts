@@ -10,7 +10,7 @@ export class InternalFailure extends Error {
 }
 
 type FieldResolver = (
-  // biome-ignore lint/suspicious/noExplicitAny: each field resolver declares its own argument type
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each field resolver declares its own argument type
   args: any,
   event: AppSyncResolverEvent<Record<string, unknown>>,
 ) => Promise<unknown>;

@@ -5,7 +5,7 @@ import { truncate } from './time.ts';
 // '#' is the storage key delimiter, so it can appear in no id or metric.
 const ID_PATTERN = /^[A-Za-z0-9._:@/-]+$/;
 const METRIC_PATTERN = /^[A-Za-z0-9._:/-]+$/;
-// biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse them
+// eslint-disable-next-line no-control-regex -- the point is to refuse them
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** A device, reading or rule id: 1 to 128 letters, digits and `. _ : @ / -`. */

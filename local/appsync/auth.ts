@@ -5,11 +5,7 @@ import { verifySigV4 } from './sigv4.ts';
 
 /** AppSync authorization modes, as named in AppSync's API. */
 export type AuthMode =
-  | 'API_KEY'
-  | 'AWS_IAM'
-  | 'AMAZON_COGNITO_USER_POOLS'
-  | 'OPENID_CONNECT'
-  | 'AWS_LAMBDA';
+  'API_KEY' | 'AWS_IAM' | 'AMAZON_COGNITO_USER_POOLS' | 'OPENID_CONNECT' | 'AWS_LAMBDA';
 
 /** The identity AppSync hands resolvers for an AWS_IAM caller. */
 export interface IamIdentity {

@@ -3,8 +3,7 @@ import { parse, specifiedRules, validate } from 'graphql';
 
 /** A query text parsed and validated against the schema, or the errors that refused it. */
 export type PreparedDocument =
-  | { ok: true; document: DocumentNode }
-  | { ok: false; errors: readonly GraphQLError[] };
+  { ok: true; document: DocumentNode } | { ok: false; errors: readonly GraphQLError[] };
 
 /** Parses and validates query texts once each, for every later request with the same text. */
 export interface DocumentCache {

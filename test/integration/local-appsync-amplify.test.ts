@@ -221,8 +221,7 @@ describe('local AppSync endpoint with AWS Amplify JS v6', () => {
       data: { rules: { items: [{ id: 'rule-1', metric: 'temperature' }], nextToken: null } },
     });
     const queryError = lines.find((l) => l.event === 'query-error') as
-      | { errors: Array<Record<string, unknown>> }
-      | undefined;
+      { errors: Array<Record<string, unknown>> } | undefined;
     expect(queryError?.errors[0]).toMatchObject({
       errorType: 'NotFoundError',
       message: 'Rule missing does not exist',

@@ -23,7 +23,7 @@ const IAM = {
 const REGION = 'eu-west-1';
 
 type Event = AppSyncResolverEvent<Record<string, unknown>>;
-// biome-ignore lint/suspicious/noExplicitAny: frames and bodies are checked by assertions, not types
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- frames and bodies are checked by assertions, not types
 type Json = Record<string, any>;
 
 interface HttpResult {
@@ -49,7 +49,7 @@ function call(
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
-          let json: Json = {};
+          let json: Json;
           try {
             json = text ? JSON.parse(text) : {};
           } catch {
@@ -226,13 +226,25 @@ const ALERT_INPUT = {
 
 const PUBLISH_ALERT = /* GraphQL */ `
   mutation Publish($input: AlertInput!) {
-    publishAlert(input: $input) { id deviceId severity firedAt }
+    publishAlert(input: $input) {
+      id
+      deviceId
+      severity
+      firedAt
+    }
   }
 `;
 
 const ON_ALERT = /* GraphQL */ `
   subscription OnAlert($deviceId: ID) {
-    onAlert(deviceId: $deviceId) { id deviceId severity firedAt ruleName eventId }
+    onAlert(deviceId: $deviceId) {
+      id
+      deviceId
+      severity
+      firedAt
+      ruleName
+      eventId
+    }
   }
 `;
 
