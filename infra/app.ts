@@ -1,0 +1,59 @@
+/**
+ * The CDK app: `npm run synth`, `npm run deploy`, `npm run destroy`. Settings come from
+ * context (`-c alertEmail=ops@example.com`); cdk-nag's AwsSolutions checks run on every synth.
+ */
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { defaultRetentionDays, readingsQueue } from './resources.ts';
+import { type TelemetryAlertsSettings, TelemetryAlertsStack } from './telemetry-alerts-stack.ts';
+
+export const STACK_NAME = 'TelemetryAlerts';
+
+/** Reads the deploy-time settings from CDK context, refusing bad values by name. */
+export function settingsFrom(app: App): TelemetryAlertsSettings {
+  const text = (name: string) => {
+    const value = app.node.tryGetContext(name);
+    return value === undefined || value === null ? undefined : String(value);
+  };
+  const integer = (name: string, fallback: number, min: number, max: number) => {
+    const raw = text(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new Error(`Context ${name} must be a whole number from ${min} to ${max}; got '${raw}'`);
+    }
+    return value;
+  };
+  const alertEmails = (text('alertEmail') ?? '')
+    .split(',')
+    .map((email) => email.trim())
+    .filter(Boolean);
+  for (const email of alertEmails) {
+    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
+      throw new Error(`Context alertEmail has an invalid address: '${email}'`);
+    }
+  }
+  return {
+    alertEmails,
+    apiKeyExpiryDays: integer('apiKeyExpiryDays', 365, 1, 365),
+    retentionDays: integer('retentionDays', defaultRetentionDays, 1, 3650),
+    workerBatchSize: integer('workerBatchSize', readingsQueue.batchSize, 1, 10_000),
+    workerMaxBatchingWindowSeconds: integer(
+      'workerMaxBatchingWindowSeconds',
+      readingsQueue.maxBatchingWindowSeconds,
+      0,
+      300,
+    ),
+  };
+}
+
+/** Builds the app with its stack and the cdk-nag checks. */
+export function buildApp(app = new App()): { app: App; stack: TelemetryAlertsStack } {
+  const stack = new TelemetryAlertsStack(app, STACK_NAME, settingsFrom(app));
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  return { app, stack };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  buildApp().app.synth();
+}

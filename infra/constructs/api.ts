@@ -1,0 +1,169 @@
+import { ArnFormat, Duration, Expiration, Stack, Validations } from 'aws-cdk-lib';
+import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import {
+  AuthorizationType,
+  type CfnGraphQLApi,
+  Code,
+  Definition,
+  FieldLogLevel,
+  FunctionRuntime,
+  GraphqlApi,
+  type LambdaDataSource,
+} from 'aws-cdk-lib/aws-appsync';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { CfnFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { noneResolverFields, resolverFunctions, tables } from '../resources.ts';
+import { AlertsFunction } from './alerts-function.ts';
+import { acknowledgeIndexAccess, type TableName } from './storage.ts';
+
+export interface ApiProps {
+  apiKeyExpiryDays: number;
+  retentionDays: number;
+  tables: Record<TableName, Table>;
+  /** The ingest resolver, built with the queue it writes to. */
+  ingestResolver: IFunction;
+}
+
+type ResolverModule = keyof typeof resolverFunctions;
+
+/**
+ * The AppSync API from schema.graphql: API key for clients, AWS_IAM for the worker's
+ * `publishAlert`, a direct Lambda resolver for every query and mutation and a NONE data
+ * source for `publishAlert`, which only relays the alert to `onAlert` subscribers.
+ */
+export class Api extends Construct {
+  readonly api: GraphqlApi;
+  readonly realtimeUrl: string;
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+    const logsRole = new Role(this, 'ApiLogsRole', {
+      assumedBy: new ServicePrincipal('appsync.amazonaws.com'),
+      description: 'Lets AppSync write the API request logs',
+      inlinePolicies: {
+        Logs: new PolicyDocument({
+          statements: [
+            new PolicyStatement({
+              actions: ['logs:CreateLogGroup', 'logs:CreateLogStream', 'logs:PutLogEvents'],
+              resources: [
+                Stack.of(this).formatArn({
+                  service: 'logs',
+                  resource: 'log-group',
+                  resourceName: '/aws/appsync/apis/*',
+                  arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+                }),
+              ],
+            }),
+          ],
+        }),
+      },
+    });
+    Validations.of(logsRole).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:logs:<AWS::Region>:<AWS::AccountId>:log-group:/aws/appsync/apis/*]',
+      reason:
+        "AppSync names its log group after the API id, which exists only once the API does; the role is limited to AppSync's log groups.",
+    });
+    this.api = new GraphqlApi(this, 'GraphqlApi', {
+      name: 'telemetry-alerts',
+      definition: Definition.fromFile(new URL('../../schema.graphql', import.meta.url).pathname),
+      authorizationConfig: {
+        defaultAuthorization: {
+          authorizationType: AuthorizationType.API_KEY,
+          apiKeyConfig: {
+            description: 'Clients of the telemetry alerts API',
+            expires: Expiration.after(Duration.days(props.apiKeyExpiryDays)),
+          },
+        },
+        additionalAuthorizationModes: [{ authorizationType: AuthorizationType.IAM }],
+      },
+      xrayEnabled: true,
+    });
+    const cfnApi = this.api.node.defaultChild as CfnGraphQLApi;
+    // Set on the L1 resource: the L2 logConfig adds a log-retention Lambda; the log group
+    // below sets retention itself.
+    cfnApi.logConfig = {
+      cloudWatchLogsRoleArn: logsRole.roleArn,
+      fieldLogLevel: FieldLogLevel.ERROR,
+      excludeVerboseContent: true,
+    };
+    new LogGroup(this, 'ApiLogs', {
+      logGroupName: `/aws/appsync/apis/${this.api.apiId}`,
+      retention: RetentionDays.ONE_MONTH,
+    });
+    Validations.of(this.api).acknowledge({
+      id: 'AwsSolutions-ASC3',
+      reason:
+        'Request-level logging is on (CloudWatch role set, errors logged per field); verbose content is excluded so request headers (API keys) and reading values stay out of the logs.',
+    });
+    this.realtimeUrl = cfnApi.attrRealtimeUrl;
+
+    const retention = String(props.retentionDays);
+    const functions: Record<ResolverModule, IFunction> = {
+      ingest: props.ingestResolver,
+      rules: new AlertsFunction(this, 'RulesResolver', {
+        entry: 'resolvers/rules.ts',
+        description: 'createRule, updateRule, deleteRule, rule, rules',
+        environment: { [tables.rules.envVar]: props.tables.rules.tableName },
+      }),
+      queries: new AlertsFunction(this, 'QueriesResolver', {
+        entry: 'resolvers/queries.ts',
+        description: 'events and alerts: history queries',
+        environment: {
+          [tables.readings.envVar]: props.tables.readings.tableName,
+          [tables.alerts.envVar]: props.tables.alerts.tableName,
+          RETENTION_DAYS: retention,
+        },
+      }),
+    };
+    props.tables.rules.grantReadWriteData(functions.rules);
+    props.tables.readings.grantReadData(functions.queries);
+    props.tables.alerts.grantReadData(functions.queries);
+    acknowledgeIndexAccess(functions.rules, props.tables.rules);
+    acknowledgeIndexAccess(functions.queries, props.tables.readings, props.tables.alerts);
+
+    for (const [module, fields] of Object.entries(resolverFunctions) as [
+      ResolverModule,
+      readonly string[],
+    ][]) {
+      const dataSource: LambdaDataSource = this.api.addLambdaDataSource(
+        `${capitalise(module)}DataSource`,
+        functions[module],
+      );
+      if (dataSource.grantPrincipal instanceof Role) {
+        Validations.of(dataSource.grantPrincipal).acknowledge({
+          id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(functions[module].node.defaultChild as CfnFunction)}.Arn>:*]`,
+          reason: 'AppSync may invoke this one function and its versions; nothing else.',
+        });
+      }
+      for (const field of fields) {
+        const [typeName, fieldName] = field.split('.') as [string, string];
+        dataSource.createResolver(`${typeName}${capitalise(fieldName)}Resolver`, {
+          typeName,
+          fieldName,
+        });
+      }
+    }
+    const relay = this.api.addNoneDataSource('AlertRelay', {
+      description: 'Relays publishAlert to onAlert subscribers; stores nothing',
+    });
+    for (const field of noneResolverFields) {
+      const [typeName, fieldName] = field.split('.') as [string, string];
+      relay.createResolver(`${typeName}${capitalise(fieldName)}Resolver`, {
+        typeName,
+        fieldName,
+        code: relayArguments,
+        runtime: FunctionRuntime.JS_1_0_0,
+      });
+    }
+  }
+}
+
+/** APPSYNC_JS for a NONE data source: the mutation's result is its `input` argument. */
+const relayArguments = Code.fromInline(`
+export function request(ctx) { return { payload: ctx.args.input }; }
+export function response(ctx) { return ctx.result; }
+`);
+
+const capitalise = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);

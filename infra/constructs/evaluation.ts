@@ -1,0 +1,87 @@
+import { Duration, Validations } from 'aws-cdk-lib';
+import type { GraphqlApi } from 'aws-cdk-lib/aws-appsync';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { Topic } from 'aws-cdk-lib/aws-sns';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { alertsTopic, readingsQueue, tables } from '../resources.ts';
+import { AlertsFunction } from './alerts-function.ts';
+import { acknowledgeIndexAccess, type TableName } from './storage.ts';
+
+export interface EvaluationProps {
+  queue: Queue;
+  deadLetterQueue: Queue;
+  tables: Record<TableName, Table>;
+  topic: Topic;
+  api: GraphqlApi;
+  retentionDays: number;
+  batchSize: number;
+  maxBatchingWindowSeconds: number;
+}
+
+/**
+ * The worker that evaluates every reading: fed by the queue with partial batch failures,
+ * allowed exactly what it does — write readings, read rules, record alerts, publish to the
+ * topic and call `publishAlert` — and watched by an alarm on the dead-letter queue.
+ */
+export class Evaluation extends Construct {
+  readonly worker: AlertsFunction;
+
+  constructor(scope: Construct, id: string, props: EvaluationProps) {
+    super(scope, id);
+    this.worker = new AlertsFunction(this, 'Worker', {
+      entry: 'workers/evaluate-readings.ts',
+      description: 'Evaluates readings against rules; records, e-mails and pushes alerts',
+      timeout: Duration.seconds(readingsQueue.workerTimeoutSeconds),
+      environment: {
+        [tables.readings.envVar]: props.tables.readings.tableName,
+        [tables.rules.envVar]: props.tables.rules.tableName,
+        [tables.alerts.envVar]: props.tables.alerts.tableName,
+        [alertsTopic.envVar]: props.topic.topicArn,
+        GRAPHQL_URL: props.api.graphqlUrl,
+        RETENTION_DAYS: String(props.retentionDays),
+        RULES_REFRESH_MS: '2000',
+      },
+    });
+    this.worker.addEventSource(
+      new SqsEventSource(props.queue, {
+        batchSize: props.batchSize,
+        ...(props.maxBatchingWindowSeconds > 0
+          ? { maxBatchingWindow: Duration.seconds(props.maxBatchingWindowSeconds) }
+          : {}),
+        reportBatchItemFailures: true,
+      }),
+    );
+    props.tables.readings.grantWriteData(this.worker);
+    props.tables.rules.grantReadData(this.worker);
+    props.tables.alerts.grantReadWriteData(this.worker);
+    props.topic.grantPublish(this.worker);
+    props.api.grantMutation(this.worker, 'publishAlert');
+    acknowledgeIndexAccess(
+      this.worker,
+      props.tables.readings,
+      props.tables.rules,
+      props.tables.alerts,
+    );
+    Validations.of(this.worker.role ?? this.worker).acknowledge({
+      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+      reason:
+        "Publishing to the encrypted alerts topic needs data keys from the topic's own KMS key, the only key granted.",
+    });
+
+    new Alarm(this, 'DeadLetterAlarm', {
+      alarmDescription:
+        'Readings the worker could not evaluate are in the dead-letter queue; see the README to inspect and redrive them.',
+      metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+      }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    }).addAlarmAction(new SnsAction(props.topic));
+  }
+}

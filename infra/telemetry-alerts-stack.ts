@@ -1,0 +1,65 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { Api } from './constructs/api.ts';
+import { Evaluation } from './constructs/evaluation.ts';
+import { Ingest } from './constructs/ingest.ts';
+import { Notifications } from './constructs/notifications.ts';
+import { Storage } from './constructs/storage.ts';
+
+/** Deploy-time settings, from CDK context (`-c name=value`); see the README. */
+export interface TelemetryAlertsSettings {
+  alertEmails: string[];
+  apiKeyExpiryDays: number;
+  retentionDays: number;
+  workerBatchSize: number;
+  workerMaxBatchingWindowSeconds: number;
+}
+
+/**
+ * The whole system in AWS: storage, notifications, ingest, the API and the evaluation
+ * worker. Its outputs carry the same names as the local stack's `.local/outputs.json`.
+ */
+export class TelemetryAlertsStack extends Stack {
+  constructor(scope: Construct, id: string, settings: TelemetryAlertsSettings, props?: StackProps) {
+    super(scope, id, {
+      description: 'Serverless telemetry alerting on AWS AppSync',
+      ...props,
+    });
+    const storage = new Storage(this, 'Storage');
+    const notifications = new Notifications(this, 'Notifications', {
+      alertEmails: settings.alertEmails,
+    });
+    const ingest = new Ingest(this, 'Ingest', { retentionDays: settings.retentionDays });
+    const api = new Api(this, 'Api', {
+      apiKeyExpiryDays: settings.apiKeyExpiryDays,
+      retentionDays: settings.retentionDays,
+      tables: storage.tables,
+      ingestResolver: ingest.resolver,
+    });
+    new Evaluation(this, 'Evaluation', {
+      queue: ingest.queue,
+      deadLetterQueue: ingest.deadLetterQueue,
+      tables: storage.tables,
+      topic: notifications.topic,
+      api: api.api,
+      retentionDays: settings.retentionDays,
+      batchSize: settings.workerBatchSize,
+      maxBatchingWindowSeconds: settings.workerMaxBatchingWindowSeconds,
+    });
+
+    const outputs: Record<string, string> = {
+      GraphQLUrl: api.api.graphqlUrl,
+      HttpsGraphQLUrl: api.api.graphqlUrl,
+      RealtimeUrl: api.realtimeUrl,
+      ApiKey: api.api.apiKey ?? '',
+      Region: this.region,
+      ReadingsTableName: storage.tables.readings.tableName,
+      RulesTableName: storage.tables.rules.tableName,
+      AlertsTableName: storage.tables.alerts.tableName,
+      ReadingsQueueUrl: ingest.queue.queueUrl,
+      DeadLetterQueueUrl: ingest.deadLetterQueue.queueUrl,
+      AlertsTopicArn: notifications.topic.topicArn,
+    };
+    for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });
+  }
+}
