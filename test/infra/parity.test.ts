@@ -1,0 +1,181 @@
+import { spawnSync } from 'node:child_process';
+import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  noneResolverFields,
+  readingsQueue,
+  resolverFunctions,
+  tables,
+} from '../../infra/resources.ts';
+import { type RunningServer, startDynamoDb, startSqsAndSns } from '../../local/emulators.ts';
+import { type ProvisionedResources, provision } from '../../local/provision.ts';
+import { freePort } from '../support/ports.ts';
+import { resourcesOf, synthesize } from './synth.ts';
+
+/*
+ * The local stack and the CDK stack are built from the same definitions; these tests fail
+ * when what they actually create disagrees.
+ */
+
+const config = {
+  region: 'us-east-1',
+  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+};
+let template: Template;
+let servers: RunningServer[] = [];
+let dynamodb: DynamoDBClient;
+let sqs: SQSClient;
+let local: ProvisionedResources;
+
+beforeAll(async () => {
+  template = synthesize();
+  const db = await startDynamoDb({ host: '127.0.0.1', port: await freePort(), dataDir: null });
+  const queues = await startSqsAndSns({
+    host: '127.0.0.1',
+    port: await freePort(),
+    dataDir: null,
+    region: 'us-east-1',
+  });
+  servers = [db, queues];
+  dynamodb = new DynamoDBClient({ ...config, endpoint: db.url });
+  sqs = new SQSClient({ ...config, endpoint: queues.url });
+  local = await provision(
+    { dynamodb, sqs, sns: new SNSClient({ ...config, endpoint: queues.url }) },
+    {
+      visibilityTimeoutSeconds: readingsQueue.visibilityTimeoutSeconds,
+      maxReceiveCount: readingsQueue.maxReceiveCount,
+    },
+  );
+}, 120_000);
+
+afterAll(async () => {
+  for (const server of servers) await server.close();
+});
+
+/** The template's environment, with CloudFormation references replaced by stand-in values. */
+function templateEnvironment(variables: Record<string, unknown> = {}): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(variables).map(([k, v]) => [
+      k,
+      typeof v === 'string' ? v : `https://resolved.example/${k}`,
+    ]),
+  );
+}
+
+/** Imports a handler module in a fresh Node process, as Lambda does at cold start. */
+function start(entry: string, env: Record<string, string>) {
+  return spawnSync(
+    process.execPath,
+    ['--input-type=module', '-e', `await import(${JSON.stringify(`./${entry}`)})`],
+    {
+      env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', ...env },
+      encoding: 'utf8',
+    },
+  );
+}
+
+type KeyElement = { AttributeName?: string; KeyType?: string };
+const keys = (schema: KeyElement[] | undefined) =>
+  (schema ?? []).map((k) => `${k.AttributeName}:${k.KeyType}`);
+
+describe('local stack and CDK stack parity', () => {
+  it('given each table, then keys, attribute types and indexes are the same locally and in the template', async () => {
+    const cloud = Object.values(resourcesOf(template, 'AWS::DynamoDB::Table'));
+    expect(cloud).toHaveLength(Object.keys(tables).length);
+    for (const name of Object.keys(tables) as (keyof typeof tables)[]) {
+      const described = (
+        await dynamodb.send(new DescribeTableCommand({ TableName: local.tableNames[name] }))
+      ).Table;
+      const shape = (table: {
+        KeySchema?: KeyElement[];
+        AttributeDefinitions?: { AttributeName?: string; AttributeType?: string }[];
+        GlobalSecondaryIndexes?: {
+          IndexName?: string;
+          KeySchema?: KeyElement[];
+          Projection?: { ProjectionType?: string };
+        }[];
+      }) => ({
+        keys: keys(table.KeySchema),
+        attributes: (table.AttributeDefinitions ?? [])
+          .map((a) => `${a.AttributeName}:${a.AttributeType}`)
+          .sort(),
+        indexes: (table.GlobalSecondaryIndexes ?? [])
+          .map(
+            (i) => `${i.IndexName}(${keys(i.KeySchema).join(',')};${i.Projection?.ProjectionType})`,
+          )
+          .sort(),
+      });
+      const localShape = shape(described ?? {});
+      const matches = cloud.filter(
+        (t) => JSON.stringify(shape(t.Properties as never)) === JSON.stringify(localShape),
+      );
+      expect(matches, `table ${name}: ${JSON.stringify(localShape)}`).toHaveLength(1);
+    }
+  });
+
+  it('given the readings queue and its DLQ, then visibility, retention, long polling and redrive are the same', async () => {
+    const attributes = async (url: string) =>
+      (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] })))
+        .Attributes ?? {};
+    const queue = await attributes(local.readingsQueueUrl);
+    const dlq = await attributes(local.deadLetterQueueUrl);
+    const cloudQueues = Object.values(resourcesOf(template, 'AWS::SQS::Queue'));
+    const cloudQueue = cloudQueues.find((q) => q.Properties.RedrivePolicy)?.Properties ?? {};
+    const cloudDlq = cloudQueues.find((q) => !q.Properties.RedrivePolicy)?.Properties ?? {};
+    expect(Number(queue.VisibilityTimeout)).toBe(cloudQueue.VisibilityTimeout);
+    expect(Number(queue.MessageRetentionPeriod)).toBe(cloudQueue.MessageRetentionPeriod);
+    expect(Number(queue.ReceiveMessageWaitTimeSeconds)).toBe(
+      cloudQueue.ReceiveMessageWaitTimeSeconds,
+    );
+    expect(JSON.parse(queue.RedrivePolicy ?? '{}').maxReceiveCount).toBe(
+      (cloudQueue.RedrivePolicy as { maxReceiveCount: number }).maxReceiveCount,
+    );
+    expect(JSON.parse(queue.RedrivePolicy ?? '{}').deadLetterTargetArn).toBe(dlq.QueueArn);
+    expect(Number(dlq.MessageRetentionPeriod)).toBe(cloudDlq.MessageRetentionPeriod);
+  });
+
+  it('given the resolver list, then the local endpoint and AppSync resolve the same fields with the same kind of data source', () => {
+    const localFields = [...Object.values(resolverFunctions).flat(), ...noneResolverFields].sort();
+    const cloudFields = Object.values(resourcesOf(template, 'AWS::AppSync::Resolver'))
+      .map((r) => `${r.Properties.TypeName}.${r.Properties.FieldName}`)
+      .sort();
+    expect(cloudFields).toEqual(localFields);
+  });
+
+  it('given each function in the template, then its handler starts with exactly the environment the template gives it', () => {
+    const functions = Object.values(
+      template.findResources('AWS::Lambda::Function') as Record<
+        string,
+        {
+          Metadata?: Record<string, string>;
+          Properties: { Environment?: { Variables?: Record<string, unknown> } };
+        }
+      >,
+    );
+    expect(functions).toHaveLength(4);
+    for (const fn of functions) {
+      const entry = fn.Metadata?.['telemetry-alerts:entry'];
+      expect(entry).toBeDefined();
+      const variables = templateEnvironment(fn.Properties.Environment?.Variables);
+      const result = start(entry as string, variables);
+      expect(result.stderr, `${entry} failed to start`).not.toMatch(
+        /ConfigurationError|Missing environment variable/,
+      );
+      expect(result.status, `${entry}: ${result.stderr}`).toBe(0);
+      // And the check can fail: without one of its variables, the handler refuses to start.
+      const optional = new Set(['NODE_OPTIONS', 'RETENTION_DAYS', 'RULES_REFRESH_MS']);
+      const [dropped] = Object.keys(variables).filter(
+        (name) => !name.startsWith('POWERTOOLS') && !optional.has(name),
+      );
+      if (dropped) {
+        const { [dropped]: _, ...fewer } = variables;
+        expect(start(entry as string, fewer).stderr).toContain(
+          `Missing environment variable ${dropped}`,
+        );
+      }
+    }
+  });
+});

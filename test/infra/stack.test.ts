@@ -1,0 +1,216 @@
+import { readFileSync } from 'node:fs';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { buildSchema, isObjectType } from 'graphql';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  noneResolverFields,
+  readingsQueue,
+  resolverFunctions,
+  tables,
+} from '../../infra/resources.ts';
+import type { LocalStackOutputs } from '../../local/stack.ts';
+import { resourcesOf, synthesize } from './synth.ts';
+
+let template: Template;
+
+beforeAll(() => {
+  template = synthesize({ alertEmail: 'oncall@example.com' });
+}, 120_000);
+
+const schemaFields = (() => {
+  const sdl = ['appsync.graphql', 'schema.graphql'].map((f) => readFileSync(f, 'utf8')).join('\n');
+  const schema = buildSchema(sdl);
+  return ['Query', 'Mutation'].flatMap((name) => {
+    const type = schema.getType(name);
+    return isObjectType(type)
+      ? Object.keys(type.getFields()).map((field) => `${name}.${field}`)
+      : [];
+  });
+})();
+
+describe('the CDK stack', () => {
+  it('given the app, then cdk-nag AwsSolutions finds nothing unacknowledged (synth would throw)', () => {
+    expect(() => synthesize()).not.toThrow();
+  });
+
+  it('given the API, then API key is the default mode, IAM is additional, logging and X-Ray are on', () => {
+    template.hasResourceProperties('AWS::AppSync::GraphQLApi', {
+      AuthenticationType: 'API_KEY',
+      AdditionalAuthenticationProviders: [{ AuthenticationType: 'AWS_IAM' }],
+      XrayEnabled: true,
+      LogConfig: { FieldLogLevel: 'ERROR', CloudWatchLogsRoleArn: Match.anyValue() },
+    });
+  });
+
+  it.each([
+    [{}, 365],
+    [{ apiKeyExpiryDays: 30 }, 30],
+  ])('given context %o, then the API key expires in %d days', (context, days) => {
+    const keys = Object.values(resourcesOf(synthesize(context), 'AWS::AppSync::ApiKey'));
+    expect(keys).toHaveLength(1);
+    const expires = keys[0]?.Properties.Expires as number;
+    expect(Math.round((expires * 1000 - Date.now()) / 86_400_000)).toBe(days);
+  });
+
+  it('given the schema, then every query and mutation has a resolver: Lambda for each, NONE for publishAlert', () => {
+    const dataSourceTypes = new Map(
+      Object.values(resourcesOf(template, 'AWS::AppSync::DataSource')).map((d) => [
+        d.Properties.Name,
+        d.Properties.Type,
+      ]),
+    );
+    const resolvers = Object.values(resourcesOf(template, 'AWS::AppSync::Resolver')).map((r) => ({
+      field: `${r.Properties.TypeName}.${r.Properties.FieldName}`,
+      type: dataSourceTypes.get(r.Properties.DataSourceName),
+    }));
+    expect(resolvers.map((r) => r.field).sort()).toEqual([...schemaFields].sort());
+    for (const { field, type } of resolvers) {
+      expect(type, field).toBe(
+        (noneResolverFields as readonly string[]).includes(field) ? 'NONE' : 'AWS_LAMBDA',
+      );
+    }
+    expect(Object.values(resolverFunctions).flat().length + noneResolverFields.length).toBe(
+      schemaFields.length,
+    );
+  });
+
+  it('given the functions, then each runs Node.js 24 on arm64 with X-Ray, Powertools settings and a log group with retention', () => {
+    const functions = Object.values(resourcesOf(template, 'AWS::Lambda::Function'));
+    expect(functions).toHaveLength(4);
+    for (const fn of functions) {
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+        Environment: {
+          Variables: expect.objectContaining({ POWERTOOLS_SERVICE_NAME: 'telemetry-alerts' }),
+        },
+        LoggingConfig: { LogGroup: expect.anything() },
+      });
+    }
+    for (const group of Object.values(resourcesOf(template, 'AWS::Logs::LogGroup'))) {
+      expect(group.Properties.RetentionInDays).toBe(30);
+    }
+  });
+
+  it('given the readings queue, then it is encrypted, TLS-only, redrives to a DLQ after >= 3 tries and hides a reading for 6x the worker timeout', () => {
+    const queues = Object.values(resourcesOf(template, 'AWS::SQS::Queue'));
+    const readings = queues.find((q) => q.Properties.RedrivePolicy);
+    expect(readings?.Properties).toMatchObject({
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: { maxReceiveCount: readingsQueue.maxReceiveCount },
+    });
+    expect(readingsQueue.maxReceiveCount).toBeGreaterThanOrEqual(3);
+    const worker = Object.values(resourcesOf(template, 'AWS::Lambda::Function')).find((f) =>
+      String(f.Properties.Description).startsWith('Evaluates readings'),
+    );
+    expect(readings?.Properties.VisibilityTimeout).toBeGreaterThanOrEqual(
+      6 * (worker?.Properties.Timeout as number),
+    );
+    for (const queue of queues) expect(queue.Properties.SqsManagedSseEnabled).toBe(true);
+    const policies = Object.values(resourcesOf(template, 'AWS::SQS::QueuePolicy'));
+    expect(policies).toHaveLength(2);
+    for (const policy of policies) {
+      expect(JSON.stringify(policy.Properties)).toContain('"aws:SecureTransport":"false"');
+    }
+  });
+
+  it.each([
+    [{}, readingsQueue.batchSize, undefined],
+    [{ workerBatchSize: 100, workerMaxBatchingWindowSeconds: 2 }, 100, 2],
+  ])(
+    'given context %o, then the worker gets batches of %d, window %s, with partial batch failures',
+    (context, batch, window) => {
+      const synthesized = Object.keys(context).length ? synthesize(context) : template;
+      const [mapping] = Object.values(resourcesOf(synthesized, 'AWS::Lambda::EventSourceMapping'));
+      expect(mapping?.Properties).toMatchObject({
+        BatchSize: batch,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      });
+      expect(mapping?.Properties.MaximumBatchingWindowInSeconds).toBe(window);
+    },
+  );
+
+  it('given the tables, then they are on demand, with point-in-time recovery, encryption, TTL and the indexes', () => {
+    for (const definition of Object.values(tables)) {
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+        GlobalSecondaryIndexes: definition.globalSecondaryIndexes.map((index) =>
+          Match.objectLike({ IndexName: index.indexName }),
+        ),
+        ...('timeToLiveAttribute' in definition
+          ? {
+              TimeToLiveSpecification: {
+                AttributeName: definition.timeToLiveAttribute,
+                Enabled: true,
+              },
+            }
+          : {}),
+      });
+    }
+  });
+
+  it('given an alert e-mail, then the encrypted, TLS-only topic e-mails it and the DLQ alarm notifies the topic', () => {
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'oncall@example.com',
+    });
+    const [topicPolicy] = Object.values(resourcesOf(template, 'AWS::SNS::TopicPolicy'));
+    expect(JSON.stringify(topicPolicy?.Properties)).toContain('"aws:SecureTransport":"false"');
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      AlarmActions: [Match.objectLike({ Ref: Match.stringLikeRegexp('AlertsTopic') })],
+    });
+    expect(resourcesOf(synthesize(), 'AWS::SNS::Subscription')).toEqual({});
+  });
+
+  it('given the IAM policies, then no statement grants a wildcard action and the worker may call publishAlert only', () => {
+    const statements = Object.values(resourcesOf(template, 'AWS::IAM::Policy')).flatMap(
+      (p) =>
+        (
+          p.Properties.PolicyDocument as {
+            Statement: { Action: string | string[]; Resource: unknown }[];
+          }
+        ).Statement,
+    );
+    const actions = statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
+    expect(actions.filter((a) => a === '*' || a.endsWith(':*'))).toEqual([]);
+    const appsync = statements.filter((s) => JSON.stringify(s.Action).includes('appsync:GraphQL'));
+    expect(appsync).toHaveLength(1);
+    expect(JSON.stringify(appsync[0]?.Resource)).toContain('/types/Mutation/fields/publishAlert');
+  });
+
+  it('given the outputs, then they use the local stack names, so one outputs file drives scripts for both', () => {
+    const outputs = Object.keys(template.toJSON().Outputs as object).sort();
+    const local: (keyof LocalStackOutputs)[] = [
+      'GraphQLUrl',
+      'HttpsGraphQLUrl',
+      'RealtimeUrl',
+      'ApiKey',
+      'Region',
+      'ReadingsTableName',
+      'RulesTableName',
+      'AlertsTableName',
+      'ReadingsQueueUrl',
+      'DeadLetterQueueUrl',
+      'AlertsTopicArn',
+    ];
+    expect(outputs).toEqual([...local].sort());
+  });
+
+  it.each([
+    [
+      { alertEmail: 'not-an-address' },
+      "Context alertEmail has an invalid address: 'not-an-address'",
+    ],
+    [{ apiKeyExpiryDays: 400 }, 'Context apiKeyExpiryDays must be a whole number from 1 to 365'],
+    [{ retentionDays: 'soon' }, 'Context retentionDays must be a whole number'],
+  ])('given bad context %o, then synth stops with a clear error', (context, message) => {
+    expect(() => synthesize(context)).toThrow(message);
+  });
+});
