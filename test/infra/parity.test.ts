@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -13,7 +12,7 @@ import {
 import { type RunningServer, startDynamoDb, startSqsAndSns } from '../../local/emulators.ts';
 import { type ProvisionedResources, provision } from '../../local/provision.ts';
 import { freePort } from '../support/ports.ts';
-import { resourcesOf, synthesize } from './synth.ts';
+import { resourcesOf, startModule, synthesize, templateEnvironment } from './synth.ts';
 
 /*
  * The local stack and the CDK stack are built from the same definitions; these tests fail
@@ -54,28 +53,6 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const server of servers) await server.close();
 });
-
-/** The template's environment, with CloudFormation references replaced by stand-in values. */
-function templateEnvironment(variables: Record<string, unknown> = {}): Record<string, string> {
-  return Object.fromEntries(
-    Object.entries(variables).map(([k, v]) => [
-      k,
-      typeof v === 'string' ? v : `https://resolved.example/${k}`,
-    ]),
-  );
-}
-
-/** Imports a handler module in a fresh Node process, as Lambda does at cold start. */
-function start(entry: string, env: Record<string, string>) {
-  return spawnSync(
-    process.execPath,
-    ['--input-type=module', '-e', `await import(${JSON.stringify(`./${entry}`)})`],
-    {
-      env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', ...env },
-      encoding: 'utf8',
-    },
-  );
-}
 
 type KeyElement = { AttributeName?: string; KeyType?: string };
 const keys = (schema: KeyElement[] | undefined) =>
@@ -160,7 +137,7 @@ describe('local stack and CDK stack parity', () => {
       const entry = fn.Metadata?.['telemetry-alerts:entry'];
       expect(entry).toBeDefined();
       const variables = templateEnvironment(fn.Properties.Environment?.Variables);
-      const result = start(entry as string, variables);
+      const result = startModule(`./${entry}`, variables);
       expect(result.stderr, `${entry} failed to start`).not.toMatch(
         /ConfigurationError|Missing environment variable/,
       );
@@ -172,7 +149,7 @@ describe('local stack and CDK stack parity', () => {
       );
       if (dropped) {
         const { [dropped]: _, ...fewer } = variables;
-        expect(start(entry as string, fewer).stderr).toContain(
+        expect(startModule(`./${entry}`, fewer).stderr).toContain(
           `Missing environment variable ${dropped}`,
         );
       }

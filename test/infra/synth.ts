@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,4 +25,29 @@ type Resource = { Type: string; Properties: Record<string, unknown> };
 /** The template's resources of one type, keyed by logical id. */
 export function resourcesOf(template: Template, type: string): Record<string, Resource> {
   return template.findResources(type) as Record<string, Resource>;
+}
+
+/** A function's template environment, with CloudFormation references replaced by stand-ins. */
+export function templateEnvironment(
+  variables: Record<string, unknown> = {},
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(variables).map(([k, v]) => [
+      k,
+      typeof v === 'string' ? v : `https://resolved.example/${k}`,
+    ]),
+  );
+}
+
+/** Imports a module in a fresh Node process with only `env`, as Lambda does at cold start. */
+export function startModule(path: string, env: Record<string, string>) {
+  return spawnSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `const m = await import(${JSON.stringify(path)}); if (typeof m.handler !== 'function') process.exit(3);`,
+    ],
+    { env: { PATH: process.env.PATH, AWS_REGION: 'us-east-1', ...env }, encoding: 'utf8' },
+  );
 }
