@@ -15,11 +15,17 @@ type FieldResolver = (
   event: AppSyncResolverEvent<Record<string, unknown>>,
 ) => Promise<unknown>;
 
+/** How an expected error travels back to AppSync; infra/appsync/invoke-lambda.js raises it. */
+export interface ResolverFailure {
+  __error: { errorType: string; message: string };
+}
+
 /**
- * Makes a direct Lambda resolver handler from one function per GraphQL field. AppSync turns
- * a thrown error's `name` and `message` into the GraphQL error's `errorType` and `message`,
- * so expected errors are thrown as they are and anything else becomes a generic
- * `InternalFailure`, logged with its context and never shown to the client.
+ * Makes a Lambda resolver handler from one function per GraphQL field. AppSync reports
+ * every thrown error as `Lambda:Unhandled`, so an expected error (a ValidationError, a
+ * NotFound) is returned as a value and the resolver code turns it into a GraphQL error with
+ * its own errorType. Anything else is logged with its context and thrown, so it counts as a
+ * function error; the client sees only a generic InternalFailure.
  */
 export function appSyncResolver(fields: Record<string, FieldResolver>) {
   return async (event: AppSyncResolverEvent<Record<string, unknown>>): Promise<unknown> => {
@@ -32,19 +38,14 @@ export function appSyncResolver(fields: Record<string, FieldResolver>) {
     try {
       return await resolve(event.arguments, event);
     } catch (error) {
-      if (error instanceof Error && CLIENT_ERRORS.has(error.name)) throw clientError(error);
+      if (error instanceof Error && CLIENT_ERRORS.has(error.name)) {
+        const failure: ResolverFailure = {
+          __error: { errorType: error.name, message: error.message },
+        };
+        return failure;
+      }
       logger.error('Resolver failed', { field, error });
-      throw new InternalFailure(
-        'The request failed on our side; retry it, and report it if it persists',
-      );
+      throw new InternalFailure(`${field} failed`);
     }
   };
-}
-
-/** A copy without the stack, so nothing internal travels with the error. */
-function clientError(error: Error): Error {
-  const copy = new Error(error.message);
-  copy.name = error.name;
-  copy.stack = `${error.name}: ${error.message}`;
-  return copy;
 }

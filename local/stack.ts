@@ -12,6 +12,7 @@ import {
   resolverFunctions,
   tables,
 } from '../infra/resources.ts';
+import { loadResolverCode } from './appsync/resolver-code.ts';
 import { startLocalAppSync } from './appsync/server.ts';
 import { startEmailRelay } from './email-relay.ts';
 import { startDynamoDb, startInbox, startSqsAndSns } from './emulators.ts';
@@ -174,6 +175,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       for (const field of fields) lambdaResolvers[field] = handler;
     }
     const api = await startLocalAppSync({
+      lambdaResolverCode: loadResolverCode(
+        readFileSync(new URL('infra/appsync/invoke-lambda.js', repoRoot), 'utf8'),
+      ),
       schemaSdl: ['appsync.graphql', 'schema.graphql']
         .map((file) => readFileSync(new URL(file, repoRoot), 'utf8'))
         .join('\n'),

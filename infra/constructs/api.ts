@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { ArnFormat, Duration, Expiration, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
@@ -30,8 +31,9 @@ type ResolverModule = keyof typeof resolverFunctions;
 
 /**
  * The AppSync API from schema.graphql: API key for clients, AWS_IAM for the worker's
- * `publishAlert`, a direct Lambda resolver for every query and mutation and a NONE data
- * source for `publishAlert`, which only relays the alert to `onAlert` subscribers.
+ * `publishAlert`, a Lambda resolver for every query and mutation (with the resolver code
+ * that gives errors their errorType) and a NONE data source for `publishAlert`, which only
+ * relays the alert to `onAlert` subscribers.
  */
 export class Api extends Construct {
   readonly api: GraphqlApi;
@@ -142,6 +144,8 @@ export class Api extends Construct {
         dataSource.createResolver(`${typeName}${capitalise(fieldName)}Resolver`, {
           typeName,
           fieldName,
+          code: invokeLambda,
+          runtime: FunctionRuntime.JS_1_0_0,
         });
       }
     }
@@ -159,6 +163,11 @@ export class Api extends Construct {
     }
   }
 }
+
+/** Resolver code for every Lambda field: maps returned errors to their errorType (see the file). */
+const invokeLambda = Code.fromInline(
+  readFileSync(new URL('../appsync/invoke-lambda.js', import.meta.url), 'utf8'),
+);
 
 /** APPSYNC_JS for a NONE data source: the mutation's result is its `input` argument. */
 const relayArguments = Code.fromInline(`

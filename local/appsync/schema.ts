@@ -5,6 +5,7 @@ import type { AuthMode, Caller } from './auth.ts';
 import { AppSyncFieldError, unauthorizedFieldError } from './errors.ts';
 import { allowedModes } from './field-auth.ts';
 import { overTheWire } from './json-wire.ts';
+import type { ResolverCode, ResolverContext as ResolverCodeContext } from './resolver-code.ts';
 import { installAppSyncScalars } from './scalars.ts';
 import { selectionSetInfo } from './selection-set.ts';
 
@@ -40,6 +41,8 @@ export interface AppSyncSchema {
 export interface AppSyncSchemaOptions {
   schemaSdl: string;
   lambdaResolvers: Readonly<Record<string, LambdaInvoke>>;
+  /** Resolver code (APPSYNC_JS) in front of every Lambda resolver; without it they are direct. */
+  lambdaResolverCode?: ResolverCode;
   noneResolvers: readonly string[];
   logger: Logger;
 }
@@ -58,19 +61,18 @@ function eventHeaders(context: ResolverContext): Record<string, string> {
   return headers;
 }
 
+/**
+ * What AppSync makes of an error a Lambda function throws: whatever its type, the field's
+ * errorType is `Lambda:Unhandled` with the error's message.
+ */
 function lambdaError(error: unknown, key: string, logger: Logger): AppSyncFieldError {
   if (error instanceof Error) {
-    const errorType = error.name && error.name !== 'Error' ? error.name : 'Lambda:Unhandled';
-    if (errorType === 'Lambda:Unhandled') {
-      logger.error(`Lambda resolver ${key} failed`, {
-        errorType,
-        message: error.message,
-        stack: error.stack,
-      });
-    } else {
-      logger.info(`Lambda resolver ${key} returned ${errorType}`, { message: error.message });
-    }
-    return new AppSyncFieldError(errorType, error.message);
+    logger.error(`Lambda resolver ${key} failed`, {
+      errorType: error.name,
+      message: error.message,
+      stack: error.stack,
+    });
+    return new AppSyncFieldError('Lambda:Unhandled', error.message);
   }
   logger.error(`Lambda resolver ${key} rejected with a non-Error value`, { value: error });
   const message = typeof error === 'string' ? error : 'Lambda function failed';
@@ -82,6 +84,7 @@ function lambdaResolver(
   invoke: LambdaInvoke,
   isRoot: boolean,
   logger: Logger,
+  code: ResolverCode | undefined,
 ): Resolver {
   return async (source, args, context, info) => {
     const selection = selectionSetInfo(info);
@@ -100,6 +103,7 @@ function lambdaResolver(
       prev: null,
       stash: {},
     };
+    if (code) return invokeThroughCode(code, event, key, invoke, logger);
     let result: unknown;
     try {
       result = await invoke(overTheWire(event) as AppSyncResolverEvent<Record<string, unknown>>);
@@ -115,6 +119,33 @@ function lambdaResolver(
       throw new AppSyncFieldError('Lambda:Unhandled', 'The Lambda response is not valid JSON');
     }
   };
+}
+
+/**
+ * A Lambda data source behind resolver code, as AppSync runs it: `request` builds the
+ * payload, the function is invoked, and `response` sees its result or its error
+ * (`{ type: 'Lambda:Unhandled', message }`) and may raise a GraphQL error with `util.error`.
+ */
+async function invokeThroughCode(
+  code: ResolverCode,
+  event: Omit<ResolverCodeContext, 'args'>,
+  key: string,
+  invoke: LambdaInvoke,
+  logger: Logger,
+): Promise<unknown> {
+  const ctx: ResolverCodeContext = { ...event, args: event.arguments };
+  const { payload } = code.request(ctx);
+  let result: unknown = null;
+  let error: ResolverCodeContext['error'] = null;
+  try {
+    result = overTheWire(
+      await invoke(overTheWire(payload) as AppSyncResolverEvent<Record<string, unknown>>),
+    );
+  } catch (thrown) {
+    const failure = lambdaError(thrown, key, logger);
+    error = { type: failure.errorType, message: failure.message };
+  }
+  return code.response({ ...ctx, result, error });
 }
 
 const propertyResolver: Resolver = (source, args, context, info) => {
@@ -180,7 +211,13 @@ export function buildAppSyncSchema(options: AppSyncSchemaOptions): AppSyncSchema
       const invoke = options.lambdaResolvers[key];
       let resolver: Resolver | undefined;
       if (invoke) {
-        resolver = lambdaResolver(key, invoke, rootTypes.has(type.name), logger);
+        resolver = lambdaResolver(
+          key,
+          invoke,
+          rootTypes.has(type.name),
+          logger,
+          options.lambdaResolverCode,
+        );
       } else if (noneResolvers.has(key)) {
         resolver = (_source, args) => (args as { input?: unknown }).input ?? null;
       } else if (operationRoots.has(type.name)) {

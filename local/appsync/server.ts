@@ -13,6 +13,7 @@ import { createDocumentCache } from './document-cache.ts';
 import { formatExecutionError, formatValidationError, requestErrorBody } from './errors.ts';
 import { createRealtimeServer, REALTIME_PATH_SUFFIX } from './realtime.ts';
 import type { LambdaInvoke, Logger, ResolverContext } from './schema.ts';
+import type { ResolverCode } from './resolver-code.ts';
 import { buildAppSyncSchema } from './schema.ts';
 import { createSubscriptionRegistry } from './subscriptions.ts';
 
@@ -27,6 +28,8 @@ export interface LocalAppSyncOptions {
   region: string;
   /** direct Lambda resolvers, keyed "Query.events", "Mutation.createRule", ... A rejected promise is a Lambda function error. */
   lambdaResolvers: Record<string, LambdaInvoke>;
+  /** Resolver code (APPSYNC_JS, see loadResolverCode) run in front of every Lambda resolver. */
+  lambdaResolverCode?: ResolverCode;
   /** fields with a NONE data source ("Mutation.publishAlert"): the field's result is its `input` argument */
   noneResolvers: string[];
   /** default 127.0.0.1 */
@@ -168,6 +171,7 @@ export async function startLocalAppSync(options: LocalAppSyncOptions): Promise<L
   const { schema, subscriptionsByMutation } = buildAppSyncSchema({
     schemaSdl: options.schemaSdl,
     lambdaResolvers: options.lambdaResolvers,
+    lambdaResolverCode: options.lambdaResolverCode,
     noneResolvers: options.noneResolvers,
     logger,
   });

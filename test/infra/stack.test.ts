@@ -52,7 +52,7 @@ describe('the CDK stack', () => {
     expect(Math.round((expires * 1000 - Date.now()) / 86_400_000)).toBe(days);
   });
 
-  it('given the schema, then every query and mutation has a resolver: Lambda for each, NONE for publishAlert', () => {
+  it('given the schema, then every query and mutation has a resolver: Lambda (with the shared resolver code) for each, NONE for publishAlert', () => {
     const dataSourceTypes = new Map(
       Object.values(resourcesOf(template, 'AWS::AppSync::DataSource')).map((d) => [
         d.Properties.Name,
@@ -72,6 +72,13 @@ describe('the CDK stack', () => {
     expect(Object.values(resolverFunctions).flat().length + noneResolverFields.length).toBe(
       schemaFields.length,
     );
+    // Lambda fields run the resolver code the local endpoint runs, so errorTypes match.
+    const code = readFileSync('infra/appsync/invoke-lambda.js', 'utf8');
+    for (const resolver of Object.values(resourcesOf(template, 'AWS::AppSync::Resolver'))) {
+      expect(resolver.Properties.Runtime).toEqual({ Name: 'APPSYNC_JS', RuntimeVersion: '1.0.0' });
+      const lambda = dataSourceTypes.get(resolver.Properties.DataSourceName) === 'AWS_LAMBDA';
+      expect(resolver.Properties.Code === code, String(resolver.Properties.FieldName)).toBe(lambda);
+    }
   });
 
   it('given the functions, then each runs Node.js 24 on arm64 with X-Ray, Powertools settings and a log group with retention', () => {

@@ -9,6 +9,7 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalAppSync } from '../../local/appsync/server.ts';
+import { loadResolverCode } from '../../local/appsync/resolver-code.ts';
 import { startLocalAppSync } from '../../local/appsync/server.ts';
 
 const SDL =
@@ -158,12 +159,13 @@ describe('local AppSync endpoint with AWS Amplify JS v6', () => {
           ],
           nextToken: null,
         }),
-        'Query.rule': async () => {
-          const error = new Error('Rule missing does not exist');
-          error.name = 'NotFoundError';
-          throw error;
-        },
+        'Query.rule': async () => ({
+          __error: { errorType: 'NotFoundError', message: 'Rule missing does not exist' },
+        }),
       },
+      lambdaResolverCode: loadResolverCode(
+        readFileSync(new URL('../../infra/appsync/invoke-lambda.js', import.meta.url), 'utf8'),
+      ),
       noneResolvers: ['Mutation.publishAlert'],
       port: 0,
       https: { port: 0, key: pems.private, cert: pems.cert },

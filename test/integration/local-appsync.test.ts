@@ -9,6 +9,7 @@ import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { LambdaInvoke, LocalAppSync, Logger } from '../../local/appsync/server.ts';
+import { loadResolverCode } from '../../local/appsync/resolver-code.ts';
 import { startLocalAppSync } from '../../local/appsync/server.ts';
 
 const SDL =
@@ -456,7 +457,7 @@ describe('local AppSync endpoint', () => {
       expect(event?.request.headers['content-type']).toBe('application/json');
     });
 
-    it('given a resolver that throws a named error, when the field resolves, then errorType and message come from the error with no stack', async () => {
+    it('given a direct resolver that throws a named error, when the field resolves, then errorType is Lambda:Unhandled as in AppSync, with the message and no stack', async () => {
       const res = await graphql(server.graphqlUrl, { query: '{ rule(id: "missing") { id } }' });
       expect(res.status).toBe(200);
       expect(res.json).toEqual({
@@ -465,7 +466,7 @@ describe('local AppSync endpoint', () => {
           {
             path: ['rule'],
             data: null,
-            errorType: 'NotFoundError',
+            errorType: 'Lambda:Unhandled',
             errorInfo: null,
             locations: [{ line: 1, column: 3, sourceName: null }],
             message: 'Rule missing does not exist',
@@ -1033,5 +1034,88 @@ describe('local AppSync endpoint over HTTPS', () => {
     } finally {
       await client.close();
     }
+  });
+});
+
+describe('resolver code in front of Lambda resolvers (infra/appsync/invoke-lambda.js)', () => {
+  let server: LocalAppSync;
+  const payloads: Json[] = [];
+
+  beforeAll(async () => {
+    server = await startLocalAppSync({
+      schemaSdl: SDL,
+      apiKey: API_KEY,
+      iam: IAM,
+      region: REGION,
+      lambdaResolverCode: loadResolverCode(
+        readFileSync(new URL('../../infra/appsync/invoke-lambda.js', import.meta.url), 'utf8'),
+      ),
+      lambdaResolvers: {
+        'Query.rule': async (event) => {
+          payloads.push(event as unknown as Json);
+          if (event.arguments.id === 'missing') {
+            return { __error: { errorType: 'NotFound', message: "No rule with id 'missing'" } };
+          }
+          if (event.arguments.id === 'boom') throw new Error('connection reset by peer');
+          return {
+            id: event.arguments.id,
+            metric: 'cpu',
+            operator: 'GT',
+            threshold: 1,
+            enabled: true,
+            severity: 'INFO',
+            createdAt: '2024-05-01T12:00:00.000Z',
+            updatedAt: '2024-05-01T12:00:00.000Z',
+          };
+        },
+      },
+      noneResolvers: ['Mutation.publishAlert'],
+      port: 0,
+      logger: silentLogger(),
+    });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  const ask = (id: string) =>
+    graphql(
+      server.graphqlUrl,
+      { query: `{ rule(id: "${id}") { id metric } }` },
+      { 'x-api-key': API_KEY },
+    );
+
+  it('given a result, when the field resolves, then the function got the direct-Lambda payload and the result passes through', async () => {
+    const res = await ask('r1');
+    expect(res.json).toEqual({ data: { rule: { id: 'r1', metric: 'cpu' } } });
+    expect(payloads.at(-1)).toMatchObject({
+      arguments: { id: 'r1' },
+      identity: null,
+      info: { fieldName: 'rule', parentTypeName: 'Query', selectionSetList: ['id', 'metric'] },
+      request: { headers: expect.objectContaining({ 'x-api-key': API_KEY }) },
+    });
+  });
+
+  it('given a returned error, when the field resolves, then it becomes a GraphQL error with that errorType', async () => {
+    const res = await ask('missing');
+    expect(res.json.data).toEqual({ rule: null });
+    expect(res.json.errors[0]).toMatchObject({
+      path: ['rule'],
+      errorType: 'NotFound',
+      message: "No rule with id 'missing'",
+    });
+  });
+
+  it('given a thrown error, when the field resolves, then the client sees only a generic InternalFailure', async () => {
+    const res = await ask('boom');
+    expect(res.json.errors[0]).toMatchObject({ errorType: 'InternalFailure' });
+    expect(res.text).not.toContain('connection reset');
+  });
+
+  it('given resolver code importing anything but util, then it is refused at load', () => {
+    expect(() =>
+      loadResolverCode("import fs from 'node:fs';\nexport function request() {}"),
+    ).toThrow(/only \{ util \}/);
   });
 });
