@@ -1,22 +1,21 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Alert } from '../domain/alert.ts';
+import type { Notification } from '../domain/episode.ts';
 import type { PageRequest } from '../domain/pagination.ts';
-import type { AlertDelivery, AlertStore, Page, TimeRange } from '../domain/ports.ts';
+import type { AlertQuery, AlertStore, Page } from '../domain/ports.ts';
 import { tables } from '../infra/resources.ts';
 import { expiresAt, queryPage } from './dynamodb-pages.ts';
 import { isConditionFailure } from './dynamodb-rule-store.ts';
 
-const [byDevice, byRule, all] = tables.alerts.globalSecondaryIndexes;
+const [byDevice, byRule, all, firingByDevice, firing] = tables.alerts.globalSecondaryIndexes;
 const KIND = 'alert';
+/** Set by acknowledgeAlert only; evaluation never overwrites them. */
+const ACKNOWLEDGEMENT = new Set(['acknowledgedAt', 'acknowledgedBy']);
 
 /**
- * Alerts keyed by their deterministic id: recording is a conditional put, so a reading
- * delivered twice records one alert, and the delivery marks say which channels are done.
+ * Alerts keyed by their episode id: the readable record of what evaluation decided. Writes
+ * are idempotent updates, a firing never overwrites a resolution, and `delivered` lists the
+ * channels each notification already went out on.
  */
 export class DynamoDbAlertStore implements AlertStore {
   readonly #client: DynamoDBDocumentClient;
@@ -29,94 +28,156 @@ export class DynamoDbAlertStore implements AlertStore {
     this.#retentionDays = retentionDays;
   }
 
-  async record(alert: Alert): Promise<AlertDelivery> {
+  async record(
+    notification: Notification,
+  ): Promise<{ alert: Alert; delivered: ReadonlySet<string> }> {
+    const { alert } = notification;
+    const resolved = alert.status === 'RESOLVED';
+    const fields: Record<string, unknown> = {
+      ...alert,
+      kind: KIND,
+      firedKey: `${alert.firedAt}#${alert.id}`,
+      expiresAt: expiresAt(alert.firedAt, this.#retentionDays),
+      ...(resolved ? {} : { firingDeviceId: alert.deviceId, firingKind: KIND }),
+    };
+    const set = Object.keys(fields).filter((name) => !ACKNOWLEDGEMENT.has(name) && name !== 'id');
+    const names = Object.fromEntries(set.map((name, i) => [`#f${i}`, name]));
+    const values = Object.fromEntries(set.map((name, i) => [`:v${i}`, fields[name]]));
     try {
-      await this.#client.send(
-        new PutCommand({
+      const result = await this.#client.send(
+        new UpdateCommand({
           TableName: this.#tableName,
-          Item: {
-            ...alert,
-            kind: KIND,
-            firedKey: `${alert.firedAt}#${alert.id}`,
-            expiresAt: expiresAt(alert.firedAt, this.#retentionDays),
-          },
-          ConditionExpression: 'attribute_not_exists(id)',
+          Key: { id: alert.id },
+          UpdateExpression:
+            `SET ${set.map((_, i) => `#f${i} = :v${i}`).join(', ')}` +
+            (resolved ? ' REMOVE firingDeviceId, firingKind' : ''),
+          // A late firing or repeat must not reopen an alert that was resolved.
+          ...(resolved
+            ? {}
+            : {
+                ConditionExpression: 'attribute_not_exists(id) OR #status = :firing',
+                ExpressionAttributeNames: { ...names, '#status': 'status' },
+                ExpressionAttributeValues: { ...values, ':firing': 'FIRING' },
+              }),
+          ...(resolved
+            ? { ExpressionAttributeNames: names, ExpressionAttributeValues: values }
+            : {}),
+          ReturnValues: 'ALL_NEW',
         }),
       );
-      return { alert, notified: false, pushed: false };
+      return stored(result.Attributes ?? {});
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
+      const existing = await this.#getItem(alert.id);
+      // Already resolved: nothing more to tell about this firing.
+      const delivered = new Set(existing ? stored(existing).delivered : []);
+      delivered.add(`${notification.key}:email`);
+      delivered.add(`${notification.key}:push`);
+      return { alert: existing ? toAlert(existing) : alert, delivered };
     }
-    const existing = await this.#client.send(
-      new GetCommand({ TableName: this.#tableName, Key: { id: alert.id }, ConsistentRead: true }),
+  }
+
+  async markDelivered(alertId: string, mark: string): Promise<void> {
+    await this.#client.send(
+      new UpdateCommand({
+        TableName: this.#tableName,
+        Key: { id: alertId },
+        UpdateExpression: 'ADD delivered :mark',
+        ConditionExpression: 'attribute_exists(id)',
+        ExpressionAttributeValues: { ':mark': new Set([mark]) },
+      }),
     );
-    const item = existing.Item ?? {};
-    return {
-      alert: toAlert(item),
-      notified: item.notifiedAt !== undefined,
-      pushed: item.pushedAt !== undefined,
-    };
   }
 
-  markNotified(id: string): Promise<void> {
-    return this.#mark(id, 'notifiedAt');
+  async get(id: string): Promise<Alert | null> {
+    const item = await this.#getItem(id);
+    return item ? toAlert(item) : null;
   }
 
-  markPushed(id: string): Promise<void> {
-    return this.#mark(id, 'pushedAt');
+  async acknowledge(id: string, by: string, at: string): Promise<Alert | null> {
+    try {
+      const result = await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { id },
+          UpdateExpression: 'SET acknowledgedAt = :at, acknowledgedBy = :by',
+          ConditionExpression: 'attribute_exists(id)',
+          ExpressionAttributeValues: { ':at': at, ':by': by },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return toAlert(result.Attributes ?? {});
+    } catch (error) {
+      if (isConditionFailure(error)) return null;
+      throw error;
+    }
   }
 
-  list(
-    query: { deviceId: string | null; ruleId: string | null } & TimeRange,
-    page: PageRequest,
-  ): Promise<Page<Alert>> {
-    const index = query.ruleId !== null ? byRule : query.deviceId !== null ? byDevice : all;
-    const partitionValue = query.ruleId ?? query.deviceId ?? KIND;
-    const filter =
-      query.ruleId !== null && query.deviceId !== null
-        ? { attribute: 'deviceId', value: query.deviceId }
-        : undefined;
+  list(query: AlertQuery, page: PageRequest): Promise<Page<Alert>> {
+    const firingOnly = query.status === 'FIRING';
+    const [index, partitionValue] =
+      query.ruleId !== null
+        ? [byRule, query.ruleId]
+        : firingOnly
+          ? query.deviceId !== null
+            ? [firingByDevice, query.deviceId]
+            : [firing, KIND]
+          : query.deviceId !== null
+            ? [byDevice, query.deviceId]
+            : [all, KIND];
+    const filters: { attribute: string; value: string }[] = [];
+    if (query.ruleId !== null && query.deviceId !== null) {
+      filters.push({ attribute: 'deviceId', value: query.deviceId });
+    }
+    if (query.status !== null && !(firingOnly && query.ruleId === null)) {
+      filters.push({ attribute: 'status', value: query.status });
+    }
     return queryPage(
       this.#client,
-      {
-        tableName: this.#tableName,
-        index,
-        partitionValue,
-        range: query,
-        filter,
-      },
+      { tableName: this.#tableName, index, partitionValue, range: query, filters },
       page,
       toAlert,
     );
   }
 
-  async #mark(id: string, attribute: 'notifiedAt' | 'pushedAt'): Promise<void> {
-    await this.#client.send(
-      new UpdateCommand({
-        TableName: this.#tableName,
-        Key: { id },
-        UpdateExpression: 'SET #at = :now',
-        ConditionExpression: 'attribute_exists(id)',
-        ExpressionAttributeNames: { '#at': attribute },
-        ExpressionAttributeValues: { ':now': new Date().toISOString() },
-      }),
+  active(deviceId: string | null, page: PageRequest): Promise<Page<Alert>> {
+    return this.list({ deviceId, ruleId: null, status: 'FIRING', from: null, to: null }, page);
+  }
+
+  async #getItem(id: string): Promise<Record<string, unknown> | undefined> {
+    const result = await this.#client.send(
+      new GetCommand({ TableName: this.#tableName, Key: { id }, ConsistentRead: true }),
     );
+    return result.Item;
   }
 }
 
+function stored(item: Record<string, unknown>): { alert: Alert; delivered: ReadonlySet<string> } {
+  const delivered =
+    item.delivered instanceof Set ? (item.delivered as Set<string>) : new Set<string>();
+  return { alert: toAlert(item), delivered };
+}
+
 function toAlert(item: Record<string, unknown>): Alert {
+  const text = (name: string) => (item[name] as string | undefined) ?? null;
   return {
     id: item.id as string,
     ruleId: item.ruleId as string,
-    ruleName: (item.ruleName as string | undefined) ?? null,
+    ruleName: text('ruleName'),
     deviceId: item.deviceId as string,
     metric: item.metric as string,
     value: item.value as number,
     threshold: item.threshold as number,
     operator: item.operator as Alert['operator'],
     severity: item.severity as Alert['severity'],
-    eventId: (item.eventId as string | undefined) ?? null,
-    eventTimestamp: (item.eventTimestamp as string | undefined) ?? null,
+    status: (item.status as Alert['status'] | undefined) ?? 'FIRING',
+    reason: (item.reason as Alert['reason'] | undefined) ?? 'THRESHOLD',
+    eventId: text('eventId'),
+    eventTimestamp: text('eventTimestamp'),
     firedAt: item.firedAt as string,
+    resolvedAt: text('resolvedAt'),
+    acknowledgedAt: text('acknowledgedAt'),
+    acknowledgedBy: text('acknowledgedBy'),
+    notifiedAt: text('notifiedAt'),
   };
 }

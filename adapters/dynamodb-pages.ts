@@ -1,4 +1,8 @@
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '../domain/errors.ts';
 import { nextToken, type PageRequest } from '../domain/pagination.ts';
 import type { Page, TimeRange } from '../domain/ports.ts';
@@ -13,8 +17,8 @@ export interface IndexQuery {
   partitionValue: string;
   /** Time bounds applied to the index sort key, which starts with an AWSDateTime. */
   range: TimeRange;
-  /** Optional extra equality filter, e.g. the device when listing a rule's alerts. */
-  filter?: { attribute: string; value: string };
+  /** Extra equality filters, e.g. the device when listing a rule's alerts. */
+  filters?: { attribute: string; value: string }[];
 }
 
 /**
@@ -49,12 +53,12 @@ export async function queryPage<T>(
   }
   const names: Record<string, string> = { '#pk': pk };
   if (conditions.length > 1) names['#sk'] = sk;
-  let filterExpression: string | undefined;
-  if (query.filter) {
-    names['#filter'] = query.filter.attribute;
-    values[':filter'] = query.filter.value;
-    filterExpression = '#filter = :filter';
-  }
+  const filterTerms = (query.filters ?? []).map(({ attribute, value }, i) => {
+    names[`#filter${i}`] = attribute;
+    values[`:filter${i}`] = value;
+    return `#filter${i} = :filter${i}`;
+  });
+  const filterExpression = filterTerms.length > 0 ? filterTerms.join(' AND ') : undefined;
   const result = await client.send(
     new QueryCommand({
       TableName: query.tableName,
@@ -76,4 +80,35 @@ export async function queryPage<T>(
 /** Expiry time for DynamoDB TTL: `retentionDays` after the given AWSDateTime. */
 export function expiresAt(time: string, retentionDays: number): number {
   return Math.floor(Date.parse(time) / 1000) + retentionDays * 24 * 3600;
+}
+
+/** DynamoDB takes at most 25 writes per BatchWriteItem call. */
+const BATCH_WRITE_LIMIT = 25;
+
+/**
+ * Writes items in batches of 25, in parallel, resending what DynamoDB leaves unprocessed
+ * (throttling) with backoff; fails if some still remain after a few tries.
+ */
+export async function batchWrite(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  requests: Record<string, unknown>[],
+): Promise<void> {
+  const chunks: Record<string, unknown>[][] = [];
+  for (let start = 0; start < requests.length; start += BATCH_WRITE_LIMIT) {
+    chunks.push(requests.slice(start, start + BATCH_WRITE_LIMIT));
+  }
+  await Promise.all(
+    chunks.map(async (chunk) => {
+      let pending = chunk;
+      for (let attempt = 0; pending.length > 0; attempt++) {
+        if (attempt === 5) throw new Error(`DynamoDB left ${pending.length} writes unprocessed`);
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+        const result = await client.send(
+          new BatchWriteCommand({ RequestItems: { [tableName]: pending } }),
+        );
+        pending = (result.UnprocessedItems?.[tableName] ?? []) as Record<string, unknown>[];
+      }
+    }),
+  );
 }

@@ -1,9 +1,9 @@
-import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { PageRequest } from '../domain/pagination.ts';
 import type { Page, ReadingStore, TimeRange } from '../domain/ports.ts';
 import type { Reading } from '../domain/reading.ts';
 import { tables } from '../infra/resources.ts';
-import { expiresAt, queryPage } from './dynamodb-pages.ts';
+import { batchWrite, expiresAt, queryPage } from './dynamodb-pages.ts';
 
 const [byTime, byMetric] = tables.readings.globalSecondaryIndexes;
 
@@ -22,17 +22,21 @@ export class DynamoDbReadingStore implements ReadingStore {
     this.#retentionDays = retentionDays;
   }
 
-  async save(reading: Reading): Promise<void> {
-    await this.#client.send(
-      new PutCommand({
-        TableName: this.#tableName,
-        Item: {
-          ...reading,
-          timeKey: `${reading.timestamp}#${reading.id}`,
-          deviceMetric: `${reading.deviceId}#${reading.metric}`,
-          expiresAt: expiresAt(reading.timestamp, this.#retentionDays),
-        },
-      }),
+  async saveMany(readings: readonly Reading[]): Promise<void> {
+    // One item per (device, id): a repeated reading in the batch is written once.
+    const items = new Map<string, Record<string, unknown>>();
+    for (const reading of readings) {
+      items.set(`${reading.deviceId}#${reading.id}`, {
+        ...reading,
+        timeKey: `${reading.timestamp}#${reading.id}`,
+        deviceMetric: `${reading.deviceId}#${reading.metric}`,
+        expiresAt: expiresAt(reading.timestamp, this.#retentionDays),
+      });
+    }
+    await batchWrite(
+      this.#client,
+      this.#tableName,
+      [...items.values()].map((Item) => ({ PutRequest: { Item } })),
     );
   }
 

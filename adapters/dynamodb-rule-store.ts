@@ -125,6 +125,13 @@ function toRule(item: Record<string, unknown>): Rule {
     enabled: item.enabled as boolean,
     severity: item.severity as Rule['severity'],
     name: (item.name as string | undefined) ?? null,
+    description: (item.description as string | undefined) ?? null,
+    forReadings: (item.forReadings as number | undefined) ?? 1,
+    windowSeconds: (item.windowSeconds as number | undefined) ?? null,
+    aggregation: (item.aggregation as Rule['aggregation'] | undefined) ?? null,
+    clearThreshold: (item.clearThreshold as number | undefined) ?? null,
+    noDataSeconds: (item.noDataSeconds as number | undefined) ?? null,
+    repeatIntervalSeconds: (item.repeatIntervalSeconds as number | undefined) ?? null,
     createdAt: item.createdAt as string,
     updatedAt: (item.updatedAt as string | undefined) ?? (item.createdAt as string),
   };

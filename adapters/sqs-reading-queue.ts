@@ -1,5 +1,5 @@
-import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { ReadingQueue } from '../domain/ports.ts';
+import { SendMessageBatchCommand, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { ReadingQueue, WorkMessage, WorkQueue } from '../domain/ports.ts';
 import type { Reading } from '../domain/reading.ts';
 
 /** SQS accepts at most ten messages per SendMessageBatch call. */
@@ -9,13 +9,19 @@ const SQS_BATCH_LIMIT = 10;
  * Sends readings to the SQS queue in batches of ten, in parallel. SQS has stored a message
  * durably when it acknowledges it, so a reading reported as enqueued is never lost.
  */
-export class SqsReadingQueue implements ReadingQueue {
+export class SqsReadingQueue implements ReadingQueue, WorkQueue {
   readonly #client: SQSClient;
   readonly #queueUrl: string;
 
   constructor(client: SQSClient, queueUrl: string) {
     this.#client = client;
     this.#queueUrl = queueUrl;
+  }
+
+  async send(message: WorkMessage): Promise<void> {
+    await this.#client.send(
+      new SendMessageCommand({ QueueUrl: this.#queueUrl, MessageBody: JSON.stringify(message) }),
+    );
   }
 
   async enqueue(readings: readonly Reading[]): Promise<Map<number, string>> {

@@ -1,75 +1,105 @@
 import { createHash } from 'node:crypto';
 import type { Alert as AlertType } from '../generated/graphql.ts';
 import type { Reading } from './reading.ts';
-import { breaches, operatorSymbols, type Rule } from './rule.ts';
-import type { RuleIndex } from './rule-index.ts';
+import { operatorSymbols, type Rule } from './rule.ts';
 
-/** A recorded firing of a rule for one reading. */
+/** One alert episode of a rule for a device: it fires, may repeat, and resolves. */
 export type Alert = Omit<AlertType, '__typename'>;
 
-/**
- * The alerts a reading fires: one per matching enabled rule it breaches. The alert id is
- * derived from the rule and the reading, so a redelivered reading yields the same alert and
- * storage can refuse the duplicate.
- */
-export function firedAlerts(reading: Reading, rules: RuleIndex, firedAt: string): Alert[] {
-  const alerts: Alert[] = [];
-  for (const rule of rules.matching(reading.deviceId, reading.metric)) {
-    if (breaches(rule.operator, reading.value, rule.threshold)) {
-      alerts.push(alertFor(rule, reading, firedAt));
-    }
-  }
-  return alerts;
-}
-
-export function alertFor(rule: Rule, reading: Reading, firedAt: string): Alert {
+/** A THRESHOLD alert fired by `reading` (with `value`, the aggregate for window rules). */
+export function thresholdAlert(
+  rule: Rule,
+  reading: Reading,
+  value: number,
+  firedAt: string,
+): Alert {
   return {
-    id: alertId(rule.id, reading),
-    ruleId: rule.id,
-    ruleName: rule.name ?? null,
+    ...fromRule(rule),
+    id: alertId(rule.id, reading.deviceId, `reading:${reading.id}`),
     deviceId: reading.deviceId,
-    metric: reading.metric,
-    value: reading.value,
-    threshold: rule.threshold,
-    operator: rule.operator,
-    severity: rule.severity,
+    value,
+    reason: 'THRESHOLD',
     eventId: reading.id,
     eventTimestamp: reading.timestamp,
     firedAt,
+    notifiedAt: firedAt,
   };
 }
 
-function alertId(ruleId: string, reading: Reading): string {
-  return createHash('sha256')
-    .update(`${ruleId}\n${reading.deviceId}\n${reading.id}`)
-    .digest('hex')
-    .slice(0, 32);
+/** A NO_DATA alert: the device's last reading of the metric was at `lastAt`. */
+export function noDataAlert(rule: Rule, deviceId: string, lastAt: string, firedAt: string): Alert {
+  return {
+    ...fromRule(rule),
+    id: alertId(rule.id, deviceId, `no-data-after:${lastAt}`),
+    deviceId,
+    value: 0,
+    reason: 'NO_DATA',
+    eventId: null,
+    eventTimestamp: lastAt,
+    firedAt,
+    notifiedAt: firedAt,
+  };
+}
+
+function fromRule(rule: Rule) {
+  return {
+    ruleId: rule.id,
+    ruleName: rule.name ?? null,
+    metric: rule.metric,
+    threshold: rule.threshold,
+    operator: rule.operator,
+    severity: rule.severity,
+    status: 'FIRING' as const,
+    resolvedAt: null,
+    acknowledgedAt: null,
+    acknowledgedBy: null,
+  };
 }
 
 /**
- * The e-mail an on-call person reads: the subject says what and where, the body says
- * everything needed to act without opening another tool.
+ * The id of an episode, derived from what started it, so recording it twice (a redelivered
+ * reading, a retried check) finds the same alert.
+ */
+function alertId(ruleId: string, deviceId: string, cause: string): string {
+  return createHash('sha256').update(`${ruleId}\n${deviceId}\n${cause}`).digest('hex').slice(0, 32);
+}
+
+/**
+ * The e-mail an on-call person reads: the subject says what, where and whether it is over;
+ * the body says everything needed to act without opening another tool.
  */
 export function describeAlert(alert: Alert): { subject: string; body: string } {
   const condition = `${alert.metric} ${operatorSymbols[alert.operator]} ${alert.threshold}`;
-  const subject = `[${alert.severity}] ${alert.deviceId}: ${condition} (value ${alert.value})`;
-  const body = [
-    `Alert ${alert.severity}: ${alert.ruleName ?? condition}`,
+  const what =
+    alert.reason === 'NO_DATA'
+      ? `no ${alert.metric} data since ${alert.eventTimestamp}`
+      : condition;
+  const state = alert.status === 'RESOLVED' ? 'RESOLVED' : alert.severity;
+  const reading = alert.reason === 'NO_DATA' ? '' : ` (value ${alert.value})`;
+  const subject = `[${state}] ${alert.deviceId}: ${what}${reading}`;
+  const lines = [
+    `${alert.status === 'RESOLVED' ? 'Resolved' : `Alert ${alert.severity}`}: ${alert.ruleName ?? what}`,
     '',
     `Device:     ${alert.deviceId}`,
     `Metric:     ${alert.metric}`,
-    `Value:      ${alert.value}`,
-    `Condition:  ${condition}`,
+    alert.reason === 'NO_DATA'
+      ? `Last data:  ${alert.eventTimestamp ?? 'unknown'}`
+      : `Value:      ${alert.value}`,
+    `Condition:  ${alert.reason === 'NO_DATA' ? 'no data' : condition}`,
     `Rule:       ${alert.ruleName ? `${alert.ruleName} (${alert.ruleId})` : alert.ruleId}`,
-    `Reading at: ${alert.eventTimestamp ?? 'unknown'}`,
+    ...(alert.reason === 'THRESHOLD' ? [`Reading at: ${alert.eventTimestamp ?? 'unknown'}`] : []),
     `Fired at:   ${alert.firedAt}`,
+    ...(alert.resolvedAt ? [`Resolved:   ${alert.resolvedAt}`] : []),
+    ...(alert.acknowledgedAt
+      ? [`Acknowledged: ${alert.acknowledgedAt} by ${alert.acknowledgedBy ?? 'someone'}`]
+      : []),
     `Alert id:   ${alert.id}`,
-  ].join('\n');
+  ];
   // SNS subjects are limited to 100 printable ASCII characters.
-  return { subject: toSnsSubject(subject), body };
+  return { subject: toSnsSubject(subject), body: lines.join('\n') };
 }
 
 function toSnsSubject(text: string): string {
   const ascii = text.replace(/[^\x20-\x7e]/g, '?');
-  return ascii.length > 100 ? `${ascii.slice(0, 99)}…`.replace('…', '.') : ascii;
+  return ascii.length > 100 ? `${ascii.slice(0, 97)}...` : ascii;
 }

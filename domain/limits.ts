@@ -6,8 +6,16 @@ export const limits = {
   maxIdLength: 128,
   /** Characters in a metric name. */
   maxMetricLength: 128,
-  /** Characters in a rule name. */
+  /** Characters in a rule name and description. */
   maxRuleNameLength: 256,
+  maxRuleDescriptionLength: 2048,
+  /** Rule options. */
+  maxForReadings: 1000,
+  maxWindowSeconds: 24 * 3600,
+  /** Readings one (rule, device) window keeps; the oldest go first beyond it. */
+  maxWindowReadings: 1000,
+  maxNoDataSeconds: 7 * 24 * 3600,
+  maxRepeatIntervalSeconds: 7 * 24 * 3600,
   /** How far ahead of the server clock a reading's timestamp may be. */
   maxFutureSkewMs: 15 * 60 * 1000,
   /** Page size of list queries: default and maximum. */

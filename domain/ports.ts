@@ -1,4 +1,6 @@
+import type { AlertStatus } from '../generated/graphql.ts';
 import type { Alert } from './alert.ts';
+import type { EpisodeState, Notification } from './episode.ts';
 import type { PageRequest } from './pagination.ts';
 import type { Reading } from './reading.ts';
 import type { Rule } from './rule.ts';
@@ -22,8 +24,8 @@ export interface ReadingQueue {
 }
 
 export interface ReadingStore {
-  /** Stores a reading; storing the same device and id again leaves one copy. */
-  save(reading: Reading): Promise<void>;
+  /** Stores readings; storing the same device and id again leaves one copy. */
+  saveMany(readings: readonly Reading[]): Promise<void>;
   list(
     query: { deviceId: string; metric: string | null } & TimeRange,
     page: PageRequest,
@@ -42,22 +44,48 @@ export interface RuleStore {
   all(): Promise<Rule[]>;
 }
 
-/** How far an alert's delivery has got, so a redelivered reading resumes instead of repeating. */
-export interface AlertDelivery {
-  alert: Alert;
-  notified: boolean;
-  pushed: boolean;
+/** Where each (rule, device) lifecycle is kept between readings. */
+export interface EpisodeStore {
+  /** Current states (consistent reads); a pair never stored comes back as a new episode. */
+  loadMany(
+    keys: readonly { ruleId: string; deviceId: string }[],
+  ): Promise<Map<string, EpisodeState>>;
+  /**
+   * Stores `state` only if the stored version is still `expectedVersion`, so two workers
+   * cannot both move one episode. Returns the stored state (its version incremented), or
+   * null when another writer got there first.
+   */
+  save(state: EpisodeState, expectedVersion: number): Promise<EpisodeState | null>;
+  /** Forgets delivered notifications, unless the episode moved on meanwhile. */
+  clearOutbox(state: EpisodeState): Promise<void>;
+  listForRule(ruleId: string): Promise<EpisodeState[]>;
+}
+
+/** The key episodes are stored and grouped under. */
+export function episodeKey(ruleId: string, deviceId: string): string {
+  return `${ruleId}#${deviceId}`;
+}
+
+export interface AlertQuery extends TimeRange {
+  deviceId: string | null;
+  ruleId: string | null;
+  status: AlertStatus | null;
 }
 
 export interface AlertStore {
-  /** Records an alert once; a second call with the same id returns the first record. */
-  record(alert: Alert): Promise<AlertDelivery>;
-  markNotified(id: string): Promise<void>;
-  markPushed(id: string): Promise<void>;
-  list(
-    query: { deviceId: string | null; ruleId: string | null } & TimeRange,
-    page: PageRequest,
-  ): Promise<Page<Alert>>;
+  /**
+   * Writes the alert as the notification describes it (idempotent; a firing never
+   * overwrites a resolution) and returns the stored alert with the delivery channels
+   * already done for this notification.
+   */
+  record(notification: Notification): Promise<{ alert: Alert; delivered: ReadonlySet<string> }>;
+  markDelivered(alertId: string, mark: string): Promise<void>;
+  get(id: string): Promise<Alert | null>;
+  /** Sets who acknowledged the alert and when; null when there is no such alert. */
+  acknowledge(id: string, by: string, at: string): Promise<Alert | null>;
+  list(query: AlertQuery, page: PageRequest): Promise<Page<Alert>>;
+  /** Alerts firing now, newest first. */
+  active(deviceId: string | null, page: PageRequest): Promise<Page<Alert>>;
 }
 
 /** Tells people: the e-mail (SNS) channel. */
@@ -68,4 +96,18 @@ export interface AlertNotifier {
 /** Tells programs: the `onAlert` subscription channel (AppSync `publishAlert`). */
 export interface AlertPublisher {
   publish(alert: Alert): Promise<void>;
+}
+
+/**
+ * Work for the evaluation worker besides readings, sent through the readings queue so that
+ * all alert deliveries happen in one place.
+ */
+export type WorkMessage =
+  /** A rule was deleted or disabled: resolve its open alerts. */
+  | { type: 'closeRule'; ruleId: string }
+  /** An alert changed outside evaluation (acknowledged): tell subscribers. */
+  | { type: 'pushAlert'; alertId: string };
+
+export interface WorkQueue {
+  send(message: WorkMessage): Promise<void>;
 }

@@ -1,4 +1,5 @@
 import type {
+  Aggregation,
   CreateRuleInput,
   Operator,
   Rule as RuleType,
@@ -11,6 +12,7 @@ import {
   optionalBoolean,
   optionalLabel,
   requireFiniteNumber,
+  requireInteger,
   requireId,
   requireMetric,
   requireOneOf,
@@ -21,6 +23,18 @@ export type Rule = Omit<RuleType, '__typename'>;
 
 export const operators: readonly Operator[] = ['GT', 'GTE', 'LT', 'LTE', 'EQ', 'NEQ'];
 export const severities: readonly Severity[] = ['INFO', 'WARNING', 'CRITICAL'];
+export const aggregations: readonly Aggregation[] = ['AVG', 'MIN', 'MAX', 'COUNT', 'SUM'];
+
+/** The rule options that shape evaluation, all optional on input. */
+type RuleOptions = Pick<
+  Rule,
+  | 'forReadings'
+  | 'windowSeconds'
+  | 'aggregation'
+  | 'clearThreshold'
+  | 'noDataSeconds'
+  | 'repeatIntervalSeconds'
+>;
 
 /** The symbol people read in alert e-mails: `temperature > 60`. */
 export const operatorSymbols: Record<Operator, string> = {
@@ -41,7 +55,7 @@ export function newRule(input: CreateRuleInput, id: string, now: string): Rule {
     input.deviceId === null || input.deviceId === undefined
       ? null
       : requireId(input.deviceId, 'input.deviceId');
-  return {
+  const rule: Rule = {
     id,
     deviceId,
     metric: requireMetric(input.metric, 'input.metric'),
@@ -53,9 +67,16 @@ export function newRule(input: CreateRuleInput, id: string, now: string): Rule {
         ? 'WARNING'
         : requireOneOf(input.severity, severities, 'input.severity'),
     name: optionalLabel(input.name, 'input.name', limits.maxRuleNameLength),
+    description: optionalLabel(
+      input.description,
+      'input.description',
+      limits.maxRuleDescriptionLength,
+    ),
+    ...ruleOptions(input, DEFAULT_OPTIONS),
     createdAt: now,
     updatedAt: now,
   };
+  return checkCoherence(rule);
 }
 
 /**
@@ -67,10 +88,10 @@ export function applyRuleUpdate(rule: Rule, input: UpdateRuleInput, now: string)
     throw new ValidationError('input must be an object', 'input');
   }
   const present = (value: unknown) => value !== null && value !== undefined;
-  if (!Object.values(input).some(present)) {
+  if (!Object.values(input).some((value) => value !== undefined)) {
     throw new ValidationError('input must change at least one field', 'input');
   }
-  return {
+  const updated: Rule = {
     ...rule,
     metric: present(input.metric) ? requireMetric(input.metric, 'input.metric') : rule.metric,
     operator: present(input.operator)
@@ -87,8 +108,78 @@ export function applyRuleUpdate(rule: Rule, input: UpdateRuleInput, now: string)
       input.name === undefined
         ? rule.name
         : optionalLabel(input.name, 'input.name', limits.maxRuleNameLength),
+    description:
+      input.description === undefined
+        ? rule.description
+        : optionalLabel(input.description, 'input.description', limits.maxRuleDescriptionLength),
+    ...ruleOptions(input, rule),
     updatedAt: now,
   };
+  return checkCoherence(updated);
+}
+
+const DEFAULT_OPTIONS: RuleOptions = {
+  forReadings: 1,
+  windowSeconds: null,
+  aggregation: null,
+  clearThreshold: null,
+  noDataSeconds: null,
+  repeatIntervalSeconds: null,
+};
+
+/**
+ * Reads the evaluation options: absent keeps `current`, an explicit null resets to the
+ * default, anything else is validated.
+ */
+function ruleOptions(input: CreateRuleInput | UpdateRuleInput, current: RuleOptions): RuleOptions {
+  const pick = <K extends keyof RuleOptions>(
+    key: K,
+    parse: (value: unknown, field: string) => NonNullable<RuleOptions[K]>,
+  ): RuleOptions[K] => {
+    const value = (input as Record<string, unknown>)[key];
+    if (value === undefined) return current[key];
+    if (value === null) return DEFAULT_OPTIONS[key];
+    return parse(value, `input.${key}`);
+  };
+  return {
+    forReadings: pick('forReadings', (v, f) => requireInteger(v, f, 1, limits.maxForReadings)),
+    windowSeconds: pick('windowSeconds', (v, f) =>
+      requireInteger(v, f, 1, limits.maxWindowSeconds),
+    ),
+    aggregation: pick('aggregation', (v, f) => requireOneOf(v, aggregations, f)),
+    clearThreshold: pick('clearThreshold', requireFiniteNumber),
+    noDataSeconds: pick('noDataSeconds', (v, f) =>
+      requireInteger(v, f, 1, limits.maxNoDataSeconds),
+    ),
+    repeatIntervalSeconds: pick('repeatIntervalSeconds', (v, f) =>
+      requireInteger(v, f, 1, limits.maxRepeatIntervalSeconds),
+    ),
+  };
+}
+
+/** Options that only make sense together, checked on the rule as a whole. */
+function checkCoherence(rule: Rule): Rule {
+  if (rule.aggregation !== null && rule.windowSeconds === null) {
+    throw new ValidationError('input.aggregation needs input.windowSeconds', 'input.aggregation');
+  }
+  if (rule.windowSeconds !== null && rule.aggregation === null) {
+    return checkCoherence({ ...rule, aggregation: 'AVG' });
+  }
+  if (rule.clearThreshold !== null) {
+    if (rule.operator === 'EQ' || rule.operator === 'NEQ') {
+      throw new ValidationError(
+        `input.clearThreshold does not apply to ${rule.operator} rules`,
+        'input.clearThreshold',
+      );
+    }
+    if (breaches(rule.operator, rule.clearThreshold, rule.threshold)) {
+      throw new ValidationError(
+        `input.clearThreshold ${rule.clearThreshold} is on the alerting side of ${rule.operator} ${rule.threshold}; for hysteresis it must be on the normal side`,
+        'input.clearThreshold',
+      );
+    }
+  }
+  return rule;
 }
 
 /** True when the value is on the alerting side of the threshold. */

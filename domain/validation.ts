@@ -61,6 +61,17 @@ export function requireOneOf<T extends string>(
   );
 }
 
+/** A whole number within bounds, e.g. a count of readings or a number of seconds. */
+export function requireInteger(value: unknown, field: string, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new ValidationError(
+      `${field} must be a whole number from ${min} to ${max}; got ${String(value)}`,
+      field,
+    );
+  }
+  return value;
+}
+
 export function optionalBoolean(value: unknown, field: string): boolean | undefined {
   if (value === null || value === undefined) return undefined;
   if (typeof value !== 'boolean')

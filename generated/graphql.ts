@@ -18,8 +18,18 @@ export type Scalars = {
   AWSURL: { input: string; output: string; }
 };
 
+/** How readings in a rule's trailing window are combined before comparing with the threshold. */
+export type Aggregation =
+  | 'AVG'
+  | 'COUNT'
+  | 'MAX'
+  | 'MIN'
+  | 'SUM';
+
 export type Alert = {
   __typename?: 'Alert';
+  acknowledgedAt: Maybe<Scalars['AWSDateTime']['output']>;
+  acknowledgedBy: Maybe<Scalars['String']['output']>;
   deviceId: Scalars['ID']['output'];
   /** Id of the reading that fired the rule. */
   eventId: Maybe<Scalars['ID']['output']>;
@@ -28,10 +38,15 @@ export type Alert = {
   firedAt: Scalars['AWSDateTime']['output'];
   id: Scalars['ID']['output'];
   metric: Scalars['String']['output'];
+  /** When people were last notified of this alert (firing, a repeat, or its resolution). */
+  notifiedAt: Maybe<Scalars['AWSDateTime']['output']>;
   operator: Operator;
+  reason: AlertReason;
+  resolvedAt: Maybe<Scalars['AWSDateTime']['output']>;
   ruleId: Scalars['ID']['output'];
   ruleName: Maybe<Scalars['String']['output']>;
   severity: Severity;
+  status: AlertStatus;
   threshold: Scalars['Float']['output'];
   value: Scalars['Float']['output'];
 };
@@ -43,31 +58,60 @@ export type AlertConnection = {
 };
 
 export type AlertInput = {
+  acknowledgedAt?: InputMaybe<Scalars['AWSDateTime']['input']>;
+  acknowledgedBy?: InputMaybe<Scalars['String']['input']>;
   deviceId: Scalars['ID']['input'];
   eventId?: InputMaybe<Scalars['ID']['input']>;
   eventTimestamp?: InputMaybe<Scalars['AWSDateTime']['input']>;
   firedAt: Scalars['AWSDateTime']['input'];
   id: Scalars['ID']['input'];
   metric: Scalars['String']['input'];
+  notifiedAt?: InputMaybe<Scalars['AWSDateTime']['input']>;
   operator: Operator;
+  reason: AlertReason;
+  resolvedAt?: InputMaybe<Scalars['AWSDateTime']['input']>;
   ruleId: Scalars['ID']['input'];
   ruleName?: InputMaybe<Scalars['String']['input']>;
   severity: Severity;
+  status: AlertStatus;
   threshold: Scalars['Float']['input'];
   value: Scalars['Float']['input'];
 };
 
+/** THRESHOLD: readings breached the rule. NO_DATA: the device stopped sending the metric. */
+export type AlertReason =
+  | 'NO_DATA'
+  | 'THRESHOLD';
+
+/** FIRING while the condition holds; RESOLVED once it cleared (or its rule was deleted or disabled). */
+export type AlertStatus =
+  | 'FIRING'
+  | 'RESOLVED';
+
 export type CreateRuleInput = {
+  /** How the window is combined (default AVG); needs windowSeconds. */
+  aggregation?: InputMaybe<Aggregation>;
+  /** Hysteresis: once firing, resolve only when the value crosses this level (default: the threshold). */
+  clearThreshold?: InputMaybe<Scalars['Float']['input']>;
+  description?: InputMaybe<Scalars['String']['input']>;
   /** Absent means every device. */
   deviceId?: InputMaybe<Scalars['ID']['input']>;
   /** Defaults to true. */
   enabled?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Fire only after this many consecutive breaching readings (default 1). */
+  forReadings?: InputMaybe<Scalars['Int']['input']>;
   metric: Scalars['String']['input'];
   name?: InputMaybe<Scalars['String']['input']>;
+  /** Fire a NO_DATA alert when a device that reported the metric has sent nothing for this long. */
+  noDataSeconds?: InputMaybe<Scalars['Int']['input']>;
   operator: Operator;
+  /** While firing, notify again every this many seconds (default: never). */
+  repeatIntervalSeconds?: InputMaybe<Scalars['Int']['input']>;
   /** Defaults to WARNING. */
   severity?: InputMaybe<Severity>;
   threshold: Scalars['Float']['input'];
+  /** Compare the aggregate of the trailing window of this many seconds, not the single reading. */
+  windowSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
 export type DeleteRuleResult = {
@@ -127,14 +171,25 @@ export type IngestResult = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Records that someone is handling the alert; `by` names them (default: the caller). */
+  acknowledgeAlert: Alert;
   createRule: Rule;
+  /** Deletes a rule; its open alerts are resolved. */
   deleteRule: DeleteRuleResult;
   ingestEvent: Event;
   /** Up to 1,000 readings; each is accepted or refused on its own. */
   ingestEvents: IngestEventsResult;
   /** Pushes an alert to `onAlert` subscribers. Called by the evaluation worker only. */
   publishAlert: Maybe<Alert>;
+  /** Enables or disables a rule; disabling resolves its open alerts. */
+  setRuleEnabled: Rule;
   updateRule: Rule;
+};
+
+
+export type MutationAcknowledgeAlertArgs = {
+  by: InputMaybe<Scalars['String']['input']>;
+  id: Scalars['ID']['input'];
 };
 
 
@@ -163,6 +218,12 @@ export type MutationPublishAlertArgs = {
 };
 
 
+export type MutationSetRuleEnabledArgs = {
+  enabled: Scalars['Boolean']['input'];
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationUpdateRuleArgs = {
   id: Scalars['ID']['input'];
   input: UpdateRuleInput;
@@ -179,7 +240,9 @@ export type Operator =
 
 export type Query = {
   __typename?: 'Query';
-  /** Recorded alerts, newest first; filter by device or by rule, not both. */
+  /** Alerts firing now, newest first; with deviceId, that device's. */
+  activeAlerts: AlertConnection;
+  /** Recorded alerts, newest first, by device, rule or status. */
   alerts: AlertConnection;
   /** A device's readings, newest first. */
   events: EventConnection;
@@ -189,12 +252,20 @@ export type Query = {
 };
 
 
+export type QueryActiveAlertsArgs = {
+  deviceId: InputMaybe<Scalars['ID']['input']>;
+  limit: InputMaybe<Scalars['Int']['input']>;
+  nextToken: InputMaybe<Scalars['String']['input']>;
+};
+
+
 export type QueryAlertsArgs = {
   deviceId: InputMaybe<Scalars['ID']['input']>;
   from: InputMaybe<Scalars['AWSDateTime']['input']>;
   limit: InputMaybe<Scalars['Int']['input']>;
   nextToken: InputMaybe<Scalars['String']['input']>;
   ruleId: InputMaybe<Scalars['ID']['input']>;
+  status: InputMaybe<AlertStatus>;
   to: InputMaybe<Scalars['AWSDateTime']['input']>;
 };
 
@@ -222,17 +293,24 @@ export type QueryRulesArgs = {
 
 export type Rule = {
   __typename?: 'Rule';
+  aggregation: Maybe<Aggregation>;
+  clearThreshold: Maybe<Scalars['Float']['output']>;
   createdAt: Scalars['AWSDateTime']['output'];
+  description: Maybe<Scalars['String']['output']>;
   /** Null means every device. */
   deviceId: Maybe<Scalars['ID']['output']>;
   enabled: Scalars['Boolean']['output'];
+  forReadings: Scalars['Int']['output'];
   id: Scalars['ID']['output'];
   metric: Scalars['String']['output'];
   name: Maybe<Scalars['String']['output']>;
+  noDataSeconds: Maybe<Scalars['Int']['output']>;
   operator: Operator;
+  repeatIntervalSeconds: Maybe<Scalars['Int']['output']>;
   severity: Severity;
   threshold: Scalars['Float']['output'];
   updatedAt: Scalars['AWSDateTime']['output'];
+  windowSeconds: Maybe<Scalars['Int']['output']>;
 };
 
 export type RuleConnection = {
@@ -248,20 +326,29 @@ export type Severity =
 
 export type Subscription = {
   __typename?: 'Subscription';
-  /** Alerts as they fire; with deviceId, only that device's. */
+  /** Alerts as they fire, repeat, resolve or are acknowledged; filtered by device and severity when given. */
   onAlert: Maybe<Alert>;
 };
 
 
 export type SubscriptionOnAlertArgs = {
   deviceId: InputMaybe<Scalars['ID']['input']>;
+  severity: InputMaybe<Severity>;
 };
 
+/** Absent fields keep their value; an explicit null resets an option to its default. */
 export type UpdateRuleInput = {
+  aggregation?: InputMaybe<Aggregation>;
+  clearThreshold?: InputMaybe<Scalars['Float']['input']>;
+  description?: InputMaybe<Scalars['String']['input']>;
   enabled?: InputMaybe<Scalars['Boolean']['input']>;
+  forReadings?: InputMaybe<Scalars['Int']['input']>;
   metric?: InputMaybe<Scalars['String']['input']>;
   name?: InputMaybe<Scalars['String']['input']>;
+  noDataSeconds?: InputMaybe<Scalars['Int']['input']>;
   operator?: InputMaybe<Operator>;
+  repeatIntervalSeconds?: InputMaybe<Scalars['Int']['input']>;
   severity?: InputMaybe<Severity>;
   threshold?: InputMaybe<Scalars['Float']['input']>;
+  windowSeconds?: InputMaybe<Scalars['Int']['input']>;
 };

@@ -18,7 +18,7 @@ export interface IndexDefinition {
 
 export interface TableDefinition {
   /** Logical name; CloudFormation names the real table. */
-  id: 'Readings' | 'Rules' | 'Alerts';
+  id: 'Readings' | 'Rules' | 'Alerts' | 'Episodes';
   /** Environment variable through which functions receive the table name. */
   envVar: string;
   partitionKey: KeyDefinition;
@@ -59,8 +59,22 @@ export const tables = {
       { indexName: 'byDevice', partitionKey: string('deviceId'), sortKey: string('firedKey') },
       { indexName: 'byRule', partitionKey: string('ruleId'), sortKey: string('firedKey') },
       { indexName: 'all', partitionKey: string('kind'), sortKey: string('firedKey') },
+      // Sparse: only firing alerts carry these attributes.
+      {
+        indexName: 'firingByDevice',
+        partitionKey: string('firingDeviceId'),
+        sortKey: string('firedKey'),
+      },
+      { indexName: 'firing', partitionKey: string('firingKind'), sortKey: string('firedKey') },
     ],
     timeToLiveAttribute: 'expiresAt',
+  },
+  episodes: {
+    id: 'Episodes',
+    envVar: 'EPISODES_TABLE',
+    partitionKey: string('ruleId'),
+    sortKey: string('deviceId'),
+    globalSecondaryIndexes: [],
   },
 } as const satisfies Record<string, TableDefinition>;
 
@@ -93,11 +107,15 @@ export const resolverFunctions = {
     'Mutation.createRule',
     'Mutation.updateRule',
     'Mutation.deleteRule',
+    'Mutation.setRuleEnabled',
     'Query.rules',
     'Query.rule',
   ],
-  queries: ['Query.events', 'Query.alerts'],
+  queries: ['Query.events', 'Query.alerts', 'Query.activeAlerts', 'Mutation.acknowledgeAlert'],
 } as const;
+
+/** How often the scheduled check looks for silent devices and due repeats (AWS: EventBridge). */
+export const episodeCheck = { intervalSeconds: 60 } as const;
 
 /** Fields resolved by a NONE data source: AppSync returns the arguments, nothing is invoked. */
 export const noneResolverFields = ['Mutation.publishAlert'] as const;

@@ -35,6 +35,7 @@ export class TelemetryAlertsStack extends Stack {
       retentionDays: settings.retentionDays,
       tables: storage.tables,
       ingestResolver: ingest.resolver,
+      workQueue: ingest.queue,
     });
     new Evaluation(this, 'Evaluation', {
       queue: ingest.queue,
@@ -56,6 +57,7 @@ export class TelemetryAlertsStack extends Stack {
       ReadingsTableName: storage.tables.readings.tableName,
       RulesTableName: storage.tables.rules.tableName,
       AlertsTableName: storage.tables.alerts.tableName,
+      EpisodesTableName: storage.tables.episodes.tableName,
       ReadingsQueueUrl: ingest.queue.queueUrl,
       DeadLetterQueueUrl: ingest.deadLetterQueue.queueUrl,
       AlertsTopicArn: notifications.topic.topicArn,

@@ -63,6 +63,7 @@ export async function provision(
       readings: tables.readings.id,
       rules: tables.rules.id,
       alerts: tables.alerts.id,
+      episodes: tables.episodes.id,
     },
     readingsQueueUrl: readings.url,
     readingsQueueArn: readings.arn,
@@ -99,14 +100,17 @@ async function ensureTable(client: DynamoDBClient, table: TableDefinition): Prom
           ? [{ AttributeName: table.sortKey.name, KeyType: 'RANGE' as const }]
           : []),
       ],
-      GlobalSecondaryIndexes: table.globalSecondaryIndexes.map((index) => ({
-        IndexName: index.indexName,
-        KeySchema: [
-          { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
-          { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      })),
+      GlobalSecondaryIndexes:
+        table.globalSecondaryIndexes.length === 0
+          ? undefined
+          : table.globalSecondaryIndexes.map((index) => ({
+              IndexName: index.indexName,
+              KeySchema: [
+                { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
+                { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
+              ],
+              Projection: { ProjectionType: 'ALL' },
+            })),
     }),
   );
   if (table.timeToLiveAttribute) {

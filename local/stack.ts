@@ -7,6 +7,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AppSyncResolverEvent } from 'aws-lambda';
 import {
   alertsTopic,
+  episodeCheck,
   noneResolverFields,
   readingsQueue,
   resolverFunctions,
@@ -44,6 +45,8 @@ export interface LocalStackOptions {
   worker?: { batchSize?: number; maxBatchingWindowMs?: number; concurrency?: number };
   /** How often the worker reloads rules, in milliseconds. */
   rulesRefreshMs?: number;
+  /** How often the scheduled no-data and repeat check runs, in milliseconds. */
+  episodeCheckIntervalMs?: number;
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
 }
 
@@ -60,6 +63,7 @@ export interface LocalStackOutputs {
   ReadingsTableName: string;
   RulesTableName: string;
   AlertsTableName: string;
+  EpisodesTableName: string;
   ReadingsQueueUrl: string;
   DeadLetterQueueUrl: string;
   AlertsTopicArn: string;
@@ -154,6 +158,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [tables.readings.envVar]: resources.tableNames.readings,
       [tables.rules.envVar]: resources.tableNames.rules,
       [tables.alerts.envVar]: resources.tableNames.alerts,
+      [tables.episodes.envVar]: resources.tableNames.episodes,
       [readingsQueue.envVar]: resources.readingsQueueUrl,
       [alertsTopic.envVar]: resources.alertsTopicArn,
       GRAPHQL_URL: graphqlUrl,
@@ -223,6 +228,24 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     closers.push(relay.stop);
 
+    // EventBridge's schedule, locally: the same handler on a timer, never two runs at once.
+    const check = (await import(new URL('workers/check-episodes.ts', repoRoot).href)) as {
+      handler: () => Promise<unknown>;
+    };
+    let checking: Promise<unknown> = Promise.resolve();
+    const timer = setInterval(
+      () => {
+        checking = checking.then(() =>
+          check.handler().catch((error: unknown) => logError('The scheduled check failed', error)),
+        );
+      },
+      options.episodeCheckIntervalMs ?? episodeCheck.intervalSeconds * 1000,
+    );
+    closers.push(async () => {
+      clearInterval(timer);
+      await checking;
+    });
+
     return {
       outputs: {
         GraphQLUrl: graphqlUrl,
@@ -236,6 +259,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         ReadingsTableName: resources.tableNames.readings,
         RulesTableName: resources.tableNames.rules,
         AlertsTableName: resources.tableNames.alerts,
+        EpisodesTableName: resources.tableNames.episodes,
         ReadingsQueueUrl: resources.readingsQueueUrl,
         DeadLetterQueueUrl: resources.deadLetterQueueUrl,
         AlertsTopicArn: resources.alertsTopicArn,

@@ -1,13 +1,21 @@
+import type {
+  MutationAcknowledgeAlertArgs,
+  QueryActiveAlertsArgs,
+  QueryAlertsArgs,
+  QueryEventsArgs,
+} from '../generated/graphql.ts';
+import { NotFoundError } from '../domain/errors.ts';
+import { limits } from '../domain/limits.ts';
+import { pageRequest } from '../domain/pagination.ts';
+import { timeRange } from '../domain/time.ts';
+import { optionalLabel, requireId, requireMetric, requireOneOf } from '../domain/validation.ts';
 import { appSyncResolver } from '../adapters/appsync-resolver.ts';
-import { dynamodb } from '../adapters/aws-clients.ts';
+import { dynamodb, sqs } from '../adapters/aws-clients.ts';
 import { DynamoDbAlertStore } from '../adapters/dynamodb-alert-store.ts';
 import { DynamoDbReadingStore } from '../adapters/dynamodb-reading-store.ts';
 import { integerEnv, requireEnv } from '../adapters/environment.ts';
-import { pageRequest } from '../domain/pagination.ts';
-import { timeRange } from '../domain/time.ts';
-import { requireId, requireMetric } from '../domain/validation.ts';
-import type { QueryAlertsArgs, QueryEventsArgs } from '../generated/graphql.ts';
-import { defaultRetentionDays, tables } from '../infra/resources.ts';
+import { SqsReadingQueue } from '../adapters/sqs-reading-queue.ts';
+import { defaultRetentionDays, readingsQueue, tables } from '../infra/resources.ts';
 
 const retentionDays = integerEnv('RETENTION_DAYS', defaultRetentionDays);
 const readings = new DynamoDbReadingStore(
@@ -16,11 +24,12 @@ const readings = new DynamoDbReadingStore(
   retentionDays,
 );
 const alerts = new DynamoDbAlertStore(dynamodb, requireEnv(tables.alerts.envVar), retentionDays);
+const work = new SqsReadingQueue(sqs, requireEnv(readingsQueue.envVar));
 
 const optional = <T>(value: T | null | undefined, parse: (v: T) => T): T | null =>
   value === null || value === undefined ? null : parse(value);
 
-/** History: a device's readings and the recorded alerts, newest first. */
+/** History and triage: a device's readings, recorded alerts, what fires now, acknowledgement. */
 export const handler = appSyncResolver({
   'Query.events': (args: QueryEventsArgs) => {
     const query = {
@@ -34,8 +43,27 @@ export const handler = appSyncResolver({
     const query = {
       deviceId: optional(args.deviceId, (d) => requireId(d, 'deviceId')),
       ruleId: optional(args.ruleId, (r) => requireId(r, 'ruleId')),
+      status: optional(args.status, (s) => requireOneOf(s, ['FIRING', 'RESOLVED'], 'status')),
       ...timeRange(args.from, args.to),
     };
     return alerts.list(query, pageRequest(args, { alerts: query }));
+  },
+  'Query.activeAlerts': (args: QueryActiveAlertsArgs) => {
+    const deviceId = optional(args.deviceId, (d) => requireId(d, 'deviceId'));
+    return alerts.active(deviceId, pageRequest(args, { activeAlerts: deviceId }));
+  },
+  'Mutation.acknowledgeAlert': async (args: MutationAcknowledgeAlertArgs, event) => {
+    const id = requireId(args.id, 'id');
+    const identity = event.identity as { username?: string; userArn?: string } | null;
+    const by =
+      optionalLabel(args.by, 'by', limits.maxRuleNameLength) ??
+      identity?.username ??
+      identity?.userArn ??
+      'API key client';
+    const alert = await alerts.acknowledge(id, by, new Date().toISOString());
+    if (!alert) throw new NotFoundError(`No alert with id '${id}'`);
+    // Subscribers learn of it through the worker, which delivers every alert change.
+    await work.send({ type: 'pushAlert', alertId: id });
+    return alert;
   },
 });

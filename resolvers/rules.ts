@@ -1,23 +1,34 @@
 import { randomUUID } from 'node:crypto';
 import { appSyncResolver } from '../adapters/appsync-resolver.ts';
-import { dynamodb } from '../adapters/aws-clients.ts';
+import { dynamodb, sqs } from '../adapters/aws-clients.ts';
 import { DynamoDbRuleStore } from '../adapters/dynamodb-rule-store.ts';
 import { requireEnv } from '../adapters/environment.ts';
 import { NotFoundError } from '../domain/errors.ts';
 import { pageRequest } from '../domain/pagination.ts';
-import { applyRuleUpdate, newRule } from '../domain/rule.ts';
+import { applyRuleUpdate, newRule, type Rule } from '../domain/rule.ts';
 import { requireId } from '../domain/validation.ts';
 import type {
   MutationCreateRuleArgs,
   MutationDeleteRuleArgs,
+  MutationSetRuleEnabledArgs,
   MutationUpdateRuleArgs,
   QueryRuleArgs,
   QueryRulesArgs,
 } from '../generated/graphql.ts';
-import { tables } from '../infra/resources.ts';
+import { readingsQueue, tables } from '../infra/resources.ts';
+import { SqsReadingQueue } from '../adapters/sqs-reading-queue.ts';
 
 const rules = new DynamoDbRuleStore(dynamodb, requireEnv(tables.rules.envVar));
+// Rule changes that resolve alerts are handed to the worker, which delivers every alert change.
+const work = new SqsReadingQueue(sqs, requireEnv(readingsQueue.envVar));
 const now = () => new Date().toISOString();
+
+/** Saves a changed rule; one that stops firing (disabled) gets its open alerts resolved. */
+async function save(before: Rule, after: Rule): Promise<Rule> {
+  if (!(await rules.replace(after))) throw new NotFoundError(`No rule with id '${after.id}'`);
+  if (before.enabled && !after.enabled) await work.send({ type: 'closeRule', ruleId: after.id });
+  return after;
+}
 
 async function existingRule(id: string) {
   const rule = await rules.get(requireId(id, 'id'));
@@ -33,13 +44,18 @@ export const handler = appSyncResolver({
     return rule;
   },
   'Mutation.updateRule': async ({ id, input }: MutationUpdateRuleArgs) => {
-    const updated = applyRuleUpdate(await existingRule(id), input, now());
-    if (!(await rules.replace(updated))) throw new NotFoundError(`No rule with id '${id}'`);
-    return updated;
+    const rule = await existingRule(id);
+    return save(rule, applyRuleUpdate(rule, input, now()));
+  },
+  'Mutation.setRuleEnabled': async ({ id, enabled }: MutationSetRuleEnabledArgs) => {
+    const rule = await existingRule(id);
+    return rule.enabled === enabled ? rule : save(rule, applyRuleUpdate(rule, { enabled }, now()));
   },
   'Mutation.deleteRule': async ({ id }: MutationDeleteRuleArgs) => {
-    if (!(await rules.delete(requireId(id, 'id'))))
+    if (!(await rules.delete(requireId(id, 'id')))) {
       throw new NotFoundError(`No rule with id '${id}'`);
+    }
+    await work.send({ type: 'closeRule', ruleId: id });
     return { id, deleted: true };
   },
   'Query.rule': ({ id }: QueryRuleArgs) => rules.get(requireId(id, 'id')),

@@ -1,58 +1,96 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { AppSyncAlertPublisher } from '../adapters/appsync-alert-publisher.ts';
-import { dynamodb, sns } from '../adapters/aws-clients.ts';
-import { DynamoDbAlertStore } from '../adapters/dynamodb-alert-store.ts';
-import { DynamoDbReadingStore } from '../adapters/dynamodb-reading-store.ts';
-import { DynamoDbRuleStore } from '../adapters/dynamodb-rule-store.ts';
-import { integerEnv, requireEnv } from '../adapters/environment.ts';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { closeRule, evaluateReadings } from '../domain/evaluation.ts';
+import type { WorkMessage } from '../domain/ports.ts';
+import { isReading, type Reading } from '../domain/reading.ts';
+import { evaluationDeps } from '../adapters/evaluation-wiring.ts';
 import { logger } from '../adapters/logger.ts';
-import { SnsAlertNotifier } from '../adapters/sns-alert-notifier.ts';
-import { PoisonRecordError } from '../domain/errors.ts';
-import { evaluateReading } from '../domain/evaluation.ts';
-import { isReading } from '../domain/reading.ts';
-import { RuleCache } from '../domain/rule-cache.ts';
-import { alertsTopic, defaultRetentionDays, tables } from '../infra/resources.ts';
 
-const retentionDays = integerEnv('RETENTION_DAYS', defaultRetentionDays);
-const ruleStore = new DynamoDbRuleStore(dynamodb, requireEnv(tables.rules.envVar));
-const rules = new RuleCache(() => ruleStore.all(), integerEnv('RULES_REFRESH_MS', 2000));
-const deps = {
-  readings: new DynamoDbReadingStore(dynamodb, requireEnv(tables.readings.envVar), retentionDays),
-  rules: () => rules.current(),
-  alerts: new DynamoDbAlertStore(dynamodb, requireEnv(tables.alerts.envVar), retentionDays),
-  notifier: new SnsAlertNotifier(sns, requireEnv(alertsTopic.envVar)),
-  publisher: new AppSyncAlertPublisher(requireEnv('GRAPHQL_URL'), requireEnv('AWS_REGION')),
-  now: Date.now,
-};
-const processor = new BatchProcessor(EventType.SQS);
+/**
+ * SQS-triggered worker. Evaluates the batch's readings together (each affected rule and
+ * device once) and runs the work messages (a deleted rule, an acknowledged alert). Records
+ * that failed are reported in `batchItemFailures`, so only they are retried — and, after
+ * the queue's maxReceiveCount, moved to the dead-letter queue — while the rest complete.
+ *
+ * Powertools' batch processor handles one record at a time; evaluation needs the batch as a
+ * whole, so the partial-failure response is built here.
+ */
+export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+  const failed = new Set<string>();
+  const readings: { record: SQSRecord; reading: Reading }[] = [];
+  const work: { record: SQSRecord; message: WorkMessage }[] = [];
+  for (const record of event.Records) {
+    const body = parse(record.body);
+    if (isReading(body)) readings.push({ record, reading: body });
+    else if (isWorkMessage(body)) work.push({ record, message: body });
+    else {
+      // Logged by message id only: the body may be anything, of any size.
+      logger.error('Poison record: neither a reading nor a work message', {
+        messageId: record.messageId,
+        receiveCount: record.attributes.ApproximateReceiveCount,
+      });
+      failed.add(record.messageId);
+    }
+  }
+  if (readings.length > 0) {
+    try {
+      const errors = await evaluateReadings(
+        readings.map(({ reading }) => reading),
+        evaluationDeps,
+      );
+      for (const { record, reading } of readings) {
+        const error = errors.get(reading.id);
+        if (error === undefined) continue;
+        logger.warn('Reading not evaluated; it will be retried', {
+          messageId: record.messageId,
+          deviceId: reading.deviceId,
+          error,
+        });
+        failed.add(record.messageId);
+      }
+    } catch (error) {
+      logger.error('Readings not stored; the batch will be retried', { error });
+      for (const { record } of readings) failed.add(record.messageId);
+    }
+  }
+  for (const { record, message } of work) {
+    try {
+      await runWork(message);
+    } catch (error) {
+      logger.warn('Work message failed; it will be retried', {
+        messageId: record.messageId,
+        error,
+      });
+      failed.add(record.messageId);
+    }
+  }
+  return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
+}
 
-async function evaluateRecord(record: SQSRecord): Promise<void> {
-  let reading: unknown;
-  try {
-    reading = JSON.parse(record.body);
-  } catch {
-    reading = undefined;
-  }
-  if (!isReading(reading)) {
-    // Logged by message id only: the body may be anything, of any size.
-    logger.error('Poison record: the body is not a reading', { messageId: record.messageId });
-    throw new PoisonRecordError(`Message ${record.messageId} is not a reading`);
-  }
-  const alerts = await evaluateReading(reading, deps);
-  if (alerts.length > 0) {
-    logger.info('Reading fired alerts', {
-      deviceId: reading.deviceId,
-      readingId: reading.id,
-      alertIds: alerts.map((alert) => alert.id),
-    });
+async function runWork(message: WorkMessage): Promise<void> {
+  switch (message.type) {
+    case 'closeRule':
+      return closeRule(message.ruleId, evaluationDeps);
+    case 'pushAlert': {
+      const alert = await evaluationDeps.alerts.get(message.alertId);
+      if (alert) await evaluationDeps.publisher.publish(alert);
+      return;
+    }
   }
 }
 
-/**
- * SQS-triggered worker: evaluates every reading of the batch. A reading that fails is
- * reported in `batchItemFailures`, so only it is retried (and, after the queue's
- * maxReceiveCount, moved to the dead-letter queue) while the rest of the batch completes.
- */
-export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> =>
-  processPartialResponse(event, evaluateRecord, processor, { context });
+function parse(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+}
+
+function isWorkMessage(value: unknown): value is WorkMessage {
+  if (value === null || typeof value !== 'object') return false;
+  const message = value as Record<string, unknown>;
+  return (
+    (message.type === 'closeRule' && typeof message.ruleId === 'string') ||
+    (message.type === 'pushAlert' && typeof message.alertId === 'string')
+  );
+}

@@ -15,7 +15,8 @@ import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { CfnFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { noneResolverFields, resolverFunctions, tables } from '../resources.ts';
+import { noneResolverFields, readingsQueue, resolverFunctions, tables } from '../resources.ts';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AlertsFunction } from './alerts-function.ts';
 import { acknowledgeIndexAccess, type TableName } from './storage.ts';
 
@@ -25,6 +26,8 @@ export interface ApiProps {
   tables: Record<TableName, Table>;
   /** The ingest resolver, built with the queue it writes to. */
   ingestResolver: IFunction;
+  /** Where rule and alert changes hand work to the evaluation worker. */
+  workQueue: Queue;
 }
 
 type ResolverModule = keyof typeof resolverFunctions;
@@ -106,22 +109,28 @@ export class Api extends Construct {
       ingest: props.ingestResolver,
       rules: new AlertsFunction(this, 'RulesResolver', {
         entry: 'resolvers/rules.ts',
-        description: 'createRule, updateRule, deleteRule, rule, rules',
-        environment: { [tables.rules.envVar]: props.tables.rules.tableName },
+        description: 'createRule, updateRule, setRuleEnabled, deleteRule, rule, rules',
+        environment: {
+          [tables.rules.envVar]: props.tables.rules.tableName,
+          [readingsQueue.envVar]: props.workQueue.queueUrl,
+        },
       }),
       queries: new AlertsFunction(this, 'QueriesResolver', {
         entry: 'resolvers/queries.ts',
-        description: 'events and alerts: history queries',
+        description: 'events, alerts, activeAlerts, acknowledgeAlert',
         environment: {
           [tables.readings.envVar]: props.tables.readings.tableName,
           [tables.alerts.envVar]: props.tables.alerts.tableName,
+          [readingsQueue.envVar]: props.workQueue.queueUrl,
           RETENTION_DAYS: retention,
         },
       }),
     };
     props.tables.rules.grantReadWriteData(functions.rules);
     props.tables.readings.grantReadData(functions.queries);
-    props.tables.alerts.grantReadData(functions.queries);
+    props.tables.alerts.grantReadWriteData(functions.queries);
+    props.workQueue.grantSendMessages(functions.rules);
+    props.workQueue.grantSendMessages(functions.queries);
     acknowledgeIndexAccess(functions.rules, props.tables.rules);
     acknowledgeIndexAccess(functions.queries, props.tables.readings, props.tables.alerts);
 

@@ -7,7 +7,9 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { alertsTopic, readingsQueue, tables } from '../resources.ts';
+import { alertsTopic, episodeCheck, readingsQueue, tables } from '../resources.ts';
+import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { AlertsFunction } from './alerts-function.ts';
 import { acknowledgeIndexAccess, type TableName } from './storage.ts';
 
@@ -29,22 +31,25 @@ export interface EvaluationProps {
  */
 export class Evaluation extends Construct {
   readonly worker: AlertsFunction;
+  readonly check: AlertsFunction;
 
   constructor(scope: Construct, id: string, props: EvaluationProps) {
     super(scope, id);
+    const environment = {
+      [tables.readings.envVar]: props.tables.readings.tableName,
+      [tables.rules.envVar]: props.tables.rules.tableName,
+      [tables.alerts.envVar]: props.tables.alerts.tableName,
+      [tables.episodes.envVar]: props.tables.episodes.tableName,
+      [alertsTopic.envVar]: props.topic.topicArn,
+      GRAPHQL_URL: props.api.graphqlUrl,
+      RETENTION_DAYS: String(props.retentionDays),
+      RULES_REFRESH_MS: '2000',
+    };
     this.worker = new AlertsFunction(this, 'Worker', {
       entry: 'workers/evaluate-readings.ts',
       description: 'Evaluates readings against rules; records, e-mails and pushes alerts',
       timeout: Duration.seconds(readingsQueue.workerTimeoutSeconds),
-      environment: {
-        [tables.readings.envVar]: props.tables.readings.tableName,
-        [tables.rules.envVar]: props.tables.rules.tableName,
-        [tables.alerts.envVar]: props.tables.alerts.tableName,
-        [alertsTopic.envVar]: props.topic.topicArn,
-        GRAPHQL_URL: props.api.graphqlUrl,
-        RETENTION_DAYS: String(props.retentionDays),
-        RULES_REFRESH_MS: '2000',
-      },
+      environment,
     });
     this.worker.addEventSource(
       new SqsEventSource(props.queue, {
@@ -56,21 +61,36 @@ export class Evaluation extends Construct {
       }),
     );
     props.tables.readings.grantWriteData(this.worker);
-    props.tables.rules.grantReadData(this.worker);
-    props.tables.alerts.grantReadWriteData(this.worker);
-    props.topic.grantPublish(this.worker);
-    props.api.grantMutation(this.worker, 'publishAlert');
+    this.check = new AlertsFunction(this, 'Check', {
+      entry: 'workers/check-episodes.ts',
+      description: 'Scheduled: NO_DATA alerts for silent devices, repeats of firing alerts',
+      timeout: Duration.seconds(episodeCheck.intervalSeconds),
+      environment,
+    });
+    new Rule(this, 'CheckSchedule', {
+      description: 'Runs the no-data and repeat check',
+      schedule: Schedule.rate(Duration.seconds(episodeCheck.intervalSeconds)),
+      targets: [new LambdaFunction(this.check)],
+    });
+    for (const fn of [this.worker, this.check]) {
+      props.tables.rules.grantReadData(fn);
+      props.tables.episodes.grantReadWriteData(fn);
+      props.tables.alerts.grantReadWriteData(fn);
+      props.topic.grantPublish(fn);
+      props.api.grantMutation(fn, 'publishAlert');
+      Validations.of(fn.role ?? fn).acknowledge({
+        id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
+        reason:
+          "Publishing to the encrypted alerts topic needs data keys from the topic's own KMS key, the only key granted.",
+      });
+    }
     acknowledgeIndexAccess(
       this.worker,
       props.tables.readings,
       props.tables.rules,
       props.tables.alerts,
     );
-    Validations.of(this.worker.role ?? this.worker).acknowledge({
-      id: 'AwsSolutions-IAM5[Action::kms:GenerateDataKey*]',
-      reason:
-        "Publishing to the encrypted alerts topic needs data keys from the topic's own KMS key, the only key granted.",
-    });
+    acknowledgeIndexAccess(this.check, props.tables.rules, props.tables.alerts);
 
     new Alarm(this, 'DeadLetterAlarm', {
       alarmDescription:

@@ -48,6 +48,7 @@ export class Storage extends Construct {
       readings: build(tables.readings),
       rules: build(tables.rules),
       alerts: build(tables.alerts),
+      episodes: build(tables.episodes),
     };
   }
 }

@@ -132,7 +132,7 @@ describe('local stack and CDK stack parity', () => {
         }
       >,
     );
-    expect(functions).toHaveLength(4);
+    expect(functions).toHaveLength(5);
     for (const fn of functions) {
       const entry = fn.Metadata?.['telemetry-alerts:entry'];
       expect(entry).toBeDefined();

@@ -3,6 +3,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { buildSchema, isObjectType } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  episodeCheck,
   noneResolverFields,
   readingsQueue,
   resolverFunctions,
@@ -83,7 +84,7 @@ describe('the CDK stack', () => {
 
   it('given the functions, then each runs Node.js 24 on arm64 with X-Ray, Powertools settings and a log group with retention', () => {
     const functions = Object.values(resourcesOf(template, 'AWS::Lambda::Function'));
-    expect(functions).toHaveLength(4);
+    expect(functions).toHaveLength(5);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -144,9 +145,12 @@ describe('the CDK stack', () => {
         BillingMode: 'PAY_PER_REQUEST',
         PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
         SSESpecification: { SSEEnabled: true },
-        GlobalSecondaryIndexes: definition.globalSecondaryIndexes.map((index) =>
-          Match.objectLike({ IndexName: index.indexName }),
-        ),
+        GlobalSecondaryIndexes:
+          definition.globalSecondaryIndexes.length === 0
+            ? Match.absent()
+            : definition.globalSecondaryIndexes.map((index) =>
+                Match.objectLike({ IndexName: index.indexName }),
+              ),
         ...('timeToLiveAttribute' in definition
           ? {
               TimeToLiveSpecification: {
@@ -176,6 +180,13 @@ describe('the CDK stack', () => {
     expect(resourcesOf(synthesize(), 'AWS::SNS::Subscription')).toEqual({});
   });
 
+  it('given the scheduled check, then EventBridge runs it at the configured interval', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: `rate(${episodeCheck.intervalSeconds / 60} minute${episodeCheck.intervalSeconds === 60 ? '' : 's'})`,
+      State: 'ENABLED',
+    });
+  });
+
   it('given the IAM policies, then no statement grants a wildcard action and the worker may call publishAlert only', () => {
     const statements = Object.values(resourcesOf(template, 'AWS::IAM::Policy')).flatMap(
       (p) =>
@@ -188,8 +199,12 @@ describe('the CDK stack', () => {
     const actions = statements.flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]));
     expect(actions.filter((a) => a === '*' || a.endsWith(':*'))).toEqual([]);
     const appsync = statements.filter((s) => JSON.stringify(s.Action).includes('appsync:GraphQL'));
-    expect(appsync).toHaveLength(1);
-    expect(JSON.stringify(appsync[0]?.Resource)).toContain('/types/Mutation/fields/publishAlert');
+    // The worker and the scheduled check, on publishAlert only.
+    expect(appsync).toHaveLength(2);
+    for (const statement of appsync) {
+      expect(JSON.stringify(statement.Resource)).toContain('/types/Mutation/fields/publishAlert');
+      expect(JSON.stringify(statement.Resource)).not.toContain('*');
+    }
   });
 
   it('given the outputs, then they use the local stack names, so one outputs file drives scripts for both', () => {
@@ -203,6 +218,7 @@ describe('the CDK stack', () => {
       'ReadingsTableName',
       'RulesTableName',
       'AlertsTableName',
+      'EpisodesTableName',
       'ReadingsQueueUrl',
       'DeadLetterQueueUrl',
       'AlertsTopicArn',

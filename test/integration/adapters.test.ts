@@ -8,7 +8,9 @@ import { DynamoDbAlertStore } from '../../adapters/dynamodb-alert-store.ts';
 import { DynamoDbReadingStore } from '../../adapters/dynamodb-reading-store.ts';
 import { DynamoDbRuleStore } from '../../adapters/dynamodb-rule-store.ts';
 import { SqsReadingQueue } from '../../adapters/sqs-reading-queue.ts';
-import { alertFor } from '../../domain/alert.ts';
+import { thresholdAlert } from '../../domain/alert.ts';
+import type { AlertQuery } from '../../domain/ports.ts';
+import { DynamoDbEpisodeStore } from '../../adapters/dynamodb-episode-store.ts';
 import { pageRequest } from '../../domain/pagination.ts';
 import type { Reading } from '../../domain/reading.ts';
 import { newRule } from '../../domain/rule.ts';
@@ -64,9 +66,8 @@ const reading = (id: string, minute: number, overrides: Partial<Reading> = {}): 
 describe('DynamoDbReadingStore', () => {
   it('given readings saved (one twice), then they list once each, newest first, across pages', async () => {
     const store = new DynamoDbReadingStore(documents, resources.tableNames.readings, 90);
-    for (const r of [reading('a', 1), reading('b', 2), reading('c', 3), reading('b', 2)])
-      await store.save(r);
-    await store.save(reading('x', 4, { deviceId: 'D2' }));
+    await store.saveMany([reading('a', 1), reading('b', 2), reading('c', 3), reading('b', 2)]);
+    await store.saveMany([reading('x', 4, { deviceId: 'D2' })]);
     const query = { deviceId: 'D1', metric: null, from: null, to: null };
     const first = await store.list(query, pageRequest({ limit: 2 }, query));
     expect(first.items.map((r) => r.id)).toEqual(['c', 'b']);
@@ -79,7 +80,7 @@ describe('DynamoDbReadingStore', () => {
 
   it('given a metric and a time range, then only those readings are listed', async () => {
     const store = new DynamoDbReadingStore(documents, resources.tableNames.readings, 90);
-    await store.save(reading('h1', 5, { metric: 'humidity' }));
+    await store.saveMany([reading('h1', 5, { metric: 'humidity' })]);
     const query = {
       deviceId: 'D1',
       metric: 'temperature',
@@ -134,28 +135,81 @@ describe('DynamoDbRuleStore', () => {
 });
 
 describe('DynamoDbAlertStore', () => {
-  it('given an alert recorded twice, then one record keeps its delivery marks', async () => {
+  it('given a firing recorded twice and then resolved, then one alert keeps its delivery marks and a late firing cannot reopen it', async () => {
     const store = new DynamoDbAlertStore(documents, resources.tableNames.alerts, 90);
     const rule = newRule(
       { metric: 'temperature', operator: 'GT', threshold: 0 },
       'rule-9',
       '2026-05-01T12:00:00.000Z',
     );
-    const alert = alertFor(rule, reading('r1', 1), '2026-05-01T12:01:01.000Z');
-    expect(await store.record(alert)).toEqual({ alert, notified: false, pushed: false });
-    await store.markNotified(alert.id);
-    const again = await store.record({ ...alert, firedAt: '2026-05-01T12:09:00.000Z' });
-    expect(again).toEqual({ alert, notified: true, pushed: false });
-    const byRule = await store.list(
-      { deviceId: null, ruleId: 'rule-9', from: null, to: null },
-      pageRequest({}, {}),
+    const alert = thresholdAlert(rule, reading('r1', 1), 1, '2026-05-01T12:01:01.000Z');
+    const firing = { key: 'FIRING@1', kind: 'FIRING' as const, alert };
+    expect(await store.record(firing)).toEqual({ alert, delivered: new Set() });
+    await store.markDelivered(alert.id, 'FIRING@1:email');
+    expect((await store.record(firing)).delivered).toEqual(new Set(['FIRING@1:email']));
+    const active = (deviceId: string | null) => store.active(deviceId, pageRequest({}, {}));
+    expect((await active('D1')).items.map((a) => a.id)).toEqual([alert.id]);
+    expect((await active(null)).items.map((a) => a.id)).toEqual([alert.id]);
+    const acknowledged = await store.acknowledge(alert.id, 'alice', '2026-05-01T12:02:00.000Z');
+    expect(acknowledged).toMatchObject({ acknowledgedBy: 'alice' });
+    const resolved = {
+      ...alert,
+      status: 'RESOLVED' as const,
+      resolvedAt: '2026-05-01T12:03:00.000Z',
+    };
+    const recorded = await store.record({ key: 'RESOLVED@2', kind: 'RESOLVED', alert: resolved });
+    expect(recorded.alert).toMatchObject({ status: 'RESOLVED', acknowledgedBy: 'alice' });
+    expect((await active('D1')).items).toEqual([]);
+    expect((await store.record(firing)).alert.status).toBe('RESOLVED');
+    const query = (q: Partial<AlertQuery>) =>
+      store.list(
+        { deviceId: null, ruleId: null, status: null, from: null, to: null, ...q },
+        pageRequest({}, {}),
+      );
+    expect((await query({ ruleId: 'rule-9' })).items.map((a) => a.id)).toEqual([alert.id]);
+    expect((await query({ deviceId: 'D1', status: 'RESOLVED' })).items.map((a) => a.id)).toEqual([
+      alert.id,
+    ]);
+    expect((await query({ status: 'FIRING' })).items).toEqual([]);
+    expect(await store.acknowledge('no-such-alert', 'bob', '2026-05-01T12:00:00.000Z')).toBeNull();
+  });
+});
+
+describe('DynamoDbEpisodeStore', () => {
+  it('given two writers of one episode, then only the one holding the current version stores its step', async () => {
+    const store = new DynamoDbEpisodeStore(documents, resources.tableNames.episodes);
+    const key = { ruleId: 'rule-e', deviceId: 'D1' };
+    const fresh = (await store.loadMany([key])).get('rule-e#D1');
+    expect(fresh?.version).toBe(0);
+    const first = await store.save({ ...fresh!, consecutive: 1, window: [{ t: 1, v: 2 }] }, 0);
+    expect(first?.version).toBe(1);
+    expect(await store.save({ ...fresh!, consecutive: 5 }, 0)).toBeNull();
+    const loaded = (await store.loadMany([key])).get('rule-e#D1');
+    expect(loaded).toMatchObject({ version: 1, consecutive: 1, window: [{ t: 1, v: 2 }] });
+    const withOutbox = await store.save(
+      {
+        ...loaded!,
+        outbox: [
+          {
+            key: 'k',
+            kind: 'FIRING',
+            alert: thresholdAlert(
+              newRule(
+                { metric: 'm', operator: 'GT', threshold: 0 },
+                'rule-e',
+                '2026-05-01T12:00:00.000Z',
+              ),
+              reading('x', 1),
+              1,
+              '2026-05-01T12:00:00.000Z',
+            ),
+          },
+        ],
+      },
+      1,
     );
-    const byDevice = await store.list(
-      { deviceId: 'D1', ruleId: null, from: null, to: null },
-      pageRequest({}, {}),
-    );
-    expect(byRule.items).toEqual([alert]);
-    expect(byDevice.items).toEqual([alert]);
+    await store.clearOutbox(withOutbox!);
+    expect((await store.listForRule('rule-e'))[0]).toMatchObject({ version: 2, outbox: [] });
   });
 });
 

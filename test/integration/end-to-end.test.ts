@@ -111,7 +111,7 @@ describe('the local stack, end to end', () => {
       {},
     );
     const forged = await api(
-      `mutation { publishAlert(input: { id: "fake", ruleId: "r", deviceId: "D9", metric: "m", value: 1, threshold: 0, operator: GT, severity: CRITICAL, firedAt: "2026-05-01T12:00:00.000Z" }) { id } }`,
+      `mutation { publishAlert(input: { id: "fake", ruleId: "r", deviceId: "D9", metric: "m", value: 1, threshold: 0, operator: GT, severity: CRITICAL, status: FIRING, reason: THRESHOLD, firedAt: "2026-05-01T12:00:00.000Z" }) { id } }`,
     );
     expect(forged.data).toEqual({ publishAlert: null });
     expect(forged.errors?.[0]?.errorType).toBe('Unauthorized');

@@ -92,6 +92,8 @@ async function publishAlert(graphqlUrl: string, id: string): Promise<number> {
         threshold: 30,
         operator: 'GT',
         severity: 'WARNING',
+        status: 'FIRING',
+        reason: 'THRESHOLD',
         firedAt: '2024-05-01T12:00:00Z',
       },
     },

@@ -220,6 +220,8 @@ const ALERT_INPUT = {
   threshold: 30,
   operator: 'GT',
   severity: 'CRITICAL',
+  status: 'FIRING',
+  reason: 'THRESHOLD',
   eventId: 'event-1',
   eventTimestamp: '2024-05-01T12:00:00.000Z',
   firedAt: '2024-05-01T12:00:01.000Z',

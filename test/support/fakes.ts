@@ -1,12 +1,16 @@
 import type { Alert } from '../../domain/alert.ts';
-import type {
-  AlertDelivery,
-  AlertNotifier,
-  AlertPublisher,
-  AlertStore,
-  Page,
-  ReadingQueue,
-  ReadingStore,
+import { type EpisodeState, newEpisode, type Notification } from '../../domain/episode.ts';
+import type { PageRequest } from '../../domain/pagination.ts';
+import {
+  type AlertNotifier,
+  type AlertPublisher,
+  type AlertQuery,
+  type AlertStore,
+  type EpisodeStore,
+  episodeKey,
+  type Page,
+  type ReadingQueue,
+  type ReadingStore,
 } from '../../domain/ports.ts';
 import type { Reading } from '../../domain/reading.ts';
 
@@ -29,33 +33,97 @@ export class FakeQueue implements ReadingQueue {
 
 export class FakeReadingStore implements ReadingStore {
   readonly items = new Map<string, Reading>();
-  async save(reading: Reading): Promise<void> {
-    this.items.set(`${reading.deviceId}#${reading.id}`, reading);
+  async saveMany(readings: readonly Reading[]): Promise<void> {
+    for (const reading of readings) this.items.set(`${reading.deviceId}#${reading.id}`, reading);
   }
   async list(): Promise<Page<Reading>> {
     return { items: [...this.items.values()], nextToken: null };
   }
 }
 
+/** Episodes with the conditional-write semantics of the real store; shareable by "workers". */
+export class FakeEpisodeStore implements EpisodeStore {
+  readonly items = new Map<string, EpisodeState>();
+  /** Called before each save, to let a test slip in a competing write. */
+  beforeSave: (() => Promise<void>) | null = null;
+
+  async loadMany(keys: readonly { ruleId: string; deviceId: string }[]) {
+    const states = new Map<string, EpisodeState>();
+    for (const { ruleId, deviceId } of keys) {
+      const key = episodeKey(ruleId, deviceId);
+      states.set(key, structuredClone(this.items.get(key) ?? newEpisode(ruleId, deviceId)));
+    }
+    return states;
+  }
+  async save(state: EpisodeState, expectedVersion: number): Promise<EpisodeState | null> {
+    const hook = this.beforeSave;
+    this.beforeSave = null;
+    if (hook) await hook();
+    const key = episodeKey(state.ruleId, state.deviceId);
+    if ((this.items.get(key)?.version ?? 0) !== expectedVersion) return null;
+    const stored = structuredClone({ ...state, version: expectedVersion + 1 });
+    this.items.set(key, stored);
+    return structuredClone(stored);
+  }
+  async clearOutbox(state: EpisodeState): Promise<void> {
+    const key = episodeKey(state.ruleId, state.deviceId);
+    const current = this.items.get(key);
+    if (current && current.version === state.version) current.outbox = [];
+  }
+  async listForRule(ruleId: string): Promise<EpisodeState[]> {
+    return [...this.items.values()]
+      .filter((s) => s.ruleId === ruleId)
+      .map((s) => structuredClone(s));
+  }
+}
+
 export class FakeAlertStore implements AlertStore {
-  readonly items = new Map<string, AlertDelivery>();
-  async record(alert: Alert): Promise<AlertDelivery> {
-    const existing = this.items.get(alert.id);
-    if (existing) return { ...existing };
-    const delivery = { alert, notified: false, pushed: false };
-    this.items.set(alert.id, delivery);
-    return { ...delivery };
+  readonly items = new Map<string, { alert: Alert; delivered: Set<string> }>();
+  async record(notification: Notification) {
+    const existing = this.items.get(notification.alert.id);
+    if (
+      existing &&
+      existing.alert.status === 'RESOLVED' &&
+      notification.alert.status === 'FIRING'
+    ) {
+      return {
+        alert: existing.alert,
+        delivered: new Set([`${notification.key}:email`, `${notification.key}:push`]),
+      };
+    }
+    const alert = {
+      ...notification.alert,
+      acknowledgedAt: existing?.alert.acknowledgedAt ?? null,
+      acknowledgedBy: existing?.alert.acknowledgedBy ?? null,
+    };
+    const entry = { alert, delivered: existing?.delivered ?? new Set<string>() };
+    this.items.set(alert.id, entry);
+    return { alert, delivered: new Set(entry.delivered) };
   }
-  async markNotified(id: string): Promise<void> {
-    const delivery = this.items.get(id);
-    if (delivery) delivery.notified = true;
+  async markDelivered(alertId: string, mark: string): Promise<void> {
+    this.items.get(alertId)?.delivered.add(mark);
   }
-  async markPushed(id: string): Promise<void> {
-    const delivery = this.items.get(id);
-    if (delivery) delivery.pushed = true;
+  async get(id: string): Promise<Alert | null> {
+    return this.items.get(id)?.alert ?? null;
   }
-  async list(): Promise<Page<Alert>> {
-    return { items: [...this.items.values()].map((d) => d.alert), nextToken: null };
+  async acknowledge(id: string, by: string, at: string): Promise<Alert | null> {
+    const entry = this.items.get(id);
+    if (!entry) return null;
+    entry.alert = { ...entry.alert, acknowledgedAt: at, acknowledgedBy: by };
+    return entry.alert;
+  }
+  async list(query: AlertQuery, _page?: PageRequest): Promise<Page<Alert>> {
+    const items = [...this.items.values()]
+      .map((e) => e.alert)
+      .filter(
+        (a) =>
+          (query.status === null || a.status === query.status) &&
+          (query.deviceId === null || a.deviceId === query.deviceId),
+      );
+    return { items, nextToken: null };
+  }
+  async active(deviceId: string | null): Promise<Page<Alert>> {
+    return this.list({ deviceId, ruleId: null, status: 'FIRING', from: null, to: null });
   }
 }
 

@@ -20,6 +20,7 @@ export async function startTestStack(): Promise<LocalStack> {
     queue: { visibilityTimeoutSeconds: 1, maxReceiveCount: 2 },
     worker: { batchSize: 10, maxBatchingWindowMs: 0, concurrency: 2 },
     rulesRefreshMs: 100,
+    episodeCheckIntervalMs: 200,
     logLevel: 'SILENT',
   });
 }

@@ -1,23 +1,51 @@
 import { describe, expect, it } from 'vitest';
-import { describeAlert, firedAlerts } from '../../domain/alert.ts';
-import { evaluateReading } from '../../domain/evaluation.ts';
+import { describeAlert, thresholdAlert } from '../../domain/alert.ts';
+import { checkEpisodes, closeRule, evaluateReadings } from '../../domain/evaluation.ts';
 import type { Reading } from '../../domain/reading.ts';
 import { newRule, type Rule } from '../../domain/rule.ts';
 import { RuleCache } from '../../domain/rule-cache.ts';
 import { RuleIndex } from '../../domain/rule-index.ts';
-import { FakeAlertStore, FakeChannel, FakeReadingStore } from '../support/fakes.ts';
+import {
+  FakeAlertStore,
+  FakeChannel,
+  FakeEpisodeStore,
+  FakeReadingStore,
+} from '../support/fakes.ts';
 
-const now = '2026-05-01T12:00:00.000Z';
-const reading = (value: number, overrides: Partial<Reading> = {}): Reading => ({
-  id: `r-${value}`,
-  deviceId: 'D1',
+const t0 = Date.parse('2026-05-01T12:00:00.000Z');
+const reading = (id: string, value: number, second: number, deviceId = 'D1'): Reading => ({
+  id,
+  deviceId,
   metric: 'temperature',
   value,
-  timestamp: now,
-  ...overrides,
+  timestamp: new Date(t0 + second * 1000).toISOString(),
 });
 const rule = (id: string, input: Partial<Parameters<typeof newRule>[0]> = {}): Rule =>
-  newRule({ metric: 'temperature', operator: 'GT', threshold: 60, ...input }, id, now);
+  newRule(
+    { metric: 'temperature', operator: 'GT', threshold: 60, ...input },
+    id,
+    '2026-05-01T00:00:00.000Z',
+  );
+
+function setup(
+  rules: Rule[] = [rule('hot')],
+  episodes = new FakeEpisodeStore(),
+  alerts = new FakeAlertStore(),
+) {
+  let clock = t0;
+  const deps = {
+    readings: new FakeReadingStore(),
+    rules: async () => new RuleIndex(rules),
+    episodes,
+    alerts,
+    notifier: new FakeChannel(),
+    publisher: new FakeChannel(),
+    now: () => clock,
+  };
+  return { deps, tick: (ms: number) => (clock += ms) };
+}
+
+const statuses = (channel: FakeChannel) => channel.sent.map((a) => `${a.status}:${a.reason}`);
 
 describe('RuleIndex', () => {
   it('given device, every-device and disabled rules, then a reading matches its device and every-device rules only', () => {
@@ -40,43 +68,101 @@ describe('RuleIndex', () => {
   });
 });
 
-describe('firedAlerts', () => {
-  const index = new RuleIndex([rule('hot'), rule('cold', { operator: 'LT', threshold: 0 })]);
-
-  it('given a breaching reading, then one alert fires per breached rule, carrying the reading', () => {
-    const [alert, ...rest] = firedAlerts(reading(75), index, now);
-    expect(rest).toEqual([]);
-    expect(alert).toMatchObject({
-      ruleId: 'hot',
-      deviceId: 'D1',
-      value: 75,
-      threshold: 60,
-      operator: 'GT',
-      eventId: 'r-75',
-    });
+describe('evaluateReadings', () => {
+  it('given a batch with breaching and normal readings out of order, then readings are stored and one episode fires and resolves in event-time order', async () => {
+    const { deps } = setup();
+    const failed = await evaluateReadings(
+      [reading('c', 20, 3), reading('a', 70, 1), reading('b', 80, 2)],
+      deps,
+    );
+    expect(failed.size).toBe(0);
+    expect(deps.readings.items.size).toBe(3);
+    expect(statuses(deps.notifier)).toEqual(['FIRING:THRESHOLD', 'RESOLVED:THRESHOLD']);
+    expect(statuses(deps.publisher)).toEqual(['FIRING:THRESHOLD', 'RESOLVED:THRESHOLD']);
+    expect([...deps.alerts.items.values()].map((e) => e.alert.status)).toEqual(['RESOLVED']);
   });
 
-  it('given a non-breaching reading, then nothing fires', () => {
-    expect(firedAlerts(reading(20), index, now)).toEqual([]);
+  it('given the same batch delivered twice, then nothing is recorded or sent twice', async () => {
+    const { deps } = setup();
+    const batch = [reading('a', 70, 1), reading('b', 20, 2)];
+    await evaluateReadings(batch, deps);
+    await evaluateReadings(batch, deps);
+    expect(deps.alerts.items.size).toBe(1);
+    expect(deps.notifier.sent).toHaveLength(2);
+    expect(deps.publisher.sent).toHaveLength(2);
   });
 
-  it('given the same reading twice, then the alert ids are equal; other readings get other ids', () => {
-    const first = firedAlerts(reading(75), index, now)[0];
-    const again = firedAlerts(reading(75), index, '2026-05-01T12:05:00.000Z')[0];
-    const other = firedAlerts(reading(75, { id: 'another' }), index, now)[0];
-    expect(again?.id).toBe(first?.id);
-    expect(other?.id).not.toBe(first?.id);
+  it('given the push fails, when the reading is redelivered, then the push is retried and the e-mail is not repeated', async () => {
+    const { deps } = setup();
+    deps.publisher.failuresLeft = 1;
+    const failed = await evaluateReadings([reading('a', 70, 1)], deps);
+    expect([...failed.keys()]).toEqual(['a']);
+    await evaluateReadings([reading('a', 70, 1)], deps);
+    expect(deps.notifier.sent).toHaveLength(1);
+    expect(deps.publisher.sent).toHaveLength(1);
+  });
+
+  it('given two workers racing on one device with redelivered readings, then there is one FIRING and one RESOLVED', async () => {
+    const episodes = new FakeEpisodeStore();
+    const alerts = new FakeAlertStore();
+    const one = setup([rule('hot')], episodes, alerts);
+    const two = setup([rule('hot')], episodes, alerts);
+    // Worker two stores its step while worker one is between load and save.
+    episodes.beforeSave = async () => {
+      await evaluateReadings([reading('a', 70, 1), reading('b', 75, 2)], two.deps);
+    };
+    await evaluateReadings([reading('a', 70, 1), reading('c', 20, 3)], one.deps);
+    await evaluateReadings([reading('b', 75, 2), reading('c', 20, 3)], two.deps);
+    const sent = [...one.deps.notifier.sent, ...two.deps.notifier.sent].map((a) => a.status);
+    expect(sent.sort()).toEqual(['FIRING', 'RESOLVED']);
+    expect([...alerts.items.values()].map((e) => e.alert.status)).toEqual(['RESOLVED']);
+  });
+
+  it('given rules for several devices, then each device has its own episode', async () => {
+    const { deps } = setup([rule('hot')]);
+    await evaluateReadings(
+      [reading('a', 70, 1, 'D1'), reading('b', 70, 1, 'D2'), reading('c', 20, 1, 'D3')],
+      deps,
+    );
+    expect(deps.notifier.sent.map((a) => a.deviceId).sort()).toEqual(['D1', 'D2']);
+  });
+});
+
+describe('checkEpisodes and closeRule', () => {
+  it('given a silent device and a firing alert with repeats, when the check runs, then NO_DATA fires and the alert repeats', async () => {
+    const rules = [
+      rule('quiet', { noDataSeconds: 60, repeatIntervalSeconds: 120, metric: 'temperature' }),
+    ];
+    const { deps, tick } = setup(rules);
+    await evaluateReadings([reading('a', 70, 0)], deps);
+    tick(130_000);
+    await checkEpisodes(rules, deps);
+    expect(statuses(deps.notifier)).toEqual([
+      'FIRING:THRESHOLD',
+      'FIRING:NO_DATA',
+      'FIRING:THRESHOLD',
+    ]);
+  });
+
+  it('given a deleted rule with an open alert, then closing resolves it once', async () => {
+    const { deps } = setup([rule('hot')]);
+    await evaluateReadings([reading('a', 70, 0)], deps);
+    await closeRule('hot', deps);
+    await closeRule('hot', deps);
+    expect(statuses(deps.notifier)).toEqual(['FIRING:THRESHOLD', 'RESOLVED:THRESHOLD']);
   });
 });
 
 describe('describeAlert', () => {
-  it('given an alert, then the e-mail says device, metric, value, condition, rule and time', () => {
-    const [alert] = firedAlerts(
-      reading(75),
-      new RuleIndex([rule('hot', { name: 'Boiler too hot', severity: 'CRITICAL' })]),
-      now,
-    );
-    const { subject, body } = describeAlert(alert as never);
+  const alert = thresholdAlert(
+    rule('hot', { name: 'Boiler too hot', severity: 'CRITICAL' }),
+    reading('r', 75, 0),
+    75,
+    '2026-05-01T12:00:01.000Z',
+  );
+
+  it('given a firing alert, then the e-mail says device, metric, value, condition, rule and time', () => {
+    const { subject, body } = describeAlert(alert);
     expect(subject).toBe('[CRITICAL] D1: temperature > 60 (value 75)');
     for (const text of [
       'Device:     D1',
@@ -84,61 +170,26 @@ describe('describeAlert', () => {
       'Value:      75',
       'temperature > 60',
       'Boiler too hot (hot)',
-      now,
+      '2026-05-01T12:00:01.000Z',
     ]) {
       expect(body).toContain(text);
     }
   });
 
+  it('given a resolved alert, then the subject says RESOLVED and the body when', () => {
+    const { subject, body } = describeAlert({
+      ...alert,
+      status: 'RESOLVED',
+      resolvedAt: '2026-05-01T12:05:00.000Z',
+    });
+    expect(subject).toBe('[RESOLVED] D1: temperature > 60 (value 75)');
+    expect(body).toContain('Resolved:   2026-05-01T12:05:00.000Z');
+  });
+
   it('given a long device id, then the subject stays within SNS limits', () => {
-    const [alert] = firedAlerts(
-      reading(75, { deviceId: 'd'.repeat(128) }),
-      new RuleIndex([rule('hot')]),
-      now,
-    );
-    expect(describeAlert(alert as never).subject.length).toBeLessThanOrEqual(100);
-  });
-});
-
-describe('evaluateReading', () => {
-  function setup() {
-    const deps = {
-      readings: new FakeReadingStore(),
-      rules: async () => new RuleIndex([rule('hot')]),
-      alerts: new FakeAlertStore(),
-      notifier: new FakeChannel(),
-      publisher: new FakeChannel(),
-      now: () => Date.parse(now),
-    };
-    return deps;
-  }
-
-  it('given a breaching reading, then it is stored, one alert recorded, e-mailed and pushed', async () => {
-    const deps = setup();
-    await evaluateReading(reading(75), deps);
-    expect(deps.readings.items.size).toBe(1);
-    expect(deps.alerts.items.size).toBe(1);
-    expect(deps.notifier.sent).toHaveLength(1);
-    expect(deps.publisher.sent).toHaveLength(1);
-  });
-
-  it('given the same reading delivered twice, then it is stored once and alerts once', async () => {
-    const deps = setup();
-    await evaluateReading(reading(75), deps);
-    await evaluateReading(reading(75), deps);
-    expect(deps.readings.items.size).toBe(1);
-    expect(deps.alerts.items.size).toBe(1);
-    expect(deps.notifier.sent).toHaveLength(1);
-    expect(deps.publisher.sent).toHaveLength(1);
-  });
-
-  it('given the push fails once, when the reading is redelivered, then the push is retried and the e-mail is not repeated', async () => {
-    const deps = setup();
-    deps.publisher.failuresLeft = 1;
-    await expect(evaluateReading(reading(75), deps)).rejects.toThrow('channel unavailable');
-    await evaluateReading(reading(75), deps);
-    expect(deps.notifier.sent).toHaveLength(1);
-    expect(deps.publisher.sent).toHaveLength(1);
+    expect(
+      describeAlert({ ...alert, deviceId: 'd'.repeat(128) }).subject.length,
+    ).toBeLessThanOrEqual(100);
   });
 });
 

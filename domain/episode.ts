@@ -1,0 +1,212 @@
+import type { Aggregation } from '../generated/graphql.ts';
+import { type Alert, noDataAlert, thresholdAlert } from './alert.ts';
+import { limits } from './limits.ts';
+import type { Reading } from './reading.ts';
+import { breaches, type Rule } from './rule.ts';
+import { formatDateTime } from './time.ts';
+
+/*
+ * The alert lifecycle of one rule for one device: OK → FIRING → RESOLVED (→ OK). Pure
+ * functions over an explicit state, so every transition is a value a test can check and the
+ * storage can write conditionally.
+ */
+
+/** A reading kept for a window rule: event time (epoch ms) and value. */
+export interface WindowReading {
+  t: number;
+  v: number;
+}
+
+/** Something to tell people and subscribers about, kept until it has been delivered. */
+export interface Notification {
+  /** Unique per notification of an alert, e.g. `FIRING@2026-05-01T12:00:00.000Z`. */
+  key: string;
+  kind: 'FIRING' | 'RESOLVED' | 'REPEAT';
+  alert: Alert;
+}
+
+/** Everything evaluation remembers about one (rule, device). */
+export interface EpisodeState {
+  ruleId: string;
+  deviceId: string;
+  /** Breaching readings in a row while not firing, for `forReadings`. */
+  consecutive: number;
+  /** Event time and id of the last reading that was applied; older ones change nothing. */
+  lastAt: string | null;
+  lastId: string | null;
+  /** The trailing window, for window rules. */
+  window: WindowReading[];
+  /** The open THRESHOLD alert, if firing. */
+  open: Alert | null;
+  /** The open NO_DATA alert, if the device went silent. */
+  noData: Alert | null;
+  /** Notifications decided but not yet known to be delivered (the outbox). */
+  outbox: Notification[];
+  /** Incremented by every stored change: the condition of optimistic writes. 0 = never stored. */
+  version: number;
+}
+
+/** The result of a step: the next state, and whether it differs enough to be stored. */
+export interface Step {
+  state: EpisodeState;
+  changed: boolean;
+}
+
+export function newEpisode(ruleId: string, deviceId: string): EpisodeState {
+  return {
+    ruleId,
+    deviceId,
+    consecutive: 0,
+    lastAt: null,
+    lastId: null,
+    window: [],
+    open: null,
+    noData: null,
+    outbox: [],
+    version: 0,
+  };
+}
+
+/**
+ * Applies one reading. Readings are applied in event-time order: one not later than the
+ * last applied reading (a duplicate, or one that arrived late) changes nothing, so a
+ * redelivery cannot fire twice and a late reading cannot undo a newer state.
+ *
+ * `changed` is false when storing the state is unnecessary — a healthy reading of a plain
+ * threshold rule — which keeps the common case free of writes.
+ */
+export function applyReading(rule: Rule, state: EpisodeState, reading: Reading, now: number): Step {
+  if (!isAfterLast(state, reading)) return { state, changed: false };
+  const at = Date.parse(reading.timestamp);
+  const stamp = formatDateTime(now);
+  let window = state.window;
+  let value = reading.value;
+  if (rule.windowSeconds !== null) {
+    const from = at - rule.windowSeconds * 1000;
+    window = state.window.filter((sample) => sample.t > from);
+    window.push({ t: at, v: reading.value });
+    if (window.length > limits.maxWindowReadings) window = window.slice(-limits.maxWindowReadings);
+    value = aggregate(rule.aggregation ?? 'AVG', window);
+  }
+  const next: EpisodeState = {
+    ...state,
+    lastAt: reading.timestamp,
+    lastId: reading.id,
+    window,
+    outbox: state.outbox,
+  };
+  let changed = rule.windowSeconds !== null;
+  const notify = (kind: Notification['kind'], alert: Alert) => {
+    next.outbox = [...next.outbox, { key: `${kind}@${stamp}:${alert.id}`, kind, alert }];
+    changed = true;
+  };
+
+  if (next.noData) {
+    notify('RESOLVED', resolve(next.noData, stamp, next.noData.value));
+    next.noData = null;
+  }
+  if (next.open) {
+    if (!breaches(rule.operator, value, rule.clearThreshold ?? rule.threshold)) {
+      notify('RESOLVED', resolve(next.open, stamp, value));
+      next.open = null;
+      next.consecutive = 0;
+    }
+  } else if (breaches(rule.operator, value, rule.threshold)) {
+    next.consecutive = state.consecutive + 1;
+    changed = true;
+    if (next.consecutive >= rule.forReadings) {
+      next.open = thresholdAlert(rule, reading, value, stamp);
+      next.consecutive = 0;
+      notify('FIRING', next.open);
+    }
+  } else if (state.consecutive > 0) {
+    next.consecutive = 0;
+    changed = true;
+  }
+  // No-data rules need to know the device is alive; a quarter of the silence allowed is
+  // precision enough and spares a write per reading.
+  if (rule.noDataSeconds !== null) {
+    const lastAt = state.lastAt === null ? Number.NEGATIVE_INFINITY : Date.parse(state.lastAt);
+    if (at - lastAt >= rule.noDataSeconds * 250) changed = true;
+  }
+  return changed ? { state: next, changed } : { state, changed: false };
+}
+
+/**
+ * What time alone changes, checked on a schedule: a device silent for `noDataSeconds`
+ * fires NO_DATA, and an alert still firing after `repeatIntervalSeconds` is notified again.
+ */
+export function checkTime(rule: Rule, state: EpisodeState, now: number): Step {
+  const stamp = formatDateTime(now);
+  const next: EpisodeState = { ...state };
+  let changed = false;
+  const notify = (kind: Notification['kind'], alert: Alert) => {
+    next.outbox = [...next.outbox, { key: `${kind}@${stamp}:${alert.id}`, kind, alert }];
+    changed = true;
+  };
+  if (
+    rule.noDataSeconds !== null &&
+    state.lastAt !== null &&
+    state.noData === null &&
+    now - Date.parse(state.lastAt) >= rule.noDataSeconds * 1000
+  ) {
+    next.noData = noDataAlert(rule, state.deviceId, state.lastAt, stamp);
+    notify('FIRING', next.noData);
+  }
+  if (rule.repeatIntervalSeconds !== null) {
+    const due = (alert: Alert) =>
+      now - Date.parse(alert.notifiedAt ?? alert.firedAt) >=
+      (rule.repeatIntervalSeconds ?? 0) * 1000;
+    if (next.open && due(next.open)) {
+      next.open = { ...next.open, notifiedAt: stamp };
+      notify('REPEAT', next.open);
+    }
+    if (next.noData && state.noData && due(next.noData)) {
+      next.noData = { ...next.noData, notifiedAt: stamp };
+      notify('REPEAT', next.noData);
+    }
+  }
+  return changed ? { state: next, changed } : { state, changed: false };
+}
+
+/** Resolves whatever is open, because the rule was deleted or disabled. */
+export function closeEpisode(state: EpisodeState, now: number): Step {
+  if (!state.open && !state.noData) return { state, changed: false };
+  const stamp = formatDateTime(now);
+  const outbox = [...state.outbox];
+  for (const alert of [state.open, state.noData]) {
+    if (alert)
+      outbox.push({
+        key: `RESOLVED@${stamp}:${alert.id}`,
+        kind: 'RESOLVED',
+        alert: resolve(alert, stamp, alert.value),
+      });
+  }
+  return { state: { ...state, open: null, noData: null, consecutive: 0, outbox }, changed: true };
+}
+
+function resolve(alert: Alert, at: string, value: number): Alert {
+  return { ...alert, status: 'RESOLVED', resolvedAt: at, notifiedAt: at, value };
+}
+
+function isAfterLast(state: EpisodeState, reading: Reading): boolean {
+  if (state.lastAt === null) return true;
+  if (reading.timestamp !== state.lastAt) return reading.timestamp > state.lastAt;
+  return reading.id > (state.lastId ?? '');
+}
+
+/** Combines a window's readings as the rule says. */
+export function aggregate(aggregation: Aggregation, window: readonly WindowReading[]): number {
+  switch (aggregation) {
+    case 'COUNT':
+      return window.length;
+    case 'SUM':
+      return window.reduce((sum, s) => sum + s.v, 0);
+    case 'AVG':
+      return window.reduce((sum, s) => sum + s.v, 0) / window.length;
+    case 'MIN':
+      return window.reduce((min, s) => Math.min(min, s.v), Number.POSITIVE_INFINITY);
+    case 'MAX':
+      return window.reduce((max, s) => Math.max(max, s.v), Number.NEGATIVE_INFINITY);
+  }
+}
