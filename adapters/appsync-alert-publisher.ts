@@ -7,7 +7,8 @@ import type { AlertPublisher } from '../domain/ports.ts';
 
 const PUBLISH_ALERT = `mutation PublishAlert($input: AlertInput!) {
   publishAlert(input: $input) {
-    id ruleId ruleName deviceId metric value threshold operator severity eventId eventTimestamp firedAt
+    id ruleId ruleName deviceId metric value threshold operator severity status reason
+    eventId eventTimestamp firedAt resolvedAt acknowledgedAt acknowledgedBy notifiedAt
   }
 }`;
 

@@ -49,7 +49,7 @@ export class DynamoDbAlertStore implements AlertStore {
           TableName: this.#tableName,
           Key: { id: alert.id },
           UpdateExpression:
-            `SET ${set.map((_, i) => `#f${i} = :v${i}`).join(', ')}` +
+            `SET ${set.map((_, i) => `#f${i} = :v${i}`).join(', ')}, claims = if_not_exists(claims, :noClaims)` +
             (resolved ? ' REMOVE firingDeviceId, firingKind' : ''),
           // A late firing or repeat must not reopen an alert that was resolved.
           ...(resolved
@@ -57,10 +57,13 @@ export class DynamoDbAlertStore implements AlertStore {
             : {
                 ConditionExpression: 'attribute_not_exists(id) OR #status = :firing',
                 ExpressionAttributeNames: { ...names, '#status': 'status' },
-                ExpressionAttributeValues: { ...values, ':firing': 'FIRING' },
+                ExpressionAttributeValues: { ...values, ':firing': 'FIRING', ':noClaims': {} },
               }),
           ...(resolved
-            ? { ExpressionAttributeNames: names, ExpressionAttributeValues: values }
+            ? {
+                ExpressionAttributeNames: names,
+                ExpressionAttributeValues: { ...values, ':noClaims': {} },
+              }
             : {}),
           ReturnValues: 'ALL_NEW',
         }),
@@ -75,6 +78,38 @@ export class DynamoDbAlertStore implements AlertStore {
       delivered.add(`${notification.key}:push`);
       return { alert: existing ? toAlert(existing) : alert, delivered };
     }
+  }
+
+  async claimDelivery(alertId: string, mark: string, leaseMs: number): Promise<boolean> {
+    const now = Date.now();
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { id: alertId },
+          UpdateExpression: 'SET claims.#mark = :until',
+          ConditionExpression:
+            'attribute_exists(id) AND NOT contains(delivered, :mark) AND (attribute_not_exists(claims.#mark) OR claims.#mark < :now)',
+          ExpressionAttributeNames: { '#mark': mark },
+          ExpressionAttributeValues: { ':until': now + leaseMs, ':now': now, ':mark': mark },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async releaseClaim(alertId: string, mark: string): Promise<void> {
+    await this.#client.send(
+      new UpdateCommand({
+        TableName: this.#tableName,
+        Key: { id: alertId },
+        UpdateExpression: 'REMOVE claims.#mark',
+        ExpressionAttributeNames: { '#mark': mark },
+      }),
+    );
   }
 
   async markDelivered(alertId: string, mark: string): Promise<void> {

@@ -29,6 +29,9 @@ export interface EvaluationDeps {
   now: () => number;
 }
 
+/** How long a worker may take to send one notification before another may try. */
+const DELIVERY_LEASE_MS = 60_000;
+
 /** Optimistic writes that lose this many races in a row give up (the reading is retried). */
 const MAX_ATTEMPTS = 5;
 
@@ -148,7 +151,13 @@ async function deliver(state: EpisodeState, deps: EvaluationDeps): Promise<void>
     const send = async (channel: string, action: (a: Alert) => Promise<void>) => {
       const mark = `${notification.key}:${channel}`;
       if (delivered.has(mark)) return;
-      await action(alert);
+      if (!(await deps.alerts.claimDelivery(alert.id, mark, DELIVERY_LEASE_MS))) return;
+      try {
+        await action(alert);
+      } catch (error) {
+        await deps.alerts.releaseClaim(alert.id, mark);
+        throw error;
+      }
       await deps.alerts.markDelivered(alert.id, mark);
     };
     await Promise.all([

@@ -79,6 +79,14 @@ export interface AlertStore {
    * already done for this notification.
    */
   record(notification: Notification): Promise<{ alert: Alert; delivered: ReadonlySet<string> }>;
+  /**
+   * Takes the right to send one notification on one channel, for `leaseMs`: false when it
+   * was delivered already or another worker holds it. Two workers meeting the same pending
+   * notification thus send it once; one that crashed lets the lease run out and a retry sends.
+   */
+  claimDelivery(alertId: string, mark: string, leaseMs: number): Promise<boolean>;
+  /** Gives a claim back after a failed send, so a retry need not wait for the lease. */
+  releaseClaim(alertId: string, mark: string): Promise<void>;
   markDelivered(alertId: string, mark: string): Promise<void>;
   get(id: string): Promise<Alert | null>;
   /** Sets who acknowledged the alert and when; null when there is no such alert. */

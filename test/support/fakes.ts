@@ -100,6 +100,17 @@ export class FakeAlertStore implements AlertStore {
     this.items.set(alert.id, entry);
     return { alert, delivered: new Set(entry.delivered) };
   }
+  readonly claims = new Map<string, number>();
+  async claimDelivery(alertId: string, mark: string, leaseMs: number): Promise<boolean> {
+    const key = `${alertId} ${mark}`;
+    if (this.items.get(alertId)?.delivered.has(mark)) return false;
+    if ((this.claims.get(key) ?? 0) > Date.now()) return false;
+    this.claims.set(key, Date.now() + leaseMs);
+    return true;
+  }
+  async releaseClaim(alertId: string, mark: string): Promise<void> {
+    this.claims.delete(`${alertId} ${mark}`);
+  }
   async markDelivered(alertId: string, mark: string): Promise<void> {
     this.items.get(alertId)?.delivered.add(mark);
   }
