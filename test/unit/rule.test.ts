@@ -70,3 +70,59 @@ describe('breaches', () => {
     expect(breaches(operator, value, 60)).toBe(expected);
   });
 });
+
+describe('rule options', () => {
+  const base = { metric: 'cpu', operator: 'GT' as const, threshold: 80 };
+
+  it('given no options, then the rule fires on the first breach, with no window, hysteresis, no-data or repeat', () => {
+    expect(newRule(base, 'r1', now)).toMatchObject({
+      forReadings: 1,
+      windowSeconds: null,
+      aggregation: null,
+      clearThreshold: null,
+      noDataSeconds: null,
+      repeatIntervalSeconds: null,
+    });
+  });
+
+  it('given a window without aggregation, then it averages', () => {
+    expect(newRule({ ...base, windowSeconds: 300 }, 'r1', now).aggregation).toBe('AVG');
+  });
+
+  it.each([
+    [{ forReadings: 0 }, 'input.forReadings must be a whole number from 1 to 1000'],
+    [{ forReadings: 2.5 }, 'input.forReadings must be a whole number'],
+    [{ windowSeconds: 0 }, 'input.windowSeconds must be a whole number from 1 to 86400'],
+    [{ aggregation: 'MEDIAN' }, 'input.aggregation must be one of AVG, MIN, MAX, COUNT, SUM'],
+    [{ aggregation: 'MAX' }, 'input.aggregation needs input.windowSeconds'],
+    [{ clearThreshold: 90 }, 'input.clearThreshold 90 is on the alerting side of GT 80'],
+    [{ operator: 'EQ', clearThreshold: 70 }, 'input.clearThreshold does not apply to EQ rules'],
+    [{ noDataSeconds: -5 }, 'input.noDataSeconds must be a whole number'],
+    [
+      { repeatIntervalSeconds: 10_000_000 },
+      'input.repeatIntervalSeconds must be a whole number from 1 to 604800',
+    ],
+    [{ description: 'x'.repeat(2049) }, 'input.description must be at most 2048 characters'],
+  ])('given %o, then the rule is refused: %s', (options, message) => {
+    expect(() => newRule({ ...base, ...options } as never, 'r1', now)).toThrow(message);
+  });
+
+  it('given an update with explicit nulls, then those options return to their defaults and others stay', () => {
+    const rule = newRule(
+      { ...base, forReadings: 3, clearThreshold: 70, repeatIntervalSeconds: 600 },
+      'r1',
+      now,
+    );
+    const updated = applyRuleUpdate(rule, { clearThreshold: null, forReadings: 5 }, now);
+    expect(updated).toMatchObject({
+      clearThreshold: null,
+      forReadings: 5,
+      repeatIntervalSeconds: 600,
+    });
+  });
+
+  it('given an update that makes hysteresis incoherent, then it is refused', () => {
+    const rule = newRule({ ...base, clearThreshold: 70 }, 'r1', now);
+    expect(() => applyRuleUpdate(rule, { threshold: 60 }, now)).toThrow(/alerting side/);
+  });
+});
