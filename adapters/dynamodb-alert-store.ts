@@ -169,7 +169,7 @@ export class DynamoDbAlertStore implements AlertStore {
     }
     return queryPage(
       this.#client,
-      { tableName: this.#tableName, index, partitionValue, range: query, filters },
+      { table: tables.alerts, tableName: this.#tableName, index, partitionValue, range: query, filters },
       page,
       toAlert,
     );

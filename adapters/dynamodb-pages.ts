@@ -6,12 +6,13 @@ import {
 import { ValidationError } from '../domain/errors.ts';
 import { nextToken, type PageRequest } from '../domain/pagination.ts';
 import type { Page, TimeRange } from '../domain/ports.ts';
-import type { IndexDefinition } from '../infra/resources.ts';
+import type { IndexDefinition, TableDefinition } from '../infra/resources.ts';
 
 /** Sorts after every character an id may hold, closing a `<timestamp>#<id>` range. */
 const RANGE_END = '#\uffff';
 
 export interface IndexQuery {
+  table: TableDefinition;
   tableName: string;
   index: IndexDefinition;
   partitionValue: string;
@@ -35,7 +36,7 @@ export async function queryPage<T>(
   const { index, range } = query;
   const pk = index.partitionKey.name;
   const sk = index.sortKey.name;
-  if (page.after && page.after[pk] !== query.partitionValue) {
+  if (page.after && !isPositionIn(page.after, query)) {
     throw new ValidationError('nextToken does not belong to this query', 'nextToken');
   }
   const conditions = ['#pk = :pk'];
@@ -75,6 +76,26 @@ export async function queryPage<T>(
   const items = (result.Items ?? []).map(toItem);
   const last = result.LastEvaluatedKey as Record<string, string> | undefined;
   return { items, nextToken: nextToken(last ?? null, page) };
+}
+
+/**
+ * A start position is valid only if it names exactly the keys of the table and the index,
+ * with the partition this query reads; anything else would be refused by DynamoDB, or lead
+ * elsewhere.
+ */
+function isPositionIn(position: Record<string, string>, query: IndexQuery): boolean {
+  const expected = new Set([
+    query.table.partitionKey.name,
+    ...(query.table.sortKey ? [query.table.sortKey.name] : []),
+    query.index.partitionKey.name,
+    query.index.sortKey.name,
+  ]);
+  const names = Object.keys(position);
+  return (
+    names.length === expected.size &&
+    names.every((name) => expected.has(name)) &&
+    position[query.index.partitionKey.name] === query.partitionValue
+  );
 }
 
 /** Expiry time for DynamoDB TTL: `retentionDays` after the given AWSDateTime. */

@@ -48,6 +48,7 @@ export class DynamoDbReadingStore implements ReadingStore {
     return queryPage(
       this.#client,
       {
+        table: tables.readings,
         tableName: this.#tableName,
         index: byDeviceMetric ? byMetric : byTime,
         partitionValue: byDeviceMetric ? `${query.deviceId}#${query.metric}` : query.deviceId,

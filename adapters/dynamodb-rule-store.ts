@@ -70,6 +70,7 @@ export class DynamoDbRuleStore implements RuleStore {
     return queryPage(
       this.#client,
       {
+        table: tables.rules,
         tableName: this.#tableName,
         index: query.deviceId === null ? all : byScope,
         partitionValue: query.deviceId ?? KIND,

@@ -10,6 +10,7 @@ import type { DocumentCache } from './document-cache.ts';
 import type { AppSyncError } from './errors.ts';
 import { formatValidationError, UNAUTHORIZED_MESSAGE } from './errors.ts';
 import { findDeniedField } from './field-auth.ts';
+import { APPSYNC_LIMITS, checkVariablesNesting } from './limits.ts';
 import type { Logger } from './schema.ts';
 import type { ActiveSubscription, SubscriptionRegistry } from './subscriptions.ts';
 
@@ -23,6 +24,10 @@ export interface RealtimeOptions {
   graphqlPath: string;
   keepAliveIntervalMs: number;
   connectionTimeoutMs: number;
+  /** Subscriptions one connection may hold; AppSync's is 100. */
+  maxSubscriptionsPerConnection?: number;
+  /** Bytes in one inbound message; bigger is answered with an error, the connection stays. */
+  maxMessageBytes?: number;
   logger: Logger;
 }
 
@@ -35,9 +40,7 @@ export interface RealtimeServer {
 
 export const REALTIME_PATH_SUFFIX = '/realtime';
 /** AppSync's limit of subscriptions on one connection. */
-export const MAX_SUBSCRIPTIONS_PER_CONNECTION = 100;
-/** Frames larger than this are answered with an error; the connection stays up. */
-const MAX_FRAME_BYTES = 256 * 1024;
+export const MAX_SUBSCRIPTIONS_PER_CONNECTION = APPSYNC_LIMITS.maxSubscriptionsPerConnection;
 /** Frames larger than this make `ws` drop the connection (protects memory). */
 const HARD_FRAME_BYTES = 8 * 1024 * 1024;
 /** A subscriber whose socket has this much unsent data is cut off rather than buffered. */
@@ -174,11 +177,14 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  */
 export function createRealtimeServer(options: RealtimeOptions): RealtimeServer {
   const { schema, documents, registry, logger } = options;
+  const maxSubscriptions =
+    options.maxSubscriptionsPerConnection ?? APPSYNC_LIMITS.maxSubscriptionsPerConnection;
+  const maxMessageBytes = options.maxMessageBytes ?? APPSYNC_LIMITS.maxRealtimeMessageBytes;
   const connections = new Set<Connection>();
   const wss = new WebSocketServer({
     noServer: true,
     clientTracking: false,
-    maxPayload: HARD_FRAME_BYTES,
+    maxPayload: Math.max(HARD_FRAME_BYTES, maxMessageBytes),
     perMessageDeflate: false,
     handleProtocols: (protocols) => (protocols.has('graphql-ws') ? 'graphql-ws' : false),
   });
@@ -256,11 +262,11 @@ export function createRealtimeServer(options: RealtimeOptions): RealtimeServer {
       fail(simpleError('DuplicatedOperationError', `Duplicate subscription id '${id}'.`));
       return;
     }
-    if (connection.subscriptions.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+    if (connection.subscriptions.size >= maxSubscriptions) {
       fail(
         simpleError(
           'MaxSubscriptionsReachedError',
-          `Max number of ${MAX_SUBSCRIPTIONS_PER_CONNECTION} subscriptions reached`,
+          `Max number of ${maxSubscriptions} subscriptions reached`,
         ),
       );
       return;
@@ -317,6 +323,11 @@ export function createRealtimeServer(options: RealtimeOptions): RealtimeServer {
     }
     if (connection.subscriptions.has(id) || connection.ws.readyState !== connection.ws.OPEN) return;
 
+    const nestedTooDeeply = checkVariablesNesting(rawVariables);
+    if (nestedTooDeeply) {
+      fail(formatValidationError(nestedTooDeeply));
+      return;
+    }
     const prepared = documents.prepare(query);
     if (!prepared.ok) {
       fail(prepared.errors.map(formatValidationError));
@@ -399,16 +410,25 @@ export function createRealtimeServer(options: RealtimeOptions): RealtimeServer {
     send(connection, frame('complete', id));
   };
 
-  const handleMessage = async (connection: Connection, data: RawData) => {
+  const handleMessage = async (connection: Connection, data: RawData, isBinary: boolean) => {
     if (connection.refused) {
       refuse(connection);
       return;
     }
-    if (rawByteLength(data) > MAX_FRAME_BYTES) {
+    if (rawByteLength(data) > maxMessageBytes) {
       send(
         connection,
         errorFrame(undefined, [
-          simpleError('UnsupportedOperation', `Message exceeds the ${MAX_FRAME_BYTES} byte limit.`),
+          simpleError('UnsupportedOperation', `Message exceeds the ${maxMessageBytes} byte limit.`),
+        ]),
+      );
+      return;
+    }
+    if (isBinary) {
+      send(
+        connection,
+        errorFrame(undefined, [
+          simpleError('UnsupportedOperation', 'Binary messages are not supported; send JSON text.'),
         ]),
       );
       return;
@@ -499,9 +519,9 @@ export function createRealtimeServer(options: RealtimeOptions): RealtimeServer {
         });
       });
 
-    ws.on('message', (data) => {
+    ws.on('message', (data, isBinary) => {
       connection.queue = connection.queue
-        .then(() => handleMessage(connection, data))
+        .then(() => handleMessage(connection, data, isBinary))
         .catch((error: unknown) => {
           logger.error('Realtime message handling failed', {
             message: error instanceof Error ? error.message : String(error),

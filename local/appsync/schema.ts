@@ -29,6 +29,8 @@ export interface ResolverContext {
   /** The operation's variables as the client sent them. */
   variables: Record<string, unknown>;
   eventHeaders?: Record<string, string>;
+  /** Resolvers invoked so far for this request, against `resolverCountLimit`. */
+  resolverInvocations?: number;
 }
 
 /** The schema plus what the endpoint derives from its AppSync directives. */
@@ -45,6 +47,8 @@ export interface AppSyncSchemaOptions {
   lambdaResolverCode?: ResolverCode;
   noneResolvers: readonly string[];
   logger: Logger;
+  /** AppSync's `resolverCountLimit`: resolver invocations per request; default 10,000. */
+  resolverCountLimit?: number;
 }
 
 type Resolver = GraphQLFieldResolver<unknown, ResolverContext>;
@@ -166,6 +170,25 @@ function withFieldAuth(
   };
 }
 
+/**
+ * Counts a field's resolver invocations per request, as AppSync does against the API's
+ * `resolverCountLimit`: past the limit, the field is not resolved and reports AppSync's
+ * `ResolverExecutionLimitReached` error instead, so a request cannot fan out without bound.
+ */
+function counted(inner: Resolver, limit: number): Resolver {
+  return (source, args, context, info) => {
+    const invocations = (context.resolverInvocations ?? 0) + 1;
+    context.resolverInvocations = invocations;
+    if (invocations > limit) {
+      throw new AppSyncFieldError(
+        'ResolverExecutionLimitReached',
+        `Resolver invocation limit reached: a request may invoke at most ${limit} resolvers.`,
+      );
+    }
+    return inner(source, args, context, info);
+  };
+}
+
 function subscribedMutations(directives: ReadonlyArray<ConstDirectiveNode>): string[] {
   const names: string[] = [];
   for (const directive of directives) {
@@ -187,6 +210,7 @@ function subscribedMutations(directives: ReadonlyArray<ConstDirectiveNode>): str
  */
 export function buildAppSyncSchema(options: AppSyncSchemaOptions): AppSyncSchema {
   const { logger } = options;
+  const resolverCountLimit = options.resolverCountLimit ?? 10_000;
   const schema = buildSchema(options.schemaSdl);
   installAppSyncScalars(schema);
   const rootTypes = new Set(
@@ -211,15 +235,15 @@ export function buildAppSyncSchema(options: AppSyncSchemaOptions): AppSyncSchema
       const invoke = options.lambdaResolvers[key];
       let resolver: Resolver | undefined;
       if (invoke) {
-        resolver = lambdaResolver(
-          key,
-          invoke,
-          rootTypes.has(type.name),
-          logger,
-          options.lambdaResolverCode,
+        resolver = counted(
+          lambdaResolver(key, invoke, rootTypes.has(type.name), logger, options.lambdaResolverCode),
+          resolverCountLimit,
         );
       } else if (noneResolvers.has(key)) {
-        resolver = (_source, args) => (args as { input?: unknown }).input ?? null;
+        resolver = counted(
+          (_source, args) => (args as { input?: unknown }).input ?? null,
+          resolverCountLimit,
+        );
       } else if (operationRoots.has(type.name)) {
         resolver = () => {
           if (!warned.has(key)) {

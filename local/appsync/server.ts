@@ -11,6 +11,7 @@ import type { AuthConfig } from './auth.ts';
 import { authenticate, clientIp } from './auth.ts';
 import { createDocumentCache } from './document-cache.ts';
 import { formatExecutionError, formatValidationError, requestErrorBody } from './errors.ts';
+import { checkVariablesNesting, resolveLimits } from './limits.ts';
 import { createRealtimeServer, REALTIME_PATH_SUFFIX } from './realtime.ts';
 import type { LambdaInvoke, Logger, ResolverContext } from './schema.ts';
 import type { ResolverCode } from './resolver-code.ts';
@@ -42,8 +43,24 @@ export interface LocalAppSyncOptions {
   keepAliveIntervalMs?: number;
   /** sent in connection_ack, default 300_000 */
   connectionTimeoutMs?: number;
-  /** default 5 * 1024 * 1024; bigger -> HTTP 413 with an AppSync-shaped error */
+  /** default 5 * 1024 * 1024 (AppSync's 5 MB); bigger -> HTTP 413 with an AppSync-shaped error */
   maxRequestBytes?: number;
+  /**
+   * AppSync's `queryDepthLimit`: 1–75 nested field levels (a root field is level 1); deeper
+   * operations are refused with a ValidationError before anything executes. Default 0, no
+   * limit, as an AppSync API that does not set it. Whatever it is, a text nesting more than
+   * 500 levels is refused, to keep the parser and validation within the stack.
+   */
+  queryDepthLimit?: number;
+  /**
+   * AppSync's `resolverCountLimit`: resolver invocations per request, 1–10,000 (0 = 10,000);
+   * past it a field resolves to null with a `ResolverExecutionLimitReached` error. Default 10,000.
+   */
+  resolverCountLimit?: number;
+  /** default 100 (AppSync's); the next `start` gets MaxSubscriptionsReachedError */
+  maxSubscriptionsPerConnection?: number;
+  /** default 256 KiB; a bigger websocket message gets an error frame, the connection stays */
+  maxRealtimeMessageBytes?: number;
   logger?: Logger;
 }
 
@@ -167,15 +184,17 @@ function closeServer(server: Server | HttpsServer): Promise<void> {
 export async function startLocalAppSync(options: LocalAppSyncOptions): Promise<LocalAppSync> {
   const logger = options.logger ?? defaultLogger;
   const host = options.host ?? '127.0.0.1';
-  const maxRequestBytes = options.maxRequestBytes ?? 5 * 1024 * 1024;
+  const limits = resolveLimits(options);
+  const { maxRequestBytes } = limits;
   const { schema, subscriptionsByMutation } = buildAppSyncSchema({
     schemaSdl: options.schemaSdl,
     lambdaResolvers: options.lambdaResolvers,
     lambdaResolverCode: options.lambdaResolverCode,
     noneResolvers: options.noneResolvers,
     logger,
+    resolverCountLimit: limits.resolverCountLimit,
   });
-  const documents = createDocumentCache(schema);
+  const documents = createDocumentCache(schema, { queryDepthLimit: limits.queryDepthLimit });
   const registry = createSubscriptionRegistry({ schema, subscriptionsByMutation, logger });
   const auth: AuthConfig = { apiKey: options.apiKey, iam: options.iam, region: options.region };
   const realtime = createRealtimeServer({
@@ -186,6 +205,8 @@ export async function startLocalAppSync(options: LocalAppSyncOptions): Promise<L
     graphqlPath: GRAPHQL_PATH,
     keepAliveIntervalMs: options.keepAliveIntervalMs ?? 60_000,
     connectionTimeoutMs: options.connectionTimeoutMs ?? 300_000,
+    maxSubscriptionsPerConnection: limits.maxSubscriptionsPerConnection,
+    maxMessageBytes: limits.maxRealtimeMessageBytes,
     logger,
   });
 
@@ -254,6 +275,11 @@ export async function startLocalAppSync(options: LocalAppSyncOptions): Promise<L
 
     const validationFailure = (errors: readonly GraphQLError[]) =>
       send(res, 400, JSON.stringify({ data: null, errors: errors.map(formatValidationError) }));
+    const nestedTooDeeply = checkVariablesNesting(variables);
+    if (nestedTooDeeply) {
+      validationFailure([nestedTooDeeply]);
+      return;
+    }
     const prepared = documents.prepare(query);
     if (!prepared.ok) {
       validationFailure(prepared.errors);
