@@ -169,7 +169,14 @@ export class DynamoDbAlertStore implements AlertStore {
     }
     return queryPage(
       this.#client,
-      { table: tables.alerts, tableName: this.#tableName, index, partitionValue, range: query, filters },
+      {
+        table: tables.alerts,
+        tableName: this.#tableName,
+        index,
+        partitionValue,
+        range: query,
+        filters,
+      },
       page,
       toAlert,
     );
