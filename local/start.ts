@@ -5,6 +5,7 @@
  *   ALERT_EMAILS=a@b.c   e-mail subscribers of the alerts topic (comma-separated)
  *   VISIBILITY_TIMEOUT_SECONDS=180   how long a reading a worker took stays hidden before
  *                        it is redelivered (AWS: 6 × the worker timeout)
+ *   EPISODE_CHECK_MS=10000           how often the no-data and repeat check runs
  *   --ephemeral          keep nothing: state in memory, gone on exit (or LOCAL_EPHEMERAL=1)
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -29,6 +30,7 @@ const stack = await startLocalStack({
     .split(',')
     .map((address) => address.trim())
     .filter(Boolean),
+  episodeCheckIntervalMs: integerSetting('EPISODE_CHECK_MS', 10_000, 100, 3_600_000),
   queue: process.env.VISIBILITY_TIMEOUT_SECONDS
     ? { visibilityTimeoutSeconds: integerSetting('VISIBILITY_TIMEOUT_SECONDS', 180, 0, 43200) }
     : {},
