@@ -77,6 +77,17 @@ export function newEpisode(ruleId: string, deviceId: string): EpisodeState {
  */
 export function applyReading(rule: Rule, state: EpisodeState, reading: Reading, now: number): Step {
   if (!isAfterLast(state, reading)) return { state, changed: false };
+  // The healthy path of a plain threshold rule allocates and parses nothing more.
+  if (
+    rule.windowSeconds === null &&
+    rule.noDataSeconds === null &&
+    state.open === null &&
+    state.noData === null &&
+    state.consecutive === 0 &&
+    !breaches(rule.operator, reading.value, rule.threshold)
+  ) {
+    return { state, changed: false };
+  }
   const at = Date.parse(reading.timestamp);
   const stamp = formatDateTime(now);
   let window = state.window;

@@ -6,7 +6,8 @@ import type { Rule } from './rule.ts';
  */
 export class RuleIndex {
   readonly size: number;
-  readonly #byDeviceMetric = new Map<string, Rule[]>();
+  /** metric → device → rules: two lookups, no key to build per reading. */
+  readonly #byMetricDevice = new Map<string, Map<string, Rule[]>>();
   readonly #byMetric = new Map<string, Rule[]>();
 
   constructor(rules: Iterable<Rule>) {
@@ -14,25 +15,28 @@ export class RuleIndex {
     for (const rule of rules) {
       if (!rule.enabled) continue;
       size++;
-      if (rule.deviceId === null) push(this.#byMetric, rule.metric, rule);
-      else push(this.#byDeviceMetric, deviceMetricKey(rule.deviceId, rule.metric), rule);
+      if (rule.deviceId === null) {
+        push(this.#byMetric, rule.metric, rule);
+        continue;
+      }
+      let byDevice = this.#byMetricDevice.get(rule.metric);
+      if (!byDevice) {
+        byDevice = new Map();
+        this.#byMetricDevice.set(rule.metric, byDevice);
+      }
+      push(byDevice, rule.deviceId, rule);
     }
     this.size = size;
   }
 
   /** The enabled rules that apply to a reading of this device and metric. */
   matching(deviceId: string, metric: string): readonly Rule[] {
-    const forDevice = this.#byDeviceMetric.get(deviceMetricKey(deviceId, metric));
+    const forDevice = this.#byMetricDevice.get(metric)?.get(deviceId);
     const forEvery = this.#byMetric.get(metric);
     if (!forDevice) return forEvery ?? [];
     if (!forEvery) return forDevice;
     return [...forDevice, ...forEvery];
   }
-}
-
-function deviceMetricKey(deviceId: string, metric: string): string {
-  // Ids and metrics cannot contain '#' (see validation.ts), so the key is unambiguous.
-  return `${deviceId}#${metric}`;
 }
 
 function push(map: Map<string, Rule[]>, key: string, rule: Rule): void {
