@@ -1,11 +1,13 @@
-import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.ts';
 import { freePort } from './ports.ts';
 
 /**
  * Starts the whole local stack in this test process on free loopback ports, throw-away,
  * with a short visibility timeout so retries and the dead-letter queue show up in seconds.
  */
-export async function startTestStack(): Promise<LocalStack> {
+export async function startTestStack(
+  overrides: Partial<LocalStackOptions> = {},
+): Promise<LocalStack> {
   return startLocalStack({
     stateDir: null,
     ports: {
@@ -22,5 +24,6 @@ export async function startTestStack(): Promise<LocalStack> {
     rulesRefreshMs: 100,
     episodeCheckIntervalMs: 200,
     logLevel: 'SILENT',
+    ...overrides,
   });
 }

@@ -1,0 +1,84 @@
+import { performance } from 'node:perf_hooks';
+import { WebSocket } from 'ws';
+
+/** A `data` frame as it arrived, with the moment it was received. */
+export interface DataFrame {
+  receivedAt: number;
+  data: Record<string, unknown>;
+}
+
+/**
+ * An `onAlert` subscription over AppSync's real-time protocol with raw `ws` and API-key
+ * auth, timestamping each `data` frame on receipt: latency is measured at the protocol,
+ * not through a client library's buffering.
+ */
+export class AlertSubscription {
+  readonly #socket: WebSocket;
+  readonly #listeners = new Set<(frame: DataFrame) => void>();
+
+  private constructor(socket: WebSocket) {
+    this.#socket = socket;
+  }
+
+  /** Connects, acknowledges, starts the subscription and resolves on `start_ack`. */
+  static async open(
+    realtimeUrl: string,
+    graphqlUrl: string,
+    apiKey: string,
+    query: string,
+    variables: Record<string, unknown> = {},
+  ): Promise<AlertSubscription> {
+    const auth = { host: new URL(graphqlUrl).host, 'x-api-key': apiKey };
+    const header = Buffer.from(JSON.stringify(auth)).toString('base64');
+    const socket = new WebSocket(`${realtimeUrl}?header=${header}&payload=e30=`, 'graphql-ws');
+    const subscription = new AlertSubscription(socket);
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('No start_ack within 10 s')), 10_000);
+      socket.once('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      socket.on('message', (raw) => {
+        const receivedAt = performance.now();
+        const message = JSON.parse(raw.toString()) as {
+          type: string;
+          payload?: { data?: Record<string, unknown> };
+        };
+        if (message.type === 'connection_ack') {
+          socket.send(
+            JSON.stringify({
+              id: 'bench',
+              type: 'start',
+              payload: {
+                data: JSON.stringify({ query, variables }),
+                extensions: { authorization: auth },
+              },
+            }),
+          );
+        } else if (message.type === 'start_ack') {
+          clearTimeout(timer);
+          resolve();
+        } else if (message.type === 'data' && message.payload?.data) {
+          for (const listener of subscription.#listeners) {
+            listener({ receivedAt, data: message.payload.data });
+          }
+        } else if (message.type === 'error' || message.type === 'connection_error') {
+          clearTimeout(timer);
+          reject(new Error(`Subscription refused: ${JSON.stringify(message)}`));
+        }
+      });
+      socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init' })));
+    });
+    return subscription;
+  }
+
+  /** Calls `listener` for every data frame from now on; returns how to stop listening. */
+  onData(listener: (frame: DataFrame) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  close(): void {
+    this.#socket.close();
+  }
+}

@@ -1,0 +1,118 @@
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { LocalStack, LocalStackOptions } from '../local/stack.ts';
+import { startLocalStack } from '../local/stack.ts';
+import { readingsQueue } from '../infra/resources.ts';
+import { freePort, pollUntil } from './support.ts';
+
+/** Worker settings the benchmark runs with; the defaults `npm start` uses. */
+export const benchWorker = {
+  batchSize: readingsQueue.batchSize,
+  maxBatchingWindowMs: readingsQueue.maxBatchingWindowSeconds * 1000,
+  concurrency: 2,
+} as const;
+
+/** How often the worker reloads rules: the deployed default, so rule reads count as in AWS. */
+export const benchRulesRefreshMs = 2000;
+
+/**
+ * Starts the whole local stack in this process on free loopback ports, throw-away, as the
+ * integration tests do, but with the deployed queue settings (180 s visibility, so nothing
+ * a busy worker holds is redelivered mid-run) and silent handler logs (logging every
+ * reading would be what gets measured).
+ */
+export async function startBenchStack(): Promise<LocalStack> {
+  // MailDev announces its API on stdout while it starts; stdout is for the report.
+  const { log, info } = console;
+  console.log = console.info = (...args: unknown[]) => console.error(...args);
+  try {
+    return await startLocalStack(await benchStackOptions());
+  } finally {
+    console.log = log;
+    console.info = info;
+  }
+}
+
+async function benchStackOptions(): Promise<LocalStackOptions> {
+  return {
+    stateDir: null,
+    ports: {
+      graphql: await freePort(),
+      https: await freePort(),
+      dynamodb: await freePort(),
+      sqs: await freePort(),
+      smtp: await freePort(),
+      inbox: await freePort(),
+    },
+    alertEmails: ['oncall@example.com'],
+    queue: {
+      visibilityTimeoutSeconds: readingsQueue.visibilityTimeoutSeconds,
+      maxReceiveCount: readingsQueue.maxReceiveCount,
+    },
+    worker: { ...benchWorker },
+    rulesRefreshMs: benchRulesRefreshMs,
+    logLevel: 'SILENT',
+  };
+}
+
+/** Messages still in the readings queue: waiting, and taken by the worker but not deleted. */
+export interface QueueDepth {
+  visible: number;
+  inFlight: number;
+}
+
+/**
+ * Watches the readings queue through its own SQS client (never counted as the product's
+ * requests), to tell when the worker has stored and evaluated everything sent.
+ */
+export class QueueWatcher {
+  readonly client: SQSClient;
+  readonly #queueUrl: string;
+
+  constructor(outputs: LocalStack['outputs']) {
+    this.client = new SQSClient({
+      region: outputs.Region,
+      endpoint: outputs.SqsEndpoint,
+      credentials: {
+        accessKeyId: outputs.LocalAccessKeyId,
+        secretAccessKey: outputs.LocalSecretAccessKey,
+      },
+    });
+    this.#queueUrl = outputs.ReadingsQueueUrl;
+  }
+
+  async depth(): Promise<QueueDepth> {
+    const result = await this.client.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: this.#queueUrl,
+        AttributeNames: [
+          'ApproximateNumberOfMessages',
+          'ApproximateNumberOfMessagesNotVisible',
+          'ApproximateNumberOfMessagesDelayed',
+        ],
+      }),
+    );
+    const attributes: Record<string, string | undefined> = result.Attributes ?? {};
+    const attribute = (name: string) => Number(attributes[name] ?? 0);
+    return {
+      visible:
+        attribute('ApproximateNumberOfMessages') + attribute('ApproximateNumberOfMessagesDelayed'),
+      inFlight: attribute('ApproximateNumberOfMessagesNotVisible'),
+    };
+  }
+
+  /** Waits until the queue is empty and nothing is in flight; false if `timeoutMs` passed. */
+  async drained(timeoutMs: number, intervalMs = 100): Promise<boolean> {
+    return pollUntil(
+      async () => {
+        const { visible, inFlight } = await this.depth();
+        return visible + inFlight === 0;
+      },
+      timeoutMs,
+      intervalMs,
+    );
+  }
+
+  close(): void {
+    this.client.destroy();
+  }
+}

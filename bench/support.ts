@@ -1,0 +1,118 @@
+import { createServer } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** The repository root, for files the benchmark reads (schema, resolver code, app). */
+export const repoRoot = new URL('..', import.meta.url);
+
+/**
+ * A port free on loopback right now, so every server the benchmark starts can bind
+ * 127.0.0.1 without colliding with a running `npm start` or a test run.
+ */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Polls a condition until it holds or `timeoutMs` passes, so phases wait for the system
+ * rather than for a guessed time. Returns false on timeout instead of throwing: a slow
+ * system is a measurement, not an error.
+ */
+export async function pollUntil(
+  check: () => Promise<boolean> | boolean,
+  timeoutMs: number,
+  intervalMs = 50,
+): Promise<boolean> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (performance.now() >= deadline) return false;
+    await sleep(intervalMs);
+  }
+}
+
+/** Nearest-rank percentile of an unsorted sample, so every latency figure is computed alike. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
+  return sorted[rank - 1] as number;
+}
+
+/** Median of a small sample (repeated start-up timings). */
+export function median(values: readonly number[]): number {
+  return percentile(values, 50);
+}
+
+export interface GraphQLResult<T> {
+  status: number;
+  data?: T | null;
+  errors?: { errorType?: string; message: string }[];
+}
+
+/**
+ * One GraphQL request with the API key, as any AppSync client sends it; the benchmark's
+ * own calls (rules, readings) go through here so they look like a client's.
+ */
+export async function graphqlRequest<T = Record<string, unknown>>(
+  url: string,
+  apiKey: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<GraphQLResult<T>> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, ...((await response.json()) as object) };
+}
+
+/** Fails loudly when a set-up call the benchmark depends on did not succeed. */
+export function expectData<T>(result: GraphQLResult<T>, what: string): T {
+  if (result.status !== 200 || result.errors?.length || !result.data) {
+    throw new Error(`${what} failed (HTTP ${result.status}): ${JSON.stringify(result.errors)}`);
+  }
+  return result.data;
+}
+
+/** Progress for the person waiting, on stderr so stdout carries only the report. */
+export function progress(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+/** Milliseconds with a precision that suits the magnitude. */
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return 'n/a';
+  return ms >= 100 ? `${Math.round(ms)} ms` : `${ms.toFixed(1)} ms`;
+}
+
+/** A count or rate with thousands separators. */
+export function formatNumber(value: number, fractionDigits = 0): string {
+  if (!Number.isFinite(value)) return 'n/a';
+  return value.toLocaleString('en-US', {
+    minimumFractionDigits: fractionDigits,
+    maximumFractionDigits: fractionDigits,
+  });
+}
+
+/** Bytes as MB or KB (binary units, as sizes and RSS are usually read). */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+  return `${(bytes / 1024).toFixed(1)} KB`;
+}
+
+/** The message of anything thrown, for a table cell. */
+export function errorText(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return text.replace(/\s+/g, ' ').slice(0, 200);
+}
