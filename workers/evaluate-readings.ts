@@ -20,11 +20,12 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   const work: { record: SQSRecord; message: WorkMessage }[] = [];
   for (const record of event.Records) {
     const body = parse(record.body);
-    if (isReading(body)) readings.push({ record, reading: body });
+    const carried = readingsIn(body);
+    if (carried) for (const reading of carried) readings.push({ record, reading });
     else if (isWorkMessage(body)) work.push({ record, message: body });
     else {
       // Logged by message id only: the body may be anything, of any size.
-      logger.error('Poison record: neither a reading nor a work message', {
+      logger.error('Poison record: neither readings nor a work message', {
         messageId: record.messageId,
         receiveCount: record.attributes.ApproximateReceiveCount,
       });
@@ -39,8 +40,9 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
       );
       for (const { record, reading } of readings) {
         const error = errors.get(reading.id);
-        if (error === undefined) continue;
-        logger.warn('Reading not evaluated; it will be retried', {
+        if (error === undefined || failed.has(record.messageId)) continue;
+        // The whole message is retried; its other readings are skipped as already applied.
+        logger.warn('Reading not evaluated; its message will be retried', {
           messageId: record.messageId,
           deviceId: reading.deviceId,
           error,
@@ -84,6 +86,13 @@ function parse(body: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** The readings a message carries: `{ readings: [...] }`, or a single reading. */
+function readingsIn(body: unknown): Reading[] | null {
+  if (isReading(body)) return [body];
+  const list = (body as { readings?: unknown } | null)?.readings;
+  return Array.isArray(list) && list.length > 0 && list.every(isReading) ? list : null;
 }
 
 function isWorkMessage(value: unknown): value is WorkMessage {

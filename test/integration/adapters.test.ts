@@ -1,6 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageBatchCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -214,10 +219,44 @@ describe('DynamoDbEpisodeStore', () => {
 });
 
 describe('SqsReadingQueue and the event source mapping', () => {
-  it('given a batch where one record always fails, then the others are deleted and it ends in the DLQ', async () => {
-    const queue = new SqsReadingQueue(sqs, resources.readingsQueueUrl);
-    const readings = Array.from({ length: 25 }, (_, i) => reading(`q${i}`, i % 60));
+  it('given 95 readings, then they are enqueued as three messages of at most 40, in order', async () => {
+    const queue = new SqsReadingQueue(sqs, resources.emailOutboxQueueUrl);
+    const readings = Array.from({ length: 95 }, (_, i) => reading(`p${i}`, i % 60));
     expect(await queue.enqueue(readings)).toEqual(new Map());
+    const carried: Reading[][] = [];
+    while (carried.length < 3) {
+      const result = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: resources.emailOutboxQueueUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 1,
+        }),
+      );
+      for (const message of result.Messages ?? []) {
+        carried.push((JSON.parse(message.Body ?? '{}') as { readings: Reading[] }).readings);
+      }
+    }
+    expect(carried.map((r) => r.length).sort()).toEqual([15, 40, 40]);
+    expect(
+      carried
+        .flat()
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(readings.map((r) => r.id).sort());
+  });
+
+  it('given a batch where one record always fails, then the others are deleted and it ends in the DLQ', async () => {
+    const readings = Array.from({ length: 25 }, (_, i) => reading(`q${i}`, i % 60));
+    for (let start = 0; start < readings.length; start += 10) {
+      await sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: resources.readingsQueueUrl,
+          Entries: readings
+            .slice(start, start + 10)
+            .map((r, i) => ({ Id: String(i), MessageBody: JSON.stringify(r) })),
+        }),
+      );
+    }
     const handled = new Map<string, number>();
     const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
       const failures = [];
