@@ -97,13 +97,24 @@ async function invoke(options: EventSourceMappingOptions, messages: Message[]): 
   const records = messages.map((message) => toRecord(message, options));
   const event: SQSEvent = { Records: records };
   let failed: Set<string>;
+  let timer: NodeJS.Timeout | undefined;
   try {
     // A Lambda payload is JSON: the handler gets its own copy, never shared objects.
-    const response = await options.handler(JSON.parse(JSON.stringify(event)), context(options));
+    const invocation = options.handler(JSON.parse(JSON.stringify(event)), context(options));
+    // Past its timeout Lambda ends the invocation: the whole batch counts as failed.
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`Task timed out after ${options.timeoutMs / 1000} seconds`)),
+        options.timeoutMs,
+      );
+    });
+    const response = await Promise.race([invocation, timeout]);
     failed = new Set((response?.batchItemFailures ?? []).map((item) => item.itemIdentifier));
   } catch (error) {
     options.onError('The worker failed the whole batch', error);
     failed = new Set(records.map((record) => record.messageId));
+  } finally {
+    clearTimeout(timer);
   }
   const succeeded = messages.filter((message) => !failed.has(message.MessageId ?? ''));
   for (let start = 0; start < succeeded.length; start += 10) {

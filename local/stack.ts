@@ -42,7 +42,13 @@ export interface LocalStackOptions {
   alertEmails: string[];
   /** Overrides of the queue settings, e.g. a short visibility timeout in tests. */
   queue?: Partial<QueueSettings>;
-  worker?: { batchSize?: number; maxBatchingWindowMs?: number; concurrency?: number };
+  worker?: {
+    batchSize?: number;
+    maxBatchingWindowMs?: number;
+    concurrency?: number;
+    /** The worker's timeout (Lambda's), default the deployed one. */
+    timeoutMs?: number;
+  };
   /** How often the worker reloads rules, in milliseconds. */
   rulesRefreshMs?: number;
   /** How often the scheduled no-data and repeat check runs, in milliseconds. */
@@ -214,7 +220,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       batchSize: options.worker?.batchSize ?? readingsQueue.batchSize,
       maxBatchingWindowMs:
         options.worker?.maxBatchingWindowMs ?? readingsQueue.maxBatchingWindowSeconds * 1000,
-      timeoutMs: readingsQueue.workerTimeoutSeconds * 1000,
+      timeoutMs: options.worker?.timeoutMs ?? readingsQueue.workerTimeoutSeconds * 1000,
       concurrency: options.worker?.concurrency ?? 2,
       onError: logError,
     });

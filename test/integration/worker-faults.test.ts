@@ -9,7 +9,11 @@ let stack: LocalStack;
 
 beforeAll(async () => {
   // Five deliveries a second apart: an outage of a few seconds is retried, not dead-lettered.
-  stack = await startTestStack({ queue: { visibilityTimeoutSeconds: 1, maxReceiveCount: 5 } });
+  // The worker times out after 1 s, as a Lambda function with a 1 s timeout would.
+  stack = await startTestStack({
+    queue: { visibilityTimeoutSeconds: 1, maxReceiveCount: 5 },
+    worker: { batchSize: 10, maxBatchingWindowMs: 0, concurrency: 2, timeoutMs: 1000 },
+  });
 });
 
 afterAll(async () => {
@@ -112,5 +116,72 @@ describe('worker faults', () => {
     expect(mails.filter((m) => m.subject.includes('F-sns'))).toHaveLength(1);
     expect(sub.received).toHaveLength(1);
     sub.close();
+  });
+});
+
+describe('worker faults, continued', () => {
+  it('given publishAlert unreachable for 2 s when an alert fires, then subscribers get it once after redelivery and the e-mail is not repeated', async () => {
+    const sub = await RealtimeSubscription.open(
+      stack.outputs.RealtimeUrl,
+      stack.outputs.GraphQLUrl,
+      stack.outputs.ApiKey,
+      'subscription { onAlert(deviceId: "F-push") { id status } }',
+    );
+    await api(
+      'mutation { createRule(input: { deviceId: "F-push", metric: "t", operator: GT, threshold: 1 }) { id } }',
+    );
+    // The worker calls publishAlert with fetch, in this process: make it fail for a while.
+    const realFetch = globalThis.fetch;
+    const until = Date.now() + 2000;
+    globalThis.fetch = (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
+      const body = typeof init?.body === 'string' ? init.body : '';
+      if (Date.now() < until && body.includes('publishAlert'))
+        throw new TypeError('fetch failed (injected)');
+      return realFetch(input, init);
+    }) as typeof fetch;
+    try {
+      await api(
+        'mutation { ingestEvent(input: { deviceId: "F-push", metric: "t", value: 5 }) { id } }',
+      );
+      await waitFor(() => sub.received.length >= 1, 'the alert after the outage', 30_000);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+    const inbox = `${stack.outputs.EmailInboxUrl.replace('localhost', '127.0.0.1')}/api/email`;
+    const mails = (await (await fetch(inbox)).json()) as { subject: string }[];
+    expect(mails.filter((m) => m.subject.includes('F-push'))).toHaveLength(1);
+    expect(sub.received).toHaveLength(1);
+    sub.close();
+  });
+
+  it('given DynamoDB answering too slowly for the worker timeout, then the batch is retried and the readings stored once', async () => {
+    const slow = { until: Date.now() + 2500 };
+    dynamodb.middlewareStack.add(
+      (next) => async (args) => {
+        if (Date.now() < slow.until) await new Promise((resolve) => setTimeout(resolve, 1500));
+        return next(args);
+      },
+      { step: 'initialize', name: 'slow-dynamodb' },
+    );
+    const input = Array.from({ length: 5 }, (_, i) => ({
+      id: `s${i}`,
+      deviceId: 'F-slow',
+      metric: 't',
+      value: 0,
+    }));
+    await api('mutation($input: [EventInput!]!) { ingestEvents(input: $input) { accepted } }', {
+      input,
+    });
+    const stored = await waitFor(
+      async () => {
+        const r = await api<{ events: { items: { id: string }[] } }>(
+          'query { events(deviceId: "F-slow") { items { id } } }',
+        );
+        return r.data?.events.items.length === 5 ? r.data.events.items : null;
+      },
+      'the readings after the slow spell',
+      30_000,
+    );
+    expect(new Set(stored.map((e) => e.id)).size).toBe(5);
   });
 });
