@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { LocalStack } from '../local/stack.ts';
 import type { AwsRequestCounter, RequestCounts } from './aws-counter.ts';
-import { AlertSubscription } from './realtime.ts';
+import { RealtimeSubscription } from '../local/realtime-client.ts';
 import type { QueueWatcher } from './stack.ts';
 import { expectData, graphqlRequest, progress } from './support.ts';
 
@@ -49,7 +49,7 @@ export async function measureAlertLatency(
   options: LatencyOptions,
 ): Promise<LatencyResult> {
   const { GraphQLUrl: url, ApiKey: apiKey, RealtimeUrl: realtimeUrl } = stack.outputs;
-  const subscription = await AlertSubscription.open(realtimeUrl, url, apiKey, ON_ALERT);
+  const subscription = await RealtimeSubscription.open(realtimeUrl, url, apiKey, ON_ALERT);
   try {
     expectData(
       await graphqlRequest(url, apiKey, CREATE_RULE, {

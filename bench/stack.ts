@@ -2,7 +2,8 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { LocalStack, LocalStackOptions } from '../local/stack.ts';
 import { startLocalStack } from '../local/stack.ts';
 import { readingsQueue } from '../infra/resources.ts';
-import { freePort, pollUntil } from './support.ts';
+import { freeStackPorts } from '../local/ports.ts';
+import { pollUntil } from './support.ts';
 
 /** Worker settings the benchmark runs with; the defaults `npm start` uses. */
 export const benchWorker = {
@@ -35,14 +36,7 @@ export async function startBenchStack(): Promise<LocalStack> {
 async function benchStackOptions(): Promise<LocalStackOptions> {
   return {
     stateDir: null,
-    ports: {
-      graphql: await freePort(),
-      https: await freePort(),
-      dynamodb: await freePort(),
-      sqs: await freePort(),
-      smtp: await freePort(),
-      inbox: await freePort(),
-    },
+    ports: await freeStackPorts(),
     alertEmails: ['oncall@example.com'],
     queue: {
       visibilityTimeoutSeconds: readingsQueue.visibilityTimeoutSeconds,

@@ -1,26 +1,10 @@
-import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** The repository root, for files the benchmark reads (schema, resolver code, app). */
 export const repoRoot = new URL('..', import.meta.url);
 
-/**
- * A port free on loopback right now, so every server the benchmark starts can bind
- * 127.0.0.1 without colliding with a running `npm start` or a test run.
- */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../local/ports.ts';
 
 /**
  * Polls a condition until it holds or `timeoutMs` passes, so phases wait for the system

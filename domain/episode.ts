@@ -113,12 +113,12 @@ export function applyReading(rule: Rule, state: EpisodeState, reading: Reading, 
   };
 
   if (next.noData) {
-    notify('RESOLVED', resolve(next.noData, stamp, next.noData.value));
+    notify('RESOLVED', resolve(next.noData, stamp));
     next.noData = null;
   }
   if (next.open) {
     if (!breaches(rule.operator, value, rule.clearThreshold ?? rule.threshold)) {
-      notify('RESOLVED', resolve(next.open, stamp, value));
+      notify('RESOLVED', resolve(next.open, stamp));
       next.open = null;
       next.consecutive = 0;
     }
@@ -190,14 +190,15 @@ export function closeEpisode(state: EpisodeState, now: number): Step {
       outbox.push({
         key: `RESOLVED@${stamp}:${alert.id}`,
         kind: 'RESOLVED',
-        alert: resolve(alert, stamp, alert.value),
+        alert: resolve(alert, stamp),
       });
   }
   return { state: { ...state, open: null, noData: null, consecutive: 0, outbox }, changed: true };
 }
 
-function resolve(alert: Alert, at: string, value: number): Alert {
-  return { ...alert, status: 'RESOLVED', resolvedAt: at, notifiedAt: at, value };
+/** The alert keeps the value that fired it; the resolution adds when it ended. */
+function resolve(alert: Alert, at: string): Alert {
+  return { ...alert, status: 'RESOLVED', resolvedAt: at, notifiedAt: at };
 }
 
 function isAfterLast(state: EpisodeState, reading: Reading): boolean {

@@ -2,11 +2,11 @@ import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/stack.ts';
 import { graphql, RealtimeSubscription } from '../support/appsync-client.ts';
-import { startTestStack } from '../support/local-stack.ts';
+import { queueDrained, ruleChangesApplied, startTestStack } from '../support/local-stack.ts';
 import { waitFor } from '../support/ports.ts';
 
 const ON_ALERT = `subscription OnAlert($deviceId: ID) {
-  onAlert(deviceId: $deviceId) { id ruleId deviceId metric value threshold operator severity firedAt }
+  onAlert(deviceId: $deviceId) { id ruleId deviceId metric value threshold operator severity status firedAt }
 }`;
 const CREATE_RULE = `mutation CreateRule($input: CreateRuleInput!) {
   createRule(input: $input) { id deviceId metric operator threshold enabled severity createdAt }
@@ -33,7 +33,7 @@ const api = <T = Record<string, unknown>>(query: string, variables?: Record<stri
   graphql<T>(url, apiKey, query, variables);
 
 describe('the local stack, end to end', () => {
-  it('given subscribers and a rule for D1, when a breaching and a normal reading arrive, then one alert reaches the D1 and catch-all subscribers, the inbox and the queries', async () => {
+  it('given subscribers and a rule for D1, when a breaching and a normal reading arrive, then one alert fires and resolves, reaching the D1 and catch-all subscribers, the inbox and the queries', async () => {
     // Prepare
     const open = (variables: Record<string, unknown>) =>
       RealtimeSubscription.open(stack.outputs.RealtimeUrl, url, apiKey, ON_ALERT, variables);
@@ -54,6 +54,7 @@ describe('the local stack, end to end', () => {
     });
     expect(created.errors).toBeUndefined();
     const ruleId = created.data?.createRule.id;
+    await ruleChangesApplied();
 
     // Act
     const breaching = await api(INGEST, {
@@ -72,9 +73,10 @@ describe('the local stack, end to end', () => {
           .length === 2,
       'both readings stored',
     );
+    await queueDrained(stack);
     await waitFor(
-      () => forD1.received.length >= 1 && forAll.received.length >= 1,
-      'the alert pushed',
+      () => forD1.received.length >= 2 && forAll.received.length >= 2,
+      'the firing and the resolution pushed',
     );
     const alerts = await api<{ alerts: { items: { id: string }[] } }>(ALERTS, { deviceId: 'D1' });
     expect(alerts.data?.alerts.items).toHaveLength(1);
@@ -85,17 +87,19 @@ describe('the local stack, end to end', () => {
       threshold: 60,
       severity: 'CRITICAL',
     });
+    const pushed = { ruleId, deviceId: 'D1', value: 75.5, operator: 'GT' };
     expect(forD1.received).toEqual([
-      { onAlert: expect.objectContaining({ ruleId, deviceId: 'D1', value: 75.5, operator: 'GT' }) },
+      { onAlert: expect.objectContaining({ ...pushed, status: 'FIRING' }) },
+      { onAlert: expect.objectContaining({ ...pushed, status: 'RESOLVED' }) },
     ]);
-    expect(forAll.received).toHaveLength(1);
+    expect(forAll.received).toHaveLength(2);
     expect(forD2.received).toEqual([]);
 
     const mail = await waitFor(async () => {
       const inbox = (await (
         await fetch(`${stack.outputs.EmailInboxUrl.replace('localhost', '127.0.0.1')}/api/email`)
       ).json()) as { subject: string; text?: string; to: { address: string }[] }[];
-      return inbox.find((email) => email.subject.includes('D1'));
+      return inbox.find((email) => email.subject.startsWith('[CRITICAL] D1'));
     }, 'the alert e-mail');
     expect(mail.subject).toBe('[CRITICAL] D1: temperature > 60 (value 75.5)');
     expect(mail.to[0]?.address).toBe('oncall@example.com');
@@ -119,6 +123,7 @@ describe('the local stack, end to end', () => {
     await api(CREATE_RULE, {
       input: { deviceId: 'D9', metric: 'm', operator: 'GT', threshold: 0 },
     });
+    await ruleChangesApplied();
     await api(INGEST, { input: { deviceId: 'D9', metric: 'm', value: 5 } });
     await waitFor(() => watcher.received.length >= 1, 'the genuine alert');
     expect(watcher.received.map((d) => (d.onAlert as { id: string }).id)).not.toContain('fake');

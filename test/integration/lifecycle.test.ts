@@ -2,7 +2,7 @@ import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/stack.ts';
 import { graphql, RealtimeSubscription } from '../support/appsync-client.ts';
-import { startTestStack } from '../support/local-stack.ts';
+import { queueDrained, ruleChangesApplied, startTestStack } from '../support/local-stack.ts';
 import { waitFor } from '../support/ports.ts';
 
 const ON_ALERT = `subscription OnAlert($deviceId: ID, $severity: Severity) {
@@ -42,6 +42,7 @@ async function createRule(input: Record<string, unknown>): Promise<string> {
     { input: { metric: 'temperature', operator: 'GT', threshold: 60, ...input } },
   );
   if (!result.data) throw new Error(JSON.stringify(result.errors));
+  await ruleChangesApplied();
   return result.data.createRule.id;
 }
 
@@ -71,20 +72,8 @@ async function watch(deviceId: string, severity?: string): Promise<RealtimeSubsc
 const pushed = (s: RealtimeSubscription) => s.received.map((d) => d.onAlert as Pushed);
 const kinds = (s: RealtimeSubscription) => pushed(s).map((a) => `${a.status}:${a.reason}`);
 
-/** Sends a reading nobody alerts on and waits until it is stored: everything before it was evaluated. */
-async function settle(deviceId: string): Promise<void> {
-  const marker = `marker-${second + 1}`;
-  await api('mutation($input: EventInput!) { ingestEvent(input: $input) { id } }', {
-    input: { id: marker, deviceId, metric: 'settle', value: 0, timestamp: nextTime() },
-  });
-  await waitFor(async () => {
-    const r = await api<{ events: { items: { id: string }[] } }>(
-      'query($d: ID!) { events(deviceId: $d, metric: "settle", limit: 5) { items { id } } }',
-      { d: deviceId },
-    );
-    return r.data?.events.items.some((e) => e.id === marker);
-  }, 'the marker reading');
-}
+/** Waits until everything sent so far has been evaluated and delivered. */
+const settle = (_deviceId?: string) => queueDrained(stack);
 
 describe('alert lifecycle on the local stack', () => {
   it('given forReadings 3, when the third consecutive breach arrives, then one alert fires, and further breaches add none', async () => {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamodb, sns } from '../../adapters/aws-clients.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import { graphql, RealtimeSubscription } from '../support/appsync-client.ts';
-import { startTestStack } from '../support/local-stack.ts';
+import { ruleChangesApplied, startTestStack } from '../support/local-stack.ts';
 import { waitFor } from '../support/ports.ts';
 
 let stack: LocalStack;
@@ -54,6 +54,7 @@ describe('worker faults', () => {
     await api(
       'mutation { createRule(input: { deviceId: "F-db", metric: "t", operator: GT, threshold: 1 }) { id } }',
     );
+    await ruleChangesApplied();
     const db = outage(dynamodb, 'dynamodb');
     db.until = Date.now() + 2000;
     const input = Array.from({ length: 30 }, (_, i) => ({
@@ -97,6 +98,7 @@ describe('worker faults', () => {
     await api(
       'mutation { createRule(input: { deviceId: "F-sns", metric: "t", operator: GT, threshold: 1, name: "sns outage" }) { id } }',
     );
+    await ruleChangesApplied();
     const topic = outage(sns, 'sns');
     topic.until = Date.now() + 2000;
     await api(
@@ -130,6 +132,7 @@ describe('worker faults, continued', () => {
     await api(
       'mutation { createRule(input: { deviceId: "F-push", metric: "t", operator: GT, threshold: 1 }) { id } }',
     );
+    await ruleChangesApplied();
     // The worker calls publishAlert with fetch, in this process: make it fail for a while.
     const realFetch = globalThis.fetch;
     const until = Date.now() + 2000;

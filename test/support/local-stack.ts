@@ -1,5 +1,9 @@
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.ts';
-import { freePort } from './ports.ts';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { freeStackPorts } from '../../local/ports.ts';
+import { waitFor } from './ports.ts';
+
+const TEST_RULES_REFRESH_MS = 100;
 
 /**
  * Starts the whole local stack in this test process on free loopback ports, throw-away,
@@ -10,20 +14,46 @@ export async function startTestStack(
 ): Promise<LocalStack> {
   return startLocalStack({
     stateDir: null,
-    ports: {
-      graphql: await freePort(),
-      https: await freePort(),
-      dynamodb: await freePort(),
-      sqs: await freePort(),
-      smtp: await freePort(),
-      inbox: await freePort(),
-    },
+    ports: await freeStackPorts(),
     alertEmails: ['oncall@example.com'],
     queue: { visibilityTimeoutSeconds: 1, maxReceiveCount: 2 },
     worker: { batchSize: 10, maxBatchingWindowMs: 0, concurrency: 2 },
-    rulesRefreshMs: 100,
+    rulesRefreshMs: TEST_RULES_REFRESH_MS,
     episodeCheckIntervalMs: 200,
     logLevel: 'SILENT',
     ...overrides,
   });
+}
+
+/**
+ * Waits until the readings queue is empty — nothing waiting, nothing being processed — so
+ * every reading sent before has been evaluated and its alerts delivered.
+ */
+export async function queueDrained(stack: LocalStack): Promise<void> {
+  const sqs = new SQSClient({
+    region: stack.outputs.Region,
+    endpoint: stack.outputs.SqsEndpoint,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  await waitFor(async () => {
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: stack.outputs.ReadingsQueueUrl,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    return (
+      Attributes?.ApproximateNumberOfMessages === '0' &&
+      Attributes.ApproximateNumberOfMessagesNotVisible === '0'
+    );
+  }, 'the readings queue to drain');
+}
+
+/**
+ * Rules reach the worker within its refresh interval (100 ms in tests, RULES_REFRESH_MS):
+ * a test that creates a rule waits that long before sending readings the rule must see.
+ * This is the product's documented propagation time, not a guess at a race.
+ */
+export async function ruleChangesApplied(): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 3 * TEST_RULES_REFRESH_MS));
 }

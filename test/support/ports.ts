@@ -1,18 +1,4 @@
-import { createServer } from 'node:net';
-
-/** A port free on loopback right now, for a server a test is about to start. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../local/ports.ts';
 
 /** Waits for a condition with a deadline, instead of sleeping a guessed time. */
 export async function waitFor<T>(

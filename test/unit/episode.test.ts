@@ -56,7 +56,7 @@ describe('threshold lifecycle', () => {
     expect(fired?.id).toBe(resolved?.id);
     expect(resolved).toMatchObject({
       status: 'RESOLVED',
-      value: 50,
+      value: 61,
       resolvedAt: new Date(t0 + 4000).toISOString(),
     });
   });

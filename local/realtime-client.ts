@@ -1,18 +1,20 @@
 import { performance } from 'node:perf_hooks';
 import { WebSocket } from 'ws';
 
-/** A `data` frame as it arrived, with the moment it was received. */
+/** A `data` frame as it arrived, with the moment it was received (performance.now()). */
 export interface DataFrame {
   receivedAt: number;
   data: Record<string, unknown>;
 }
 
 /**
- * An `onAlert` subscription over AppSync's real-time protocol with raw `ws` and API-key
- * auth, timestamping each `data` frame on receipt: latency is measured at the protocol,
- * not through a client library's buffering.
+ * One subscription over AppSync's real-time protocol with API-key auth, on raw `ws`,
+ * written from the protocol description so that tests and the benchmark exercise the
+ * endpoint itself rather than a client library. Keeps every `data` payload in `received`
+ * and tells listeners, with the time each frame arrived.
  */
-export class AlertSubscription {
+export class RealtimeSubscription {
+  readonly received: Record<string, unknown>[] = [];
   readonly #socket: WebSocket;
   readonly #listeners = new Set<(frame: DataFrame) => void>();
 
@@ -20,24 +22,25 @@ export class AlertSubscription {
     this.#socket = socket;
   }
 
-  /** Connects, acknowledges, starts the subscription and resolves on `start_ack`. */
+  /** Connects, waits for `connection_ack`, starts the subscription and resolves on `start_ack`. */
   static async open(
     realtimeUrl: string,
     graphqlUrl: string,
     apiKey: string,
     query: string,
     variables: Record<string, unknown> = {},
-  ): Promise<AlertSubscription> {
+  ): Promise<RealtimeSubscription> {
     const auth = { host: new URL(graphqlUrl).host, 'x-api-key': apiKey };
     const header = Buffer.from(JSON.stringify(auth)).toString('base64');
     const socket = new WebSocket(`${realtimeUrl}?header=${header}&payload=e30=`, 'graphql-ws');
-    const subscription = new AlertSubscription(socket);
+    const subscription = new RealtimeSubscription(socket);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('No start_ack within 10 s')), 10_000);
-      socket.once('error', (error) => {
+      const fail = (error: Error) => {
         clearTimeout(timer);
         reject(error);
-      });
+      };
+      socket.once('error', fail);
       socket.on('message', (raw) => {
         const receivedAt = performance.now();
         const message = JSON.parse(raw.toString()) as {
@@ -47,7 +50,7 @@ export class AlertSubscription {
         if (message.type === 'connection_ack') {
           socket.send(
             JSON.stringify({
-              id: 'bench',
+              id: 'subscription',
               type: 'start',
               payload: {
                 data: JSON.stringify({ query, variables }),
@@ -59,12 +62,12 @@ export class AlertSubscription {
           clearTimeout(timer);
           resolve();
         } else if (message.type === 'data' && message.payload?.data) {
+          subscription.received.push(message.payload.data);
           for (const listener of subscription.#listeners) {
             listener({ receivedAt, data: message.payload.data });
           }
         } else if (message.type === 'error' || message.type === 'connection_error') {
-          clearTimeout(timer);
-          reject(new Error(`Subscription refused: ${JSON.stringify(message)}`));
+          fail(new Error(`Subscription refused: ${JSON.stringify(message)}`));
         }
       });
       socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init' })));
