@@ -1,8 +1,10 @@
 import { mkdirSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { type AddressInfo, type ListenOptions, Server } from 'node:net';
 import dynalite from 'dynalite';
 import { startFauxqs } from 'fauxqs';
 import { MailDev } from 'maildev';
+import type { EmulatorThreadOptions } from './emulator-thread.ts';
 
 /** A server the local stack started, and how to stop it. */
 export interface RunningServer {
@@ -104,5 +106,40 @@ export async function startInbox(options: {
     url: `http://${options.host}:${options.webPort}`,
     smtpPort: options.smtpPort,
     close: () => maildev.stop(),
+  };
+}
+
+/**
+ * Starts DynamoDB and SQS/SNS on a worker thread (see emulator-thread.ts), so the local stack
+ * uses a second core. Resolves with their URLs; `close` stops them and the thread.
+ */
+export async function startEmulatorThread(
+  options: EmulatorThreadOptions,
+): Promise<{ dynamodbUrl: string; sqsUrl: string; close(): Promise<void> }> {
+  const worker = new Worker(new URL('./emulator-thread.ts', import.meta.url), {
+    workerData: options,
+  });
+  const ready = await new Promise<{ dynamodbUrl: string; sqsUrl: string }>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once(
+      'message',
+      (message: { type: string; message?: string; dynamodbUrl?: string; sqsUrl?: string }) => {
+        if (message.type === 'ready') {
+          resolve({ dynamodbUrl: message.dynamodbUrl ?? '', sqsUrl: message.sqsUrl ?? '' });
+        } else reject(new Error(`The emulators did not start: ${message.message ?? message.type}`));
+      },
+    );
+  });
+  return {
+    ...ready,
+    close: async () => {
+      const stopped = new Promise<void>((resolve) => {
+        worker.once('message', () => resolve());
+        worker.once('exit', () => resolve());
+      });
+      worker.postMessage({ type: 'stop' });
+      await stopped;
+      await worker.terminate();
+    },
   };
 }

@@ -16,7 +16,7 @@ import {
 import { loadResolverCode } from './appsync/resolver-code.ts';
 import { startLocalAppSync } from './appsync/server.ts';
 import { startEmailRelay } from './email-relay.ts';
-import { startDynamoDb, startInbox, startSqsAndSns } from './emulators.ts';
+import { startEmulatorThread, startInbox } from './emulators.ts';
 import { type SqsHandler, startEventSourceMapping } from './event-source-mapping.ts';
 import { provision, type QueueSettings } from './provision.ts';
 import { localCertificate, localSecrets } from './state.ts';
@@ -113,19 +113,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const secrets = localSecrets(options.stateDir);
     const tls = await localCertificate(join(dir, 'tls'));
     const persistent = options.stateDir !== null;
-    const dynamodb = await startDynamoDb({
+    const emulators = await startEmulatorThread({
       host,
-      port: options.ports.dynamodb,
-      dataDir: persistent ? join(dir, 'dynamodb') : null,
-    });
-    closers.push(dynamodb.close);
-    const queues = await startSqsAndSns({
-      host,
-      port: options.ports.sqs,
-      dataDir: persistent ? join(dir, 'queues') : null,
+      dynamodbPort: options.ports.dynamodb,
+      sqsPort: options.ports.sqs,
+      dynamodbDir: persistent ? join(dir, 'dynamodb') : null,
+      queuesDir: persistent ? join(dir, 'queues') : null,
       region: REGION,
     });
-    closers.push(queues.close);
+    closers.push(emulators.close);
+    const dynamodb = { url: emulators.dynamodbUrl };
+    const queues = { url: emulators.sqsUrl };
     const inbox = await startInbox({
       host,
       smtpPort: options.ports.smtp,
