@@ -14,7 +14,9 @@ import {
   type EpisodeStore,
   episodeKey,
   type ReadingStore,
+  type WorkMessage,
 } from './ports.ts';
+import { readingKey } from './queue-message.ts';
 import type { Reading } from './reading.ts';
 import type { Rule } from './rule.ts';
 import type { RuleIndex } from './rule-index.ts';
@@ -48,7 +50,7 @@ export class ContentionError extends Error {
  * episode is stored only if nobody else stored it meanwhile (else it is reloaded and the
  * step redone); and notifications wait in the stored episode until they are delivered.
  *
- * Returns the readings whose evaluation failed (by id, with the error), to be retried.
+ * Returns the readings whose evaluation failed (by readingKey, with the error), to be retried.
  */
 export async function evaluateReadings(
   readings: readonly Reading[],
@@ -84,7 +86,7 @@ export async function evaluateReadings(
       try {
         await advance(states.get(key) ?? newEpisode(group.rule.id, group.deviceId), step, deps);
       } catch (error) {
-        for (const reading of group.readings) failed.set(reading.id, error);
+        for (const reading of group.readings) failed.set(readingKey(reading), error);
       }
     }),
   );
@@ -103,6 +105,19 @@ export async function checkEpisodes(rules: readonly Rule[], deps: EvaluationDeps
     }
   }
   return moved;
+}
+
+/** Runs a work message: the changes to alerts that do not come from readings. */
+export async function runWork(message: WorkMessage, deps: EvaluationDeps): Promise<void> {
+  switch (message.type) {
+    case 'closeRule':
+      return closeRule(message.ruleId, deps);
+    case 'pushAlert': {
+      const alert = await deps.alerts.get(message.alertId);
+      if (alert) await deps.publisher.publish(alert);
+      return;
+    }
+  }
 }
 
 /** A rule was deleted or disabled: resolve every alert it has open. */

@@ -1,7 +1,8 @@
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { closeRule, evaluateReadings } from '../domain/evaluation.ts';
+import { evaluateReadings, runWork } from '../domain/evaluation.ts';
 import type { WorkMessage } from '../domain/ports.ts';
-import { isReading, type Reading } from '../domain/reading.ts';
+import { decodeQueueMessage, readingKey } from '../domain/queue-message.ts';
+import type { Reading } from '../domain/reading.ts';
 import { evaluationDeps } from '../adapters/evaluation-wiring.ts';
 import { logger } from '../adapters/logger.ts';
 
@@ -10,20 +11,20 @@ import { logger } from '../adapters/logger.ts';
  * device once) and runs the work messages (a deleted rule, an acknowledged alert). Records
  * that failed are reported in `batchItemFailures`, so only they are retried — and, after
  * the queue's maxReceiveCount, moved to the dead-letter queue — while the rest complete.
- *
- * Powertools' batch processor handles one record at a time; evaluation needs the batch as a
- * whole, so the partial-failure response is built here.
+ * Evaluation needs the batch as a whole, so the partial-failure response is built here
+ * rather than by a per-record batch processor.
  */
 export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   const failed = new Set<string>();
   const readings: { record: SQSRecord; reading: Reading }[] = [];
   const work: { record: SQSRecord; message: WorkMessage }[] = [];
   for (const record of event.Records) {
-    const body = parse(record.body);
-    const carried = readingsIn(body);
-    if (carried) for (const reading of carried) readings.push({ record, reading });
-    else if (isWorkMessage(body)) work.push({ record, message: body });
-    else {
+    const decoded = decodeQueueMessage(record.body);
+    if (decoded?.kind === 'readings') {
+      for (const reading of decoded.readings) readings.push({ record, reading });
+    } else if (decoded?.kind === 'work') {
+      work.push({ record, message: decoded.message });
+    } else {
       // Logged by message id only: the body may be anything, of any size.
       logger.error('Poison record: neither readings nor a work message', {
         messageId: record.messageId,
@@ -39,7 +40,7 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
         evaluationDeps,
       );
       for (const { record, reading } of readings) {
-        const error = errors.get(reading.id);
+        const error = errors.get(readingKey(reading));
         if (error === undefined || failed.has(record.messageId)) continue;
         // The whole message is retried; its other readings are skipped as already applied.
         logger.warn('Reading not evaluated; its message will be retried', {
@@ -56,7 +57,7 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   }
   for (const { record, message } of work) {
     try {
-      await runWork(message);
+      await runWork(message, evaluationDeps);
     } catch (error) {
       logger.warn('Work message failed; it will be retried', {
         messageId: record.messageId,
@@ -66,40 +67,4 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
     }
   }
   return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
-}
-
-async function runWork(message: WorkMessage): Promise<void> {
-  switch (message.type) {
-    case 'closeRule':
-      return closeRule(message.ruleId, evaluationDeps);
-    case 'pushAlert': {
-      const alert = await evaluationDeps.alerts.get(message.alertId);
-      if (alert) await evaluationDeps.publisher.publish(alert);
-      return;
-    }
-  }
-}
-
-function parse(body: string): unknown {
-  try {
-    return JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The readings a message carries: `{ readings: [...] }`, or a single reading. */
-function readingsIn(body: unknown): Reading[] | null {
-  if (isReading(body)) return [body];
-  const list = (body as { readings?: unknown } | null)?.readings;
-  return Array.isArray(list) && list.length > 0 && list.every(isReading) ? list : null;
-}
-
-function isWorkMessage(value: unknown): value is WorkMessage {
-  if (value === null || typeof value !== 'object') return false;
-  const message = value as Record<string, unknown>;
-  return (
-    (message.type === 'closeRule' && typeof message.ruleId === 'string') ||
-    (message.type === 'pushAlert' && typeof message.alertId === 'string')
-  );
 }

@@ -96,7 +96,7 @@ describe('evaluateReadings', () => {
     const { deps } = setup();
     deps.publisher.failuresLeft = 1;
     const failed = await evaluateReadings([reading('a', 70, 1)], deps);
-    expect([...failed.keys()]).toEqual(['a']);
+    expect([...failed.keys()]).toEqual(['D1#a']);
     await evaluateReadings([reading('a', 70, 1)], deps);
     expect(deps.notifier.sent).toHaveLength(1);
     expect(deps.publisher.sent).toHaveLength(1);

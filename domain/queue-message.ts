@@ -1,0 +1,38 @@
+import type { WorkMessage } from './ports.ts';
+import { isReading, type Reading } from './reading.ts';
+
+/** What a message on the readings queue carries, once recognised. */
+export type QueueMessage =
+  { kind: 'readings'; readings: Reading[] } | { kind: 'work'; message: WorkMessage };
+
+/**
+ * Reads a queue message body: `{ readings: [...] }` (what ingest sends), a single reading,
+ * or a work message. Anything else is a poison record — null — which no retry can fix.
+ */
+export function decodeQueueMessage(body: string): QueueMessage | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return null;
+  }
+  if (isReading(value)) return { kind: 'readings', readings: [value] };
+  if (value === null || typeof value !== 'object') return null;
+  const message = value as Record<string, unknown>;
+  const list = message.readings;
+  if (Array.isArray(list)) {
+    return list.length > 0 && list.every(isReading) ? { kind: 'readings', readings: list } : null;
+  }
+  if (message.type === 'closeRule' && typeof message.ruleId === 'string') {
+    return { kind: 'work', message: { type: 'closeRule', ruleId: message.ruleId } };
+  }
+  if (message.type === 'pushAlert' && typeof message.alertId === 'string') {
+    return { kind: 'work', message: { type: 'pushAlert', alertId: message.alertId } };
+  }
+  return null;
+}
+
+/** A reading's identity: its id is chosen per device, so the device is part of it. */
+export function readingKey(reading: Reading): string {
+  return `${reading.deviceId}#${reading.id}`;
+}

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { decodeQueueMessage, readingKey } from '../../domain/queue-message.ts';
+
+const reading = {
+  id: 'r1',
+  deviceId: 'D1',
+  metric: 'cpu',
+  value: 1,
+  timestamp: '2026-05-01T12:00:00.000Z',
+};
+
+describe('decodeQueueMessage', () => {
+  it('given what ingest sends, a single reading or a work message, then each is recognised', () => {
+    expect(
+      decodeQueueMessage(JSON.stringify({ readings: [reading, { ...reading, id: 'r2' }] })),
+    ).toEqual({
+      kind: 'readings',
+      readings: [reading, { ...reading, id: 'r2' }],
+    });
+    expect(decodeQueueMessage(JSON.stringify(reading))).toEqual({
+      kind: 'readings',
+      readings: [reading],
+    });
+    expect(decodeQueueMessage('{"type":"closeRule","ruleId":"x","extra":1}')).toEqual({
+      kind: 'work',
+      message: { type: 'closeRule', ruleId: 'x' },
+    });
+    expect(decodeQueueMessage('{"type":"pushAlert","alertId":"a"}')).toEqual({
+      kind: 'work',
+      message: { type: 'pushAlert', alertId: 'a' },
+    });
+  });
+
+  it.each([
+    ['not JSON', '{oops'],
+    ['JSON null', 'null'],
+    ['a number', '42'],
+    ['an empty readings list', '{"readings":[]}'],
+    [
+      'a list with one bad reading',
+      JSON.stringify({ readings: [reading, { ...reading, value: 'x' }] }),
+    ],
+    ['a reading without a timestamp', JSON.stringify({ ...reading, timestamp: undefined })],
+    ['an unknown work type', '{"type":"dropTables"}'],
+    ['a work message missing its id', '{"type":"closeRule"}'],
+  ])('given %s, then it is a poison record', (_, body) => {
+    expect(decodeQueueMessage(body)).toBeNull();
+  });
+});
+
+describe('readingKey', () => {
+  it('given the same reading id on two devices, then the keys differ', () => {
+    expect(readingKey(reading)).not.toBe(readingKey({ ...reading, deviceId: 'D2' }));
+  });
+});
