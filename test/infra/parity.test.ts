@@ -1,6 +1,7 @@
-import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -9,9 +10,8 @@ import {
   resolverFunctions,
   tables,
 } from '../../infra/resources.ts';
-import { type RunningServer, startDynamoDb, startSqsAndSns } from '../../local/emulators.ts';
-import { type ProvisionedResources, provision } from '../../local/provision.ts';
-import { freePort } from '../support/ports.ts';
+import type { ProvisionedResources } from '../../local/provision.ts';
+import { type ProvisionedEmulators, startProvisionedEmulators } from '../support/emulators.ts';
 import { resourcesOf, startModule, synthesize, templateEnvironment } from './synth.ts';
 
 /*
@@ -19,39 +19,23 @@ import { resourcesOf, startModule, synthesize, templateEnvironment } from './syn
  * when what they actually create disagrees.
  */
 
-const config = {
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-};
 let template: Template;
-let servers: RunningServer[] = [];
+let emulators: ProvisionedEmulators;
 let dynamodb: DynamoDBClient;
 let sqs: SQSClient;
 let local: ProvisionedResources;
 
 beforeAll(async () => {
   template = synthesize();
-  const db = await startDynamoDb({ host: '127.0.0.1', port: await freePort(), dataDir: null });
-  const queues = await startSqsAndSns({
-    host: '127.0.0.1',
-    port: await freePort(),
-    dataDir: null,
-    region: 'us-east-1',
+  emulators = await startProvisionedEmulators({
+    visibilityTimeoutSeconds: readingsQueue.visibilityTimeoutSeconds,
+    maxReceiveCount: readingsQueue.maxReceiveCount,
   });
-  servers = [db, queues];
-  dynamodb = new DynamoDBClient({ ...config, endpoint: db.url });
-  sqs = new SQSClient({ ...config, endpoint: queues.url });
-  local = await provision(
-    { dynamodb, sqs, sns: new SNSClient({ ...config, endpoint: queues.url }) },
-    {
-      visibilityTimeoutSeconds: readingsQueue.visibilityTimeoutSeconds,
-      maxReceiveCount: readingsQueue.maxReceiveCount,
-    },
-  );
+  ({ dynamodb, sqs, resources: local } = emulators);
 }, 120_000);
 
 afterAll(async () => {
-  for (const server of servers) await server.close();
+  await emulators?.close();
 });
 
 type KeyElement = { AttributeName?: string; KeyType?: string };

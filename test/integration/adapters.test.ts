@@ -1,10 +1,8 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SNSClient } from '@aws-sdk/client-sns';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import {
   GetQueueAttributesCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
-  SQSClient,
 } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -19,44 +17,24 @@ import { DynamoDbEpisodeStore } from '../../adapters/dynamodb-episode-store.ts';
 import { pageRequest } from '../../domain/pagination.ts';
 import type { Reading } from '../../domain/reading.ts';
 import { newRule } from '../../domain/rule.ts';
-import { type RunningServer, startDynamoDb, startSqsAndSns } from '../../local/emulators.ts';
 import { startEventSourceMapping } from '../../local/event-source-mapping.ts';
-import { type ProvisionedResources, provision } from '../../local/provision.ts';
-import { freePort, waitFor } from '../support/ports.ts';
+import type { ProvisionedResources } from '../../local/provision.ts';
+import { type ProvisionedEmulators, startProvisionedEmulators } from '../support/emulators.ts';
+import { waitFor } from '../support/ports.ts';
 
-const config = {
-  region: 'us-east-1',
-  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-};
-let servers: RunningServer[] = [];
+let emulators: ProvisionedEmulators;
 let documents: DynamoDBDocumentClient;
 let sqs: SQSClient;
 let resources: ProvisionedResources;
 
 beforeAll(async () => {
-  const dynamodb = await startDynamoDb({
-    host: '127.0.0.1',
-    port: await freePort(),
-    dataDir: null,
-  });
-  const queues = await startSqsAndSns({
-    host: '127.0.0.1',
-    port: await freePort(),
-    dataDir: null,
-    region: 'us-east-1',
-  });
-  servers = [dynamodb, queues];
-  const dynamoClient = new DynamoDBClient({ ...config, endpoint: dynamodb.url });
-  documents = DynamoDBDocumentClient.from(dynamoClient);
-  sqs = new SQSClient({ ...config, endpoint: queues.url });
-  resources = await provision(
-    { dynamodb: dynamoClient, sqs, sns: new SNSClient({ ...config, endpoint: queues.url }) },
-    { visibilityTimeoutSeconds: 1, maxReceiveCount: 2 },
-  );
+  emulators = await startProvisionedEmulators({ visibilityTimeoutSeconds: 1, maxReceiveCount: 2 });
+  documents = DynamoDBDocumentClient.from(emulators.dynamodb);
+  ({ sqs, resources } = emulators);
 });
 
 afterAll(async () => {
-  for (const server of servers) await server.close();
+  await emulators?.close();
 });
 
 const reading = (id: string, minute: number, overrides: Partial<Reading> = {}): Reading => ({

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/stack.ts';
 import { graphql } from '../support/appsync-client.ts';
-import { startTestStack } from '../support/local-stack.ts';
+import { startTestStack, stackApi } from '../support/local-stack.ts';
 import { waitFor } from '../support/ports.ts';
 
 let stack: LocalStack;
@@ -14,8 +14,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const api = <T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>) =>
-  graphql<T>(stack.outputs.GraphQLUrl, stack.outputs.ApiKey, query, variables);
+const api = stackApi(() => stack);
 
 const INGEST = `mutation Ingest($input: EventInput!) { ingestEvent(input: $input) { id deviceId metric value timestamp } }`;
 const INGEST_MANY = `mutation IngestMany($input: [EventInput!]!) {

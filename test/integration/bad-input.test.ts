@@ -82,8 +82,6 @@ interface HttpCase {
   name: string;
   request: HttpRequest | (() => HttpRequest);
   expect: Refusal;
-  /** A product bug this case shows; the case is expected to fail until it is fixed. */
-  knownBug?: string;
 }
 
 const gql = (query: string, variables?: Json, operationName?: string): HttpRequest => ({
@@ -206,15 +204,7 @@ function refuses(cases: HttpCase[]): void {
     expectRefusal(await send(c.request), c.expect);
     await expectServing();
   };
-  const good = cases.filter((c) => !c.knownBug);
-  const bugs = cases.filter((c) => c.knownBug);
-  it.each(good)('given $name, when it is sent, then it is refused cleanly', run);
-  if (bugs.length > 0) {
-    it.fails.each(bugs)(
-      'given $name, when it is sent, then it is refused cleanly (known bug)',
-      run,
-    );
-  }
+  it.each(cases)('given $name, when it is sent, then it is refused cleanly', run);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,8 +1,13 @@
 import { ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/stack.ts';
-import { graphql, RealtimeSubscription } from '../support/appsync-client.ts';
-import { queueDrained, ruleChangesApplied, startTestStack } from '../support/local-stack.ts';
+import {
+  queueDrained,
+  ruleChangesApplied,
+  startTestStack,
+  stackApi,
+  stackSubscription,
+} from '../support/local-stack.ts';
 import { waitFor } from '../support/ports.ts';
 
 const ON_ALERT = `subscription OnAlert($deviceId: ID) {
@@ -16,27 +21,22 @@ const EVENTS = `query Events($deviceId: ID!) { events(deviceId: $deviceId) { ite
 const ALERTS = `query Alerts($deviceId: ID) { alerts(deviceId: $deviceId) { items { id ruleId deviceId value threshold severity } } }`;
 
 let stack: LocalStack;
-let url: string;
-let apiKey: string;
 
 beforeAll(async () => {
   stack = await startTestStack();
-  url = stack.outputs.GraphQLUrl;
-  apiKey = stack.outputs.ApiKey;
 }, 60_000);
 
 afterAll(async () => {
   await stack?.stop();
 });
 
-const api = <T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>) =>
-  graphql<T>(url, apiKey, query, variables);
+const api = stackApi(() => stack);
 
 describe('the local stack, end to end', () => {
   it('given subscribers and a rule for D1, when a breaching and a normal reading arrive, then one alert fires and resolves, reaching the D1 and catch-all subscribers, the inbox and the queries', async () => {
     // Prepare
     const open = (variables: Record<string, unknown>) =>
-      RealtimeSubscription.open(stack.outputs.RealtimeUrl, url, apiKey, ON_ALERT, variables);
+      stackSubscription(stack, ON_ALERT, variables);
     const [forD1, forD2, forAll] = await Promise.all([
       open({ deviceId: 'D1' }),
       open({ deviceId: 'D2' }),
@@ -107,13 +107,7 @@ describe('the local stack, end to end', () => {
   });
 
   it('given an API-key caller, when it forges publishAlert, then it is refused and nothing is pushed', async () => {
-    const watcher = await RealtimeSubscription.open(
-      stack.outputs.RealtimeUrl,
-      url,
-      apiKey,
-      ON_ALERT,
-      {},
-    );
+    const watcher = await stackSubscription(stack, ON_ALERT);
     const forged = await api(
       `mutation { publishAlert(input: { id: "fake", ruleId: "r", deviceId: "D9", metric: "m", value: 1, threshold: 0, operator: GT, severity: CRITICAL, status: FIRING, reason: THRESHOLD, firedAt: "2026-05-01T12:00:00.000Z" }) { id } }`,
     );

@@ -1,8 +1,14 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/stack.ts';
-import { graphql, RealtimeSubscription } from '../support/appsync-client.ts';
-import { queueDrained, ruleChangesApplied, startTestStack } from '../support/local-stack.ts';
+import type { RealtimeSubscription } from '../support/appsync-client.ts';
+import {
+  queueDrained,
+  ruleChangesApplied,
+  startTestStack,
+  stackApi,
+  stackSubscription,
+} from '../support/local-stack.ts';
 import { waitFor } from '../support/ports.ts';
 
 const ON_ALERT = `subscription OnAlert($deviceId: ID, $severity: Severity) {
@@ -33,8 +39,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const api = <T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>) =>
-  graphql<T>(stack.outputs.GraphQLUrl, stack.outputs.ApiKey, query, variables);
+const api = stackApi(() => stack);
 
 async function createRule(input: Record<string, unknown>): Promise<string> {
   const result = await api<{ createRule: { id: string } }>(
@@ -57,16 +62,10 @@ async function send(deviceId: string, ...values: number[]): Promise<void> {
 }
 
 async function watch(deviceId: string, severity?: string): Promise<RealtimeSubscription> {
-  return RealtimeSubscription.open(
-    stack.outputs.RealtimeUrl,
-    stack.outputs.GraphQLUrl,
-    stack.outputs.ApiKey,
-    ON_ALERT,
-    {
-      deviceId,
-      ...(severity ? { severity } : {}),
-    },
-  );
+  return stackSubscription(stack, ON_ALERT, {
+    deviceId,
+    ...(severity ? { severity } : {}),
+  });
 }
 
 const pushed = (s: RealtimeSubscription) => s.received.map((d) => d.onAlert as Pushed);

@@ -1,8 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamodb, sns } from '../../adapters/aws-clients.ts';
 import type { LocalStack } from '../../local/stack.ts';
-import { graphql, RealtimeSubscription } from '../support/appsync-client.ts';
-import { ruleChangesApplied, startTestStack } from '../support/local-stack.ts';
+import {
+  ruleChangesApplied,
+  startTestStack,
+  stackApi,
+  stackSubscription,
+} from '../support/local-stack.ts';
 import { waitFor } from '../support/ports.ts';
 
 let stack: LocalStack;
@@ -40,15 +44,12 @@ function outage(client: typeof dynamodb | typeof sns, name: string): { until: nu
   return window;
 }
 
-const api = <T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>) =>
-  graphql<T>(stack.outputs.GraphQLUrl, stack.outputs.ApiKey, query, variables);
+const api = stackApi(() => stack);
 
 describe('worker faults', () => {
   it('given DynamoDB down for 2 s while breaching readings arrive, then after redelivery every reading is stored and the alert fires once', async () => {
-    const sub = await RealtimeSubscription.open(
-      stack.outputs.RealtimeUrl,
-      stack.outputs.GraphQLUrl,
-      stack.outputs.ApiKey,
+    const sub = await stackSubscription(
+      stack,
       'subscription { onAlert(deviceId: "F-db") { id status } }',
     );
     await api(
@@ -89,10 +90,8 @@ describe('worker faults', () => {
   });
 
   it('given SNS down for 2 s when an alert fires, then the e-mail goes out after redelivery and subscribers get the alert once', async () => {
-    const sub = await RealtimeSubscription.open(
-      stack.outputs.RealtimeUrl,
-      stack.outputs.GraphQLUrl,
-      stack.outputs.ApiKey,
+    const sub = await stackSubscription(
+      stack,
       'subscription { onAlert(deviceId: "F-sns") { id status } }',
     );
     await api(
@@ -123,10 +122,8 @@ describe('worker faults', () => {
 
 describe('worker faults, continued', () => {
   it('given publishAlert unreachable for 2 s when an alert fires, then subscribers get it once after redelivery and the e-mail is not repeated', async () => {
-    const sub = await RealtimeSubscription.open(
-      stack.outputs.RealtimeUrl,
-      stack.outputs.GraphQLUrl,
-      stack.outputs.ApiKey,
+    const sub = await stackSubscription(
+      stack,
       'subscription { onAlert(deviceId: "F-push") { id status } }',
     );
     await api(

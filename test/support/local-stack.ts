@@ -1,6 +1,8 @@
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.ts';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { freeStackPorts } from '../../local/ports.ts';
+import { RealtimeSubscription } from '../../local/realtime-client.ts';
+import { graphql } from './appsync-client.ts';
 import { waitFor } from './ports.ts';
 
 const TEST_RULES_REFRESH_MS = 100;
@@ -56,4 +58,20 @@ export async function queueDrained(stack: LocalStack): Promise<void> {
  */
 export async function ruleChangesApplied(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 3 * TEST_RULES_REFRESH_MS));
+}
+
+/** A GraphQL caller for a stack started in `beforeAll` (read when called, not now). */
+export function stackApi(stack: () => LocalStack) {
+  return <T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>) =>
+    graphql<T>(stack().outputs.GraphQLUrl, stack().outputs.ApiKey, query, variables);
+}
+
+/** Subscribes to the stack's real-time endpoint with its API key. */
+export function stackSubscription(
+  stack: LocalStack,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<RealtimeSubscription> {
+  const { RealtimeUrl, GraphQLUrl, ApiKey } = stack.outputs;
+  return RealtimeSubscription.open(RealtimeUrl, GraphQLUrl, ApiKey, query, variables);
 }
