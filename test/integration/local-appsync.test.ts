@@ -23,6 +23,16 @@ const IAM = {
 };
 const REGION = 'eu-west-1';
 
+/** What every endpoint in these tests shares; each test server adds or overrides. */
+const BASE_OPTIONS = {
+  schemaSdl: SDL,
+  apiKey: API_KEY,
+  iam: IAM,
+  region: REGION,
+  noneResolvers: ['Mutation.publishAlert'],
+  port: 0,
+};
+
 type Event = AppSyncResolverEvent<Record<string, unknown>>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- frames and bodies are checked by assertions, not types
 type Json = Record<string, any>;
@@ -291,13 +301,8 @@ describe('local AppSync endpoint', () => {
 
   beforeAll(async () => {
     server = await startLocalAppSync({
-      schemaSdl: SDL,
-      apiKey: API_KEY,
-      iam: IAM,
-      region: REGION,
+      ...BASE_OPTIONS,
       lambdaResolvers,
-      noneResolvers: ['Mutation.publishAlert'],
-      port: 0,
       logger,
     });
   });
@@ -883,11 +888,9 @@ describe('local AppSync endpoint with a field open to both modes', () => {
 
   beforeAll(async () => {
     server = await startLocalAppSync({
+      ...BASE_OPTIONS,
       schemaSdl: `${readFileSync(new URL('../../appsync.graphql', import.meta.url), 'utf8')}
         type Query { whoami: String @aws_iam @aws_api_key }`,
-      apiKey: API_KEY,
-      iam: IAM,
-      region: REGION,
       lambdaResolvers: {
         'Query.whoami': async (event) => {
           identities.push(event.identity);
@@ -895,7 +898,6 @@ describe('local AppSync endpoint with a field open to both modes', () => {
         },
       },
       noneResolvers: [],
-      port: 0,
       logger: silentLogger(),
     });
   });
@@ -930,13 +932,8 @@ describe('local AppSync endpoint with a field open to both modes', () => {
 describe('local AppSync endpoint lifecycle', () => {
   it('given a short keep-alive interval, when a client is connected, then ka frames keep arriving', async () => {
     const server = await startLocalAppSync({
-      schemaSdl: SDL,
-      apiKey: API_KEY,
-      iam: IAM,
-      region: REGION,
+      ...BASE_OPTIONS,
       lambdaResolvers: {},
-      noneResolvers: ['Mutation.publishAlert'],
-      port: 0,
       keepAliveIntervalMs: 20,
       connectionTimeoutMs: 1000,
       logger: silentLogger(),
@@ -957,13 +954,8 @@ describe('local AppSync endpoint lifecycle', () => {
 
   it('given open websockets with subscriptions, when close() is called, then every socket is closed and the ports are released', async () => {
     const server = await startLocalAppSync({
-      schemaSdl: SDL,
-      apiKey: API_KEY,
-      iam: IAM,
-      region: REGION,
+      ...BASE_OPTIONS,
       lambdaResolvers: {},
-      noneResolvers: ['Mutation.publishAlert'],
-      port: 0,
       logger: silentLogger(),
     });
     const client = await openWs(server.realtimeUrl);
@@ -993,15 +985,10 @@ describe('local AppSync endpoint over HTTPS', () => {
     });
     ca = pems.cert;
     server = await startLocalAppSync({
-      schemaSdl: SDL,
-      apiKey: API_KEY,
-      iam: IAM,
-      region: REGION,
+      ...BASE_OPTIONS,
       lambdaResolvers: {
         'Query.rules': async () => ({ items: [], nextToken: 'next' }),
       },
-      noneResolvers: ['Mutation.publishAlert'],
-      port: 0,
       https: { port: 0, key: pems.private, cert: pems.cert },
       logger: silentLogger(),
     });
@@ -1045,10 +1032,7 @@ describe('resolver code in front of Lambda resolvers (infra/appsync/invoke-lambd
 
   beforeAll(async () => {
     server = await startLocalAppSync({
-      schemaSdl: SDL,
-      apiKey: API_KEY,
-      iam: IAM,
-      region: REGION,
+      ...BASE_OPTIONS,
       lambdaResolverCode: loadResolverCode(
         readFileSync(new URL('../../infra/appsync/invoke-lambda.js', import.meta.url), 'utf8'),
       ),
@@ -1071,8 +1055,6 @@ describe('resolver code in front of Lambda resolvers (infra/appsync/invoke-lambd
           };
         },
       },
-      noneResolvers: ['Mutation.publishAlert'],
-      port: 0,
       logger: silentLogger(),
     });
   });
