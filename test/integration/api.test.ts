@@ -286,3 +286,66 @@ describe('authentication', () => {
     }
   });
 });
+
+describe('lifecycle inputs', () => {
+  it.each([
+    [
+      'acknowledgeAlert with a key delimiter in the id',
+      'mutation { acknowledgeAlert(id: "a#b") { id } }',
+      'ValidationError',
+      'id may contain only',
+    ],
+    [
+      'acknowledgeAlert with a control character in by',
+      'mutation { acknowledgeAlert(id: "a", by: "al\\u0007ice") { id } }',
+      'ValidationError',
+      'by must not contain control characters',
+    ],
+    [
+      'acknowledgeAlert of an unknown alert',
+      'mutation { acknowledgeAlert(id: "nope") { id } }',
+      'NotFound',
+      "No alert with id 'nope'",
+    ],
+    [
+      'setRuleEnabled of an unknown rule',
+      'mutation { setRuleEnabled(id: "nope", enabled: false) { id } }',
+      'NotFound',
+      "No rule with id 'nope'",
+    ],
+    [
+      'activeAlerts with a bad device id',
+      'query { activeAlerts(deviceId: "") { items { id } } }',
+      'ValidationError',
+      'deviceId is required',
+    ],
+    [
+      'alerts with an unknown status',
+      'query { alerts(status: DONE) { items { id } } }',
+      'ValidationError',
+      'DONE',
+    ],
+    [
+      'createRule with forReadings 0',
+      'mutation { createRule(input: { metric: "m", operator: GT, threshold: 1, forReadings: 0 }) { id } }',
+      'ValidationError',
+      'forReadings must be a whole number',
+    ],
+    [
+      'createRule with hysteresis on the alerting side',
+      'mutation { createRule(input: { metric: "m", operator: GT, threshold: 1, clearThreshold: 5 }) { id } }',
+      'ValidationError',
+      'alerting side',
+    ],
+    [
+      'createRule with an unknown aggregation',
+      'mutation { createRule(input: { metric: "m", operator: GT, threshold: 1, windowSeconds: 60, aggregation: MEDIAN }) { id } }',
+      'ValidationError',
+      'MEDIAN',
+    ],
+  ])('given %s, then it is refused with a clear error', async (_, query, errorType, words) => {
+    const result = await api(query);
+    expect(result.errors?.[0]?.errorType).toBe(errorType);
+    expect(result.errors?.[0]?.message).toContain(words);
+  });
+});
