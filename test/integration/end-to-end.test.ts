@@ -60,6 +60,8 @@ describe('the local stack, end to end', () => {
     const breaching = await api(INGEST, {
       input: { deviceId: 'D1', metric: 'temperature', value: 75.5 },
     });
+    // Evaluated in event-time order: the normal reading must not be applied first.
+    await queueDrained(stack);
     const normal = await api(INGEST, {
       input: { deviceId: 'D1', metric: 'temperature', value: 20 },
     });

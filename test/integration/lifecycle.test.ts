@@ -51,14 +51,22 @@ async function createRule(input: Record<string, unknown>): Promise<string> {
   return result.data.createRule.id;
 }
 
+/**
+ * Sends readings in one call, so they travel in one message and are evaluated in their
+ * order; separate calls could reach two workers and the later reading win.
+ */
 async function send(deviceId: string, ...values: number[]): Promise<void> {
-  for (const value of values) {
-    const result = await api(
-      'mutation($input: EventInput!) { ingestEvent(input: $input) { id } }',
-      { input: { deviceId, metric: 'temperature', value, timestamp: nextTime() } },
-    );
-    if (result.errors) throw new Error(JSON.stringify(result.errors));
-  }
+  const input = values.map((value) => ({
+    deviceId,
+    metric: 'temperature',
+    value,
+    timestamp: nextTime(),
+  }));
+  const result = await api<{ ingestEvents: { rejected: number } }>(
+    'mutation($input: [EventInput!]!) { ingestEvents(input: $input) { rejected } }',
+    { input },
+  );
+  if (result.errors || result.data?.ingestEvents.rejected) throw new Error(JSON.stringify(result));
 }
 
 async function watch(deviceId: string, severity?: string): Promise<RealtimeSubscription> {
