@@ -15,6 +15,7 @@ import {
 } from '../infra/resources.ts';
 import { loadResolverCode } from './appsync/resolver-code.ts';
 import { startLocalAppSync } from './appsync/server.ts';
+import { startConsoleServer } from './console-server.ts';
 import { startEmailRelay } from './email-relay.ts';
 import { startEmulatorThread, startInbox } from './emulators.ts';
 import { type SqsHandler, startEventSourceMapping } from './event-source-mapping.ts';
@@ -32,6 +33,8 @@ export interface LocalStackPorts {
   sqs: number;
   smtp: number;
   inbox: number;
+  /** The operator console; absent, the stack serves no console. */
+  console?: number;
 }
 
 export interface LocalStackOptions {
@@ -66,6 +69,8 @@ export interface LocalStackOutputs {
   Region: string;
   CertificatePath: string;
   EmailInboxUrl: string;
+  /** The operator console, when the stack serves it. */
+  ConsoleUrl?: string;
   ReadingsTableName: string;
   RulesTableName: string;
   AlertsTableName: string;
@@ -250,6 +255,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await checking;
     });
 
+    const consoleSite =
+      options.ports.console === undefined
+        ? null
+        : await startConsoleServer({
+            host,
+            port: options.ports.console,
+            config: { graphqlUrl, region: REGION, apiKey: secrets.apiKey },
+          });
+    if (consoleSite) closers.push(consoleSite.close);
+
     return {
       outputs: {
         GraphQLUrl: graphqlUrl,
@@ -260,6 +275,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         Region: REGION,
         CertificatePath: tls.certPath,
         EmailInboxUrl: inbox.url.replace(host, 'localhost'),
+        ...(consoleSite ? { ConsoleUrl: consoleSite.url } : {}),
         ReadingsTableName: resources.tableNames.readings,
         RulesTableName: resources.tableNames.rules,
         AlertsTableName: resources.tableNames.alerts,

@@ -2,6 +2,8 @@
  * `npm start`: runs the whole system on this machine and prints how to reach it.
  *
  *   PORT=4000            GraphQL over HTTP; the other ports follow it (see the README)
+ *   CONSOLE_PORT=4002    the operator console (built by `npm run build:console`, which
+ *                        `npm start` runs first)
  *   ALERT_EMAILS=a@b.c   e-mail subscribers of the alerts topic (comma-separated)
  *   VISIBILITY_TIMEOUT_SECONDS=180   how long a reading a worker took stays hidden before
  *                        it is redelivered (AWS: 6 × the worker timeout)
@@ -25,6 +27,7 @@ const stack = await startLocalStack({
     sqs: portSetting('SQS_PORT', port + 11),
     smtp: portSetting('SMTP_PORT', port + 25),
     inbox: portSetting('INBOX_PORT', port + 80),
+    console: portSetting('CONSOLE_PORT', port + 2),
   },
   alertEmails: (process.env.ALERT_EMAILS ?? 'oncall@example.com')
     .split(',')
@@ -45,6 +48,7 @@ writeFileSync(outputsFile, `${JSON.stringify({ [STACK_NAME]: outputs }, null, 2)
 console.log(`
 Telemetry alerts: local stack ready${ephemeral ? ' (ephemeral: nothing is kept)' : ` (state in ${localDir})`}
 
+  Console        ${outputs.ConsoleUrl}
   GraphQL        ${outputs.GraphQLUrl}
   GraphQL HTTPS  ${outputs.HttpsGraphQLUrl}
   Real-time      ${outputs.RealtimeUrl}

@@ -1,0 +1,57 @@
+/**
+ * The live alert feed's state, kept pure so that its ordering and merging are tested without a
+ * browser. One alert id appears once; the copy that went further through its lifecycle wins,
+ * whichever arrived first (a subscription push or a catch-up query).
+ */
+import type { AlertFieldsFragment } from '../../generated/console-operations.ts';
+
+export type FeedAlert = AlertFieldsFragment;
+
+/** Alerts the feed keeps; older ones drop off the end. */
+export const FEED_SIZE = 200;
+
+/** How far through its lifecycle an alert is: resolved beats acknowledged beats firing. */
+function progress(alert: FeedAlert): [number, string] {
+  const stage = (alert.resolvedAt ? 2 : 0) + (alert.acknowledgedAt ? 1 : 0);
+  return [stage, alert.notifiedAt ?? ''];
+}
+
+function later(a: FeedAlert, b: FeedAlert): FeedAlert {
+  const [stageA, notifiedA] = progress(a);
+  const [stageB, notifiedB] = progress(b);
+  if (stageA !== stageB) return stageA > stageB ? a : b;
+  return notifiedB > notifiedA ? b : a;
+}
+
+/** Newest first by firing time, then by id so that equal times keep one order. */
+function newestFirst(a: FeedAlert, b: FeedAlert): number {
+  if (a.firedAt !== b.firedAt) return a.firedAt < b.firedAt ? 1 : -1;
+  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+}
+
+export function mergeAlerts(
+  feed: readonly FeedAlert[],
+  incoming: readonly FeedAlert[],
+  size = FEED_SIZE,
+): FeedAlert[] {
+  const byId = new Map(feed.map((alert) => [alert.id, alert]));
+  for (const alert of incoming) {
+    const known = byId.get(alert.id);
+    byId.set(alert.id, known ? later(known, alert) : alert);
+  }
+  return [...byId.values()].sort(newestFirst).slice(0, size);
+}
+
+/**
+ * Where a catch-up query starts: the firing time of the oldest alert shown, so that alerts
+ * that fired while the link was down arrive and those shown get their current state. An
+ * empty feed starts from nothing (the newest page).
+ */
+export function catchUpFrom(feed: readonly FeedAlert[]): string | null {
+  return feed.length === 0 ? null : (feed[feed.length - 1]?.firedAt ?? null);
+}
+
+/** Firing and not yet acknowledged: someone should pick it up. */
+export function needsAttention(alert: FeedAlert): boolean {
+  return alert.status === 'FIRING' && !alert.acknowledgedAt;
+}

@@ -1,0 +1,126 @@
+import { useState } from 'preact/hooks';
+import type { FeedAlert } from './alert-feed.ts';
+import { needsAttention } from './alert-feed.ts';
+import { age, condition, dateTime, deviceHref } from './format.ts';
+import type { AlertFeed } from './use-alert-feed.ts';
+import { describe } from './use-alert-feed.ts';
+
+/** The live feed, newest first: what fires, what resolved, who is on it. */
+export function AlertsPage({ feed, operator }: { feed: AlertFeed; operator: string }) {
+  const [filter, setFilter] = useState<'all' | 'firing'>('all');
+  const now = Date.now();
+  const shown = filter === 'all' ? feed.alerts : feed.alerts.filter((a) => a.status === 'FIRING');
+  const firing = feed.alerts.filter((alert) => alert.status === 'FIRING').length;
+
+  return (
+    <section aria-labelledby="alerts-heading">
+      <div class="section-head">
+        <h1 id="alerts-heading">Alerts</h1>
+        <p class="summary">
+          {firing === 0 ? 'Nothing firing' : `${firing} firing`} · {feed.alerts.length} shown
+        </p>
+        <fieldset class="segmented">
+          <legend class="visually-hidden">Show</legend>
+          {(['all', 'firing'] as const).map((value) => (
+            <label key={value}>
+              <input
+                type="radio"
+                name="alert-filter"
+                value={value}
+                checked={filter === value}
+                onChange={() => setFilter(value)}
+              />
+              {value === 'all' ? 'All' : 'Firing'}
+            </label>
+          ))}
+        </fieldset>
+      </div>
+      {feed.problem && (
+        <p class="problem" role="alert">
+          {feed.problem}
+        </p>
+      )}
+      {shown.length === 0 ? (
+        <p class="empty">
+          {filter === 'all'
+            ? 'No alerts yet. They appear here the moment a rule fires.'
+            : 'Nothing is firing.'}
+        </p>
+      ) : (
+        <ol class="alert-list" aria-label="Alerts, newest first">
+          {shown.map((alert) => (
+            <AlertItem key={alert.id} alert={alert} now={now} feed={feed} operator={operator} />
+          ))}
+        </ol>
+      )}
+    </section>
+  );
+}
+
+function AlertItem(props: { alert: FeedAlert; now: number; feed: AlertFeed; operator: string }) {
+  const { alert, now, feed, operator } = props;
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | null>(null);
+  const state =
+    alert.status === 'RESOLVED' ? 'resolved' : alert.acknowledgedAt ? 'acked' : 'firing';
+
+  const acknowledge = async () => {
+    setBusy(true);
+    setProblem(null);
+    try {
+      await feed.acknowledge(alert.id, operator);
+    } catch (error) {
+      setProblem(`Not acknowledged: ${describe(error)}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <li
+      class={`alert-item severity-${alert.severity.toLowerCase()} state-${state}`}
+      data-alert-id={alert.id}
+      data-status={alert.status}
+    >
+      <div class="alert-main">
+        <span class={`badge severity-${alert.severity.toLowerCase()}`}>{alert.severity}</span>
+        <span class="badge status">
+          {alert.status}
+          {alert.acknowledgedAt && alert.status === 'FIRING' ? ' · ACKNOWLEDGED' : ''}
+        </span>
+        <strong class="alert-title">
+          {alert.ruleName ?? `${alert.metric} ${condition(alert.operator, alert.threshold)}`}
+        </strong>
+      </div>
+      <p class="alert-detail">
+        <a href={deviceHref(alert.deviceId)}>{alert.deviceId}</a> · {alert.metric}{' '}
+        {alert.reason === 'NO_DATA'
+          ? 'stopped reporting'
+          : `= ${alert.value} (rule ${condition(alert.operator, alert.threshold)})`}
+      </p>
+      <p class="alert-times">
+        <time dateTime={alert.firedAt} title={dateTime(alert.firedAt)}>
+          fired {age(alert.firedAt, now)}
+        </time>
+        {alert.resolvedAt && <> · resolved {dateTime(alert.resolvedAt)}</>}
+        {alert.acknowledgedAt && (
+          <>
+            {' '}
+            · acknowledged by {alert.acknowledgedBy ?? 'someone'} at{' '}
+            {dateTime(alert.acknowledgedAt)}
+          </>
+        )}
+      </p>
+      {needsAttention(alert) && (
+        <button type="button" onClick={acknowledge} disabled={busy}>
+          {busy ? 'Acknowledging…' : 'Acknowledge'}
+        </button>
+      )}
+      {problem && (
+        <p class="problem" role="alert">
+          {problem}
+        </p>
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,182 @@
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import type {
+  AlertFieldsFragment,
+  EventsQuery,
+  RuleFieldsFragment,
+} from '../../generated/console-operations.ts';
+import type { Api } from './api.ts';
+import { chartModel } from './chart-model.ts';
+import { DeviceChart } from './device-chart.tsx';
+import { alertsQuery, eventsQuery } from './operations.ts';
+import { allRules } from './rules-page.tsx';
+import type { AlertFeed } from './use-alert-feed.ts';
+import { describe } from './use-alert-feed.ts';
+
+/** Time ranges a device's charts can show, in minutes. */
+const RANGES = [15, 60, 360, 1440] as const;
+/** How often readings are fetched again while the page is open. */
+const REFRESH_MS = 5_000;
+/** Readings fetched at most per refresh, newest first. */
+const MAX_READINGS = 5_000;
+
+interface Reading {
+  id: string;
+  metric: string;
+  value: number;
+  timestamp: string;
+}
+
+/** Picks a device, then shows its charts. */
+export function DevicePage(props: { api: Api; feed: AlertFeed; deviceId: string | null }) {
+  const { api, feed, deviceId } = props;
+  const recent = [...new Set(feed.alerts.map((alert) => alert.deviceId))].slice(0, 12);
+  const [typed, setTyped] = useState(deviceId ?? '');
+
+  return (
+    <section aria-labelledby="device-heading">
+      <div class="section-head">
+        <h1 id="device-heading">{deviceId ? `Device ${deviceId}` : 'Devices'}</h1>
+        <form
+          class="inline-form"
+          role="search"
+          onSubmit={(event) => {
+            event.preventDefault();
+            if (typed.trim()) location.hash = `#/devices/${encodeURIComponent(typed.trim())}`;
+          }}
+        >
+          <label for="device-id">Device id</label>
+          <input
+            id="device-id"
+            type="search"
+            value={typed}
+            onInput={(e) => setTyped(e.currentTarget.value)}
+          />
+          <button type="submit">Show</button>
+        </form>
+      </div>
+      {recent.length > 0 && (
+        <nav aria-label="Devices with recent alerts" class="chips">
+          {recent.map((id) => (
+            <a key={id} href={`#/devices/${encodeURIComponent(id)}`} aria-current={id === deviceId}>
+              {id}
+            </a>
+          ))}
+        </nav>
+      )}
+      {deviceId ? (
+        <DeviceCharts key={deviceId} api={api} feed={feed} deviceId={deviceId} />
+      ) : (
+        <p class="empty">Enter a device id, or pick a device that alerted recently.</p>
+      )}
+    </section>
+  );
+}
+
+function DeviceCharts({ api, feed, deviceId }: { api: Api; feed: AlertFeed; deviceId: string }) {
+  const [minutes, setMinutes] = useState<number>(60);
+  const [readings, setReadings] = useState<Reading[] | null>(null);
+  const [rules, setRules] = useState<RuleFieldsFragment[]>([]);
+  const [episodes, setEpisodes] = useState<AlertFieldsFragment[]>([]);
+  const [problem, setProblem] = useState<string | null>(null);
+  const [now, setNow] = useState(Date.now());
+  const from = now - minutes * 60_000;
+
+  const load = useCallback(async () => {
+    const at = Date.now();
+    const since = new Date(at - minutes * 60_000).toISOString();
+    try {
+      const [fetched, allRulesNow, alerts] = await Promise.all([
+        readingsSince(api, deviceId, since),
+        allRules(api),
+        api.request(alertsQuery, { deviceId, limit: 200, nextToken: null }),
+      ]);
+      setReadings(fetched);
+      setRules(allRulesNow.filter((rule) => rule.deviceId === null || rule.deviceId === deviceId));
+      setEpisodes(alerts.alerts.items);
+      setNow(at);
+      setProblem(null);
+    } catch (error) {
+      setProblem(`Could not load the device: ${describe(error)}`);
+    }
+  }, [api, deviceId, minutes]);
+
+  // Refresh on a timer, and at once when an alert for this device is pushed.
+  const pushed = feed.alerts.find((alert) => alert.deviceId === deviceId);
+  const pushedKey = pushed ? `${pushed.id}:${pushed.status}:${pushed.acknowledgedAt}` : '';
+  useEffect(() => {
+    void load();
+    const timer = setInterval(() => void load(), REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [load, pushedKey]);
+
+  const metrics = useMemo(() => {
+    const names = new Set((readings ?? []).map((reading) => reading.metric));
+    for (const rule of rules) names.add(rule.metric);
+    return [...names].sort();
+  }, [readings, rules]);
+
+  return (
+    <>
+      <fieldset class="segmented">
+        <legend>Range</legend>
+        {RANGES.map((value) => (
+          <label key={value}>
+            <input
+              type="radio"
+              name="range"
+              checked={minutes === value}
+              onChange={() => setMinutes(value)}
+            />
+            {value < 60 ? `${value} min` : `${value / 60} h`}
+          </label>
+        ))}
+      </fieldset>
+      {problem && (
+        <p class="problem" role="alert">
+          {problem}
+        </p>
+      )}
+      {readings === null ? (
+        <p class="empty">Loading readings…</p>
+      ) : metrics.length === 0 ? (
+        <p class="empty">No readings from {deviceId} in this range, and no rules for it.</p>
+      ) : (
+        metrics.map((metric) => {
+          const metricRules = rules.filter((rule) => rule.metric === metric);
+          const model = chartModel({
+            from,
+            to: now,
+            readings: readings.filter((reading) => reading.metric === metric),
+            rules: metricRules,
+            episodes: episodes.filter((alert) => alert.metric === metric),
+          });
+          return (
+            <DeviceChart
+              key={metric}
+              deviceId={deviceId}
+              metric={metric}
+              model={model}
+              readingCount={readings.filter((reading) => reading.metric === metric).length}
+            />
+          );
+        })
+      )}
+    </>
+  );
+}
+
+async function readingsSince(api: Api, deviceId: string, from: string): Promise<Reading[]> {
+  const readings: Reading[] = [];
+  let nextToken: string | null = null;
+  do {
+    const page: EventsQuery = await api.request(eventsQuery, {
+      deviceId,
+      from,
+      limit: 1000,
+      nextToken,
+    });
+    readings.push(...page.events.items);
+    nextToken = page.events.nextToken;
+  } while (nextToken && readings.length < MAX_READINGS);
+  return readings;
+}

@@ -1,0 +1,168 @@
+/**
+ * Every GraphQL operation the console sends. graphql-codegen reads these documents and writes
+ * their variable and result types into generated/graphql.ts, beside the schema's own types,
+ * so a query and the code that reads its result cannot drift apart.
+ */
+import type {
+  AcknowledgeAlertMutation,
+  AcknowledgeAlertMutationVariables,
+  AlertsQuery,
+  AlertsQueryVariables,
+  CreateRuleMutation,
+  CreateRuleMutationVariables,
+  DeleteRuleMutation,
+  DeleteRuleMutationVariables,
+  EventsQuery,
+  EventsQueryVariables,
+  OnAlertSubscription,
+  OnAlertSubscriptionVariables,
+  RulesQuery,
+  RulesQueryVariables,
+  SetRuleEnabledMutation,
+  SetRuleEnabledMutationVariables,
+  UpdateRuleMutation,
+  UpdateRuleMutationVariables,
+} from '../../generated/console-operations.ts';
+
+/** A GraphQL document that carries its variables' and result's types. */
+export type Operation<Variables, Result> = string & {
+  readonly __variables?: Variables;
+  readonly __result?: Result;
+};
+
+const fragments = {
+  AlertFields: /* GraphQL */ `
+    fragment AlertFields on Alert {
+      id
+      ruleId
+      ruleName
+      deviceId
+      metric
+      value
+      threshold
+      operator
+      severity
+      status
+      reason
+      eventId
+      eventTimestamp
+      firedAt
+      resolvedAt
+      acknowledgedAt
+      acknowledgedBy
+      notifiedAt
+    }
+  `,
+  RuleFields: /* GraphQL */ `
+    fragment RuleFields on Rule {
+      id
+      deviceId
+      metric
+      operator
+      threshold
+      enabled
+      severity
+      name
+      description
+      forReadings
+      windowSeconds
+      aggregation
+      clearThreshold
+      noDataSeconds
+      repeatIntervalSeconds
+      createdAt
+      updatedAt
+    }
+  `,
+};
+
+/** The operation's text with the definitions of the fragments it spreads appended. */
+function document(text: string): string {
+  const used = Object.entries(fragments).filter(([name]) => text.includes(`...${name}`));
+  return [text, ...used.map(([, fragment]) => fragment)].join('');
+}
+
+export const alertsQuery = document(/* GraphQL */ `
+  query Alerts($deviceId: ID, $from: AWSDateTime, $limit: Int, $nextToken: String) {
+    alerts(deviceId: $deviceId, from: $from, limit: $limit, nextToken: $nextToken) {
+      items {
+        ...AlertFields
+      }
+      nextToken
+    }
+  }
+`) as Operation<AlertsQueryVariables, AlertsQuery>;
+
+export const onAlertSubscription = document(/* GraphQL */ `
+  subscription OnAlert($deviceId: ID) {
+    onAlert(deviceId: $deviceId) {
+      ...AlertFields
+    }
+  }
+`) as Operation<OnAlertSubscriptionVariables, OnAlertSubscription>;
+
+export const acknowledgeAlertMutation = document(/* GraphQL */ `
+  mutation AcknowledgeAlert($id: ID!, $by: String) {
+    acknowledgeAlert(id: $id, by: $by) {
+      ...AlertFields
+    }
+  }
+`) as Operation<AcknowledgeAlertMutationVariables, AcknowledgeAlertMutation>;
+
+export const rulesQuery = document(/* GraphQL */ `
+  query Rules($limit: Int, $nextToken: String) {
+    rules(limit: $limit, nextToken: $nextToken) {
+      items {
+        ...RuleFields
+      }
+      nextToken
+    }
+  }
+`) as Operation<RulesQueryVariables, RulesQuery>;
+
+export const createRuleMutation = document(/* GraphQL */ `
+  mutation CreateRule($input: CreateRuleInput!) {
+    createRule(input: $input) {
+      ...RuleFields
+    }
+  }
+`) as Operation<CreateRuleMutationVariables, CreateRuleMutation>;
+
+export const updateRuleMutation = document(/* GraphQL */ `
+  mutation UpdateRule($id: ID!, $input: UpdateRuleInput!) {
+    updateRule(id: $id, input: $input) {
+      ...RuleFields
+    }
+  }
+`) as Operation<UpdateRuleMutationVariables, UpdateRuleMutation>;
+
+export const setRuleEnabledMutation = document(/* GraphQL */ `
+  mutation SetRuleEnabled($id: ID!, $enabled: Boolean!) {
+    setRuleEnabled(id: $id, enabled: $enabled) {
+      ...RuleFields
+    }
+  }
+`) as Operation<SetRuleEnabledMutationVariables, SetRuleEnabledMutation>;
+
+export const deleteRuleMutation = document(/* GraphQL */ `
+  mutation DeleteRule($id: ID!) {
+    deleteRule(id: $id) {
+      id
+      deleted
+    }
+  }
+`) as Operation<DeleteRuleMutationVariables, DeleteRuleMutation>;
+
+export const eventsQuery = document(/* GraphQL */ `
+  query Events($deviceId: ID!, $from: AWSDateTime, $limit: Int, $nextToken: String) {
+    events(deviceId: $deviceId, from: $from, limit: $limit, nextToken: $nextToken) {
+      items {
+        id
+        metric
+        value
+        timestamp
+      }
+      nextToken
+    }
+  }
+`) as Operation<EventsQueryVariables, EventsQuery>;

@@ -1,0 +1,184 @@
+import type { JSX } from 'preact';
+import { useId, useState } from 'preact/hooks';
+import type { RuleFieldsFragment } from '../../generated/console-operations.ts';
+import type { Operator } from '../../generated/console-operations.ts';
+import { aggregations, operatorSymbols, operators, severities } from '../../domain/rule.ts';
+import type { Api } from './api.ts';
+import { ApiError } from './api.ts';
+import { createRuleMutation, updateRuleMutation } from './operations.ts';
+import type { DraftField, DraftProblem, RuleDraft } from './rule-draft.ts';
+import { createInput, draftOf, draftProblem, emptyDraft, updateInput } from './rule-draft.ts';
+
+type Rule = RuleFieldsFragment;
+
+/** Creates a rule, or edits one when `rule` is given. */
+export function RuleForm(props: {
+  api: Api;
+  rule?: Rule;
+  onSaved(rule: Rule): void;
+  onCancel(): void;
+}) {
+  const { api, rule, onSaved, onCancel } = props;
+  const [draft, setDraft] = useState<RuleDraft>(() => (rule ? draftOf(rule) : emptyDraft()));
+  const [problem, setProblem] = useState<DraftProblem | null>(null);
+  const [saving, setSaving] = useState(false);
+  const id = useId();
+
+  const set = <K extends DraftField>(field: K, value: RuleDraft[K]) => {
+    setDraft((current) => ({ ...current, [field]: value }));
+    if (problem?.field === field) setProblem(null);
+  };
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const found = draftProblem(draft, rule);
+    setProblem(found);
+    if (found) return;
+    setSaving(true);
+    try {
+      const saved = rule
+        ? (await api.request(updateRuleMutation, { id: rule.id, input: updateInput(draft) }))
+            .updateRule
+        : (await api.request(createRuleMutation, { input: createInput(draft) })).createRule;
+      onSaved(saved);
+    } catch (error) {
+      const message =
+        error instanceof ApiError ? `${error.message} (${error.errorType})` : String(error);
+      setProblem({ field: null, message });
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const field = (
+    name: DraftField,
+    text: string,
+    input: (attrs: Record<string, unknown>) => JSX.Element,
+    hint?: string,
+  ) => {
+    const inputId = `${id}-${name}`;
+    const invalid = problem?.field === name;
+    return (
+      <div class={`field field-${name}`}>
+        <label for={inputId}>{text}</label>
+        {input({
+          id: inputId,
+          name,
+          'aria-invalid': invalid ? 'true' : undefined,
+          'aria-describedby': invalid ? `${id}-problem` : hint ? `${inputId}-hint` : undefined,
+        })}
+        {hint && (
+          <small id={`${inputId}-hint`} class="hint">
+            {hint}
+          </small>
+        )}
+      </div>
+    );
+  };
+  const text = (name: DraftField, label: string, hint?: string, inputMode?: string) =>
+    field(
+      name,
+      label,
+      (attrs) => (
+        <input
+          {...attrs}
+          type="text"
+          inputMode={inputMode as 'decimal' | 'numeric' | undefined}
+          autoComplete="off"
+          value={draft[name] as string}
+          onInput={(e) => set(name, e.currentTarget.value as never)}
+        />
+      ),
+      hint,
+    );
+  const choice = (name: DraftField, label: string, values: readonly string[], blank?: string) =>
+    field(name, label, (attrs) => (
+      <select
+        {...attrs}
+        value={draft[name] as string}
+        onChange={(e) => set(name, e.currentTarget.value as never)}
+      >
+        {blank !== undefined && <option value="">{blank}</option>}
+        {values.map((value) => (
+          <option key={value} value={value}>
+            {name === 'operator' ? `${value} (${operatorSymbols[value as Operator]})` : value}
+          </option>
+        ))}
+      </select>
+    ));
+
+  return (
+    <form
+      class="rule-form"
+      onSubmit={submit}
+      noValidate
+      aria-label={rule ? 'Edit rule' : 'New rule'}
+    >
+      <h2>{rule ? `Edit ${rule.name ?? rule.metric}` : 'New rule'}</h2>
+      <div class="fields">
+        {text('name', 'Name')}
+        {text('metric', 'Metric', 'As the devices send it, e.g. temperature')}
+        {rule ? (
+          <div class="field">
+            <span class="label">Device</span>
+            <span>{rule.deviceId ?? 'every device'} (fixed once created)</span>
+          </div>
+        ) : (
+          text('deviceId', 'Device', 'Blank: every device')
+        )}
+        {choice('operator', 'Fires when the value is', operators)}
+        {text('threshold', 'Threshold', undefined, 'decimal')}
+        {choice('severity', 'Severity', severities)}
+      </div>
+      <details open={Boolean(rule && hasOptions(rule))}>
+        <summary>More options</summary>
+        <div class="fields">
+          {text('forReadings', 'Consecutive readings', 'Blank: 1', 'numeric')}
+          {text(
+            'windowSeconds',
+            'Window (seconds)',
+            'Compare an aggregate of the window',
+            'numeric',
+          )}
+          {choice('aggregation', 'Aggregation', aggregations, 'AVG (default)')}
+          {text('clearThreshold', 'Clear threshold', 'Blank: the threshold', 'decimal')}
+          {text('noDataSeconds', 'No data after (seconds)', 'Blank: never', 'numeric')}
+          {text('repeatIntervalSeconds', 'Repeat every (seconds)', 'Blank: never', 'numeric')}
+          {text('description', 'Description')}
+        </div>
+      </details>
+      <label class="checkbox">
+        <input
+          type="checkbox"
+          checked={draft.enabled}
+          onChange={(e) => set('enabled', e.currentTarget.checked)}
+        />
+        Enabled
+      </label>
+      {problem && (
+        <p class="problem" role="alert" id={`${id}-problem`}>
+          {problem.message}
+        </p>
+      )}
+      <div class="actions">
+        <button type="submit" disabled={saving}>
+          {saving ? 'Saving…' : rule ? 'Save rule' : 'Create rule'}
+        </button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function hasOptions(rule: Rule): boolean {
+  return (
+    rule.forReadings > 1 ||
+    rule.windowSeconds !== null ||
+    rule.clearThreshold !== null ||
+    rule.noDataSeconds !== null ||
+    rule.repeatIntervalSeconds !== null ||
+    rule.description !== null
+  );
+}

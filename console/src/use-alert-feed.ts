@@ -1,0 +1,94 @@
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import type { AlertsQuery } from '../../generated/console-operations.ts';
+import type { Api, LinkState } from './api.ts';
+import { ApiError } from './api.ts';
+import type { FeedAlert } from './alert-feed.ts';
+import { catchUpFrom, FEED_SIZE, mergeAlerts } from './alert-feed.ts';
+import { acknowledgeAlertMutation, alertsQuery, onAlertSubscription } from './operations.ts';
+
+export interface AlertFeed {
+  alerts: FeedAlert[];
+  link: LinkState;
+  /** The last problem loading or receiving alerts, for the page to show; null when none. */
+  problem: string | null;
+  /** A sentence about the latest pushed alert, for screen readers. */
+  announcement: string;
+  acknowledge(id: string, by: string): Promise<void>;
+}
+
+/**
+ * The live feed: one `onAlert` subscription for the whole console. Each time the
+ * subscription is (re-)established, alerts are queried from the oldest one shown, so what
+ * fired, resolved or was acknowledged while the link was down is caught up.
+ */
+export function useAlertFeed(api: Api): AlertFeed {
+  const [alerts, setAlerts] = useState<FeedAlert[]>([]);
+  const [link, setLink] = useState<LinkState>('connecting');
+  const [problem, setProblem] = useState<string | null>(null);
+  const [announcement, setAnnouncement] = useState('');
+  const shown = useRef<FeedAlert[]>([]);
+
+  const merge = useCallback((incoming: FeedAlert[]) => {
+    shown.current = mergeAlerts(shown.current, incoming);
+    setAlerts(shown.current);
+  }, []);
+
+  const catchUp = useCallback(async () => {
+    try {
+      const from = catchUpFrom(shown.current);
+      let nextToken: string | null = null;
+      let fetched = 0;
+      do {
+        const page: AlertsQuery = await api.request(alertsQuery, { from, limit: 100, nextToken });
+        merge(page.alerts.items);
+        fetched += page.alerts.items.length;
+        nextToken = page.alerts.nextToken;
+      } while (nextToken && fetched < FEED_SIZE);
+      setProblem(null);
+    } catch (error) {
+      setProblem(`Could not load alerts: ${describe(error)}`);
+    }
+  }, [api, merge]);
+
+  useEffect(() => {
+    void catchUp();
+    const stopLink = api.onLinkState(setLink);
+    const stop = api.subscribe(
+      onAlertSubscription,
+      {},
+      {
+        next: ({ onAlert }) => {
+          if (!onAlert) return;
+          merge([onAlert]);
+          setAnnouncement(
+            `${onAlert.severity} alert ${onAlert.status.toLowerCase()}: ${onAlert.metric} on ${onAlert.deviceId}`,
+          );
+        },
+        ready: () => {
+          setLink('live');
+          void catchUp();
+        },
+        error: (error) => setProblem(`Live updates stopped: ${describe(error)}`),
+      },
+    );
+    return () => {
+      stop();
+      stopLink();
+    };
+  }, [api, catchUp, merge]);
+
+  const acknowledge = useCallback(
+    async (id: string, by: string) => {
+      const result = await api.request(acknowledgeAlertMutation, { id, by: by || null });
+      merge([result.acknowledgeAlert]);
+    },
+    [api, merge],
+  );
+
+  return { alerts, link, problem, announcement, acknowledge };
+}
+
+export function describe(error: unknown): string {
+  if (error instanceof ApiError) return `${error.message} (${error.errorType})`;
+  return error instanceof Error ? error.message : String(error);
+}

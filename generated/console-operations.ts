@@ -1,0 +1,155 @@
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+/** How readings in a rule's trailing window are combined before comparing with the threshold. */
+export type Aggregation =
+  | 'AVG'
+  | 'COUNT'
+  | 'MAX'
+  | 'MIN'
+  | 'SUM';
+
+/** THRESHOLD: readings breached the rule. NO_DATA: the device stopped sending the metric. */
+export type AlertReason =
+  | 'NO_DATA'
+  | 'THRESHOLD';
+
+/** FIRING while the condition holds; RESOLVED once it cleared (or its rule was deleted or disabled). */
+export type AlertStatus =
+  | 'FIRING'
+  | 'RESOLVED';
+
+export type CreateRuleInput = {
+  /** How the window is combined (default AVG); needs windowSeconds. */
+  aggregation?: Aggregation | null | undefined;
+  /** Hysteresis: once firing, resolve only when the value crosses this level (default: the threshold). */
+  clearThreshold?: number | null | undefined;
+  description?: string | null | undefined;
+  /** Absent means every device. */
+  deviceId?: string | null | undefined;
+  /** Defaults to true. */
+  enabled?: boolean | null | undefined;
+  /** Fire only after this many consecutive breaching readings (default 1). */
+  forReadings?: number | null | undefined;
+  metric: string;
+  name?: string | null | undefined;
+  /** Fire a NO_DATA alert when a device that reported the metric has sent nothing for this long. */
+  noDataSeconds?: number | null | undefined;
+  operator: Operator;
+  /** While firing, notify again every this many seconds (default: never). */
+  repeatIntervalSeconds?: number | null | undefined;
+  /** Defaults to WARNING. */
+  severity?: Severity | null | undefined;
+  threshold: number;
+  /** Compare the aggregate of the trailing window of this many seconds, not the single reading. */
+  windowSeconds?: number | null | undefined;
+};
+
+/** Comparison between a reading's value and a rule's threshold. */
+export type Operator =
+  | 'EQ'
+  | 'GT'
+  | 'GTE'
+  | 'LT'
+  | 'LTE'
+  | 'NEQ';
+
+export type Severity =
+  | 'CRITICAL'
+  | 'INFO'
+  | 'WARNING';
+
+/** Absent fields keep their value; an explicit null resets an option to its default. */
+export type UpdateRuleInput = {
+  aggregation?: Aggregation | null | undefined;
+  clearThreshold?: number | null | undefined;
+  description?: string | null | undefined;
+  enabled?: boolean | null | undefined;
+  forReadings?: number | null | undefined;
+  metric?: string | null | undefined;
+  name?: string | null | undefined;
+  noDataSeconds?: number | null | undefined;
+  operator?: Operator | null | undefined;
+  repeatIntervalSeconds?: number | null | undefined;
+  severity?: Severity | null | undefined;
+  threshold?: number | null | undefined;
+  windowSeconds?: number | null | undefined;
+};
+
+export type AlertFieldsFragment = { id: string, ruleId: string, ruleName: string | null, deviceId: string, metric: string, value: number, threshold: number, operator: Operator, severity: Severity, status: AlertStatus, reason: AlertReason, eventId: string | null, eventTimestamp: string | null, firedAt: string, resolvedAt: string | null, acknowledgedAt: string | null, acknowledgedBy: string | null, notifiedAt: string | null };
+
+export type RuleFieldsFragment = { id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, createdAt: string, updatedAt: string };
+
+export type AlertsQueryVariables = Exact<{
+  deviceId?: string | null | undefined;
+  from?: string | null | undefined;
+  limit?: number | null | undefined;
+  nextToken?: string | null | undefined;
+}>;
+
+
+export type AlertsQuery = { alerts: { nextToken: string | null, items: Array<{ id: string, ruleId: string, ruleName: string | null, deviceId: string, metric: string, value: number, threshold: number, operator: Operator, severity: Severity, status: AlertStatus, reason: AlertReason, eventId: string | null, eventTimestamp: string | null, firedAt: string, resolvedAt: string | null, acknowledgedAt: string | null, acknowledgedBy: string | null, notifiedAt: string | null }> } };
+
+export type OnAlertSubscriptionVariables = Exact<{
+  deviceId?: string | null | undefined;
+}>;
+
+
+export type OnAlertSubscription = { onAlert: { id: string, ruleId: string, ruleName: string | null, deviceId: string, metric: string, value: number, threshold: number, operator: Operator, severity: Severity, status: AlertStatus, reason: AlertReason, eventId: string | null, eventTimestamp: string | null, firedAt: string, resolvedAt: string | null, acknowledgedAt: string | null, acknowledgedBy: string | null, notifiedAt: string | null } | null };
+
+export type AcknowledgeAlertMutationVariables = Exact<{
+  id: string;
+  by?: string | null | undefined;
+}>;
+
+
+export type AcknowledgeAlertMutation = { acknowledgeAlert: { id: string, ruleId: string, ruleName: string | null, deviceId: string, metric: string, value: number, threshold: number, operator: Operator, severity: Severity, status: AlertStatus, reason: AlertReason, eventId: string | null, eventTimestamp: string | null, firedAt: string, resolvedAt: string | null, acknowledgedAt: string | null, acknowledgedBy: string | null, notifiedAt: string | null } };
+
+export type RulesQueryVariables = Exact<{
+  limit?: number | null | undefined;
+  nextToken?: string | null | undefined;
+}>;
+
+
+export type RulesQuery = { rules: { nextToken: string | null, items: Array<{ id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, createdAt: string, updatedAt: string }> } };
+
+export type CreateRuleMutationVariables = Exact<{
+  input: CreateRuleInput;
+}>;
+
+
+export type CreateRuleMutation = { createRule: { id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, createdAt: string, updatedAt: string } };
+
+export type UpdateRuleMutationVariables = Exact<{
+  id: string;
+  input: UpdateRuleInput;
+}>;
+
+
+export type UpdateRuleMutation = { updateRule: { id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, createdAt: string, updatedAt: string } };
+
+export type SetRuleEnabledMutationVariables = Exact<{
+  id: string;
+  enabled: boolean;
+}>;
+
+
+export type SetRuleEnabledMutation = { setRuleEnabled: { id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, createdAt: string, updatedAt: string } };
+
+export type DeleteRuleMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type DeleteRuleMutation = { deleteRule: { id: string, deleted: boolean } };
+
+export type EventsQueryVariables = Exact<{
+  deviceId: string;
+  from?: string | null | undefined;
+  limit?: number | null | undefined;
+  nextToken?: string | null | undefined;
+}>;
+
+
+export type EventsQuery = { events: { nextToken: string | null, items: Array<{ id: string, metric: string, value: number, timestamp: string }> } };
