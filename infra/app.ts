@@ -2,12 +2,17 @@
  * The CDK app: `npm run synth`, `npm run deploy`, `npm run destroy`. Settings come from
  * context (`-c alertEmail=ops@example.com`); cdk-nag's AwsSolutions checks run on every synth.
  */
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { defaultRetentionDays, readingsQueue } from './resources.ts';
 import { type TelemetryAlertsSettings, TelemetryAlertsStack } from './telemetry-alerts-stack.ts';
 
 export const STACK_NAME = 'TelemetryAlerts';
+
+/** Where `npm run build:console` writes the operator console. */
+const defaultConsoleDist = new URL('../console/dist/', import.meta.url).pathname;
 
 /** Reads the deploy-time settings from CDK context, refusing bad values by name. */
 export function settingsFrom(app: App): TelemetryAlertsSettings {
@@ -33,8 +38,20 @@ export function settingsFrom(app: App): TelemetryAlertsSettings {
       throw new Error(`Context alertEmail has an invalid address: '${email}'`);
     }
   }
+  const consoleOn = text('console') ?? 'true';
+  if (consoleOn !== 'true' && consoleOn !== 'false') {
+    throw new Error(`Context console must be true or false; got '${consoleOn}'`);
+  }
+  const consoleDist =
+    consoleOn === 'true' ? resolve(text('consoleDist') ?? defaultConsoleDist) : undefined;
+  if (consoleDist !== undefined && !existsSync(join(consoleDist, 'index.html'))) {
+    throw new Error(
+      `The console is not built: no index.html in ${consoleDist}. Build the console first: npm run build:console (or deploy without the console: -c console=false).`,
+    );
+  }
   return {
     alertEmails,
+    consoleDist,
     apiKeyExpiryDays: integer('apiKeyExpiryDays', 365, 1, 365),
     retentionDays: integer('retentionDays', defaultRetentionDays, 1, 3650),
     workerBatchSize: integer('workerBatchSize', readingsQueue.batchSize, 1, 10_000),

@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Api } from './constructs/api.ts';
+import { ConsoleSite } from './constructs/console-site.ts';
 import { Evaluation } from './constructs/evaluation.ts';
 import { Ingest } from './constructs/ingest.ts';
 import { Notifications } from './constructs/notifications.ts';
@@ -9,6 +10,8 @@ import { Storage } from './constructs/storage.ts';
 /** Deploy-time settings, from CDK context (`-c name=value`); see the README. */
 export interface TelemetryAlertsSettings {
   alertEmails: string[];
+  /** The built operator console to deploy; undefined leaves the console out. */
+  consoleDist: string | undefined;
   apiKeyExpiryDays: number;
   retentionDays: number;
   workerBatchSize: number;
@@ -16,8 +19,9 @@ export interface TelemetryAlertsSettings {
 }
 
 /**
- * The whole system in AWS: storage, notifications, ingest, the API and the evaluation
- * worker. Its outputs carry the same names as the local stack's `.local/outputs.json`.
+ * The whole system in AWS: storage, notifications, ingest, the API, the evaluation worker
+ * and, unless left out, the operator console. Its outputs carry the same names as the local
+ * stack's `.local/outputs.json`.
  */
 export class TelemetryAlertsStack extends Stack {
   constructor(scope: Construct, id: string, settings: TelemetryAlertsSettings, props?: StackProps) {
@@ -62,6 +66,14 @@ export class TelemetryAlertsStack extends Stack {
       DeadLetterQueueUrl: ingest.deadLetterQueue.queueUrl,
       AlertsTopicArn: notifications.topic.topicArn,
     };
+    if (settings.consoleDist !== undefined) {
+      const site = new ConsoleSite(this, 'Console', {
+        distDir: settings.consoleDist,
+        api: api.api,
+        realtimeUrl: api.realtimeUrl,
+      });
+      outputs.ConsoleUrl = site.url;
+    }
     for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });
   }
 }

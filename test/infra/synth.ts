@@ -8,16 +8,25 @@ import { buildApp } from '../../infra/app.ts';
 
 /**
  * Synthesizes the CDK app as `npm run synth` does, cdk-nag included, but without bundling
- * the functions (the template is the same). Throws when cdk-nag reports a finding.
+ * the functions (the template is the same) and, unless the context asks for it, without the
+ * console, so these tests need no console build. Throws when cdk-nag reports a finding.
  */
 export function synthesize(context: Record<string, unknown> = {}): Template {
+  return synthesizeApp(context).template;
+}
+
+/** As `synthesize`, with the cloud assembly's directory, where the assets are staged. */
+export function synthesizeApp(context: Record<string, unknown> = {}): {
+  template: Template;
+  outdir: string;
+} {
   const app = new App({
-    context: { 'aws:cdk:bundling-stacks': [], ...context },
+    context: { 'aws:cdk:bundling-stacks': [], console: false, ...context },
     outdir: mkdtempSync(join(tmpdir(), 'cdk-test-')),
   });
   const { stack } = buildApp(app);
-  app.synth();
-  return Template.fromStack(stack);
+  const assembly = app.synth();
+  return { template: Template.fromStack(stack), outdir: assembly.directory };
 }
 
 type Resource = { Type: string; Properties: Record<string, unknown> };
