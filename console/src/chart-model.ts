@@ -4,6 +4,7 @@
  * scales are tested without a browser; DeviceChart only draws what this returns.
  */
 import type { Operator, Severity } from '../../generated/console-operations.ts';
+import { operatorSymbols } from '../../domain/rule.ts';
 
 export interface ChartReading {
   timestamp: string;
@@ -82,7 +83,11 @@ export function chartModel(input: {
       enabled: rule.enabled,
     });
     return [
-      line('threshold', rule.threshold, `${name}: fires ${rule.operator} ${rule.threshold}`),
+      line(
+        'threshold',
+        rule.threshold,
+        `${name}: fires ${operatorSymbols[rule.operator]} ${rule.threshold}`,
+      ),
       ...(rule.clearThreshold === null
         ? []
         : [line('clear', rule.clearThreshold, `${name}: clears at ${rule.clearThreshold}`)]),

@@ -1,0 +1,240 @@
+import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freeStackPorts } from '../../local/ports.ts';
+import type { LocalStack } from '../../local/stack.ts';
+import {
+  browserTestsRunnable,
+  launchChromium,
+  pageErrors,
+  screenshot,
+} from '../support/browser.ts';
+import { freePort, waitFor } from '../support/ports.ts';
+import { ruleChangesApplied, startTestStack, stackApi } from '../support/local-stack.ts';
+
+const INGEST = `mutation Ingest($input: [EventInput!]!) { ingestEvents(input: $input) { accepted } }`;
+const CREATE_RULE = `mutation CreateRule($input: CreateRuleInput!) { createRule(input: $input) { id } }`;
+const RULES = `query Rules { rules(limit: 1000) { items { id deviceId metric operator threshold clearThreshold name } } }`;
+const ALERTS = `query Alerts($deviceId: ID) { alerts(deviceId: $deviceId) { items { id status acknowledgedAt acknowledgedBy } } }`;
+
+type AlertRow = {
+  id: string;
+  status: string;
+  acknowledgedAt: string | null;
+  acknowledgedBy: string | null;
+};
+
+const runnable = browserTestsRunnable();
+let stack: LocalStack;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!runnable) return;
+  stack = await startTestStack({
+    ports: { ...(await freeStackPorts()), console: await freePort() },
+  });
+  browser = await launchChromium();
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+const api = stackApi(() => stack);
+
+/** Sends readings in one call, `spacingMs` apart, the last one now. */
+async function ingest(
+  deviceId: string,
+  metric: string,
+  values: number[],
+  spacingMs = 1000,
+): Promise<void> {
+  const now = Date.now();
+  const result = await api(INGEST, {
+    input: values.map((value, i) => ({
+      deviceId,
+      metric,
+      value,
+      timestamp: new Date(now - (values.length - 1 - i) * spacingMs).toISOString(),
+    })),
+  });
+  expect(result.errors).toBeUndefined();
+}
+
+async function alertsOf(deviceId: string): Promise<AlertRow[]> {
+  const result = await api<{ alerts: { items: AlertRow[] } }>(ALERTS, { deviceId });
+  return result.data?.alerts.items ?? [];
+}
+
+async function openConsole(
+  context: BrowserContext,
+  hash = '',
+): Promise<{ page: Page; errors: string[] }> {
+  const page = await context.newPage();
+  const errors = pageErrors(page);
+  await page.goto(`${stack.outputs.ConsoleUrl}${hash}`);
+  await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+  return { page, errors };
+}
+
+describe.skipIf(!runnable)('the operator console in Chromium', () => {
+  it('given the console, when an operator creates a rule in the page and a breaching reading arrives, then the alert appears live, is acknowledged from the page, and the device chart draws the rule and the episode', async () => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    const { page, errors } = await openConsole(context, '#/rules');
+    const deviceId = `boiler-${Date.now()}`;
+
+    // Prepare: a rule created through the form, first with a threshold the API would refuse
+    await page.getByRole('button', { name: 'New rule' }).click();
+    const form = page.getByRole('form', { name: 'New rule' });
+    await form.getByLabel('Name', { exact: true }).fill('Boiler too hot');
+    await form.getByLabel('Metric', { exact: true }).fill('temperature');
+    await form.getByLabel('Device', { exact: true }).fill(deviceId);
+    await form.getByLabel('Fires when the value is').selectOption('GT');
+    await form.getByLabel('Threshold', { exact: true }).fill('hot');
+    await form.getByLabel('Severity').selectOption('CRITICAL');
+    await form.getByRole('button', { name: 'Create rule' }).click();
+    await expect
+      .poll(() => form.getByRole('alert').textContent())
+      .toBe('input.threshold must be a finite number; got hot');
+    expect(await form.getByLabel('Threshold', { exact: true }).getAttribute('aria-invalid')).toBe(
+      'true',
+    );
+    await form.getByLabel('Threshold', { exact: true }).fill('80');
+    await form.getByText('More options').click();
+    await form.getByLabel('Clear threshold').fill('70');
+    await form.getByRole('button', { name: 'Create rule' }).click();
+    await page.locator('.rule-item', { hasText: 'Boiler too hot' }).waitFor();
+    const rules = await api<{ rules: { items: Record<string, unknown>[] } }>(RULES);
+    expect(rules.data?.rules.items).toContainEqual(
+      expect.objectContaining({
+        deviceId,
+        metric: 'temperature',
+        operator: 'GT',
+        threshold: 80,
+        clearThreshold: 70,
+        name: 'Boiler too hot',
+      }),
+    );
+    await ruleChangesApplied();
+
+    // Act: readings through the API, the alert watched in the page
+    await page.getByRole('link', { name: 'Alerts' }).click();
+    await ingest(deviceId, 'temperature', [61, 64, 66, 71, 74, 78, 76, 79, 85], 60_000);
+    const item = page.locator('.alert-item', { hasText: deviceId });
+    await item.waitFor({ timeout: 15_000 });
+
+    // Assess: live, critical, firing
+    expect(await item.getAttribute('data-status')).toBe('FIRING');
+    expect(await item.getAttribute('class')).toContain('severity-critical');
+    expect(await item.textContent()).toContain('temperature = 85');
+    await screenshot(page, 'alert-firing');
+
+    // Act: acknowledge from the page
+    await item.getByRole('button', { name: 'Acknowledge' }).click();
+    await item.getByText(/acknowledged by/).waitFor();
+    expect(await item.getByRole('button', { name: 'Acknowledge' }).count()).toBe(0);
+    const [acknowledged] = await alertsOf(deviceId);
+    expect(acknowledged?.acknowledgedAt).not.toBeNull();
+
+    // Act: the device view
+    await item.getByRole('link', { name: deviceId }).click();
+    const chart = page.locator('figure.chart[data-metric="temperature"]');
+    await chart.waitFor();
+    await page.getByLabel('15 min').check();
+    await expect.poll(() => chart.locator('polyline.readings').count()).toBe(1);
+
+    // Assess: threshold and clear lines at the rule's levels, one open episode shaded
+    const line = (kind: string) => chart.locator(`line.rule-line[data-kind="${kind}"]`);
+    expect(await line('threshold').getAttribute('data-value')).toBe('80');
+    expect(await line('clear').getAttribute('data-value')).toBe('70');
+    expect(await chart.locator('rect.episode').count()).toBe(1);
+    expect(await chart.getByRole('img').getAttribute('aria-labelledby')).toBeTruthy();
+    await screenshot(page, 'device-chart');
+
+    // Act: the device cools below the clear threshold
+    await ingest(deviceId, 'temperature', [65]);
+    await page.getByRole('link', { name: 'Alerts', exact: true }).click();
+
+    // Assess: resolved in the feed, without a reload
+    await expect
+      .poll(() => page.locator('.alert-item', { hasText: deviceId }).getAttribute('data-status'), {
+        timeout: 15_000,
+      })
+      .toBe('RESOLVED');
+    await screenshot(page, 'alert-resolved');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('given a console whose websocket drops, when an alert fires while it is down, then the console shows it after reconnecting', async () => {
+    // Prepare: every real-time connection goes through a switch the test controls
+    const context = await browser.newContext();
+    let linkUp = true;
+    const open = new Set<WebSocketRoute>();
+    await context.routeWebSocket(/\/graphql\/realtime/, (socket) => {
+      if (!linkUp) {
+        void socket.close({ code: 1006, reason: 'network down' }).catch(() => undefined);
+        return;
+      }
+      open.add(socket);
+      socket.connectToServer();
+    });
+    const { page } = await openConsole(context);
+    const deviceId = `pump-${Date.now()}`;
+    const created = await api(CREATE_RULE, {
+      input: { deviceId, metric: 'pressure', operator: 'GTE', threshold: 3 },
+    });
+    expect(created.errors).toBeUndefined();
+    await ruleChangesApplied();
+
+    // Act: the link drops; the alert fires while nothing can be pushed
+    linkUp = false;
+    for (const socket of open) await socket.close({ code: 1006, reason: 'network down' });
+    await page.getByRole('status').filter({ hasText: 'Reconnecting' }).waitFor();
+    await ingest(deviceId, 'pressure', [4.5]);
+    await waitFor(async () => (await alertsOf(deviceId)).length === 1, 'the alert to be recorded');
+    expect(await page.locator('.alert-item', { hasText: deviceId }).count()).toBe(0);
+    linkUp = true;
+
+    // Assess: back live, and the missed alert is there
+    await page.getByRole('status').filter({ hasText: 'Live' }).waitFor({ timeout: 40_000 });
+    await page.locator('.alert-item', { hasText: deviceId }).waitFor({ timeout: 15_000 });
+    await context.close();
+  });
+
+  it('given a deployed console without an API key, when the operator enters a wrong key and then the right one, then the page says what is wrong and then shows the alerts', async () => {
+    // Prepare: a site config as the CDK deploys it: endpoint and region, no key
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
+    await context.route('**/config.json', (route) =>
+      route.fulfill({
+        json: { graphqlUrl: stack.outputs.GraphQLUrl, region: stack.outputs.Region },
+      }),
+    );
+    const page = await context.newPage();
+    await page.goto(stack.outputs.ConsoleUrl as string);
+    const settings = page.getByRole('main');
+
+    // Assess: asked for the key
+    await settings.getByText('Enter the API key').waitFor();
+
+    // Act: a wrong key
+    await settings.getByLabel('API key').fill('da2-not-the-key');
+    await settings.getByRole('button', { name: 'Save and connect' }).click();
+
+    // Assess: refused, and said so
+    await page.getByRole('alert').filter({ hasText: 'UnauthorizedException' }).waitFor();
+
+    // Act: the right key, through Settings
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await settings.getByLabel('API key').fill(stack.outputs.ApiKey);
+    await settings.getByLabel('Your name').fill('Dana on call');
+    await settings.getByRole('button', { name: 'Save and connect' }).click();
+
+    // Assess: live, and the page fits a phone's width
+    await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+    await page.getByRole('heading', { name: 'Alerts' }).waitFor();
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await screenshot(page, 'phone');
+    await context.close();
+  });
+});
