@@ -24,6 +24,8 @@ export interface ChartEpisode {
   id: string;
   severity: Severity;
   firedAt: string;
+  /** The reading that fired the alert; the band starts there, where the line crossed. */
+  eventTimestamp?: string | null;
   resolvedAt: string | null;
 }
 
@@ -95,7 +97,7 @@ export function chartModel(input: {
   });
 
   const bands = input.episodes.flatMap((episode) => {
-    const start = Date.parse(episode.firedAt);
+    const start = Date.parse(episode.eventTimestamp ?? episode.firedAt);
     const end = episode.resolvedAt === null ? to : Date.parse(episode.resolvedAt);
     if (end < from || start > to) return [];
     return [
