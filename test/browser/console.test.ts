@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeStackPorts } from '../../local/ports.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import {
+  accessibilityProblems,
   browserTestsRunnable,
   launchChromium,
   pageErrors,
@@ -14,6 +15,8 @@ import { ruleChangesApplied, startTestStack, stackApi } from '../support/local-s
 const INGEST = `mutation Ingest($input: [EventInput!]!) { ingestEvents(input: $input) { accepted } }`;
 const CREATE_RULE = `mutation CreateRule($input: CreateRuleInput!) { createRule(input: $input) { id } }`;
 const RULES = `query Rules { rules(limit: 1000) { items { id deviceId metric operator threshold clearThreshold name } } }`;
+const DELETE_RULE = `mutation DeleteRule($id: ID!) { deleteRule(id: $id) { deleted } }`;
+const RULE = `query Rule($id: ID!) { rule(id: $id) { id threshold forReadings enabled } }`;
 const ALERTS = `query Alerts($deviceId: ID) { alerts(deviceId: $deviceId) { items { id status acknowledgedAt acknowledgedBy } } }`;
 
 type AlertRow = {
@@ -99,6 +102,7 @@ describe.skipIf(!runnable)('the operator console in Chromium', () => {
     expect(await form.getByLabel('Threshold', { exact: true }).getAttribute('aria-invalid')).toBe(
       'true',
     );
+    expect(await accessibilityProblems(page)).toEqual([]);
     await form.getByLabel('Threshold', { exact: true }).fill('80');
     await form.getByText('More options').click();
     await form.getByLabel('Clear threshold').fill('70');
@@ -128,6 +132,7 @@ describe.skipIf(!runnable)('the operator console in Chromium', () => {
     expect(await item.getAttribute('class')).toContain('severity-critical');
     expect(await item.textContent()).toContain('temperature = 85');
     await screenshot(page, 'alert-firing');
+    expect(await accessibilityProblems(page)).toEqual([]);
 
     // Act: acknowledge from the page
     await item.getByRole('button', { name: 'Acknowledge' }).click();
@@ -150,9 +155,15 @@ describe.skipIf(!runnable)('the operator console in Chromium', () => {
     expect(await chart.locator('rect.episode').count()).toBe(1);
     expect(await chart.getByRole('img').getAttribute('aria-labelledby')).toBeTruthy();
     await screenshot(page, 'device-chart');
+    expect(await accessibilityProblems(page)).toEqual([]);
 
     // Act: the device cools below the clear threshold
     await ingest(deviceId, 'temperature', [65]);
+
+    // Assess: the chart follows without a reload
+    await expect
+      .poll(() => chart.locator('figcaption').textContent(), { timeout: 15_000 })
+      .toContain('10 readings');
     await page.getByRole('link', { name: 'Alerts', exact: true }).click();
 
     // Assess: resolved in the feed, without a reload
@@ -163,6 +174,85 @@ describe.skipIf(!runnable)('the operator console in Chromium', () => {
       .toBe('RESOLVED');
     await screenshot(page, 'alert-resolved');
     expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('given rules listed in the page, when the operator edits, disables, enables and deletes them, then the API holds each change, and a refused edit shows the message from the field or the API', async () => {
+    // Prepare: two rules, the second deleted behind the page's back
+    const suffix = Date.now();
+    const create = async (name: string) => {
+      const created = await api<{ createRule: { id: string } }>(CREATE_RULE, {
+        input: {
+          deviceId: `cellar-${suffix}`,
+          metric: 'humidity',
+          operator: 'GT',
+          threshold: 70,
+          name,
+        },
+      });
+      return created.data?.createRule.id as string;
+    };
+    const dampId = await create(`Damp ${suffix}`);
+    const goneId = await create(`Gone ${suffix}`);
+    const context = await browser.newContext();
+    const { page, errors } = await openConsole(context, '#/rules');
+    const damp = page.locator(`.rule-item[data-rule-id="${dampId}"]`);
+    const gone = page.locator(`.rule-item[data-rule-id="${goneId}"]`);
+    await gone.waitFor();
+    await api(DELETE_RULE, { id: goneId });
+    const rule = async (id: string) =>
+      (await api<{ rule: Record<string, unknown> | null }>(RULE, { id })).data?.rule;
+
+    // Act: edit the rule deleted meanwhile
+    await gone.getByRole('button', { name: 'Edit' }).click();
+    const stale = page.getByRole('form', { name: 'Edit rule' });
+    await stale.getByLabel('Threshold', { exact: true }).fill('90');
+    await stale.getByRole('button', { name: 'Save rule' }).click();
+
+    // Assess: the API's refusal, as the API put it
+    await expect
+      .poll(() => stale.getByRole('alert').textContent())
+      .toBe(`No rule with id '${goneId}' (NotFound)`);
+    await stale.getByRole('button', { name: 'Cancel' }).click();
+
+    // Act: edit with a count the API would refuse, then a good one
+    await damp.getByRole('button', { name: 'Edit' }).click();
+    const form = page.getByRole('form', { name: 'Edit rule' });
+    await form.getByLabel('Threshold', { exact: true }).fill('75');
+    await form.getByText('More options').click();
+    await form.getByLabel('Consecutive readings').fill('three');
+    await form.getByRole('button', { name: 'Save rule' }).click();
+
+    // Assess: the domain's message, on the field
+    await expect
+      .poll(() => form.getByRole('alert').textContent())
+      .toBe('input.forReadings must be a whole number from 1 to 1000; got three');
+    expect(await form.getByLabel('Consecutive readings').getAttribute('aria-invalid')).toBe('true');
+
+    // Act
+    await form.getByLabel('Consecutive readings').fill('3');
+    await form.getByRole('button', { name: 'Save rule' }).click();
+
+    // Assess
+    await damp.getByText('> 75 for 3 readings').waitFor();
+    expect(await rule(dampId)).toMatchObject({ threshold: 75, forReadings: 3, enabled: true });
+
+    // Act and assess: disable, enable
+    await damp.getByRole('button', { name: 'Disable' }).click();
+    await damp.getByText('DISABLED').waitFor();
+    expect(await rule(dampId)).toMatchObject({ enabled: false });
+    await damp.getByRole('button', { name: 'Enable' }).click();
+    await damp.getByRole('button', { name: 'Disable' }).waitFor();
+    expect(await rule(dampId)).toMatchObject({ enabled: true });
+
+    // Act: delete, confirming
+    await damp.getByRole('button', { name: 'Delete' }).click();
+    await damp.getByRole('button', { name: 'Yes, delete' }).click();
+
+    // Assess
+    await damp.waitFor({ state: 'detached' });
+    expect(await rule(dampId)).toBeNull();
+    expect(errors.filter((error) => !error.includes('Failed to load resource'))).toEqual([]);
     await context.close();
   });
 
@@ -235,6 +325,7 @@ describe.skipIf(!runnable)('the operator console in Chromium', () => {
     await page.getByRole('heading', { name: 'Alerts' }).waitFor();
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await screenshot(page, 'phone');
+    expect(await accessibilityProblems(page)).toEqual([]);
     await context.close();
   });
 });
