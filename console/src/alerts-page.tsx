@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import type { FeedAlert } from './alert-feed.ts';
 import { needsAttention } from './alert-feed.ts';
 import { age, condition, dateTime, deviceHref } from './format.ts';
@@ -8,7 +8,12 @@ import { describe } from './use-alert-feed.ts';
 /** The live feed, newest first: what fires, what resolved, who is on it. */
 export function AlertsPage({ feed, operator }: { feed: AlertFeed; operator: string }) {
   const [filter, setFilter] = useState<'all' | 'firing'>('all');
-  const now = Date.now();
+  const [now, setNow] = useState(Date.now());
+  // Ages ("3 min ago") move on even when no alert arrives.
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 15_000);
+    return () => clearInterval(timer);
+  }, []);
   const shown = filter === 'all' ? feed.alerts : feed.alerts.filter((a) => a.status === 'FIRING');
   const firing = feed.alerts.filter((alert) => alert.status === 'FIRING').length;
 

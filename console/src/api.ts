@@ -131,19 +131,24 @@ class RealtimeLink {
   #keepAliveMs = 300_000;
   #nextId = 0;
 
+  /** Back online: redial now rather than at the end of the backoff. */
+  readonly #online = () => {
+    if (this.#state === 'disrupted') this.#connect();
+  };
+
   constructor(url: string, auth: Record<string, string>) {
     this.#url = url;
     this.#auth = auth;
-    addEventListener('online', () => {
-      if (this.#state === 'disrupted' && this.#subscriptions.size > 0) this.#connect();
-    });
   }
 
   subscribe(data: string, handlers: SubscriptionHandlers<unknown>): () => void {
     const id = `console-${++this.#nextId}`;
     this.#subscriptions.set(id, { data, handlers });
     if (this.#state === 'live') this.#start(id);
-    else if (!this.#socket) this.#connect();
+    else if (!this.#socket) {
+      addEventListener('online', this.#online);
+      this.#connect();
+    }
     return () => {
       this.#subscriptions.delete(id);
       if (this.#state === 'live') this.#send({ type: 'stop', id });
@@ -235,6 +240,7 @@ class RealtimeLink {
   }
 
   #close(): void {
+    removeEventListener('online', this.#online);
     clearTimeout(this.#retryTimer);
     clearTimeout(this.#keepAliveTimer);
     const socket = this.#socket;
