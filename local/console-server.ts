@@ -9,6 +9,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { realtimeUrl } from '../console/src/realtime-url.ts';
 
 export interface ConsoleConfig {
   graphqlUrl: string;
@@ -39,7 +40,7 @@ const contentTypes: Record<string, string> = {
 /** The page may talk to itself and to the API (HTTP and its real-time websocket) only. */
 export function consoleSecurityHeaders(graphqlUrl: string): Record<string, string> {
   const api = new URL(graphqlUrl);
-  const realtime = `${api.protocol === 'https:' ? 'wss:' : 'ws:'}//${api.host}`;
+  const realtime = new URL(realtimeUrl(graphqlUrl)).origin;
   return {
     'content-security-policy': [
       "default-src 'self'",
@@ -63,7 +64,7 @@ export async function startConsoleServer(options: {
   config: ConsoleConfig;
   distDir?: string;
 }): Promise<ConsoleServer> {
-  const root = options.distDir ?? consoleDist;
+  const root = resolve(options.distDir ?? consoleDist);
   if (!existsSync(join(root, 'index.html'))) {
     throw new Error(`The console is not built (no ${root}/index.html): run npm run build:console`);
   }

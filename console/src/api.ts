@@ -9,7 +9,10 @@
  * endpoint from a browser, hence this small client written from the protocol description.)
  */
 import type { Operation } from './operations.ts';
+import { realtimeUrl } from './realtime-url.ts';
 import type { Settings } from './settings.ts';
+
+export { realtimeUrl };
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -85,21 +88,6 @@ export function connectApi(settings: Settings): Api {
 
 function toApiError(error: GraphQLErrorBody): ApiError {
   return new ApiError(error.errorType ?? 'Error', error.message ?? 'The request failed.');
-}
-
-/**
- * AppSync's real-time endpoint for a GraphQL endpoint: the `appsync-realtime-api` host for
- * AppSync's own domains, `<endpoint>/realtime` for custom domains and the local stack.
- */
-export function realtimeUrl(graphqlUrl: string): string {
-  const url = new URL(graphqlUrl);
-  url.protocol = url.protocol === 'http:' ? 'ws:' : 'wss:';
-  if (url.hostname.includes('.appsync-api.')) {
-    url.hostname = url.hostname.replace('.appsync-api.', '.appsync-realtime-api.');
-  } else {
-    url.pathname = `${url.pathname.replace(/\/$/, '')}/realtime`;
-  }
-  return url.toString();
 }
 
 /** Delay before the given reconnection attempt: doubling from 0.5 s up to 30 s, with jitter. */

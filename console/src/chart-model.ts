@@ -152,9 +152,12 @@ export function niceTicks([low, high]: [number, number], count = 5): number[] {
   const raw = (high - low) / count;
   const power = 10 ** Math.floor(Math.log10(raw));
   const step = ([1, 2, 5, 10].find((m) => m * power >= raw) ?? 10) * power;
+  if (!(step > 0) || !Number.isFinite(step)) return [];
+  // Multiples of the step, each computed afresh: repeated addition drifts past the end.
   const ticks: number[] = [];
-  for (let value = Math.ceil(low / step) * step; value <= high; value += step) {
-    ticks.push(Number(value.toPrecision(12)));
+  for (let i = Math.ceil(low / step); ; i++) {
+    const value = Number((i * step).toPrecision(12));
+    if (value > high) return ticks;
+    ticks.push(value);
   }
-  return ticks;
 }

@@ -238,17 +238,11 @@ describe('console server: where the build is', () => {
     expect(await indexFrom(distDir)).toBe(200);
   });
 
-  // Bug: the start-up check accepts these folders, but the containment check compares the
-  // resolved file with `distDir` as given (`file.startsWith(root + sep)`), so every request
-  // is answered 404. Resolving distDir once at start would fix both.
-  it.fails(
-    'given the build folder as a path relative to the working directory, then index.html is served',
-    async () => {
-      expect(await indexFrom(relative(process.cwd(), distDir))).toBe(200);
-    },
-  );
+  it('given the build folder as a path relative to the working directory, then index.html is served', async () => {
+    expect(await indexFrom(relative(process.cwd(), distDir))).toBe(200);
+  });
 
-  it.fails('given the build folder with a trailing slash, then index.html is served', async () => {
+  it('given the build folder with a trailing slash, then index.html is served', async () => {
     expect(await indexFrom(`${distDir}${sep}`)).toBe(200);
   });
 });
@@ -277,20 +271,13 @@ describe('consoleSecurityHeaders', () => {
     },
   );
 
-  // Bug: the websocket origin is the API's host with ws/wss, but for AppSync's own domains the
-  // console dials the `appsync-realtime-api` host (console/src/api.ts realtimeUrl), so a local
-  // console pointed at a deployed API would have its subscriptions blocked by this policy.
-  // (The deployed site's policy, infra/constructs/console-site.ts, uses the real-time URL.)
-  it.fails(
-    'given an AppSync endpoint, then connect-src allows the real-time host the console dials',
-    () => {
-      const csp = consoleSecurityHeaders('https://abc.appsync-api.eu-west-1.amazonaws.com/graphql');
+  it('given an AppSync endpoint, then connect-src allows the real-time host the console dials', () => {
+    const csp = consoleSecurityHeaders('https://abc.appsync-api.eu-west-1.amazonaws.com/graphql');
 
-      expect(connectSrc(csp['content-security-policy'])).toEqual([
-        "'self'",
-        'https://abc.appsync-api.eu-west-1.amazonaws.com',
-        'wss://abc.appsync-realtime-api.eu-west-1.amazonaws.com',
-      ]);
-    },
-  );
+    expect(connectSrc(csp['content-security-policy'])).toEqual([
+      "'self'",
+      'https://abc.appsync-api.eu-west-1.amazonaws.com',
+      'wss://abc.appsync-realtime-api.eu-west-1.amazonaws.com',
+    ]);
+  });
 });

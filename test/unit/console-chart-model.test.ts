@@ -314,12 +314,13 @@ describe('niceTicks', () => {
     expect(ys).toEqual([...ys].sort((a, b) => b - a));
   });
 
-  // Bug: ticks are accumulated by repeated addition, so for [0, 0.3] the fourth tick is
-  // 0.30000000000000004, which is past the upper end and dropped; [0, 1] keeps its end tick.
-  it.fails(
-    'given a domain whose upper end is a multiple of the step, then that end is a tick',
-    () => {
-      expect(niceTicks([0, 0.3])).toEqual([0, 0.1, 0.2, 0.3]);
-    },
-  );
+  it('given a domain whose upper end is a multiple of the step, then that end is a tick', () => {
+    expect(niceTicks([0, 0.3])).toEqual([0, 0.1, 0.2, 0.3]);
+  });
+});
+
+describe('niceTicks on a degenerate domain', () => {
+  it('given a domain of one value, then there are no ticks rather than an endless loop', () => {
+    expect(niceTicks([5, 5])).toEqual([]);
+  });
 });
