@@ -1,71 +1,122 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ValidationError } from '../domain/errors.ts';
 import type { PageRequest } from '../domain/pagination.ts';
+import { nextToken } from '../domain/pagination.ts';
 import type { Page, ReadingStore, TimeRange } from '../domain/ports.ts';
 import type { Reading } from '../domain/reading.ts';
-import { tables } from '../infra/resources.ts';
-import { batchWrite, expiresAt, queryPage } from './dynamodb-pages.ts';
+import type { ReadingCursor } from '../domain/reading-blocks.ts';
+import {
+  blockKeyRange,
+  decodeReadings,
+  encodeReadings,
+  NewestFirstPage,
+  packBlocks,
+} from '../domain/reading-blocks.ts';
+import { batchWrite, expiresAt } from './dynamodb-pages.ts';
 
-const [byTime, byMetric] = tables.readings.globalSecondaryIndexes;
+/** Blocks read per Query call while a page is assembled. */
+const BLOCKS_PER_QUERY = 100;
 
 /**
- * Readings keyed by device and reading id, so a redelivered or retried reading overwrites
- * itself instead of adding a copy; two indexes serve the newest-first listings.
+ * Readings in blocks (domain/reading-blocks.ts): one item per device, metric and worker
+ * batch, keyed by device and `<newest timestamp>#<metric>#<content hash>`, without indexes.
+ * Writing the same readings again writes the same item; copies that land in different
+ * blocks are dropped when a listing merges them.
  */
 export class DynamoDbReadingStore implements ReadingStore {
   readonly #client: DynamoDBDocumentClient;
   readonly #tableName: string;
   readonly #retentionDays: number;
+  readonly #blocksPerQuery: number;
 
-  constructor(client: DynamoDBDocumentClient, tableName: string, retentionDays: number) {
+  constructor(
+    client: DynamoDBDocumentClient,
+    tableName: string,
+    retentionDays: number,
+    blocksPerQuery = BLOCKS_PER_QUERY,
+  ) {
     this.#client = client;
     this.#tableName = tableName;
     this.#retentionDays = retentionDays;
+    this.#blocksPerQuery = blocksPerQuery;
   }
 
   async saveMany(readings: readonly Reading[]): Promise<void> {
-    // One item per (device, id): a repeated reading in the batch is written once.
-    const items = new Map<string, Record<string, unknown>>();
-    for (const reading of readings) {
-      items.set(`${reading.deviceId}#${reading.id}`, {
-        ...reading,
-        timeKey: `${reading.timestamp}#${reading.id}`,
-        deviceMetric: `${reading.deviceId}#${reading.metric}`,
-        expiresAt: expiresAt(reading.timestamp, this.#retentionDays),
-      });
-    }
     await batchWrite(
       this.#client,
       this.#tableName,
-      [...items.values()].map((Item) => ({ PutRequest: { Item } })),
+      packBlocks(readings).map((block) => ({
+        PutRequest: {
+          Item: {
+            deviceId: block.deviceId,
+            blockKey: block.key,
+            metric: block.metric,
+            start: block.start,
+            end: block.end,
+            count: block.readings.length,
+            readings: encodeReadings(block.readings),
+            expiresAt: expiresAt(block.end, this.#retentionDays),
+          },
+        },
+      })),
     );
   }
 
-  list(
+  async list(
     query: { deviceId: string; metric: string | null } & TimeRange,
     page: PageRequest,
   ): Promise<Page<Reading>> {
-    const byDeviceMetric = query.metric !== null;
-    return queryPage(
-      this.#client,
-      {
-        table: tables.readings,
-        tableName: this.#tableName,
-        index: byDeviceMetric ? byMetric : byTime,
-        partitionValue: byDeviceMetric ? `${query.deviceId}#${query.metric}` : query.deviceId,
-        range: query,
-      },
-      page,
-      toReading,
-    );
+    const after = page.after === null ? null : cursorOf(page.after);
+    const { low, high } = blockKeyRange(query, after);
+    const conditions = ['deviceId = :device'];
+    const values: Record<string, unknown> = { ':device': query.deviceId };
+    if (low !== null) values[':low'] = low;
+    if (high !== null) values[':high'] = high;
+    if (low !== null && high !== null) conditions.push('blockKey BETWEEN :low AND :high');
+    else if (low !== null) conditions.push('blockKey >= :low');
+    else if (high !== null) conditions.push('blockKey <= :high');
+    if (query.metric !== null) values[':metric'] = query.metric;
+
+    const assembled = new NewestFirstPage(query, after, page.limit);
+    let start: Record<string, unknown> | undefined;
+    do {
+      const result = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#tableName,
+          KeyConditionExpression: conditions.join(' AND '),
+          FilterExpression: query.metric === null ? undefined : 'metric = :metric',
+          ExpressionAttributeValues: values,
+          ScanIndexForward: false,
+          Limit: this.#blocksPerQuery,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of result.Items ?? []) {
+        assembled.add(
+          decodeReadings(query.deviceId, item.metric as string, item.readings as string),
+        );
+      }
+      start = result.LastEvaluatedKey;
+      // Every block still to come ends no later than where this query page stopped.
+      const reachedKey = (start?.blockKey as string | undefined) ?? '';
+      if (start && assembled.complete(reachedKey.slice(0, reachedKey.indexOf('#')))) break;
+    } while (start);
+
+    const { items, after: last } = assembled.result(start !== undefined);
+    return { items, nextToken: nextToken(last === null ? null : { ...last }, page) };
   }
 }
 
-function toReading(item: Record<string, unknown>): Reading {
-  return {
-    id: item.id as string,
-    deviceId: item.deviceId as string,
-    metric: item.metric as string,
-    value: item.value as number,
-    timestamp: item.timestamp as string,
-  };
+/** A page position from a token: the last reading's time and id, nothing else. */
+function cursorOf(position: Record<string, string>): ReadingCursor {
+  const { timestamp, id, ...rest } = position;
+  if (
+    typeof timestamp !== 'string' ||
+    typeof id !== 'string' ||
+    Object.keys(rest).length > 0 ||
+    Number.isNaN(Date.parse(timestamp))
+  ) {
+    throw new ValidationError('nextToken does not belong to this query', 'nextToken');
+  }
+  return { timestamp, id };
 }

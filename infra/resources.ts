@@ -18,7 +18,7 @@ export interface IndexDefinition {
 
 export interface TableDefinition {
   /** Logical name; CloudFormation names the real table. */
-  id: 'Readings' | 'Rules' | 'Alerts' | 'Episodes';
+  id: 'ReadingBlocks' | 'Rules' | 'Alerts' | 'Episodes';
   /** Environment variable through which functions receive the table name. */
   envVar: string;
   partitionKey: KeyDefinition;
@@ -32,14 +32,12 @@ const string = (name: string): KeyDefinition => ({ name, type: 'S' });
 
 export const tables = {
   readings: {
-    id: 'Readings',
+    // Blocks of readings (domain/reading-blocks.ts), newest-first by their sort key; no index.
+    id: 'ReadingBlocks',
     envVar: 'READINGS_TABLE',
     partitionKey: string('deviceId'),
-    sortKey: string('id'),
-    globalSecondaryIndexes: [
-      { indexName: 'byTime', partitionKey: string('deviceId'), sortKey: string('timeKey') },
-      { indexName: 'byMetric', partitionKey: string('deviceMetric'), sortKey: string('timeKey') },
-    ],
+    sortKey: string('blockKey'),
+    globalSecondaryIndexes: [],
     timeToLiveAttribute: 'expiresAt',
   },
   rules: {

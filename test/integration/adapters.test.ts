@@ -4,7 +4,7 @@ import {
   ReceiveMessageCommand,
   SendMessageBatchCommand,
 } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbAlertStore } from '../../adapters/dynamodb-alert-store.ts';
@@ -84,6 +84,118 @@ describe('DynamoDbReadingStore', () => {
       after: { deviceId: 'D2', id: 'x', timeKey: '2026-05-01T12:04:00.000Z#x' },
     };
     await expect(store.list(query, forged)).rejects.toThrow(/nextToken/);
+  });
+});
+
+describe('DynamoDbReadingStore blocks', () => {
+  const store = (blocksPerQuery?: number) =>
+    new DynamoDbReadingStore(documents, resources.tableNames.readings, 90, blocksPerQuery);
+  const at = (device: string, id: string, second: number, metric = 'pressure'): Reading => ({
+    id,
+    deviceId: device,
+    metric,
+    value: second,
+    timestamp: new Date(Date.UTC(2026, 4, 2, 8, 0, second)).toISOString(),
+  });
+  const all = async (
+    query: Parameters<DynamoDbReadingStore['list']>[0],
+    limit: number,
+    blocksPerQuery?: number,
+  ) => {
+    const ids: string[] = [];
+    let token: string | null = null;
+    do {
+      const page = await store(blocksPerQuery).list(
+        query,
+        pageRequest({ limit, nextToken: token }, query),
+      );
+      ids.push(...page.items.map((r) => r.id));
+      token = page.nextToken;
+    } while (token);
+    return ids;
+  };
+  const itemsOf = async (device: string) =>
+    (
+      await documents.send(
+        new QueryCommand({
+          TableName: resources.tableNames.readings,
+          KeyConditionExpression: 'deviceId = :d',
+          ExpressionAttributeValues: { ':d': device },
+        }),
+      )
+    ).Items ?? [];
+
+  it('given one batch of 40 readings of a device and metric, then they are written as one item', async () => {
+    // Act
+    await store().saveMany(Array.from({ length: 40 }, (_, i) => at('B1', `r${i}`, i)));
+
+    // Assess
+    const items = await itemsOf('B1');
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ count: 40, metric: 'pressure' });
+  });
+
+  it('given batches whose times interleave, then every page size lists them in strict newest-first order', async () => {
+    // Prepare: three saves, as three worker batches whose readings overlap in time
+    await store().saveMany([0, 3, 6, 9, 12].map((s) => at('B2', `a${s}`, s)));
+    await store().saveMany([1, 4, 7, 10, 13].map((s) => at('B2', `b${s}`, s)));
+    await store().saveMany([2, 5, 8, 11, 14].map((s) => at('B2', `c${s}`, s)));
+    const query = { deviceId: 'B2', metric: null, from: null, to: null };
+    const expected = Array.from({ length: 15 }, (_, s) => `${'abc'[s % 3]}${s}`).reverse();
+
+    // Act and assess: whole pages of blocks, and blocks read one at a time
+    for (const limit of [1, 2, 4, 7, 15, 50]) {
+      expect(await all(query, limit)).toEqual(expected);
+      expect(await all(query, limit, 1)).toEqual(expected);
+    }
+  });
+
+  it('given a retry of readings landing in another block (same id and time), then each is listed once', async () => {
+    // Prepare
+    await store().saveMany([at('B3', 'x', 1), at('B3', 'y', 2)]);
+    await store().saveMany([at('B3', 'y', 2), at('B3', 'z', 3)]);
+    await store().saveMany([at('B3', 'x', 1), at('B3', 'y', 2)]);
+
+    // Assess: the repeated batch wrote the same item; the overlapping one is merged
+    expect(await itemsOf('B3')).toHaveLength(2);
+    for (const limit of [1, 2, 10]) {
+      expect(await all({ deviceId: 'B3', metric: null, from: null, to: null }, limit)).toEqual([
+        'z',
+        'y',
+        'x',
+      ]);
+    }
+  });
+
+  it('given readings of two metrics over more than a block span, then metric and time filters list exactly the matching ones', async () => {
+    // Prepare: 3 hours of one reading a minute per metric, in one save
+    const minutes = Array.from({ length: 180 }, (_, i) => i);
+    const reading = (metric: string, minute: number): Reading => ({
+      id: `${metric}-${minute}`,
+      deviceId: 'B4',
+      metric,
+      value: minute,
+      timestamp: new Date(Date.UTC(2026, 4, 3, 0, minute)).toISOString(),
+    });
+    await store().saveMany(minutes.flatMap((m) => [reading('rpm', m), reading('heat', m)]));
+    const query = {
+      deviceId: 'B4',
+      metric: 'heat',
+      from: new Date(Date.UTC(2026, 4, 3, 0, 50)).toISOString(),
+      to: new Date(Date.UTC(2026, 4, 3, 2, 10)).toISOString(),
+    };
+
+    // Act
+    const ids = await all(query, 30, 2);
+
+    // Assess: 80 readings, minute 130 down to 50
+    expect(ids).toEqual(
+      minutes
+        .filter((m) => m >= 50 && m <= 130)
+        .reverse()
+        .map((m) => `heat-${m}`),
+    );
+    expect((await itemsOf('B4')).length).toBeGreaterThanOrEqual(6);
   });
 });
 
