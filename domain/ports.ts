@@ -24,7 +24,7 @@ export interface ReadingQueue {
 }
 
 export interface ReadingStore {
-  /** Stores readings; storing the same device and id again leaves one copy. */
+  /** Stores readings; the same device, id and timestamp stored again lists once. */
   saveMany(readings: readonly Reading[]): Promise<void>;
   list(
     query: { deviceId: string; metric: string | null } & TimeRange,

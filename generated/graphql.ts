@@ -138,7 +138,7 @@ export type EventConnection = {
 /** One telemetry reading sent by a device. */
 export type EventInput = {
   deviceId: Scalars['ID']['input'];
-  /** Client-chosen id; a retry with the same id for the same device is stored once. */
+  /** Client-chosen id; the same id and timestamp sent again for the same device is stored once. */
   id?: InputMaybe<Scalars['ID']['input']>;
   metric: Scalars['String']['input'];
   /** Defaults to the time the API received the reading. */
