@@ -128,7 +128,8 @@ function throughputRows(result: ThroughputResult): void {
     target: target('≥ 20,000/s', result.processedPerSecond >= 20_000),
   });
   sections.throughput.push({
-    metric: 'Peak RSS of the benchmark process (whole local stack + load clients)',
+    metric:
+      'Peak RSS of the benchmark process (the whole local stack; the load clients run in a process of their own)',
     value: `${formatBytes(result.peakRssBytes)} (during the batch load: ${formatBytes(result.phaseRssBytes)})`,
     target: '—',
   });

@@ -1,10 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import type { LocalStack } from '../local/stack.ts';
 import type { QueueWatcher } from './stack.ts';
-import { graphqlRequest, progress } from './support.ts';
-
-const INGEST_MANY = `mutation IngestMany($input: [EventInput!]!) { ingestEvents(input: $input) { accepted rejected } }`;
+import { progress } from './support.ts';
 
 export interface ThroughputOptions {
   clients: number;
@@ -44,9 +42,40 @@ export interface ThroughputResult {
   phaseRssBytes: number;
 }
 
+interface LoadTotals {
+  calls: number;
+  accepted: number;
+  rejected: number;
+  failedCalls: number;
+  startedAt: number;
+  lastAckAt: number;
+}
+
+/** Runs bench/load-clients.ts in its own process and returns what it counted. */
+function runLoadClients(
+  url: string,
+  apiKey: string,
+  options: ThroughputOptions,
+): Promise<LoadTotals> {
+  const script = new URL('./load-clients.ts', import.meta.url).pathname;
+  const args = [script, url, apiKey, options.clients, options.batchSize, options.durationMs];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args.map(String), {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`the load clients exited with ${code}`));
+      resolve(JSON.parse(output) as LoadTotals);
+    });
+  });
+}
+
 /**
- * Batch ingestion under load: `clients` concurrent clients each send `ingestEvents` batches
- * back to back for a fixed time, then the queue is watched until the worker has stored and
+ * Batch ingestion under load: `clients` concurrent clients, in a process of their own, each
+ * send `ingestEvents` batches back to back for a fixed time, then the queue is watched until the worker has stored and
  * evaluated every acknowledged reading (or the drain wait ends). No rule covers these
  * readings' metric, so this measures ingestion and storage, not alert delivery.
  */
@@ -56,55 +85,17 @@ export async function measureThroughput(
   options: ThroughputOptions,
 ): Promise<ThroughputResult> {
   const { GraphQLUrl: url, ApiKey: apiKey } = stack.outputs;
-  const runId = randomUUID().slice(0, 8);
   const before = await queue.depth();
   const backlog = before.visible + before.inFlight;
   let phaseRss = process.memoryUsage.rss();
   const sampler = setInterval(() => {
     phaseRss = Math.max(phaseRss, process.memoryUsage.rss());
   }, 100);
-  let accepted = 0;
-  let rejected = 0;
-  let failedCalls = 0;
-  let calls = 0;
-  let lastAck = 0;
   const cpuAtStart = process.cpuUsage();
   const started = performance.now();
-  const deadline = started + options.durationMs;
-  const client = async (clientIndex: number) => {
-    let sequence = 0;
-    while (performance.now() < deadline) {
-      const input = Array.from({ length: options.batchSize }, (_, i) => ({
-        deviceId: `load-${runId}-${clientIndex}-${i % 20}`,
-        metric: 'bench.load',
-        value: (sequence += 1) % 100,
-      }));
-      calls += 1;
-      try {
-        const result = await graphqlRequest<{
-          ingestEvents: { accepted: number; rejected: number };
-        }>(url, apiKey, INGEST_MANY, { input });
-        if (result.status !== 200 || !result.data) {
-          failedCalls += 1;
-          continue;
-        }
-        accepted += result.data.ingestEvents.accepted;
-        rejected += result.data.ingestEvents.rejected;
-        lastAck = performance.now();
-      } catch {
-        failedCalls += 1;
-      }
-    }
-  };
-  const ticker = setInterval(
-    () => progress(`throughput: ${accepted.toLocaleString('en-US')} readings acknowledged`),
-    5000,
-  );
-  try {
-    await Promise.all(Array.from({ length: options.clients }, (_, i) => client(i)));
-  } finally {
-    clearInterval(ticker);
-  }
+  const load = await runLoadClients(url, apiKey, options);
+  const { accepted, rejected, failedCalls, calls } = load;
+  const lastAck = started + (load.lastAckAt - load.startedAt);
   const loadMs = lastAck - started;
   const cpuDuringLoad = process.cpuUsage(cpuAtStart);
   const cpuAtLoadEnd = process.cpuUsage();

@@ -43,7 +43,7 @@ export class ContentionError extends Error {
 }
 
 /**
- * What the worker does with a batch of readings: store them, then move each affected
+ * What the worker does with a batch of readings: store them and, meanwhile, move each affected
  * (rule, device) episode once for all its readings, in event-time order, and deliver what
  * changed. Queues deliver at least once and out of order and several workers run at once,
  * so: readings are keyed by id; an episode skips readings not newer than its last; an
@@ -56,7 +56,22 @@ export async function evaluateReadings(
   readings: readonly Reading[],
   deps: EvaluationDeps,
 ): Promise<Map<string, unknown>> {
-  await deps.readings.saveMany(readings);
+  // Storing and evaluating are independent: run them together. A failed store fails the
+  // whole batch after evaluation, and the retry's readings are skipped by the episodes.
+  const stored = deps.readings.saveMany(readings).then(
+    () => null,
+    (error: unknown) => ({ error }),
+  );
+  const failed = await evaluate(readings, deps);
+  const storeFailure = await stored;
+  if (storeFailure) throw storeFailure.error;
+  return failed;
+}
+
+async function evaluate(
+  readings: readonly Reading[],
+  deps: EvaluationDeps,
+): Promise<Map<string, unknown>> {
   const index = await deps.rules();
   const groups = new Map<string, { rule: Rule; deviceId: string; readings: Reading[] }>();
   for (const reading of readings) {

@@ -1,0 +1,71 @@
+/**
+ * The batch-ingest load, in a process of its own as real clients would be, so that building
+ * and sending requests does not take the stack's event loop. Started by throughput.ts:
+ *
+ *   node bench/load-clients.ts <graphql url> <api key> <clients> <batch size> <duration ms>
+ *
+ * Prints one JSON line: calls, accepted, rejected, failed calls, and the epoch-ms times of
+ * the first call and the last acknowledgement.
+ */
+import { randomUUID } from 'node:crypto';
+import { graphqlRequest } from './support.ts';
+
+const INGEST_MANY = `mutation IngestMany($input: [EventInput!]!) { ingestEvents(input: $input) { accepted rejected } }`;
+
+const [url = '', apiKey = '', clientsArg, batchArg, durationArg] = process.argv.slice(2);
+const clients = Number(clientsArg);
+const batchSize = Number(batchArg);
+const durationMs = Number(durationArg);
+if (!url || !apiKey || !(clients > 0) || !(batchSize > 0) || !(durationMs > 0)) {
+  throw new Error(
+    'Usage: node bench/load-clients.ts <url> <api key> <clients> <batch size> <duration ms>',
+  );
+}
+
+const runId = randomUUID().slice(0, 8);
+const totals = {
+  calls: 0,
+  accepted: 0,
+  rejected: 0,
+  failedCalls: 0,
+  startedAt: Date.now(),
+  lastAckAt: 0,
+};
+const deadline = totals.startedAt + durationMs;
+
+async function client(clientIndex: number): Promise<void> {
+  let sequence = 0;
+  while (Date.now() < deadline) {
+    const input = Array.from({ length: batchSize }, (_, i) => ({
+      deviceId: `load-${runId}-${clientIndex}-${i % 20}`,
+      metric: 'bench.load',
+      value: (sequence += 1) % 100,
+    }));
+    totals.calls += 1;
+    try {
+      const result = await graphqlRequest<{
+        ingestEvents: { accepted: number; rejected: number };
+      }>(url, apiKey, INGEST_MANY, { input });
+      if (result.status !== 200 || !result.data) {
+        totals.failedCalls += 1;
+        continue;
+      }
+      totals.accepted += result.data.ingestEvents.accepted;
+      totals.rejected += result.data.ingestEvents.rejected;
+      totals.lastAckAt = Date.now();
+    } catch {
+      totals.failedCalls += 1;
+    }
+  }
+}
+
+const ticker = setInterval(
+  () =>
+    process.stderr.write(
+      `[bench] throughput: ${totals.accepted.toLocaleString('en-US')} readings acknowledged\n`,
+    ),
+  5000,
+);
+await Promise.all(Array.from({ length: clients }, (_, i) => client(i)));
+clearInterval(ticker);
+process.stdout.write(`${JSON.stringify(totals)}\n`);
