@@ -1,4 +1,9 @@
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { Alert } from '../domain/alert.ts';
 import type { Notification } from '../domain/episode.ts';
 import type { PageRequest } from '../domain/pagination.ts';
@@ -30,16 +35,62 @@ export class DynamoDbAlertStore implements AlertStore {
 
   async record(
     notification: Notification,
-  ): Promise<{ alert: Alert; delivered: ReadonlySet<string> }> {
+    claim?: { marks: readonly string[]; leaseMs: number },
+  ): Promise<{ alert: Alert; delivered: ReadonlySet<string>; claimed: ReadonlySet<string> }> {
+    if (claim && notification.alert.status === 'FIRING') {
+      const created = await this.#createClaimed(notification, claim);
+      if (created) return created;
+    }
+    return { ...(await this.#record(notification)), claimed: new Set() };
+  }
+
+  /** Writes a new alert with its channels claimed; null when the alert exists already. */
+  async #createClaimed(
+    notification: Notification,
+    claim: { marks: readonly string[]; leaseMs: number },
+  ): Promise<{
+    alert: Alert;
+    delivered: ReadonlySet<string>;
+    claimed: ReadonlySet<string>;
+  } | null> {
     const { alert } = notification;
-    const resolved = alert.status === 'RESOLVED';
-    const fields: Record<string, unknown> = {
+    const until = Date.now() + claim.leaseMs;
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#tableName,
+          Item: {
+            ...Object.fromEntries(
+              Object.entries(this.#fields(alert)).filter(([name]) => !ACKNOWLEDGEMENT.has(name)),
+            ),
+            claims: Object.fromEntries(claim.marks.map((mark) => [mark, until])),
+          },
+          ConditionExpression: 'attribute_not_exists(id)',
+        }),
+      );
+      return { alert, delivered: new Set(), claimed: new Set(claim.marks) };
+    } catch (error) {
+      if (isConditionFailure(error)) return null;
+      throw error;
+    }
+  }
+
+  #fields(alert: Alert): Record<string, unknown> {
+    return {
       ...alert,
       kind: KIND,
       firedKey: `${alert.firedAt}#${alert.id}`,
       expiresAt: expiresAt(alert.firedAt, this.#retentionDays),
-      ...(resolved ? {} : { firingDeviceId: alert.deviceId, firingKind: KIND }),
+      ...(alert.status === 'RESOLVED' ? {} : { firingDeviceId: alert.deviceId, firingKind: KIND }),
     };
+  }
+
+  async #record(
+    notification: Notification,
+  ): Promise<{ alert: Alert; delivered: ReadonlySet<string> }> {
+    const { alert } = notification;
+    const resolved = alert.status === 'RESOLVED';
+    const fields = this.#fields(alert);
     const set = Object.keys(fields).filter((name) => !ACKNOWLEDGEMENT.has(name) && name !== 'id');
     const names = Object.fromEntries(set.map((name, i) => [`#f${i}`, name]));
     const values = Object.fromEntries(set.map((name, i) => [`:v${i}`, fields[name]]));

@@ -177,11 +177,17 @@ async function advance(
  */
 async function deliver(state: EpisodeState, deps: EvaluationDeps): Promise<void> {
   for (const notification of state.outbox) {
-    const { alert, delivered } = await deps.alerts.record(notification);
+    const mark = (channel: string) => `${notification.key}:${channel}`;
+    const { alert, delivered, claimed } = await deps.alerts.record(notification, {
+      marks: [mark('email'), mark('push')],
+      leaseMs: DELIVERY_LEASE_MS,
+    });
     const send = async (channel: string, action: (a: Alert) => Promise<void>) => {
       const mark = `${notification.key}:${channel}`;
       if (delivered.has(mark)) return;
-      if (!(await deps.alerts.claimDelivery(alert.id, mark, DELIVERY_LEASE_MS))) return;
+      const mine =
+        claimed.has(mark) || (await deps.alerts.claimDelivery(alert.id, mark, DELIVERY_LEASE_MS));
+      if (!mine) return;
       try {
         await action(alert);
       } catch (error) {

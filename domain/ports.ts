@@ -76,9 +76,14 @@ export interface AlertStore {
   /**
    * Writes the alert as the notification describes it (idempotent; a firing never
    * overwrites a resolution) and returns the stored alert with the delivery channels
-   * already done for this notification.
+   * already done for this notification. When the alert is new, the same write also claims
+   * `claim.marks` (nobody else can hold them yet), saving a claimDelivery per channel on
+   * the path of every new alert; `claimed` says which marks it holds.
    */
-  record(notification: Notification): Promise<{ alert: Alert; delivered: ReadonlySet<string> }>;
+  record(
+    notification: Notification,
+    claim?: { marks: readonly string[]; leaseMs: number },
+  ): Promise<{ alert: Alert; delivered: ReadonlySet<string>; claimed: ReadonlySet<string> }>;
   /**
    * Takes the right to send one notification on one channel, for `leaseMs`: false when it
    * was delivered already or another worker holds it. Two workers meeting the same pending

@@ -230,6 +230,45 @@ describe('DynamoDbRuleStore', () => {
 });
 
 describe('DynamoDbAlertStore', () => {
+  it('given a new alert recorded with claims, then the same write holds its channels: nobody else can claim them, and recording it again claims nothing', async () => {
+    // Prepare
+    const store = new DynamoDbAlertStore(documents, resources.tableNames.alerts, 90);
+    const rule = newRule(
+      { metric: 'temperature', operator: 'GT', threshold: 0 },
+      'rule-claims',
+      '2026-05-01T12:00:00.000Z',
+    );
+    const alert = thresholdAlert(
+      rule,
+      reading('c1', 7, { deviceId: 'D-claims' }),
+      7,
+      '2026-05-01T12:07:01.000Z',
+    );
+    const firing = { key: 'FIRING@7', kind: 'FIRING' as const, alert };
+    const claim = { marks: ['FIRING@7:email', 'FIRING@7:push'], leaseMs: 60_000 };
+
+    // Act
+    const first = await store.record(firing, claim);
+    const again = await store.record(firing, claim);
+
+    // Assess
+    expect(first.claimed).toEqual(new Set(claim.marks));
+    expect(first.alert).toEqual(alert);
+    expect(await store.get(alert.id)).toEqual(alert);
+    expect(again.claimed).toEqual(new Set());
+    expect(await store.claimDelivery(alert.id, 'FIRING@7:push', 60_000)).toBe(false);
+    await store.releaseClaim(alert.id, 'FIRING@7:push');
+    expect(await store.claimDelivery(alert.id, 'FIRING@7:push', 60_000)).toBe(true);
+    expect((await store.active('D-claims', pageRequest({}, {}))).items.map((a) => a.id)).toEqual([
+      alert.id,
+    ]);
+    await store.record({
+      key: 'RESOLVED@8',
+      kind: 'RESOLVED',
+      alert: { ...alert, status: 'RESOLVED', resolvedAt: '2026-05-01T12:08:00.000Z' },
+    });
+  });
+
   it('given a firing recorded twice and then resolved, then one alert keeps its delivery marks and a late firing cannot reopen it', async () => {
     const store = new DynamoDbAlertStore(documents, resources.tableNames.alerts, 90);
     const rule = newRule(
@@ -239,7 +278,11 @@ describe('DynamoDbAlertStore', () => {
     );
     const alert = thresholdAlert(rule, reading('r1', 1), 1, '2026-05-01T12:01:01.000Z');
     const firing = { key: 'FIRING@1', kind: 'FIRING' as const, alert };
-    expect(await store.record(firing)).toEqual({ alert, delivered: new Set() });
+    expect(await store.record(firing)).toEqual({
+      alert,
+      delivered: new Set(),
+      claimed: new Set(),
+    });
     await store.markDelivered(alert.id, 'FIRING@1:email');
     expect((await store.record(firing)).delivered).toEqual(new Set(['FIRING@1:email']));
     const active = (deviceId: string | null) => store.active(deviceId, pageRequest({}, {}));

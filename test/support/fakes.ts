@@ -79,8 +79,15 @@ export class FakeEpisodeStore implements EpisodeStore {
 
 export class FakeAlertStore implements AlertStore {
   readonly items = new Map<string, { alert: Alert; delivered: Set<string> }>();
-  async record(notification: Notification) {
+  async record(notification: Notification, claim?: { marks: readonly string[]; leaseMs: number }) {
     const existing = this.items.get(notification.alert.id);
+    const claimed = new Set<string>();
+    if (claim && !existing && notification.alert.status === 'FIRING') {
+      for (const mark of claim.marks) {
+        this.claims.set(`${notification.alert.id} ${mark}`, Date.now() + claim.leaseMs);
+        claimed.add(mark);
+      }
+    }
     if (
       existing &&
       existing.alert.status === 'RESOLVED' &&
@@ -89,6 +96,7 @@ export class FakeAlertStore implements AlertStore {
       return {
         alert: existing.alert,
         delivered: new Set([`${notification.key}:email`, `${notification.key}:push`]),
+        claimed,
       };
     }
     const alert = {
@@ -98,7 +106,7 @@ export class FakeAlertStore implements AlertStore {
     };
     const entry = { alert, delivered: existing?.delivered ?? new Set<string>() };
     this.items.set(alert.id, entry);
-    return { alert, delivered: new Set(entry.delivered) };
+    return { alert, delivered: new Set(entry.delivered), claimed };
   }
   readonly claims = new Map<string, number>();
   async claimDelivery(alertId: string, mark: string, leaseMs: number): Promise<boolean> {
