@@ -1,0 +1,93 @@
+/**
+ * The latency phase's client, in a process of its own as a real subscriber would be, so that
+ * its HTTP calls and websocket frames do not run on the stack's event loop. Started by
+ * latency.ts:
+ *
+ *   node bench/latency-client.ts <graphql url> <api key> <realtime url> <metric> <alerts> <warmup> <alert timeout ms> <budget ms>
+ *
+ * Warms up until `warmup` alerts arrived, prints `{"warm":n}` and waits for a line on stdin
+ * (the go-ahead, once the stack has drained and reset its counters); then measures and
+ * prints one JSON line with the samples.
+ */
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import { RealtimeSubscription } from '../local/realtime-client.ts';
+import { expectData, graphqlRequest } from './support.ts';
+
+const INGEST_ONE = `mutation Ingest($input: EventInput!) { ingestEvent(input: $input) { id } }`;
+const ON_ALERT = `subscription OnAlert { onAlert { id deviceId eventId } }`;
+
+const [url = '', apiKey = '', realtimeUrl = '', metric = '', ...numbers] = process.argv.slice(2);
+const [alerts, warmup, alertTimeoutMs, budgetMs] = numbers.map(Number) as [
+  number,
+  number,
+  number,
+  number,
+];
+if (!url || !apiKey || !realtimeUrl || !metric || !(alerts > 0) || !(budgetMs > 0)) {
+  throw new Error('Usage: see the comment at the top of bench/latency-client.ts');
+}
+
+const subscription = await RealtimeSubscription.open(realtimeUrl, url, apiKey, ON_ALERT);
+const runId = randomUUID().slice(0, 8);
+
+async function sendOne(device: string): Promise<{ ingestMs: number; deliveryMs: number | null }> {
+  const id = randomUUID();
+  let stopListening = () => {};
+  let timer: NodeJS.Timeout | undefined;
+  const arrived = new Promise<number | null>((resolve) => {
+    stopListening = subscription.onData((frame) => {
+      const alert = frame.data.onAlert as { eventId?: string } | undefined;
+      if (alert?.eventId === id) resolve(frame.receivedAt);
+    });
+    timer = setTimeout(() => resolve(null), alertTimeoutMs);
+  });
+  const started = performance.now();
+  const result = await graphqlRequest(url, apiKey, INGEST_ONE, {
+    input: { id, deviceId: `lat-${runId}-${device}`, metric, value: 100 },
+  });
+  const acknowledged = performance.now();
+  expectData(result, 'ingestEvent (latency)');
+  const receivedAt = await arrived;
+  stopListening();
+  clearTimeout(timer);
+  return {
+    ingestMs: acknowledged - started,
+    deliveryMs: receivedAt === null ? null : receivedAt - started,
+  };
+}
+
+// The worker reloads rules every couple of seconds: wait until the rule fires.
+let warm = 0;
+const warmDeadline = performance.now() + 20_000;
+for (let index = 0; warm < warmup && performance.now() < warmDeadline; index += 1) {
+  if ((await sendOne(`warm-${index}`)).deliveryMs !== null) warm += 1;
+}
+process.stdout.write(`${JSON.stringify({ warm })}\n`);
+if (warm === 0) process.exit(0);
+await once(process.stdin, 'data');
+
+let framesReceived = 0;
+const stopCountingFrames = subscription.onData(() => {
+  framesReceived += 1;
+});
+const deliveryMs: number[] = [];
+const ingestMs: number[] = [];
+let missed = 0;
+const deadline = performance.now() + budgetMs;
+for (let index = 0; index < alerts && performance.now() < deadline; index += 1) {
+  const sample = await sendOne(String(index));
+  ingestMs.push(sample.ingestMs);
+  if (sample.deliveryMs === null) missed += 1;
+  else deliveryMs.push(sample.deliveryMs);
+  if ((index + 1) % 100 === 0)
+    process.stderr.write(`[bench] latency: ${index + 1}/${alerts} alerts\n`);
+}
+// Frames still on their way for the last alert are counted once the stack has drained.
+process.stdout.write(`${JSON.stringify({ sent: ingestMs.length })}\n`);
+await once(process.stdin, 'data');
+stopCountingFrames();
+subscription.close();
+process.stdout.write(`${JSON.stringify({ deliveryMs, ingestMs, missed, framesReceived })}\n`);
+process.exit(0);
