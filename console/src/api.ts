@@ -102,6 +102,11 @@ interface Frame {
   payload?: { data?: unknown; errors?: GraphQLErrorBody[]; connectionTimeoutMs?: number };
 }
 
+/** How long a new socket may take to be acknowledged before it counts as dropped. */
+const ACK_TIMEOUT_MS = 15_000;
+/** How long a link must stay up before a drop is redialled from the shortest delay again. */
+const STABLE_MS = 10_000;
+
 /** One websocket shared by the console's subscriptions, kept up while any is open. */
 class RealtimeLink {
   readonly #url: string;
@@ -114,14 +119,24 @@ class RealtimeLink {
   #socket: WebSocket | null = null;
   #state: LinkState = 'connecting';
   #attempt = 0;
+  /** When the current socket was acknowledged; null until it is. */
+  #liveSince: number | null = null;
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
-  #keepAliveTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Runs out when the server has been silent too long: before its ack, or between keep-alives. */
+  #silenceTimer: ReturnType<typeof setTimeout> | undefined;
   #keepAliveMs = 300_000;
   #nextId = 0;
 
-  /** Back online: redial now rather than at the end of the backoff. */
+  /**
+   * Back online: redial now rather than at the end of the backoff. A socket that still reads
+   * as live may be half-open after sleep or a network change, so it is replaced too.
+   */
   readonly #online = () => {
-    if (this.#state === 'disrupted') this.#connect();
+    if (this.#subscriptions.size > 0) this.#connect();
+  };
+
+  readonly #offline = () => {
+    if (this.#subscriptions.size > 0) this.#drop();
   };
 
   constructor(url: string, auth: Record<string, string>) {
@@ -135,6 +150,7 @@ class RealtimeLink {
     if (this.#state === 'live') this.#start(id);
     else if (!this.#socket) {
       addEventListener('online', this.#online);
+      addEventListener('offline', this.#offline);
       this.#connect();
     }
     return () => {
@@ -158,31 +174,27 @@ class RealtimeLink {
 
   #connect(): void {
     clearTimeout(this.#retryTimer);
-    this.#socket?.close();
+    this.#detach();
     this.#setState(this.#attempt === 0 ? 'connecting' : 'disrupted');
-    const header = btoa(JSON.stringify(this.#auth));
-    const socket = new WebSocket(`${this.#url}?header=${header}&payload=e30=`, 'graphql-ws');
+    const header = encodeURIComponent(btoa(JSON.stringify(this.#auth)));
+    const payload = encodeURIComponent(btoa('{}'));
+    const socket = new WebSocket(`${this.#url}?header=${header}&payload=${payload}`, 'graphql-ws');
     this.#socket = socket;
+    // Counted from the dial, so a connect that hangs before opening is caught as well.
+    this.#watchSilence(ACK_TIMEOUT_MS);
     socket.onopen = () => socket.send(JSON.stringify({ type: 'connection_init' }));
     socket.onmessage = (event) => this.#receive(JSON.parse(String(event.data)) as Frame);
-    socket.onclose = () => {
-      if (this.#socket !== socket) return;
-      this.#socket = null;
-      clearTimeout(this.#keepAliveTimer);
-      if (this.#subscriptions.size === 0) return;
-      this.#setState('disrupted');
-      this.#retryTimer = setTimeout(() => this.#connect(), reconnectDelayMs(this.#attempt++));
-    };
+    socket.onclose = () => this.#drop();
   }
 
   #receive(frame: Frame): void {
-    this.#watchKeepAlive();
+    if (this.#liveSince !== null) this.#watchSilence(this.#keepAliveMs);
     const subscription = frame.id ? this.#subscriptions.get(frame.id) : undefined;
     switch (frame.type) {
       case 'connection_ack':
         this.#keepAliveMs = frame.payload?.connectionTimeoutMs ?? this.#keepAliveMs;
-        this.#watchKeepAlive();
-        this.#attempt = 0;
+        this.#watchSilence(this.#keepAliveMs);
+        this.#liveSince = Date.now();
         this.#setState('live');
         for (const id of this.#subscriptions.keys()) this.#start(id);
         break;
@@ -200,7 +212,7 @@ class RealtimeLink {
       case 'connection_error':
         // Refused at connect (a wrong key, say): retrying with backoff lets a fix in Settings,
         // or the server coming back, take effect; the state shows the link is down.
-        this.#socket?.close();
+        this.#drop();
         break;
       default:
         break;
@@ -217,10 +229,38 @@ class RealtimeLink {
     });
   }
 
-  /** No frame for the server's connection timeout means the link is dead: drop and redial. */
-  #watchKeepAlive(): void {
-    clearTimeout(this.#keepAliveTimer);
-    this.#keepAliveTimer = setTimeout(() => this.#socket?.close(), this.#keepAliveMs);
+  /** No frame for that long means the link is dead, though the socket may not know yet. */
+  #watchSilence(ms: number): void {
+    clearTimeout(this.#silenceTimer);
+    this.#silenceTimer = setTimeout(() => this.#drop(), ms);
+  }
+
+  /**
+   * The link is gone (closed, silent, refused or offline): let go of the socket at once rather
+   * than wait for its close, which on a dead network can take a minute, and redial after the
+   * backoff. A link that had stayed up a while starts the backoff afresh; one that the server
+   * acknowledged and dropped at once does not, so such a server is not dialled in a tight loop.
+   */
+  #drop(): void {
+    this.#detach();
+    if (this.#subscriptions.size === 0) return;
+    this.#setState('disrupted');
+    clearTimeout(this.#retryTimer);
+    this.#retryTimer = setTimeout(() => this.#connect(), reconnectDelayMs(this.#attempt++));
+  }
+
+  /** Closes the socket, if any, with its handlers removed so it can no longer touch the link. */
+  #detach(): void {
+    clearTimeout(this.#silenceTimer);
+    if (this.#liveSince !== null && Date.now() - this.#liveSince >= STABLE_MS) this.#attempt = 0;
+    this.#liveSince = null;
+    const socket = this.#socket;
+    if (!socket) return;
+    this.#socket = null;
+    socket.onopen = null;
+    socket.onmessage = null;
+    socket.onclose = null;
+    socket.close();
   }
 
   #send(frame: object): void {
@@ -229,12 +269,10 @@ class RealtimeLink {
 
   #close(): void {
     removeEventListener('online', this.#online);
+    removeEventListener('offline', this.#offline);
     clearTimeout(this.#retryTimer);
-    clearTimeout(this.#keepAliveTimer);
-    const socket = this.#socket;
-    this.#socket = null;
-    socket?.close();
-    this.#state = 'connecting';
+    this.#detach();
+    this.#setState('connecting');
     this.#attempt = 0;
   }
 }
