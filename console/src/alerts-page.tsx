@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { FeedAlert } from './alert-feed.ts';
 import { needsAttention } from './alert-feed.ts';
+import { errorText } from './error-text.ts';
 import { age, condition, dateTime, deviceHref } from './format.ts';
 import type { AlertFeed } from './use-alert-feed.ts';
-import { describe } from './use-alert-feed.ts';
 
 /** The live feed, newest first: what fires, what resolved, who is on it. */
 export function AlertsPage({ feed, operator }: { feed: AlertFeed; operator: string }) {
@@ -75,7 +75,7 @@ function AlertItem(props: { alert: FeedAlert; now: number; feed: AlertFeed; oper
     try {
       await feed.acknowledge(alert.id, operator);
     } catch (error) {
-      setProblem(`Not acknowledged: ${describe(error)}`);
+      setProblem(`Not acknowledged: ${errorText(error)}`);
     } finally {
       setBusy(false);
     }

@@ -8,9 +8,9 @@ import type { Api } from './api.ts';
 import { chartModel } from './chart-model.ts';
 import { DeviceChart } from './device-chart.tsx';
 import { alertsQuery, eventsQuery } from './operations.ts';
-import { allRules } from './rules-page.tsx';
+import { errorText } from './error-text.ts';
+import { allRules } from './rule-list.ts';
 import type { AlertFeed } from './use-alert-feed.ts';
-import { describe } from './use-alert-feed.ts';
 
 /** Time ranges a device's charts can show, in minutes. */
 const RANGES = [15, 60, 360, 1440] as const;
@@ -96,7 +96,7 @@ function DeviceCharts({ api, feed, deviceId }: { api: Api; feed: AlertFeed; devi
       setNow(at);
       setProblem(null);
     } catch (error) {
-      setProblem(`Could not load the device: ${describe(error)}`);
+      setProblem(`Could not load the device: ${errorText(error)}`);
     }
   }, [api, deviceId, minutes]);
 

@@ -4,7 +4,7 @@ import type { RuleFieldsFragment } from '../../generated/console-operations.ts';
 import type { Operator } from '../../generated/console-operations.ts';
 import { aggregations, operatorSymbols, operators, severities } from '../../domain/rule.ts';
 import type { Api } from './api.ts';
-import { ApiError } from './api.ts';
+import { errorText } from './error-text.ts';
 import { createRuleMutation, updateRuleMutation } from './operations.ts';
 import type { DraftField, DraftProblem, RuleDraft } from './rule-draft.ts';
 import { createInput, draftOf, draftProblem, emptyDraft, updateInput } from './rule-draft.ts';
@@ -42,9 +42,7 @@ export function RuleForm(props: {
         : (await api.request(createRuleMutation, { input: createInput(draft) })).createRule;
       onSaved(saved);
     } catch (error) {
-      const message =
-        error instanceof ApiError ? `${error.message} (${error.errorType})` : String(error);
-      setProblem({ field: null, message });
+      setProblem({ field: null, message: errorText(error) });
     } finally {
       setSaving(false);
     }

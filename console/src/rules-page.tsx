@@ -1,24 +1,13 @@
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import type { RuleFieldsFragment, RulesQuery } from '../../generated/console-operations.ts';
+import type { RuleFieldsFragment } from '../../generated/console-operations.ts';
 import type { Api } from './api.ts';
 import { condition, deviceHref } from './format.ts';
-import { deleteRuleMutation, rulesQuery, setRuleEnabledMutation } from './operations.ts';
+import { errorText } from './error-text.ts';
+import { deleteRuleMutation, setRuleEnabledMutation } from './operations.ts';
 import { RuleForm } from './rule-form.tsx';
-import { describe } from './use-alert-feed.ts';
+import { allRules } from './rule-list.ts';
 
 type Rule = RuleFieldsFragment;
-
-/** Loads every rule, page by page (rules are few: operators write them by hand). */
-export async function allRules(api: Api): Promise<Rule[]> {
-  const rules: Rule[] = [];
-  let nextToken: string | null = null;
-  do {
-    const page: RulesQuery = await api.request(rulesQuery, { limit: 1000, nextToken });
-    rules.push(...page.rules.items);
-    nextToken = page.rules.nextToken;
-  } while (nextToken);
-  return rules;
-}
 
 /** Rules: list, create, edit, enable or disable, delete. */
 export function RulesPage({ api }: { api: Api }) {
@@ -32,7 +21,7 @@ export function RulesPage({ api }: { api: Api }) {
       setRules(await allRules(api));
       setProblem(null);
     } catch (error) {
-      setProblem(`Could not load rules: ${describe(error)}`);
+      setProblem(`Could not load rules: ${errorText(error)}`);
     }
   }, [api]);
 
@@ -122,7 +111,7 @@ function RuleItem(props: {
     try {
       onChanged(await work());
     } catch (error) {
-      setProblem(describe(error));
+      setProblem(errorText(error));
     }
   };
   const toggle = () =>

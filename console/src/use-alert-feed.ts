@@ -1,9 +1,9 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { AlertsQuery } from '../../generated/console-operations.ts';
 import type { Api, LinkState } from './api.ts';
-import { ApiError } from './api.ts';
 import type { FeedAlert } from './alert-feed.ts';
 import { catchUpFrom, FEED_SIZE, mergeAlerts } from './alert-feed.ts';
+import { errorText } from './error-text.ts';
 import { acknowledgeAlertMutation, alertsQuery, onAlertSubscription } from './operations.ts';
 
 export interface AlertFeed {
@@ -46,7 +46,7 @@ export function useAlertFeed(api: Api): AlertFeed {
       } while (nextToken && fetched < FEED_SIZE);
       setProblem(null);
     } catch (error) {
-      setProblem(`Could not load alerts: ${describe(error)}`);
+      setProblem(`Could not load alerts: ${errorText(error)}`);
     }
   }, [api, merge]);
 
@@ -68,7 +68,7 @@ export function useAlertFeed(api: Api): AlertFeed {
           setLink('live');
           void catchUp();
         },
-        error: (error) => setProblem(`Live updates stopped: ${describe(error)}`),
+        error: (error) => setProblem(`Live updates stopped: ${errorText(error)}`),
       },
     );
     return () => {
@@ -86,9 +86,4 @@ export function useAlertFeed(api: Api): AlertFeed {
   );
 
   return { alerts, link, problem, announcement, acknowledge };
-}
-
-export function describe(error: unknown): string {
-  if (error instanceof ApiError) return `${error.message} (${error.errorType})`;
-  return error instanceof Error ? error.message : String(error);
 }

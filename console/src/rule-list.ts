@@ -1,0 +1,15 @@
+import type { RuleFieldsFragment, RulesQuery } from '../../generated/console-operations.ts';
+import type { Api } from './api.ts';
+import { rulesQuery } from './operations.ts';
+
+/** Loads every rule, page by page (rules are few: operators write them by hand). */
+export async function allRules(api: Api): Promise<RuleFieldsFragment[]> {
+  const rules: RuleFieldsFragment[] = [];
+  let nextToken: string | null = null;
+  do {
+    const page: RulesQuery = await api.request(rulesQuery, { limit: 1000, nextToken });
+    rules.push(...page.rules.items);
+    nextToken = page.rules.nextToken;
+  } while (nextToken);
+  return rules;
+}
