@@ -37,24 +37,31 @@ export class DynamoDbAlertStore implements AlertStore {
     notification: Notification,
     claim?: { marks: readonly string[]; leaseMs: number },
   ): Promise<{ alert: Alert; delivered: ReadonlySet<string>; claimed: ReadonlySet<string> }> {
-    if (claim && notification.alert.status === 'FIRING') {
-      const created = await this.#createClaimed(notification, claim);
-      if (created) return created;
+    if (!claim || notification.kind !== 'FIRING') {
+      const { alert, delivered } = await this.#record(notification);
+      return { alert, delivered, claimed: new Set() };
     }
-    return { ...(await this.#record(notification)), claimed: new Set() };
+    const until = leaseUntil(claim.leaseMs);
+    const created = await this.#createClaimed(notification, claim.marks, until);
+    if (created) return created;
+    // The alert existed, or this very put succeeded and the SDK retried it after a lost
+    // response: the claims that carry this attempt's own lease value are ours.
+    const recorded = await this.#record(notification);
+    const claimed = new Set(claim.marks.filter((mark) => recorded.claims[mark] === until));
+    return { alert: recorded.alert, delivered: recorded.delivered, claimed };
   }
 
   /** Writes a new alert with its channels claimed; null when the alert exists already. */
   async #createClaimed(
     notification: Notification,
-    claim: { marks: readonly string[]; leaseMs: number },
+    marks: readonly string[],
+    until: number,
   ): Promise<{
     alert: Alert;
     delivered: ReadonlySet<string>;
     claimed: ReadonlySet<string>;
   } | null> {
     const { alert } = notification;
-    const until = Date.now() + claim.leaseMs;
     try {
       await this.#client.send(
         new PutCommand({
@@ -63,12 +70,12 @@ export class DynamoDbAlertStore implements AlertStore {
             ...Object.fromEntries(
               Object.entries(this.#fields(alert)).filter(([name]) => !ACKNOWLEDGEMENT.has(name)),
             ),
-            claims: Object.fromEntries(claim.marks.map((mark) => [mark, until])),
+            claims: Object.fromEntries(marks.map((mark) => [mark, until])),
           },
           ConditionExpression: 'attribute_not_exists(id)',
         }),
       );
-      return { alert, delivered: new Set(), claimed: new Set(claim.marks) };
+      return { alert, delivered: new Set(), claimed: new Set(marks) };
     } catch (error) {
       if (isConditionFailure(error)) return null;
       throw error;
@@ -85,9 +92,7 @@ export class DynamoDbAlertStore implements AlertStore {
     };
   }
 
-  async #record(
-    notification: Notification,
-  ): Promise<{ alert: Alert; delivered: ReadonlySet<string> }> {
+  async #record(notification: Notification): Promise<StoredAlert> {
     const { alert } = notification;
     const resolved = alert.status === 'RESOLVED';
     const fields = this.#fields(alert);
@@ -127,12 +132,13 @@ export class DynamoDbAlertStore implements AlertStore {
       const delivered = new Set(existing ? stored(existing).delivered : []);
       delivered.add(`${notification.key}:email`);
       delivered.add(`${notification.key}:push`);
-      return { alert: existing ? toAlert(existing) : alert, delivered };
+      return { alert: existing ? toAlert(existing) : alert, delivered, claims: {} };
     }
   }
 
   async claimDelivery(alertId: string, mark: string, leaseMs: number): Promise<boolean> {
     const now = Date.now();
+    const until = leaseUntil(leaseMs, now);
     try {
       await this.#client.send(
         new UpdateCommand({
@@ -142,13 +148,16 @@ export class DynamoDbAlertStore implements AlertStore {
           ConditionExpression:
             'attribute_exists(id) AND NOT contains(delivered, :mark) AND (attribute_not_exists(claims.#mark) OR claims.#mark < :now)',
           ExpressionAttributeNames: { '#mark': mark },
-          ExpressionAttributeValues: { ':until': now + leaseMs, ':now': now, ':mark': mark },
+          ExpressionAttributeValues: { ':until': until, ':now': now, ':mark': mark },
         }),
       );
       return true;
     } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
+      if (!isConditionFailure(error)) throw error;
+      // Refused, unless the refusal is of the SDK retrying this very update after a lost
+      // response: then the claim holds this attempt's own lease value.
+      const item = await this.#getItem(alertId);
+      return item !== undefined && stored(item).claims[mark] === until;
     }
   }
 
@@ -245,10 +254,26 @@ export class DynamoDbAlertStore implements AlertStore {
   }
 }
 
-function stored(item: Record<string, unknown>): { alert: Alert; delivered: ReadonlySet<string> } {
+interface StoredAlert {
+  alert: Alert;
+  delivered: ReadonlySet<string>;
+  /** Delivery leases by mark: until when (epoch ms) someone holds the right to send. */
+  claims: Readonly<Record<string, number>>;
+}
+
+function stored(item: Record<string, unknown>): StoredAlert {
   const delivered =
     item.delivered instanceof Set ? (item.delivered as Set<string>) : new Set<string>();
-  return { alert: toAlert(item), delivered };
+  const claims = (item.claims ?? {}) as Record<string, number>;
+  return { alert: toAlert(item), delivered, claims };
+}
+
+/**
+ * The end of a delivery lease, with a random fraction of a millisecond so that each attempt
+ * writes its own value: an attempt can then tell its own claim from anyone else's.
+ */
+function leaseUntil(leaseMs: number, now = Date.now()): number {
+  return now + leaseMs + Math.random();
 }
 
 function toAlert(item: Record<string, unknown>): Alert {

@@ -4,6 +4,7 @@ import {
   ReceiveMessageCommand,
   SendMessageBatchCommand,
 } from '@aws-sdk/client-sqs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -267,6 +268,68 @@ describe('DynamoDbAlertStore', () => {
       kind: 'RESOLVED',
       alert: { ...alert, status: 'RESOLVED', resolvedAt: '2026-05-01T12:08:00.000Z' },
     });
+  });
+
+  it('given the response of a successful claiming write lost and the write retried by the SDK, then the worker still knows it holds the claims', async () => {
+    // Prepare: a client whose first response of each kind is lost after the write succeeded
+    const lossy = new DynamoDBClient({
+      region: 'us-east-1',
+      endpoint: emulators.dynamodbUrl,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    const lost = new Set<string>();
+    lossy.middlewareStack.add(
+      (next, context) => async (args) => {
+        const result = await next(args);
+        const command = context.commandName ?? '';
+        if (!lost.has(command)) {
+          lost.add(command);
+          throw Object.assign(new Error('socket hang up (injected)'), {
+            name: 'TimeoutError',
+            code: 'ECONNRESET',
+          });
+        }
+        return result;
+      },
+      { step: 'deserialize', name: 'lose-first-response' },
+    );
+    const store = new DynamoDbAlertStore(
+      DynamoDBDocumentClient.from(lossy),
+      resources.tableNames.alerts,
+      90,
+    );
+    const rule = newRule(
+      { metric: 'temperature', operator: 'GT', threshold: 0 },
+      'rule-lossy',
+      '2026-05-01T12:00:00.000Z',
+    );
+    const alert = thresholdAlert(
+      rule,
+      reading('l1', 9, { deviceId: 'D-lossy' }),
+      9,
+      '2026-05-01T12:09:01.000Z',
+    );
+    const marks = ['FIRING@9:email', 'FIRING@9:push'];
+
+    // Act: the put is retried; then a claim whose update is retried the same way
+    const recorded = await store.record(
+      { key: 'FIRING@9', kind: 'FIRING', alert },
+      { marks, leaseMs: 60_000 },
+    );
+    await store.releaseClaim(alert.id, 'FIRING@9:push');
+    const claimedAgain = await store.claimDelivery(alert.id, 'FIRING@9:push', 60_000);
+
+    // Assess
+    expect(lost).toEqual(new Set(['PutItemCommand', 'UpdateItemCommand']));
+    expect(recorded.claimed).toEqual(new Set(marks));
+    expect(claimedAgain).toBe(true);
+    expect(await store.claimDelivery(alert.id, 'FIRING@9:push', 60_000)).toBe(false);
+    await store.record({
+      key: 'RESOLVED@10',
+      kind: 'RESOLVED',
+      alert: { ...alert, status: 'RESOLVED', resolvedAt: '2026-05-01T12:10:00.000Z' },
+    });
+    lossy.destroy();
   });
 
   it('given a firing recorded twice and then resolved, then one alert keeps its delivery marks and a late firing cannot reopen it', async () => {

@@ -7,6 +7,7 @@ import { type ProvisionedResources, provision, type QueueSettings } from '../../
 
 export interface ProvisionedEmulators {
   dynamodb: DynamoDBClient;
+  dynamodbUrl: string;
   sqs: SQSClient;
   resources: ProvisionedResources;
   close(): Promise<void>;
@@ -38,6 +39,7 @@ export async function startProvisionedEmulators(
   );
   return {
     dynamodb,
+    dynamodbUrl: db.url,
     sqs,
     resources,
     close: async () => {
