@@ -4,6 +4,7 @@ import type { PageRequest } from '../domain/pagination.ts';
 import { nextToken } from '../domain/pagination.ts';
 import type { Page, ReadingStore, TimeRange } from '../domain/ports.ts';
 import type { Reading } from '../domain/reading.ts';
+import { formatDateTime } from '../domain/time.ts';
 import type { ReadingCursor } from '../domain/reading-blocks.ts';
 import {
   blockKeyRange,
@@ -16,6 +17,11 @@ import { batchWrite, expiresAt } from './dynamodb-pages.ts';
 
 /** Blocks read per Query call while a page is assembled. */
 const BLOCKS_PER_QUERY = 100;
+/**
+ * Query calls one page may make. A metric filter on a metric the device seldom sends, with
+ * no time bounds, could otherwise read the device's whole history for one page.
+ */
+const MAX_QUERIES_PER_PAGE = 50;
 
 /**
  * Readings in blocks (domain/reading-blocks.ts): one item per device, metric and worker
@@ -79,7 +85,14 @@ export class DynamoDbReadingStore implements ReadingStore {
 
     const assembled = new NewestFirstPage(query, after, page.limit);
     let start: Record<string, unknown> | undefined;
+    let queries = 0;
     do {
+      if (++queries > MAX_QUERIES_PER_PAGE) {
+        throw new ValidationError(
+          `This page needs more than ${MAX_QUERIES_PER_PAGE * this.#blocksPerQuery} stored blocks of readings; narrow it with from and to, or a smaller limit`,
+          'from',
+        );
+      }
       const result = await this.#client.send(
         new QueryCommand({
           TableName: this.#tableName,
@@ -109,14 +122,21 @@ export class DynamoDbReadingStore implements ReadingStore {
 
 /** A page position from a token: the last reading's time and id, nothing else. */
 function cursorOf(position: Record<string, string>): ReadingCursor {
-  const { timestamp, id, ...rest } = position;
+  const { timestamp, id, metric, ...rest } = position;
   if (
     typeof timestamp !== 'string' ||
     typeof id !== 'string' ||
+    typeof metric !== 'string' ||
     Object.keys(rest).length > 0 ||
-    Number.isNaN(Date.parse(timestamp))
+    !isStoredTime(timestamp)
   ) {
     throw new ValidationError('nextToken does not belong to this query', 'nextToken');
   }
-  return { timestamp, id };
+  return { timestamp, id, metric };
+}
+
+/** A time as readings store it (fixed-width AWSDateTime), so key comparisons hold. */
+function isStoredTime(value: string): boolean {
+  const at = Date.parse(value);
+  return !Number.isNaN(at) && value.length === 24 && formatDateTime(at) === value;
 }

@@ -62,9 +62,14 @@ export async function evaluateReadings(
     () => null,
     (error: unknown) => ({ error }),
   );
-  const failed = await evaluate(readings, deps);
-  const storeFailure = await stored;
-  if (storeFailure) throw storeFailure.error;
+  let failed: Map<string, unknown>;
+  try {
+    failed = await evaluate(readings, deps);
+  } finally {
+    // Never leave the write running past the invocation, whatever evaluation did.
+    const storeFailure = await stored;
+    if (storeFailure) throw storeFailure.error;
+  }
   return failed;
 }
 

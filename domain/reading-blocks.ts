@@ -34,14 +34,16 @@ export interface ReadingBlock {
   readings: Reading[];
 }
 
-/** Newest first: later time, then the greater id. */
+/** Newest first: later time, then the greater id, then the greater metric. */
 export function newestFirst(a: Reading, b: Reading): number {
   if (a.timestamp !== b.timestamp) return a.timestamp < b.timestamp ? 1 : -1;
-  return a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+  if (a.id !== b.id) return a.id < b.id ? 1 : -1;
+  return a.metric < b.metric ? 1 : a.metric > b.metric ? -1 : 0;
 }
 
+/** Copies of one reading: same time, id and metric (listings may mix a device's metrics). */
 function sameReading(a: Reading, b: Reading): boolean {
-  return a.timestamp === b.timestamp && a.id === b.id;
+  return a.timestamp === b.timestamp && a.id === b.id && a.metric === b.metric;
 }
 
 /**
@@ -111,10 +113,11 @@ export function decodeReadings(deviceId: string, metric: string, encoded: string
   }));
 }
 
-/** Where the previous page stopped: its last reading's time and id. */
+/** Where the previous page stopped: its last reading's time, id and metric. */
 export interface ReadingCursor {
   timestamp: string;
   id: string;
+  metric: string;
 }
 
 /**
@@ -188,15 +191,27 @@ export class NewestFirstPage {
       items,
       after:
         more && last && items.length === this.#limit
-          ? { timestamp: last.timestamp, id: last.id }
+          ? { timestamp: last.timestamp, id: last.id, metric: last.metric }
           : null,
     };
   }
 
   #settle(): void {
     this.#candidates.sort(newestFirst);
-    this.#candidates = this.#candidates.filter(
-      (reading, i, all) => i === 0 || !sameReading(all[i - 1] as Reading, reading),
-    );
+    // Beyond limit + 1 nothing can reach this page (the extra one says more follow).
+    const kept: Reading[] = [];
+    for (const reading of this.#candidates) {
+      // Copies sort next to each other: look back over the run of the same time and id.
+      let copy = false;
+      for (let i = kept.length - 1; i >= 0; i--) {
+        const other = kept[i] as Reading;
+        if (other.timestamp !== reading.timestamp || other.id !== reading.id) break;
+        if (other.metric === reading.metric) copy = true;
+      }
+      if (copy) continue;
+      kept.push(reading);
+      if (kept.length > this.#limit) break;
+    }
+    this.#candidates = kept;
   }
 }

@@ -51,7 +51,7 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
         failed.add(record.messageId);
       }
     } catch (error) {
-      logger.error('Readings not stored; the batch will be retried', { error });
+      logger.error('Readings not stored or not evaluated; the batch will be retried', { error });
       for (const { record } of readings) failed.add(record.messageId);
     }
   }

@@ -200,6 +200,32 @@ describe('DynamoDbReadingStore blocks', () => {
   });
 });
 
+describe('DynamoDbReadingStore bounds', () => {
+  it('given a metric the device seldom sends and no time bounds, when a page would read too many blocks, then the query is refused with what to change', async () => {
+    // Prepare: 60 blocks of another metric, one reading each
+    const store = new DynamoDbReadingStore(documents, resources.tableNames.readings, 90, 1);
+    for (let i = 0; i < 60; i++) {
+      await store.saveMany([
+        {
+          id: `busy-${i}`,
+          deviceId: 'B5',
+          metric: 'busy',
+          value: i,
+          timestamp: new Date(Date.UTC(2026, 4, 4, 0, i)).toISOString(),
+        },
+      ]);
+    }
+    const query = { deviceId: 'B5', metric: 'rare', from: null, to: null };
+
+    // Act and assess
+    await expect(store.list(query, pageRequest({}, query))).rejects.toThrow(
+      /narrow it with from and to/,
+    );
+    const bounded = { ...query, from: new Date(Date.UTC(2026, 4, 4, 0, 50)).toISOString() };
+    expect((await store.list(bounded, pageRequest({}, bounded))).items).toEqual([]);
+  });
+});
+
 describe('DynamoDbRuleStore', () => {
   it('given rules created, updated and deleted, then get, list and all reflect each change', async () => {
     const store = new DynamoDbRuleStore(documents, resources.tableNames.rules);

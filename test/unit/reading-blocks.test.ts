@@ -73,7 +73,7 @@ describe('blockKeyRange', () => {
   it('given a range and a cursor, then blocks are read from the start to the earlier of range end and cursor, plus one span', () => {
     const from = reading('f', 0).timestamp;
     const to = reading('t', 60_000).timestamp;
-    const cursor = { timestamp: reading('c', 30_000).timestamp, id: 'c' };
+    const cursor = { timestamp: reading('c', 30_000).timestamp, id: 'c', metric: 'temperature' };
 
     expect(blockKeyRange({ from, to }, cursor)).toEqual({
       low: from,
@@ -92,12 +92,16 @@ describe('NewestFirstPage', () => {
     const { items, after } = page.result(true);
 
     expect(items.map((r) => r.id)).toEqual(['e', 'd', 'c']);
-    expect(after).toEqual({ timestamp: reading('c', 3).timestamp, id: 'c' });
+    expect(after).toEqual({ timestamp: reading('c', 3).timestamp, id: 'c', metric: 'temperature' });
   });
 
   it('given a cursor and a range, then only readings inside the range and older than the cursor are kept', () => {
     const range = { from: reading('x', 2).timestamp, to: reading('x', 8).timestamp };
-    const page = new NewestFirstPage(range, { timestamp: reading('x', 6).timestamp, id: 'm' }, 10);
+    const page = new NewestFirstPage(
+      range,
+      { timestamp: reading('x', 6).timestamp, id: 'm', metric: 'temperature' },
+      10,
+    );
     page.add(['1', '2', '5', '6', '7', '9'].map((s) => reading(`r${s}`, Number(s))));
     page.add([reading('a', 6), reading('z', 6)]);
 
@@ -115,5 +119,19 @@ describe('NewestFirstPage', () => {
     expect(page.complete(reading('', 30).timestamp)).toBe(false);
     expect(page.complete(reading('', 10).timestamp)).toBe(false);
     expect(page.complete(reading('', 9).timestamp)).toBe(true);
+  });
+});
+
+describe('NewestFirstPage across metrics', () => {
+  it('given two metrics with a reading of the same id and time, then both are listed, one page after the other', () => {
+    const both = [reading('42', 5), reading('42', 5, { metric: 'humidity' })];
+    const first = new NewestFirstPage({ from: null, to: null }, null, 1);
+    first.add(both);
+    const one = first.result(true);
+    const second = new NewestFirstPage({ from: null, to: null }, one.after, 1);
+    second.add(both);
+    const two = second.result(false);
+
+    expect([...one.items, ...two.items].map((r) => r.metric)).toEqual(['temperature', 'humidity']);
   });
 });
