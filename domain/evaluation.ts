@@ -62,15 +62,17 @@ export async function evaluateReadings(
     () => null,
     (error: unknown) => ({ error }),
   );
-  let failed: Map<string, unknown>;
-  try {
-    failed = await evaluate(readings, deps);
-  } finally {
-    // Never leave the write running past the invocation, whatever evaluation did.
-    const storeFailure = await stored;
-    if (storeFailure) throw storeFailure.error;
-  }
-  return failed;
+  // Never leave the write running past the invocation, whatever evaluation did.
+  const [evaluated, storeFailure] = await Promise.all([
+    evaluate(readings, deps).then(
+      (failed) => ({ failed }),
+      (error: unknown) => ({ error }),
+    ),
+    stored,
+  ]);
+  if (storeFailure) throw storeFailure.error;
+  if ('error' in evaluated) throw evaluated.error;
+  return evaluated.failed;
 }
 
 async function evaluate(
