@@ -1,5 +1,5 @@
 import type { JSX } from 'preact';
-import { useId, useState } from 'preact/hooks';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import type { RuleFieldsFragment } from '../../generated/console-operations.ts';
 import type { Operator } from '../../generated/console-operations.ts';
 import { aggregations, operatorSymbols, operators, severities } from '../../domain/rule.ts';
@@ -23,6 +23,11 @@ export function RuleForm(props: {
   const [problem, setProblem] = useState<DraftProblem | null>(null);
   const [saving, setSaving] = useState(false);
   const id = useId();
+  const form = useRef<HTMLFormElement>(null);
+  // The form replaces the button that opened it; the operator continues in its first field.
+  useEffect(() => {
+    form.current?.querySelector<HTMLElement>('input, select')?.focus();
+  }, []);
 
   const set = <K extends DraftField>(field: K, value: RuleDraft[K]) => {
     setDraft((current) => ({ ...current, [field]: value }));
@@ -107,6 +112,7 @@ export function RuleForm(props: {
 
   return (
     <form
+      ref={form}
       class="rule-form"
       onSubmit={submit}
       noValidate

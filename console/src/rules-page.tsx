@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'preact/hooks';
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { RuleFieldsFragment } from '../../generated/console-operations.ts';
 import type { Api } from './api.ts';
 import { condition, deviceHref } from './format.ts';
@@ -104,6 +104,14 @@ function RuleItem(props: {
   const { api, rule, onEdit, onChanged } = props;
   const [confirming, setConfirming] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
+  const deleteButton = useRef<HTMLButtonElement>(null);
+  const confirmButton = useRef<HTMLButtonElement>(null);
+  const mounted = useRef(false);
+  // The button pressed is swapped out: focus goes to the one that answers it, not to <body>.
+  useEffect(() => {
+    if (mounted.current) (confirming ? confirmButton : deleteButton).current?.focus();
+    mounted.current = true;
+  }, [confirming]);
   const title = rule.name ?? `${rule.metric} ${condition(rule.operator, rule.threshold)}`;
 
   const act = async (work: () => Promise<string>) => {
@@ -158,7 +166,7 @@ function RuleItem(props: {
         {confirming ? (
           <>
             <span>Delete this rule and resolve its open alerts?</span>
-            <button type="button" class="danger" onClick={remove}>
+            <button type="button" class="danger" ref={confirmButton} onClick={remove}>
               Yes, delete
             </button>
             <button type="button" onClick={() => setConfirming(false)}>
@@ -166,7 +174,12 @@ function RuleItem(props: {
             </button>
           </>
         ) : (
-          <button type="button" class="danger" onClick={() => setConfirming(true)}>
+          <button
+            type="button"
+            class="danger"
+            ref={deleteButton}
+            onClick={() => setConfirming(true)}
+          >
             Delete
           </button>
         )}

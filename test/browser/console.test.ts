@@ -202,6 +202,8 @@ describe.skipIf(!runnable)('the operator console in Chromium', () => {
     await api(DELETE_RULE, { id: goneId });
     const rule = async (id: string) =>
       (await api<{ rule: Record<string, unknown> | null }>(RULE, { id })).data?.rule;
+    const focused = () =>
+      page.evaluate('[document.activeElement?.tagName, document.activeElement?.textContent]');
 
     // Act: edit the rule deleted meanwhile
     await gone.getByRole('button', { name: 'Edit' }).click();
@@ -218,6 +220,9 @@ describe.skipIf(!runnable)('the operator console in Chromium', () => {
     // Act: edit with a count the API would refuse, then a good one
     await damp.getByRole('button', { name: 'Edit' }).click();
     const form = page.getByRole('form', { name: 'Edit rule' });
+    await expect
+      .poll(() => page.evaluate('document.activeElement?.getAttribute("name")'))
+      .toBe('name');
     await form.getByLabel('Threshold', { exact: true }).fill('75');
     await form.getByText('More options').click();
     await form.getByLabel('Consecutive readings').fill('three');
@@ -245,9 +250,14 @@ describe.skipIf(!runnable)('the operator console in Chromium', () => {
     await damp.getByRole('button', { name: 'Disable' }).waitFor();
     expect(await rule(dampId)).toMatchObject({ enabled: true });
 
-    // Act: delete, confirming
+    // Act and assess: delete, think better of it, then delete, focus following each answer
     await damp.getByRole('button', { name: 'Delete' }).click();
-    await damp.getByRole('button', { name: 'Yes, delete' }).click();
+    await expect.poll(focused).toEqual(['BUTTON', 'Yes, delete']);
+    await damp.getByRole('button', { name: 'Keep it' }).click();
+    await expect.poll(focused).toEqual(['BUTTON', 'Delete']);
+    await page.keyboard.press('Enter');
+    await expect.poll(focused).toEqual(['BUTTON', 'Yes, delete']);
+    await page.keyboard.press('Enter');
 
     // Assess
     await damp.waitFor({ state: 'detached' });
