@@ -5,8 +5,8 @@ import { AlertsPage } from './alerts-page.tsx';
 import { DevicePage } from './device-page.tsx';
 import { RulesPage } from './rules-page.tsx';
 import { SettingsPage } from './settings-page.tsx';
-import type { Settings } from './settings.ts';
-import { settingsProblem, storeSettings } from './settings.ts';
+import type { Settings, SiteConfig } from './settings.ts';
+import { settingsProblem, settingsToStore, storeSettings } from './settings.ts';
 import { useAlertFeed } from './use-alert-feed.ts';
 
 /** The route is the URL's hash: #/, #/rules, #/devices, #/devices/<id>, #/settings. */
@@ -17,21 +17,26 @@ function useRoute(): string[] {
     addEventListener('hashchange', changed);
     return () => removeEventListener('hashchange', changed);
   }, []);
-  return hash
-    .replace(/^#\/?/, '')
-    .split('/')
-    .filter(Boolean)
-    .map((part) => decodeURIComponent(part));
+  return hash.replace(/^#\/?/, '').split('/').filter(Boolean).map(decodedSegment);
 }
 
-export function App({ initial }: { initial: Settings }) {
+/** A hash segment decoded, or as it is when it is not valid percent-encoding (`%E0%A4`). */
+function decodedSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+export function App({ site, initial }: { site: SiteConfig | null; initial: Settings }) {
   const [settings, setSettings] = useState(initial);
   const route = useRoute();
   const ready = settingsProblem(settings) === null;
   const api = useMemo(() => (ready ? connectApi(settings) : null), [ready, settings]);
 
   const save = (next: Settings) => {
-    storeSettings(next);
+    storeSettings(settingsToStore(next, site));
     setSettings(next);
     location.hash = '#/';
   };
@@ -82,7 +87,7 @@ function Connected({ api, route, operator }: { api: Api; route: string[]; operat
             ? 'Connecting…'
             : 'Reconnecting… alerts missed meanwhile are fetched when the link is back'}
       </p>
-      <p class="visually-hidden" aria-live="assertive">
+      <p class="visually-hidden" aria-live="polite">
         {feed.announcement}
       </p>
       {route[0] === 'rules' ? (

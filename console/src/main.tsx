@@ -5,6 +5,6 @@ import './styles.css';
 
 const root = document.getElementById('app');
 if (root) {
-  const settings = effectiveSettings(await loadSiteConfig(), storedSettings());
-  render(<App initial={settings} />, root);
+  const site = await loadSiteConfig();
+  render(<App site={site} initial={effectiveSettings(site, storedSettings())} />, root);
 }

@@ -7,7 +7,7 @@ export function SettingsPage(props: { settings: Settings; onSave(settings: Setti
   const [draft, setDraft] = useState(props.settings);
   const [problem, setProblem] = useState<string | null>(settingsProblem(props.settings));
   const set = (field: keyof Settings, value: string) =>
-    setDraft((current) => ({ ...current, [field]: value.trim() }));
+    setDraft((current) => ({ ...current, [field]: value }));
 
   return (
     <section aria-labelledby="settings-heading">
@@ -21,9 +21,15 @@ export function SettingsPage(props: { settings: Settings; onSave(settings: Setti
         noValidate
         onSubmit={(event) => {
           event.preventDefault();
-          const found = settingsProblem(draft);
+          const trimmed: Settings = {
+            graphqlUrl: draft.graphqlUrl.trim(),
+            region: draft.region.trim(),
+            apiKey: draft.apiKey.trim(),
+            operator: draft.operator.trim(),
+          };
+          const found = settingsProblem(trimmed);
           setProblem(found);
-          if (!found) props.onSave(draft);
+          if (!found) props.onSave(trimmed);
         }}
       >
         <div class="field">

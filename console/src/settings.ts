@@ -1,7 +1,8 @@
 /**
  * Where the console connects. The site's `config.json` names the endpoint: the local stack
  * writes it with the API key, a deployed site carries only the endpoint and region. What the
- * operator types in Settings (endpoint, API key, their name) is kept in this browser and wins.
+ * operator types in Settings (endpoint, API key, their name) is kept in this browser and wins,
+ * but only where it differs from the site's config: a later config.json still takes effect.
  */
 export interface SiteConfig {
   graphqlUrl: string;
@@ -46,6 +47,20 @@ export function storedSettings(): Partial<Settings> {
 
 export function storeSettings(settings: Partial<Settings>): void {
   localStorage.setItem(STORAGE_KEY, JSON.stringify(settings));
+}
+
+/**
+ * What to keep in this browser: the operator's name, and the fields that differ from the
+ * site's config. Storing the site's own endpoint or key would pin them, so a config.json
+ * written later (the local stack on a new port, a replaced API) would be ignored.
+ */
+export function settingsToStore(settings: Settings, site: SiteConfig | null): Partial<Settings> {
+  const siteSettings = effectiveSettings(site, {});
+  const stored: Partial<Settings> = { operator: settings.operator };
+  for (const field of ['graphqlUrl', 'region', 'apiKey'] as const) {
+    if (settings[field] !== siteSettings[field]) stored[field] = settings[field];
+  }
+  return stored;
 }
 
 /** The settings in force: what this browser stored over what the site was deployed with. */

@@ -327,7 +327,8 @@ describe.skipIf(!runnable)('the operator console in Chromium', () => {
     // Act: the right key, through Settings
     await page.getByRole('link', { name: 'Settings' }).click();
     await settings.getByLabel('API key').fill(stack.outputs.ApiKey);
-    await settings.getByLabel('Your name').fill('Dana on call');
+    await settings.getByLabel('Your name').fill('');
+    await settings.getByLabel('Your name').pressSequentially(' Dana on call ');
     await settings.getByRole('button', { name: 'Save and connect' }).click();
 
     // Assess: live, and the page fits a phone's width
@@ -336,6 +337,28 @@ describe.skipIf(!runnable)('the operator console in Chromium', () => {
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await screenshot(page, 'phone');
     expect(await accessibilityProblems(page)).toEqual([]);
+
+    // Assess: the name kept as typed, trimmed at the ends only; the site's own endpoint is not
+    // stored, so a later config.json still takes effect
+    const stored = JSON.parse(
+      (await page.evaluate('localStorage.getItem("telemetry-alerts-console")')) as string,
+    ) as Record<string, string>;
+    expect(stored).toEqual({ apiKey: stack.outputs.ApiKey, operator: 'Dana on call' });
+    await page.getByRole('link', { name: 'Settings' }).click();
+    expect(await settings.getByLabel('Your name').inputValue()).toBe('Dana on call');
+    await context.close();
+  });
+
+  it('given a hash that is not valid percent-encoding, when the console opens it, then the page still renders', async () => {
+    // Prepare
+    const context = await browser.newContext();
+
+    // Act
+    const { page, errors } = await openConsole(context, '#/devices/%E0%A4');
+
+    // Assess
+    await page.getByRole('heading', { level: 1, name: 'Device %E0%A4' }).waitFor();
+    expect(errors).toEqual([]);
     await context.close();
   });
 });
