@@ -40,11 +40,11 @@ export function AlertsPage({ feed, operator }: { feed: AlertFeed; operator: stri
           ))}
         </fieldset>
       </div>
-      {feed.problem && (
-        <p class="problem" role="alert">
-          {feed.problem}
+      {feed.problems.map((problem) => (
+        <p key={problem} class="problem" role="alert">
+          {problem}
         </p>
-      )}
+      ))}
       {shown.length === 0 ? (
         <p class="empty">
           {filter === 'all'

@@ -9,8 +9,11 @@ import { acknowledgeAlertMutation, alertsQuery, onAlertSubscription } from './op
 export interface AlertFeed {
   alerts: FeedAlert[];
   link: LinkState;
-  /** The last problem loading or receiving alerts, for the page to show; null when none. */
-  problem: string | null;
+  /**
+   * What is wrong, for the page to show: loading alerts, receiving them live, or both. Each
+   * clears when its own kind of work next succeeds.
+   */
+  problems: string[];
   /** A sentence about the latest pushed alert, for screen readers. */
   announcement: string;
   acknowledge(id: string, by: string): Promise<void>;
@@ -24,7 +27,8 @@ export interface AlertFeed {
 export function useAlertFeed(api: Api): AlertFeed {
   const [alerts, setAlerts] = useState<FeedAlert[]>([]);
   const [link, setLink] = useState<LinkState>('connecting');
-  const [problem, setProblem] = useState<string | null>(null);
+  const [loadProblem, setLoadProblem] = useState<string | null>(null);
+  const [liveProblem, setLiveProblem] = useState<string | null>(null);
   const [announcement, setAnnouncement] = useState('');
   const shown = useRef<FeedAlert[]>([]);
 
@@ -44,9 +48,9 @@ export function useAlertFeed(api: Api): AlertFeed {
         fetched += page.alerts.items.length;
         nextToken = page.alerts.nextToken;
       } while (nextToken && fetched < FEED_SIZE);
-      setProblem(null);
+      setLoadProblem(null);
     } catch (error) {
-      setProblem(`Could not load alerts: ${errorText(error)}`);
+      setLoadProblem(`Could not load alerts: ${errorText(error)}`);
     }
   }, [api, merge]);
 
@@ -66,9 +70,10 @@ export function useAlertFeed(api: Api): AlertFeed {
         },
         ready: () => {
           setLink('live');
+          setLiveProblem(null);
           void catchUp();
         },
-        error: (error) => setProblem(`Live updates stopped: ${errorText(error)}`),
+        error: (error) => setLiveProblem(`Live updates stopped: ${errorText(error)}`),
       },
     );
     return () => {
@@ -85,5 +90,6 @@ export function useAlertFeed(api: Api): AlertFeed {
     [api, merge],
   );
 
-  return { alerts, link, problem, announcement, acknowledge };
+  const problems = [loadProblem, liveProblem].filter((problem) => problem !== null);
+  return { alerts, link, problems, announcement, acknowledge };
 }
