@@ -3,14 +3,11 @@ import type { ChartModel } from './chart-model.ts';
 import { clock } from './format.ts';
 
 /** One metric of one device: readings, rule thresholds and alert episodes, drawn in SVG. */
-export function DeviceChart(props: {
-  deviceId: string;
-  metric: string;
-  model: ChartModel;
-  readingCount: number;
-}) {
-  const { deviceId, metric, model, readingCount } = props;
+export function DeviceChart(props: { deviceId: string; metric: string; model: ChartModel }) {
+  const { deviceId, metric, model } = props;
   const { plot } = model;
+  // The model keeps only readings inside the drawn range: those are the ones counted.
+  const readingCount = model.points.length;
   const id = useId();
   const titleId = `${id}-title`;
   const descId = `${id}-desc`;

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type {
   AlertFieldsFragment,
   EventsQuery,
@@ -16,7 +16,7 @@ import type { AlertFeed } from './use-alert-feed.ts';
 const RANGES = [15, 60, 360, 1440] as const;
 /** How often readings are fetched again while the page is open. */
 const REFRESH_MS = 5_000;
-/** Readings fetched at most per refresh, newest first. */
+/** Readings fetched at most per refresh, newest first, across the device's metrics. */
 const MAX_READINGS = 5_000;
 
 interface Reading {
@@ -75,13 +75,20 @@ export function DevicePage(props: { api: Api; feed: AlertFeed; deviceId: string 
 function DeviceCharts({ api, feed, deviceId }: { api: Api; feed: AlertFeed; deviceId: string }) {
   const [minutes, setMinutes] = useState<number>(60);
   const [readings, setReadings] = useState<Reading[] | null>(null);
+  const [truncated, setTruncated] = useState(false);
   const [rules, setRules] = useState<RuleFieldsFragment[]>([]);
   const [episodes, setEpisodes] = useState<AlertFieldsFragment[]>([]);
   const [problem, setProblem] = useState<string | null>(null);
   const [now, setNow] = useState(Date.now());
   const from = now - minutes * 60_000;
+  // Each load is numbered; only the newest may land, so a slow load for the range just left
+  // cannot overwrite a quicker one for the range chosen after it.
+  const latest = useRef(0);
+  const inFlight = useRef(false);
 
   const load = useCallback(async () => {
+    const request = ++latest.current;
+    inFlight.current = true;
     const at = Date.now();
     const since = new Date(at - minutes * 60_000).toISOString();
     try {
@@ -90,23 +97,36 @@ function DeviceCharts({ api, feed, deviceId }: { api: Api; feed: AlertFeed; devi
         allRules(api),
         api.request(alertsQuery, { deviceId, limit: 200, nextToken: null }),
       ]);
-      setReadings(fetched);
+      if (request !== latest.current) return;
+      setReadings(fetched.readings);
+      setTruncated(fetched.truncated);
       setRules(allRulesNow.filter((rule) => rule.deviceId === null || rule.deviceId === deviceId));
       setEpisodes(alerts.alerts.items);
       setNow(at);
       setProblem(null);
     } catch (error) {
+      if (request !== latest.current) return;
       setProblem(`Could not load the device: ${errorText(error)}`);
+    } finally {
+      if (request === latest.current) inFlight.current = false;
     }
   }, [api, deviceId, minutes]);
 
-  // Refresh on a timer, and at once when an alert for this device is pushed.
+  // Refresh on a timer, and at once when an alert for this device is pushed. A tick is skipped
+  // while a load is still out, and while the page is hidden; it catches up once shown again.
   const pushed = feed.alerts.find((alert) => alert.deviceId === deviceId);
   const pushedKey = pushed ? `${pushed.id}:${pushed.status}:${pushed.acknowledgedAt}` : '';
   useEffect(() => {
+    const tick = () => {
+      if (!inFlight.current && !document.hidden) void load();
+    };
     void load();
-    const timer = setInterval(() => void load(), REFRESH_MS);
-    return () => clearInterval(timer);
+    const timer = setInterval(tick, REFRESH_MS);
+    document.addEventListener('visibilitychange', tick);
+    return () => {
+      clearInterval(timer);
+      document.removeEventListener('visibilitychange', tick);
+    };
   }, [load, pushedKey]);
 
   const metrics = useMemo(() => {
@@ -136,6 +156,12 @@ function DeviceCharts({ api, feed, deviceId }: { api: Api; feed: AlertFeed; devi
           {problem}
         </p>
       )}
+      {truncated && (
+        <p class="hint">
+          Showing the newest {MAX_READINGS.toLocaleString()} readings of this range; older ones are
+          left out. Pick a shorter range to see them all.
+        </p>
+      )}
       {readings === null ? (
         <p class="empty">Loading readings…</p>
       ) : metrics.length === 0 ? (
@@ -150,22 +176,19 @@ function DeviceCharts({ api, feed, deviceId }: { api: Api; feed: AlertFeed; devi
             rules: metricRules,
             episodes: episodes.filter((alert) => alert.metric === metric),
           });
-          return (
-            <DeviceChart
-              key={metric}
-              deviceId={deviceId}
-              metric={metric}
-              model={model}
-              readingCount={readings.filter((reading) => reading.metric === metric).length}
-            />
-          );
+          return <DeviceChart key={metric} deviceId={deviceId} metric={metric} model={model} />;
         })
       )}
     </>
   );
 }
 
-async function readingsSince(api: Api, deviceId: string, from: string): Promise<Reading[]> {
+/** The device's readings since `from`, newest first; `truncated` when MAX_READINGS cut them. */
+async function readingsSince(
+  api: Api,
+  deviceId: string,
+  from: string,
+): Promise<{ readings: Reading[]; truncated: boolean }> {
   const readings: Reading[] = [];
   let nextToken: string | null = null;
   do {
@@ -178,5 +201,5 @@ async function readingsSince(api: Api, deviceId: string, from: string): Promise<
     readings.push(...page.events.items);
     nextToken = page.events.nextToken;
   } while (nextToken && readings.length < MAX_READINGS);
-  return readings;
+  return { readings, truncated: nextToken !== null };
 }
