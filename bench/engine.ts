@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import { applyReading, type EpisodeState, newEpisode } from '../domain/episode.ts';
 import type { Reading } from '../domain/reading.ts';
 import { newRule, type Rule } from '../domain/rule.ts';
@@ -70,7 +71,7 @@ export function measureEngineScaling(readingCount = 1_000_000): EngineResult[] {
   });
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   for (const result of measureEngineScaling()) {
     console.log(
       `${result.rules} rules: ${Math.round(result.readingsPerSecond).toLocaleString('en')} readings/s/core (${result.matchedPerReading.toFixed(2)} rules matched per reading)`,

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { LocalStack } from '../local/stack.ts';
@@ -62,7 +63,7 @@ export async function measureAlertLatency(
   const child = spawn(
     process.execPath,
     [
-      new URL('./latency-client.ts', import.meta.url).pathname,
+      fileURLToPath(new URL('./latency-client.ts', import.meta.url)),
       url,
       apiKey,
       realtimeUrl,

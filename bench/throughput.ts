@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import type { LocalStack } from '../local/stack.ts';
@@ -57,7 +58,7 @@ function runLoadClients(
   apiKey: string,
   options: ThroughputOptions,
 ): Promise<LoadTotals> {
-  const script = new URL('./load-clients.ts', import.meta.url).pathname;
+  const script = fileURLToPath(new URL('./load-clients.ts', import.meta.url));
   const args = [script, url, apiKey, options.clients, options.batchSize, options.durationMs];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args.map(String), {

@@ -2,6 +2,7 @@
  * The CDK app: `npm run synth`, `npm run deploy`, `npm run destroy`. Settings come from
  * context (`-c alertEmail=ops@example.com`); cdk-nag's AwsSolutions checks run on every synth.
  */
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
@@ -12,7 +13,7 @@ import { type TelemetryAlertsSettings, TelemetryAlertsStack } from './telemetry-
 export const STACK_NAME = 'TelemetryAlerts';
 
 /** Where `npm run build:console` writes the operator console. */
-const defaultConsoleDist = new URL('../console/dist/', import.meta.url).pathname;
+const defaultConsoleDist = fileURLToPath(new URL('../console/dist/', import.meta.url));
 
 /** Reads the deploy-time settings from CDK context, refusing bad values by name. */
 export function settingsFrom(app: App): TelemetryAlertsSettings {
@@ -71,6 +72,6 @@ export function buildApp(app = new App()): { app: App; stack: TelemetryAlertsSta
   return { app, stack };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   buildApp().app.synth();
 }

@@ -81,6 +81,11 @@ export async function startConsoleServer(options: {
       });
       res.end(req.method === 'HEAD' ? undefined : body);
     };
+    // A page on another site whose name was pointed at 127.0.0.1 (DNS rebinding) names its
+    // own host: only the loopback names are served, so it cannot read config.json's key.
+    if (!isLoopbackHost(req.headers.host)) {
+      return send(403, contentTypes['.txt'] as string, 'Forbidden host\n', 'no-store');
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
       return send(405, contentTypes['.txt'] as string, 'Method not allowed\n', 'no-store');
@@ -135,4 +140,11 @@ function requestPath(url: string): string | null {
   } catch {
     return null;
   }
+}
+
+/** `localhost`, `127.0.0.1` or `[::1]`, with or without a port. */
+function isLoopbackHost(host: string | undefined): boolean {
+  if (host === undefined) return false;
+  const name = host.startsWith('[') ? host.slice(0, host.indexOf(']') + 1) : host.split(':')[0];
+  return name === 'localhost' || name === '127.0.0.1' || name === '[::1]';
 }

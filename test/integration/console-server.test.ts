@@ -50,9 +50,13 @@ interface RawResponse {
 }
 
 /** One request with the path sent byte for byte as given. */
-function raw(path: string, method = 'GET'): Promise<RawResponse> {
+function raw(
+  path: string,
+  method = 'GET',
+  headers: Record<string, string> = {},
+): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method }, (res) => {
+    const req = request({ host: '127.0.0.1', port, path, method, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
       res.on('end', () =>
@@ -280,4 +284,25 @@ describe('consoleSecurityHeaders', () => {
       'wss://abc.appsync-realtime-api.eu-west-1.amazonaws.com',
     ]);
   });
+});
+
+describe('console server: who may ask', () => {
+  it.each(['evil.example', 'evil.example:80', `attacker.test:${0}`])(
+    'given a request naming the host %s (a DNS-rebinding page), then it is refused and config.json with its key is not served',
+    async (host) => {
+      const response = await raw('/config.json', 'GET', { host });
+
+      expect(response.status).toBe(403);
+      expect(response.body).not.toContain(config.apiKey as string);
+    },
+  );
+
+  it.each(['localhost', '127.0.0.1', '[::1]'])(
+    'given a request naming %s on the server port, then config.json is served',
+    async (name) => {
+      const response = await raw('/config.json', 'GET', { host: `${name}:${port}` });
+
+      expect(response.status).toBe(200);
+    },
+  );
 });
