@@ -1,14 +1,16 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import type {
   AlertFieldsFragment,
-  EventsQuery,
   RuleFieldsFragment,
 } from '../../generated/console-operations.ts';
 import type { Api } from './api.ts';
 import { chartModel } from './chart-model.ts';
 import { DeviceChart } from './device-chart.tsx';
-import { alertsQuery, eventsQuery } from './operations.ts';
+import type { Reading } from './device-readings.ts';
+import { MAX_READINGS, readingsSince } from './device-readings.ts';
 import { errorText } from './error-text.ts';
+import { LatestLoad } from './latest-load.ts';
+import { alertsQuery } from './operations.ts';
 import { allRules } from './rule-list.ts';
 import type { AlertFeed } from './use-alert-feed.ts';
 
@@ -16,15 +18,6 @@ import type { AlertFeed } from './use-alert-feed.ts';
 const RANGES = [15, 60, 360, 1440] as const;
 /** How often readings are fetched again while the page is open. */
 const REFRESH_MS = 5_000;
-/** Readings fetched at most per refresh, newest first, across the device's metrics. */
-const MAX_READINGS = 5_000;
-
-interface Reading {
-  id: string;
-  metric: string;
-  value: number;
-  timestamp: string;
-}
 
 /** Picks a device, then shows its charts. */
 export function DevicePage(props: { api: Api; feed: AlertFeed; deviceId: string | null }) {
@@ -81,36 +74,31 @@ function DeviceCharts({ api, feed, deviceId }: { api: Api; feed: AlertFeed; devi
   const [problem, setProblem] = useState<string | null>(null);
   const [now, setNow] = useState(Date.now());
   const from = now - minutes * 60_000;
-  // Each load is numbered; only the newest may land, so a slow load for the range just left
-  // cannot overwrite a quicker one for the range chosen after it.
-  const latest = useRef(0);
-  const inFlight = useRef(false);
+  const loads = useMemo(() => new LatestLoad(), []);
 
-  const load = useCallback(async () => {
-    const request = ++latest.current;
-    inFlight.current = true;
+  const load = useCallback(() => {
     const at = Date.now();
     const since = new Date(at - minutes * 60_000).toISOString();
-    try {
-      const [fetched, allRulesNow, alerts] = await Promise.all([
-        readingsSince(api, deviceId, since),
-        allRules(api),
-        api.request(alertsQuery, { deviceId, limit: 200, nextToken: null }),
-      ]);
-      if (request !== latest.current) return;
-      setReadings(fetched.readings);
-      setTruncated(fetched.truncated);
-      setRules(allRulesNow.filter((rule) => rule.deviceId === null || rule.deviceId === deviceId));
-      setEpisodes(alerts.alerts.items);
-      setNow(at);
-      setProblem(null);
-    } catch (error) {
-      if (request !== latest.current) return;
-      setProblem(`Could not load the device: ${errorText(error)}`);
-    } finally {
-      if (request === latest.current) inFlight.current = false;
-    }
-  }, [api, deviceId, minutes]);
+    return loads.run(
+      () =>
+        Promise.all([
+          readingsSince(api, deviceId, since),
+          allRules(api),
+          api.request(alertsQuery, { deviceId, limit: 200, nextToken: null }),
+        ]),
+      ([fetched, allRulesNow, alerts]) => {
+        setReadings(fetched.readings);
+        setTruncated(fetched.truncated);
+        setRules(
+          allRulesNow.filter((rule) => rule.deviceId === null || rule.deviceId === deviceId),
+        );
+        setEpisodes(alerts.alerts.items);
+        setNow(at);
+        setProblem(null);
+      },
+      (error) => setProblem(`Could not load the device: ${errorText(error)}`),
+    );
+  }, [api, deviceId, loads, minutes]);
 
   // Refresh on a timer, and at once when an alert for this device is pushed. A tick is skipped
   // while a load is still out, and while the page is hidden; it catches up once shown again.
@@ -118,7 +106,7 @@ function DeviceCharts({ api, feed, deviceId }: { api: Api; feed: AlertFeed; devi
   const pushedKey = pushed ? `${pushed.id}:${pushed.status}:${pushed.acknowledgedAt}` : '';
   useEffect(() => {
     const tick = () => {
-      if (!inFlight.current && !document.hidden) void load();
+      if (!loads.busy && !document.hidden) void load();
     };
     void load();
     const timer = setInterval(tick, REFRESH_MS);
@@ -127,7 +115,9 @@ function DeviceCharts({ api, feed, deviceId }: { api: Api; feed: AlertFeed; devi
       clearInterval(timer);
       document.removeEventListener('visibilitychange', tick);
     };
-  }, [load, pushedKey]);
+  }, [load, loads, pushedKey]);
+
+  useEffect(() => () => loads.cancel(), [loads]);
 
   const metrics = useMemo(() => {
     const names = new Set((readings ?? []).map((reading) => reading.metric));
@@ -181,25 +171,4 @@ function DeviceCharts({ api, feed, deviceId }: { api: Api; feed: AlertFeed; devi
       )}
     </>
   );
-}
-
-/** The device's readings since `from`, newest first; `truncated` when MAX_READINGS cut them. */
-async function readingsSince(
-  api: Api,
-  deviceId: string,
-  from: string,
-): Promise<{ readings: Reading[]; truncated: boolean }> {
-  const readings: Reading[] = [];
-  let nextToken: string | null = null;
-  do {
-    const page: EventsQuery = await api.request(eventsQuery, {
-      deviceId,
-      from,
-      limit: 1000,
-      nextToken,
-    });
-    readings.push(...page.events.items);
-    nextToken = page.events.nextToken;
-  } while (nextToken && readings.length < MAX_READINGS);
-  return { readings, truncated: nextToken !== null };
 }
