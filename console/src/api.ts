@@ -135,6 +135,7 @@ class RealtimeLink {
     if (this.#subscriptions.size > 0) this.#connect();
   };
 
+  /** Offline: the socket cannot be working, whatever it reads; say so and keep retrying. */
   readonly #offline = () => {
     if (this.#subscriptions.size > 0) this.#drop();
   };
