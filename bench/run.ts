@@ -17,7 +17,7 @@ import { measureRequestsPerReading, type RequestsResult } from './requests.ts';
 import { benchWorker, QueueWatcher, startBenchStack } from './stack.ts';
 import { errorText, formatBytes, formatMs, formatNumber, percentile, progress } from './support.ts';
 import { markdownTable, type Row, target } from './table.ts';
-import { measureThroughput, type ThroughputResult } from './throughput.ts';
+import { runThroughputProcess, type ThroughputResult } from './throughput.ts';
 
 const quick = process.argv.includes('--quick');
 const settings = {
@@ -129,7 +129,7 @@ function throughputRows(result: ThroughputResult): void {
   });
   sections.throughput.push({
     metric:
-      'Peak RSS of the benchmark process (the whole local stack; the load clients run in a process of their own)',
+      'Peak RSS of the throughput phase process (the whole local stack; the load clients run in a process of their own)',
     value: `${formatBytes(result.peakRssBytes)} (during the batch load: ${formatBytes(result.phaseRssBytes)})`,
     target: '—',
   });
@@ -137,7 +137,7 @@ function throughputRows(result: ThroughputResult): void {
     `Batch load: ${formatNumber(result.calls)} calls, ${formatNumber(result.accepted)} readings accepted, ` +
       `${formatNumber(result.rejected)} rejected, ${result.failedCalls} calls failed; ` +
       `the worker had finished ${formatNumber(result.processedDuringLoad)} readings when the load stopped and then ran at ${formatNumber(result.afterLoadPerSecond)} readings/s alone; ` +
-      `CPU of the stack's process: ${result.coresBusyDuringLoad.toFixed(2)} cores busy during the load, ${result.coresBusyAfterLoad.toFixed(2)} after it (the stack runs on one event loop); ` +
+      `CPU of the stack's process: ${result.coresBusyDuringLoad.toFixed(2)} cores busy during the load, ${result.coresBusyAfterLoad.toFixed(2)} after it (the endpoint on one event loop, the worker and the emulators on a thread each, as npm start runs them); ` +
       `worker: event source mapping with ${benchWorker.concurrency} pollers, batch size ${benchWorker.batchSize}.`,
   );
 }
@@ -263,16 +263,16 @@ if (stack) {
       counter.uninstall();
       if (requests) await phase('requests', 'AWS cost per reading', async () => costRows(requests));
     }
-    const throughput = await phase('throughput', 'Batch ingest throughput', () =>
-      measureThroughput(stack, queue, settings.throughput),
-    );
-    if (throughput) throughputRows(throughput);
   } finally {
     queue.close();
     progress('stopping the local stack');
     await stack.stop();
   }
 }
+const throughput = await phase('throughput', 'Batch ingest throughput', () =>
+  runThroughputProcess(settings.throughput),
+);
+if (throughput) throughputRows(throughput);
 const endpoint = await phase('endpoint', 'GraphQL endpoint vs baseline', () =>
   compareEndpoints(settings.endpoint),
 );

@@ -21,12 +21,18 @@ export const benchRulesRefreshMs = 2000;
  * a busy worker holds is redelivered mid-run) and silent handler logs (logging every
  * reading would be what gets measured).
  */
-export async function startBenchStack(): Promise<LocalStack> {
+export async function startBenchStack(
+  options: { workerThread?: boolean } = {},
+): Promise<LocalStack> {
   // MailDev announces its API on stdout while it starts; stdout is for the report.
   const { log, info } = console;
   console.log = console.info = (...args: unknown[]) => console.error(...args);
   try {
-    return await startLocalStack(await benchStackOptions());
+    const settings = await benchStackOptions();
+    return await startLocalStack({
+      ...settings,
+      worker: { ...settings.worker, thread: options.workerThread ?? false },
+    });
   } finally {
     console.log = log;
     console.info = info;

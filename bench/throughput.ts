@@ -138,3 +138,21 @@ export async function measureThroughput(
     phaseRssBytes: phaseRss,
   };
 }
+
+/** Runs the throughput phase in bench/throughput-run.ts, on a stack of its own. */
+export function runThroughputProcess(options: ThroughputOptions): Promise<ThroughputResult> {
+  const script = fileURLToPath(new URL('./throughput-run.ts', import.meta.url));
+  const args = [options.clients, options.batchSize, options.durationMs, options.drainTimeoutMs];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args.map(String)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (code !== 0) return reject(new Error(`the throughput phase exited with ${code}`));
+      resolve(JSON.parse(output.trim().split('\n').pop() ?? '') as ThroughputResult);
+    });
+  });
+}

@@ -20,6 +20,7 @@ import { startEmailRelay } from './email-relay.ts';
 import { startEmulatorThread, startInbox } from './emulators.ts';
 import { type SqsHandler, startEventSourceMapping } from './event-source-mapping.ts';
 import { provision, type QueueSettings } from './provision.ts';
+import { startWorkerThread } from './worker-thread.ts';
 import { localCertificate, localSecrets } from './state.ts';
 
 export const STACK_NAME = 'TelemetryAlerts';
@@ -51,6 +52,11 @@ export interface LocalStackOptions {
     concurrency?: number;
     /** The worker's timeout (Lambda's), default the deployed one. */
     timeoutMs?: number;
+    /**
+     * Run the worker on a thread of its own, as `npm start` does, instead of on the
+     * endpoint's event loop (where tests can reach the handlers' SDK clients).
+     */
+    thread?: boolean;
   };
   /** How often the worker reloads rules, in milliseconds. */
   rulesRefreshMs?: number;
@@ -206,28 +212,42 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     closers.push(api.close);
 
-    const worker = (await import(new URL('workers/evaluate-readings.ts', repoRoot).href)) as {
-      handler: SqsHandler;
-    };
     const logError = (message: string, error: unknown) =>
       console.error(
         `${message}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
       );
-    const mapping = startEventSourceMapping({
-      sqs,
+    const mappingOptions = {
       queueUrl: resources.readingsQueueUrl,
       queueArn: resources.readingsQueueArn,
       region: REGION,
-      handler: worker.handler,
       functionName: 'evaluate-readings',
       batchSize: options.worker?.batchSize ?? readingsQueue.batchSize,
       maxBatchingWindowMs:
         options.worker?.maxBatchingWindowMs ?? readingsQueue.maxBatchingWindowSeconds * 1000,
       timeoutMs: options.worker?.timeoutMs ?? readingsQueue.workerTimeoutSeconds * 1000,
       concurrency: options.worker?.concurrency ?? 2,
-      onError: logError,
-    });
-    closers.push(mapping.stop);
+    };
+    if (options.worker?.thread) {
+      const thread = await startWorkerThread(
+        {
+          mapping: mappingOptions,
+          sqs: { endpoint: queues.url, region: REGION, ...credentials },
+        },
+        (message) => console.error(message),
+      );
+      closers.push(thread.stop);
+    } else {
+      const worker = (await import(new URL('workers/evaluate-readings.ts', repoRoot).href)) as {
+        handler: SqsHandler;
+      };
+      const mapping = startEventSourceMapping({
+        ...mappingOptions,
+        sqs,
+        handler: worker.handler,
+        onError: logError,
+      });
+      closers.push(mapping.stop);
+    }
     const relay = startEmailRelay({
       sqs,
       outboxQueueUrl: resources.emailOutboxQueueUrl,

@@ -34,6 +34,7 @@ const stack = await startLocalStack({
     .map((address) => address.trim())
     .filter(Boolean),
   episodeCheckIntervalMs: integerSetting('EPISODE_CHECK_MS', 10_000, 100, 3_600_000),
+  worker: { thread: true },
   queue: process.env.VISIBILITY_TIMEOUT_SECONDS
     ? { visibilityTimeoutSeconds: integerSetting('VISIBILITY_TIMEOUT_SECONDS', 180, 0, 43200) }
     : {},

@@ -23,7 +23,10 @@ const ALERTS = `query Alerts($deviceId: ID) { alerts(deviceId: $deviceId) { item
 let stack: LocalStack;
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  // The worker on its own thread, as npm start runs it.
+  stack = await startTestStack({
+    worker: { batchSize: 10, maxBatchingWindowMs: 0, concurrency: 2, thread: true },
+  });
 }, 60_000);
 
 afterAll(async () => {
