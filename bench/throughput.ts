@@ -58,20 +58,13 @@ function runLoadClients(
   apiKey: string,
   options: ThroughputOptions,
 ): Promise<LoadTotals> {
-  const script = fileURLToPath(new URL('./load-clients.ts', import.meta.url));
-  const args = [script, url, apiKey, options.clients, options.batchSize, options.durationMs];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args.map(String), {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      if (code !== 0) return reject(new Error(`the load clients exited with ${code}`));
-      resolve(JSON.parse(output) as LoadTotals);
-    });
-  });
+  return runReportingScript<LoadTotals>('./load-clients.ts', [
+    url,
+    apiKey,
+    options.clients,
+    options.batchSize,
+    options.durationMs,
+  ]);
 }
 
 /**
@@ -141,18 +134,27 @@ export async function measureThroughput(
 
 /** Runs the throughput phase in bench/throughput-run.ts, on a stack of its own. */
 export function runThroughputProcess(options: ThroughputOptions): Promise<ThroughputResult> {
-  const script = fileURLToPath(new URL('./throughput-run.ts', import.meta.url));
-  const args = [options.clients, options.batchSize, options.durationMs, options.drainTimeoutMs];
+  return runReportingScript<ThroughputResult>('./throughput-run.ts', [
+    options.clients,
+    options.batchSize,
+    options.durationMs,
+    options.drainTimeoutMs,
+  ]);
+}
+
+/** Runs a bench script in a process of its own; its last stdout line is its JSON report. */
+function runReportingScript<T>(script: string, args: (string | number)[]): Promise<T> {
+  const path = fileURLToPath(new URL(script, import.meta.url));
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args.map(String)], {
+    const child = spawn(process.execPath, [path, ...args.map(String)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('error', reject);
     child.once('exit', (code) => {
-      if (code !== 0) return reject(new Error(`the throughput phase exited with ${code}`));
-      resolve(JSON.parse(output.trim().split('\n').pop() ?? '') as ThroughputResult);
+      if (code !== 0) return reject(new Error(`${script} exited with ${code}`));
+      resolve(JSON.parse(output.trim().split('\n').pop() ?? '') as T);
     });
   });
 }
