@@ -58,6 +58,7 @@ export async function startWorkerThread(
   const thread = new Worker(new URL('./worker-thread.ts', import.meta.url), {
     workerData: options,
   });
+  let stopping = false;
   thread.on('message', (message: { type: string; message?: string }) => {
     if (message.type === 'error') onError(message.message ?? 'the worker thread failed');
   });
@@ -67,8 +68,18 @@ export async function startWorkerThread(
       if (message.type === 'ready') resolve();
     });
   });
+  // From here on a failure of the thread is reported, never swallowed: readings would pile up.
+  thread.removeAllListeners('error');
+  thread.on('error', (error) =>
+    onError(`The worker thread failed: ${error instanceof Error ? error.message : String(error)}`),
+  );
+  thread.on('exit', (code) => {
+    if (!stopping)
+      onError(`The worker thread stopped (exit code ${code}); readings are not evaluated`);
+  });
   return {
     stop: async () => {
+      stopping = true;
       const stopped = new Promise<void>((resolve) => {
         thread.on('message', (message: { type: string }) => {
           if (message.type === 'stopped') resolve();
