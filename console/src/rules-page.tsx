@@ -15,6 +15,31 @@ export function RulesPage({ api }: { api: Api }) {
   const [problem, setProblem] = useState<string | null>(null);
   const [editing, setEditing] = useState<string | 'new' | null>(null);
   const [status, setStatus] = useState('');
+  // Where focus goes once a form or a deleted rule has left the page, instead of <body>.
+  const [focusNext, setFocusNext] = useState<{ editButtonOf: string } | 'new' | 'heading' | null>(
+    null,
+  );
+  const newButton = useRef<HTMLButtonElement>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => {
+    if (focusNext === null) return;
+    const target =
+      focusNext === 'new'
+        ? newButton.current
+        : focusNext === 'heading'
+          ? heading.current
+          : document.querySelector<HTMLButtonElement>(
+              `[data-rule-id="${CSS.escape(focusNext.editButtonOf)}"] .edit`,
+            );
+    if (target) {
+      target.focus();
+      setFocusNext(null);
+    }
+  });
+  const closeForm = () => {
+    setFocusNext(editing === 'new' || editing === null ? 'new' : { editButtonOf: editing });
+    setEditing(null);
+  };
 
   const reload = useCallback(async () => {
     try {
@@ -30,7 +55,7 @@ export function RulesPage({ api }: { api: Api }) {
   }, [reload]);
 
   const saved = (rule: Rule, verb: string) => {
-    setEditing(null);
+    closeForm();
     setStatus(`Rule ${rule.name ?? rule.metric} ${verb}.`);
     void reload();
   };
@@ -38,9 +63,11 @@ export function RulesPage({ api }: { api: Api }) {
   return (
     <section aria-labelledby="rules-heading">
       <div class="section-head">
-        <h1 id="rules-heading">Rules</h1>
+        <h1 id="rules-heading" ref={heading} tabIndex={-1}>
+          Rules
+        </h1>
         {editing !== 'new' && (
-          <button type="button" onClick={() => setEditing('new')}>
+          <button type="button" ref={newButton} onClick={() => setEditing('new')}>
             New rule
           </button>
         )}
@@ -54,11 +81,7 @@ export function RulesPage({ api }: { api: Api }) {
         </p>
       )}
       {editing === 'new' && (
-        <RuleForm
-          api={api}
-          onSaved={(rule) => saved(rule, 'created')}
-          onCancel={() => setEditing(null)}
-        />
+        <RuleForm api={api} onSaved={(rule) => saved(rule, 'created')} onCancel={closeForm} />
       )}
       {rules === null ? (
         <p class="empty">Loading rules…</p>
@@ -73,7 +96,7 @@ export function RulesPage({ api }: { api: Api }) {
                   api={api}
                   rule={rule}
                   onSaved={(updated) => saved(updated, 'saved')}
-                  onCancel={() => setEditing(null)}
+                  onCancel={closeForm}
                 />
               </li>
             ) : (
@@ -82,8 +105,9 @@ export function RulesPage({ api }: { api: Api }) {
                 api={api}
                 rule={rule}
                 onEdit={() => setEditing(rule.id)}
-                onChanged={(message) => {
+                onChanged={(message, removed) => {
                   setStatus(message);
+                  if (removed) setFocusNext('heading');
                   void reload();
                 }}
               />
@@ -99,7 +123,7 @@ function RuleItem(props: {
   api: Api;
   rule: Rule;
   onEdit(): void;
-  onChanged(message: string): void;
+  onChanged(message: string, removed?: boolean): void;
 }) {
   const { api, rule, onEdit, onChanged } = props;
   const [confirming, setConfirming] = useState(false);
@@ -114,10 +138,11 @@ function RuleItem(props: {
   }, [confirming]);
   const title = rule.name ?? `${rule.metric} ${condition(rule.operator, rule.threshold)}`;
 
-  const act = async (work: () => Promise<string>) => {
+  const act = async (work: () => Promise<{ message: string; removed: boolean }>) => {
     setProblem(null);
     try {
-      onChanged(await work());
+      const { message, removed } = await work();
+      onChanged(message, removed);
     } catch (error) {
       setProblem(errorText(error));
     }
@@ -125,12 +150,12 @@ function RuleItem(props: {
   const toggle = () =>
     act(async () => {
       await api.request(setRuleEnabledMutation, { id: rule.id, enabled: !rule.enabled });
-      return `Rule ${title} ${rule.enabled ? 'disabled' : 'enabled'}.`;
+      return { message: `Rule ${title} ${rule.enabled ? 'disabled' : 'enabled'}.`, removed: false };
     });
   const remove = () =>
     act(async () => {
       await api.request(deleteRuleMutation, { id: rule.id });
-      return `Rule ${title} deleted.`;
+      return { message: `Rule ${title} deleted.`, removed: true };
     });
 
   return (
@@ -157,7 +182,7 @@ function RuleItem(props: {
       </p>
       {rule.description && <p class="rule-description">{rule.description}</p>}
       <div class="actions">
-        <button type="button" onClick={onEdit}>
+        <button type="button" class="edit" onClick={onEdit}>
           Edit
         </button>
         <button type="button" onClick={toggle}>

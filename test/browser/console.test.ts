@@ -216,6 +216,8 @@ describe.skipIf(!runnable)('the operator console in Chromium', () => {
       .poll(() => stale.getByRole('alert').textContent())
       .toBe(`No rule with id '${goneId}' (NotFound)`);
     await stale.getByRole('button', { name: 'Cancel' }).click();
+    // Focus returns to the Edit button the form came from.
+    await expect.poll(focused).toEqual(['BUTTON', 'Edit']);
 
     // Act: edit with a count the API would refuse, then a good one
     await damp.getByRole('button', { name: 'Edit' }).click();
@@ -259,9 +261,10 @@ describe.skipIf(!runnable)('the operator console in Chromium', () => {
     await expect.poll(focused).toEqual(['BUTTON', 'Yes, delete']);
     await page.keyboard.press('Enter');
 
-    // Assess
+    // Assess: gone, and focus on the list's heading rather than lost
     await damp.waitFor({ state: 'detached' });
     expect(await rule(dampId)).toBeNull();
+    await expect.poll(focused).toEqual(['H1', 'Rules']);
     expect(errors.filter((error) => !error.includes('Failed to load resource'))).toEqual([]);
     await context.close();
   });
