@@ -59,7 +59,7 @@ Telemetry alerts: local stack ready${ephemeral ? ' (ephemeral: nothing is kept)'
   E-mail inbox   ${outputs.EmailInboxUrl}
   Outputs file   ${outputsFile}
 
-Ctrl-C stops everything; the next npm start resumes with the stored state.
+Ctrl-C stops everything; ${ephemeral ? 'nothing is kept.' : 'the next npm start resumes with the stored state.'}
 `);
 
 let stopping = false;
