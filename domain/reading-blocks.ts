@@ -41,6 +41,13 @@ export function newestFirst(a: Reading, b: Reading): number {
   return a.metric < b.metric ? 1 : a.metric > b.metric ? -1 : 0;
 }
 
+/** Whether a reading comes after the cursor in newest-first order (it is older). */
+function olderThan(reading: Reading, cursor: ReadingCursor): boolean {
+  if (reading.timestamp !== cursor.timestamp) return reading.timestamp < cursor.timestamp;
+  if (reading.id !== cursor.id) return reading.id < cursor.id;
+  return reading.metric < cursor.metric;
+}
+
 /** Copies of one reading: same time, id and metric (listings may mix a device's metrics). */
 function sameReading(a: Reading, b: Reading): boolean {
   return a.timestamp === b.timestamp && a.id === b.id && a.metric === b.metric;
@@ -166,7 +173,7 @@ export class NewestFirstPage {
     for (const reading of readings) {
       if (this.#from !== null && reading.timestamp < this.#from) continue;
       if (this.#to !== null && reading.timestamp > this.#to) continue;
-      if (after && newestFirst(reading, { ...reading, ...after }) <= 0) continue;
+      if (after && !olderThan(reading, after)) continue;
       this.#candidates.push(reading);
     }
   }
