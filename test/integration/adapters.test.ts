@@ -200,6 +200,38 @@ describe('DynamoDbReadingStore blocks', () => {
   });
 });
 
+describe('DynamoDbReadingStore tokens', () => {
+  const store = () => new DynamoDbReadingStore(documents, resources.tableNames.readings, 90);
+  const query = { deviceId: 'D1', metric: null, from: null, to: null };
+  const at = '2026-05-01T12:03:00.000Z';
+
+  it.each([
+    [
+      'a time not written as readings store it',
+      { timestamp: '2026-05-01T12:03:00Z', id: 'c', metric: 'temperature' },
+    ],
+    ['a date without a time', { timestamp: '2026-05-01', id: 'c', metric: 'temperature' }],
+    [
+      'a far-future time',
+      { timestamp: '+010000-01-01T00:00:00.000Z', id: 'c', metric: 'temperature' },
+    ],
+    ['no metric', { timestamp: at, id: 'c' }],
+    ['an extra key', { timestamp: at, id: 'c', metric: 'temperature', deviceId: 'D2' }],
+  ])('given a token position with %s, then the query is refused', async (_case, after) => {
+    await expect(store().list(query, { ...pageRequest({}, query), after })).rejects.toThrow(
+      /nextToken does not belong to this query/,
+    );
+  });
+
+  it('given a well-formed position, then the page starts after it', async () => {
+    const page = await store().list(query, {
+      ...pageRequest({}, query),
+      after: { timestamp: at, id: 'c', metric: 'temperature' },
+    });
+    expect(page.items.map((r) => r.id)).toEqual(['b', 'a']);
+  });
+});
+
 describe('DynamoDbReadingStore bounds', () => {
   it('given a metric the device seldom sends and no time bounds, when a page would read too many blocks, then the query is refused with what to change', async () => {
     // Prepare: 60 blocks of another metric, one reading each
@@ -256,21 +288,31 @@ describe('DynamoDbRuleStore', () => {
   });
 });
 
+/** A firing alert of a fresh catch-all temperature rule, for a device of the test's own. */
+function firingAlert(ruleId: string, deviceId: string, minute: number) {
+  const rule = newRule(
+    { metric: 'temperature', operator: 'GT', threshold: 0 },
+    ruleId,
+    '2026-05-01T12:00:00.000Z',
+  );
+  const at = `2026-05-01T12:${String(minute).padStart(2, '0')}:01.000Z`;
+  return thresholdAlert(rule, reading(`${ruleId}-r`, minute, { deviceId }), minute, at);
+}
+
+/** Resolves an alert a test left firing, so later listings of active alerts do not see it. */
+async function resolveAlert(store: DynamoDbAlertStore, alert: ReturnType<typeof firingAlert>) {
+  await store.record({
+    key: 'RESOLVED@end',
+    kind: 'RESOLVED',
+    alert: { ...alert, status: 'RESOLVED', resolvedAt: '2026-05-01T12:59:00.000Z' },
+  });
+}
+
 describe('DynamoDbAlertStore', () => {
   it('given a new alert recorded with claims, then the same write holds its channels: nobody else can claim them, and recording it again claims nothing', async () => {
     // Prepare
     const store = new DynamoDbAlertStore(documents, resources.tableNames.alerts, 90);
-    const rule = newRule(
-      { metric: 'temperature', operator: 'GT', threshold: 0 },
-      'rule-claims',
-      '2026-05-01T12:00:00.000Z',
-    );
-    const alert = thresholdAlert(
-      rule,
-      reading('c1', 7, { deviceId: 'D-claims' }),
-      7,
-      '2026-05-01T12:07:01.000Z',
-    );
+    const alert = firingAlert('rule-claims', 'D-claims', 7);
     const firing = { key: 'FIRING@7', kind: 'FIRING' as const, alert };
     const claim = { marks: ['FIRING@7:email', 'FIRING@7:push'], leaseMs: 60_000 };
 
@@ -289,11 +331,7 @@ describe('DynamoDbAlertStore', () => {
     expect((await store.active('D-claims', pageRequest({}, {}))).items.map((a) => a.id)).toEqual([
       alert.id,
     ]);
-    await store.record({
-      key: 'RESOLVED@8',
-      kind: 'RESOLVED',
-      alert: { ...alert, status: 'RESOLVED', resolvedAt: '2026-05-01T12:08:00.000Z' },
-    });
+    await resolveAlert(store, alert);
   });
 
   it('given the response of a successful claiming write lost and the write retried by the SDK, then the worker still knows it holds the claims', async () => {
@@ -324,17 +362,7 @@ describe('DynamoDbAlertStore', () => {
       resources.tableNames.alerts,
       90,
     );
-    const rule = newRule(
-      { metric: 'temperature', operator: 'GT', threshold: 0 },
-      'rule-lossy',
-      '2026-05-01T12:00:00.000Z',
-    );
-    const alert = thresholdAlert(
-      rule,
-      reading('l1', 9, { deviceId: 'D-lossy' }),
-      9,
-      '2026-05-01T12:09:01.000Z',
-    );
+    const alert = firingAlert('rule-lossy', 'D-lossy', 9);
     const marks = ['FIRING@9:email', 'FIRING@9:push'];
 
     // Act: the put is retried; then a claim whose update is retried the same way
@@ -350,11 +378,7 @@ describe('DynamoDbAlertStore', () => {
     expect(recorded.claimed).toEqual(new Set(marks));
     expect(claimedAgain).toBe(true);
     expect(await store.claimDelivery(alert.id, 'FIRING@9:push', 60_000)).toBe(false);
-    await store.record({
-      key: 'RESOLVED@10',
-      kind: 'RESOLVED',
-      alert: { ...alert, status: 'RESOLVED', resolvedAt: '2026-05-01T12:10:00.000Z' },
-    });
+    await resolveAlert(store, alert);
     lossy.destroy();
   });
 
