@@ -58,18 +58,17 @@ export async function evaluateReadings(
 ): Promise<Map<string, unknown>> {
   // Storing and evaluating are independent: run them together. A failed store fails the
   // whole batch after evaluation, and the retry's readings are skipped by the episodes.
+  // Evaluation's reads go out first: an alert waits for them, nobody waits for the store.
+  const evaluating = evaluate(readings, deps).then(
+    (failed) => ({ failed }),
+    (error: unknown) => ({ error }),
+  );
   const stored = deps.readings.saveMany(readings).then(
     () => null,
     (error: unknown) => ({ error }),
   );
   // Never leave the write running past the invocation, whatever evaluation did.
-  const [evaluated, storeFailure] = await Promise.all([
-    evaluate(readings, deps).then(
-      (failed) => ({ failed }),
-      (error: unknown) => ({ error }),
-    ),
-    stored,
-  ]);
+  const [evaluated, storeFailure] = await Promise.all([evaluating, stored]);
   if (storeFailure) throw storeFailure.error;
   if ('error' in evaluated) throw evaluated.error;
   return evaluated.failed;
@@ -203,9 +202,11 @@ async function deliver(state: EpisodeState, deps: EvaluationDeps): Promise<void>
       }
       await deps.alerts.markDelivered(alert.id, mark);
     };
+    // The push first: subscribers are waiting on it, and the e-mail's SDK call would
+    // otherwise be prepared before it.
     await Promise.all([
-      send('email', (a) => deps.notifier.notify(a)),
       send('push', (a) => deps.publisher.publish(a)),
+      send('email', (a) => deps.notifier.notify(a)),
     ]);
   }
   await deps.episodes.clearOutbox(state);
