@@ -184,6 +184,11 @@ export class DynamoDbAlertStore implements AlertStore {
     );
   }
 
+  async delivered(alertId: string): Promise<ReadonlySet<string>> {
+    const item = await this.#getItem(alertId);
+    return item ? stored(item).delivered : new Set();
+  }
+
   async get(id: string): Promise<Alert | null> {
     const item = await this.#getItem(id);
     return item ? toAlert(item) : null;

@@ -1,10 +1,10 @@
-import type { Alert } from './alert.ts';
 import {
   applyReading,
   checkTime,
   closeEpisode,
   type EpisodeState,
   newEpisode,
+  type Notification,
   type Step,
 } from './episode.ts';
 import {
@@ -29,7 +29,16 @@ export interface EvaluationDeps {
   notifier: AlertNotifier;
   publisher: AlertPublisher;
   now: () => number;
+  /**
+   * How long this invocation may run (its time limit, as Lambda's context reports it); by
+   * default the deployed worker's. Also how long a new alert stays its firing worker's alone
+   * to deliver: see `deliver`.
+   */
+  invocationMs?: number;
 }
+
+/** The deployed worker's time limit, when the deps do not give one. */
+const DEFAULT_INVOCATION_MS = 30_000;
 
 /** How long a worker may take to send one notification before another may try. */
 const DELIVERY_LEASE_MS = 60_000;
@@ -40,6 +49,11 @@ const MAX_ATTEMPTS = 5;
 /** Another worker kept moving the same episode; the readings will be retried. */
 export class ContentionError extends Error {
   override readonly name = 'ContentionError';
+}
+
+/** Another worker is delivering a notification; the readings will be retried after it. */
+export class DeliveryInProgressError extends Error {
+  override readonly name = 'DeliveryInProgressError';
 }
 
 /**
@@ -114,16 +128,31 @@ async function evaluate(
   return failed;
 }
 
-/** The scheduled check: no-data and repeat notifications for every rule that has them. */
+/**
+ * The scheduled check: no-data and repeat notifications for every rule that has them. An
+ * episode that cannot be moved now does not hold up the others: the check goes on and
+ * then fails with every such error, and the next check retries those episodes.
+ */
 export async function checkEpisodes(rules: readonly Rule[], deps: EvaluationDeps): Promise<number> {
   let moved = 0;
+  const errors: unknown[] = [];
   for (const rule of rules) {
     if (!rule.enabled || (rule.noDataSeconds === null && rule.repeatIntervalSeconds === null)) {
       continue;
     }
     for (const state of await deps.episodes.listForRule(rule.id)) {
-      if (await advance(state, (s) => checkTime(rule, s, deps.now()), deps)) moved++;
+      try {
+        if (await advance(state, (s) => checkTime(rule, s, deps.now()), deps)) moved++;
+      } catch (error) {
+        errors.push(error);
+      }
     }
+  }
+  if (errors.length > 0) {
+    throw new AggregateError(
+      errors,
+      `${errors.length} episodes not checked; the next check retries them`,
+    );
   }
   return moved;
 }
@@ -161,12 +190,14 @@ async function advance(
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const next = step(state);
     if (!next.changed) {
-      if (state.outbox.length > 0) await deliver(state, deps);
+      if (state.outbox.length > 0) await deliver(state, deps, new Set());
       return false;
     }
     const saved = await deps.episodes.save(next.state, state.version);
     if (saved) {
-      await deliver(saved, deps);
+      const pending = new Set(state.outbox.map((notification) => notification.key));
+      const added = saved.outbox.filter((notification) => !pending.has(notification.key));
+      await deliver(saved, deps, new Set(added.map((notification) => notification.key)));
       return true;
     }
     const reloaded = await deps.episodes.loadMany([
@@ -178,38 +209,93 @@ async function advance(
 }
 
 /**
- * Records each pending notification's alert and sends it by e-mail and to subscribers,
- * skipping channels already done for it (a retry after a crash resumes, it does not repeat).
+ * Sends each pending notification by e-mail and to subscribers, skipping channels already
+ * done for it (a retry after a crash resumes, it does not repeat), then empties the outbox.
+ *
+ * A new alert's push is what subscribers wait for, so the worker whose write `added` a
+ * FIRING notification pushes it at once, while the alert is recorded, rather than after.
+ * Until that worker's invocation must have ended, no other worker delivers that alert: its
+ * push may be out before any record of it. A notification another worker is delivering is
+ * left in the outbox and this call fails, so its readings are retried after that worker is
+ * done (or dead, its lease run out) instead of the notification being dropped.
  */
-async function deliver(state: EpisodeState, deps: EvaluationDeps): Promise<void> {
+async function deliver(
+  state: EpisodeState,
+  deps: EvaluationDeps,
+  added: ReadonlySet<string>,
+): Promise<void> {
+  const elsewhere: string[] = [];
   for (const notification of state.outbox) {
-    const mark = (channel: string) => `${notification.key}:${channel}`;
+    if (!(await deliverOne(notification, added.has(notification.key), deps))) {
+      elsewhere.push(notification.key);
+    }
+  }
+  if (elsewhere.length > 0) {
+    throw new DeliveryInProgressError(
+      `Another worker is delivering ${elsewhere.join(', ')}; retry when it is done`,
+    );
+  }
+  await deps.episodes.clearOutbox(state);
+}
+
+/** Delivers one notification on both channels; false when another worker is doing so. */
+async function deliverOne(
+  notification: Notification,
+  addedHere: boolean,
+  deps: EvaluationDeps,
+): Promise<boolean> {
+  const marks = { email: `${notification.key}:email`, push: `${notification.key}:push` };
+  const firing = notification.kind === 'FIRING';
+  if (firing && !addedHere) {
+    const firedAt = Date.parse(notification.alert.firedAt);
+    if (deps.now() < firedAt + (deps.invocationMs ?? DEFAULT_INVOCATION_MS)) {
+      const delivered = await deps.alerts.delivered(notification.alert.id);
+      return delivered.has(marks.email) && delivered.has(marks.push);
+    }
+  }
+  const early = firing && addedHere ? settle(deps.publisher.publish(notification.alert)) : null;
+  try {
     const { alert, delivered, claimed } = await deps.alerts.record(notification, {
-      marks: [mark('email'), mark('push')],
+      marks: [marks.email, marks.push],
       leaseMs: DELIVERY_LEASE_MS,
     });
-    const send = async (channel: string, action: (a: Alert) => Promise<void>) => {
-      const mark = `${notification.key}:${channel}`;
-      if (delivered.has(mark)) return;
+    const send = async (mark: string, action: () => Promise<void>): Promise<boolean> => {
+      if (delivered.has(mark)) return true;
       const mine =
         claimed.has(mark) || (await deps.alerts.claimDelivery(alert.id, mark, DELIVERY_LEASE_MS));
-      if (!mine) return;
+      if (!mine) return false;
       try {
-        await action(alert);
+        await action();
       } catch (error) {
         await deps.alerts.releaseClaim(alert.id, mark);
         throw error;
       }
       await deps.alerts.markDelivered(alert.id, mark);
+      return true;
     };
-    // The push first: subscribers are waiting on it, and the e-mail's SDK call would
-    // otherwise be prepared before it.
-    await Promise.all([
-      send('push', (a) => deps.publisher.publish(a)),
-      send('email', (a) => deps.notifier.notify(a)),
+    const results = await Promise.allSettled([
+      send(marks.push, async () => {
+        if (!early) return deps.publisher.publish(alert);
+        const failure = await early;
+        if (failure) throw failure.error;
+      }),
+      send(marks.email, () => deps.notifier.notify(alert)),
     ]);
+    const failure = results.find((result) => result.status === 'rejected');
+    if (failure) throw failure.reason;
+    return results.every((result) => result.status === 'fulfilled' && result.value);
+  } finally {
+    // Never leave the early push running past the invocation, whatever happened here.
+    await early;
   }
-  await deps.episodes.clearOutbox(state);
+}
+
+/** A promise's outcome as a value: null when it succeeded, so awaiting it never throws. */
+function settle(promise: Promise<void>): Promise<{ error: unknown } | null> {
+  return promise.then(
+    () => null,
+    (error: unknown) => ({ error }),
+  );
 }
 
 function byEventTime(a: Reading, b: Reading): number {

@@ -93,6 +93,8 @@ export interface AlertStore {
   /** Gives a claim back after a failed send, so a retry need not wait for the lease. */
   releaseClaim(alertId: string, mark: string): Promise<void>;
   markDelivered(alertId: string, mark: string): Promise<void>;
+  /** The marks delivered for the alert so far (none when there is no such alert). */
+  delivered(alertId: string): Promise<ReadonlySet<string>>;
   get(id: string): Promise<Alert | null>;
   /** Sets who acknowledged the alert and when; null when there is no such alert. */
   acknowledge(id: string, by: string, at: string): Promise<Alert | null>;

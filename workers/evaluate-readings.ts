@@ -1,4 +1,4 @@
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { evaluateReadings, runWork } from '../domain/evaluation.ts';
 import type { WorkMessage } from '../domain/ports.ts';
 import { decodeQueueMessage, readingKey } from '../domain/queue-message.ts';
@@ -14,7 +14,8 @@ import { logger } from '../adapters/logger.ts';
  * Evaluation needs the batch as a whole, so the partial-failure response is built here
  * rather than by a per-record batch processor.
  */
-export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  const deps = { ...evaluationDeps, invocationMs: context.getRemainingTimeInMillis() };
   const failed = new Set<string>();
   const readings: { record: SQSRecord; reading: Reading }[] = [];
   const work: { record: SQSRecord; message: WorkMessage }[] = [];
@@ -37,7 +38,7 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
     try {
       const errors = await evaluateReadings(
         readings.map(({ reading }) => reading),
-        evaluationDeps,
+        deps,
       );
       for (const { record, reading } of readings) {
         const error = errors.get(readingKey(reading));
@@ -57,7 +58,7 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   }
   for (const { record, message } of work) {
     try {
-      await runWork(message, evaluationDeps);
+      await runWork(message, deps);
     } catch (error) {
       logger.warn('Work message failed; it will be retried', {
         messageId: record.messageId,

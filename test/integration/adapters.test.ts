@@ -334,6 +334,25 @@ describe('DynamoDbAlertStore', () => {
     await resolveAlert(store, alert);
   });
 
+  it('given an alert delivered on one channel, then its delivered marks say so, and an unknown alert has none', async () => {
+    // Prepare
+    const store = new DynamoDbAlertStore(documents, resources.tableNames.alerts, 90);
+    const alert = firingAlert('rule-delivered', 'D-delivered', 8);
+    await store.record({ key: 'FIRING@8', kind: 'FIRING', alert });
+
+    // Act
+    const before = await store.delivered(alert.id);
+    await store.markDelivered(alert.id, 'FIRING@8:push');
+    const after = await store.delivered(alert.id);
+    const unknown = await store.delivered('no-such-alert');
+
+    // Assess
+    expect(before).toEqual(new Set());
+    expect(after).toEqual(new Set(['FIRING@8:push']));
+    expect(unknown).toEqual(new Set());
+    await resolveAlert(store, alert);
+  });
+
   it('given the response of a successful claiming write lost and the write retried by the SDK, then the worker still knows it holds the claims', async () => {
     // Prepare: a client whose first response of each kind is lost after the write succeeded
     const lossy = new DynamoDBClient({

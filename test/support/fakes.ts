@@ -122,6 +122,9 @@ export class FakeAlertStore implements AlertStore {
   async markDelivered(alertId: string, mark: string): Promise<void> {
     this.items.get(alertId)?.delivered.add(mark);
   }
+  async delivered(alertId: string): Promise<ReadonlySet<string>> {
+    return new Set(this.items.get(alertId)?.delivered);
+  }
   async get(id: string): Promise<Alert | null> {
     return this.items.get(id)?.alert ?? null;
   }

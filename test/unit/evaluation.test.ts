@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { describeAlert, thresholdAlert } from '../../domain/alert.ts';
-import { checkEpisodes, closeRule, evaluateReadings } from '../../domain/evaluation.ts';
+import {
+  checkEpisodes,
+  closeRule,
+  DeliveryInProgressError,
+  evaluateReadings,
+} from '../../domain/evaluation.ts';
 import type { Reading } from '../../domain/reading.ts';
 import { newRule, type Rule } from '../../domain/rule.ts';
 import { RuleCache } from '../../domain/rule-cache.ts';
@@ -13,6 +18,8 @@ import {
 } from '../support/fakes.ts';
 
 const t0 = Date.parse('2026-05-01T12:00:00.000Z');
+/** The worker's time limit in these tests; a redelivery comes after it (the visibility timeout). */
+const INVOCATION_MS = 1_000;
 const reading = (id: string, value: number, second: number, deviceId = 'D1'): Reading => ({
   id,
   deviceId,
@@ -41,6 +48,7 @@ function setup(
     notifier: new FakeChannel(),
     publisher: new FakeChannel(),
     now: () => clock,
+    invocationMs: INVOCATION_MS,
   };
   return { deps, tick: (ms: number) => (clock += ms) };
 }
@@ -93,13 +101,88 @@ describe('evaluateReadings', () => {
   });
 
   it('given the push fails, when the reading is redelivered, then the push is retried and the e-mail is not repeated', async () => {
-    const { deps } = setup();
+    const { deps, tick } = setup();
     deps.publisher.failuresLeft = 1;
     const failed = await evaluateReadings([reading('a', 70, 1)], deps);
     expect([...failed.keys()]).toEqual(['D1#a']);
-    await evaluateReadings([reading('a', 70, 1)], deps);
+    tick(INVOCATION_MS);
+    expect((await evaluateReadings([reading('a', 70, 1)], deps)).size).toBe(0);
     expect(deps.notifier.sent).toHaveLength(1);
     expect(deps.publisher.sent).toHaveLength(1);
+  });
+
+  it('given a new alert, then it is pushed before its record is written, and recorded and e-mailed too', async () => {
+    const { deps } = setup();
+    let pushedBeforeRecord = false;
+    const record = deps.alerts.record.bind(deps.alerts);
+    deps.alerts.record = async (...args) => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      pushedBeforeRecord = deps.publisher.sent.length === 1 && deps.alerts.items.size === 0;
+      return record(...args);
+    };
+    expect((await evaluateReadings([reading('a', 70, 1)], deps)).size).toBe(0);
+    expect(pushedBeforeRecord).toBe(true);
+    expect([...deps.alerts.items.values()].map((e) => [...e.delivered].length)).toEqual([2]);
+    expect(deps.notifier.sent).toHaveLength(1);
+    expect((await deps.episodes.listForRule('hot'))[0]?.outbox).toEqual([]);
+  });
+
+  it('given the push of a new alert fails and the reading comes back while its worker could still run, then the reading fails again and nothing is sent twice', async () => {
+    const { deps, tick } = setup();
+    deps.publisher.failuresLeft = 1;
+    await evaluateReadings([reading('a', 70, 1)], deps);
+    tick(INVOCATION_MS / 2);
+    const failed = await evaluateReadings([reading('a', 70, 1)], deps);
+    expect(failed.get('D1#a')).toBeInstanceOf(DeliveryInProgressError);
+    expect(deps.publisher.sent).toHaveLength(0);
+    expect(deps.notifier.sent).toHaveLength(1);
+    expect((await deps.episodes.listForRule('hot'))[0]?.outbox).toHaveLength(1);
+  });
+
+  it('given another worker meets a new alert its firing worker is still delivering, then it leaves it to that worker and retries its readings', async () => {
+    const episodes = new FakeEpisodeStore();
+    const alerts = new FakeAlertStore();
+    const firing = setup([rule('hot', { windowSeconds: 60 })], episodes, alerts);
+    const other = setup([rule('hot', { windowSeconds: 60 })], episodes, alerts);
+    // The firing worker has saved the episode and not yet recorded the alert.
+    let release = () => {};
+    const record = alerts.record.bind(alerts);
+    alerts.record = async (...args) => {
+      alerts.record = record;
+      await new Promise<void>((resolve) => (release = resolve));
+      return record(...args);
+    };
+    const first = evaluateReadings([reading('a', 70, 1)], firing.deps);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const failed = await evaluateReadings([reading('b', 71, 2)], other.deps);
+    expect(failed.get('D1#b')).toBeInstanceOf(DeliveryInProgressError);
+    release();
+    expect((await first).size).toBe(0);
+    // Redelivered once the firing worker is done: it finds the alert delivered and clears it.
+    other.tick(INVOCATION_MS);
+    expect((await evaluateReadings([reading('b', 71, 2)], other.deps)).size).toBe(0);
+    expect(firing.deps.publisher.sent.map((a) => a.status)).toEqual(['FIRING']);
+    expect(other.deps.publisher.sent).toHaveLength(0);
+    expect(other.deps.notifier.sent).toHaveLength(0);
+    expect((await episodes.listForRule('hot'))[0]?.outbox).toEqual([]);
+  });
+
+  it('given a resolution whose e-mail another worker holds, then it stays in the outbox and the reading is retried', async () => {
+    const { deps, tick } = setup();
+    await evaluateReadings([reading('a', 70, 1)], deps);
+    tick(INVOCATION_MS);
+    const claimDelivery = deps.alerts.claimDelivery.bind(deps.alerts);
+    deps.alerts.claimDelivery = async () => false;
+    const record = deps.alerts.record.bind(deps.alerts);
+    deps.alerts.record = async (...args) => ({ ...(await record(...args)), claimed: new Set() });
+    const failed = await evaluateReadings([reading('b', 20, 2)], deps);
+    expect(failed.get('D1#b')).toBeInstanceOf(DeliveryInProgressError);
+    expect((await deps.episodes.listForRule('hot'))[0]?.outbox.map((n) => n.kind)).toEqual([
+      'RESOLVED',
+    ]);
+    deps.alerts.claimDelivery = claimDelivery;
+    expect((await evaluateReadings([reading('b', 20, 2)], deps)).size).toBe(0);
+    expect(statuses(deps.notifier)).toEqual(['FIRING:THRESHOLD', 'RESOLVED:THRESHOLD']);
   });
 
   it('given two workers racing on one device with redelivered readings, then there is one FIRING and one RESOLVED', async () => {
@@ -142,6 +225,20 @@ describe('checkEpisodes and closeRule', () => {
       'FIRING:NO_DATA',
       'FIRING:THRESHOLD',
     ]);
+  });
+
+  it('given one episode that cannot be moved, when the check runs, then the others are still checked and the check fails naming it', async () => {
+    const rules = [rule('quiet', { noDataSeconds: 60 })];
+    const { deps, tick } = setup(rules);
+    await evaluateReadings([reading('a', 20, 0, 'D1'), reading('b', 20, 0, 'D2')], deps);
+    tick(70_000);
+    const save = deps.episodes.save.bind(deps.episodes);
+    deps.episodes.save = async (state, version) => {
+      if (state.deviceId === 'D1') throw new Error('D1 unavailable');
+      return save(state, version);
+    };
+    await expect(checkEpisodes(rules, deps)).rejects.toThrow('1 episodes not checked');
+    expect(deps.notifier.sent.map((a) => `${a.deviceId}:${a.reason}`)).toEqual(['D2:NO_DATA']);
   });
 
   it('given a deleted rule with an open alert, then closing resolves it once', async () => {
