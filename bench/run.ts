@@ -136,7 +136,7 @@ function throughputRows(result: ThroughputResult): void {
   notes.push(
     `Batch load: ${formatNumber(result.calls)} calls, ${formatNumber(result.accepted)} readings accepted, ` +
       `${formatNumber(result.rejected)} rejected, ${result.failedCalls} calls failed; ` +
-      `the worker had finished ${formatNumber(result.processedDuringLoad)} readings when the load stopped and then ran at ${formatNumber(result.afterLoadPerSecond)} readings/s alone; ` +
+      `the worker had finished about ${formatNumber(result.processedDuringLoad)} readings when the load stopped and then ran at ${formatNumber(result.afterLoadPerSecond)} readings/s alone; ` +
       `CPU of the stack's process: ${result.coresBusyDuringLoad.toFixed(2)} cores busy during the load, ${result.coresBusyAfterLoad.toFixed(2)} after it (the endpoint on one event loop, the worker and the emulators on a thread each, as npm start runs them); ` +
       `worker: event source mapping with ${benchWorker.concurrency} pollers, batch size ${benchWorker.batchSize}.`,
   );

@@ -2,7 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import type { LocalStack } from '../local/stack.ts';
-import type { QueueWatcher } from './stack.ts';
+import { READINGS_PER_MESSAGE } from '../adapters/sqs-reading-queue.ts';
+import type { QueueDepth, QueueWatcher } from './stack.ts';
 import { progress } from './support.ts';
 
 export interface ThroughputOptions {
@@ -27,7 +28,7 @@ export interface ThroughputResult {
   /** From the first call until the queue was empty (or the drain wait ended), ms. */
   processingMs: number;
   processedPerSecond: number;
-  /** Readings the worker had finished when the load stopped. */
+  /** Readings the worker had finished when the load stopped (estimated from the queue's messages). */
   processedDuringLoad: number;
   /** The worker's rate once the load stopped (it shares one event loop with everything). */
   afterLoadPerSecond: number;
@@ -35,7 +36,7 @@ export interface ThroughputResult {
   coresBusyDuringLoad: number;
   coresBusyAfterLoad: number;
   drained: boolean;
-  /** Left in the queue when the drain wait ended. */
+  /** Readings left in the queue when the drain wait ended (estimated from its messages). */
   remaining: number;
   /** Highest resident set size of this process so far, bytes. */
   peakRssBytes: number;
@@ -103,9 +104,18 @@ export async function measureThroughput(
   const processingMs = Date.now() - load.startedAt;
   const after = await queue.depth();
   clearInterval(sampler);
-  const remaining = Math.max(0, after.visible + after.inFlight - backlog);
+  // The queue counts messages; each call's readings go out in messages of up to
+  // READINGS_PER_MESSAGE, so a message left in the queue holds this many readings on average.
+  const readingsPerMessage =
+    options.batchSize / Math.ceil(options.batchSize / READINGS_PER_MESSAGE);
+  const readingsIn = (depth: QueueDepth) =>
+    Math.min(
+      accepted,
+      Math.round(Math.max(0, depth.visible + depth.inFlight - backlog) * readingsPerMessage),
+    );
+  const remaining = readingsIn(after);
   const processed = accepted - remaining;
-  const queuedAtLoadEnd = Math.max(0, atLoadEnd.visible + atLoadEnd.inFlight - backlog);
+  const queuedAtLoadEnd = readingsIn(atLoadEnd);
   const drainSeconds = (performance.now() - drainStarted) / 1000;
   const cpuDuringDrain = process.cpuUsage(cpuAtLoadEnd);
   /** CPU time (user + system, all threads) per wall-clock time: 1.0 = one core busy. */
