@@ -9,7 +9,7 @@ import { pollUntil } from './support.ts';
 export const benchWorker = {
   batchSize: readingsQueue.batchSize,
   maxBatchingWindowMs: readingsQueue.maxBatchingWindowSeconds * 1000,
-  concurrency: 2,
+  concurrency: readingsQueue.pollers,
 } as const;
 
 /** How often the worker reloads rules: the deployed default, so rule reads count as in AWS. */

@@ -90,6 +90,11 @@ export const readingsQueue = {
   /** Event source mapping: records per worker invocation and how long to gather them (0: invoke as soon as records arrive, for the lowest alert latency). */
   batchSize: 10,
   maxBatchingWindowSeconds: 0,
+  /**
+   * Batches the event source mapping works on at once when messages are waiting: Lambda starts
+   * with five concurrent invocations (and scales up from there), so the local stack runs five.
+   */
+  pollers: 5,
 } as const;
 
 export const alertsTopic = {

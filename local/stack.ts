@@ -225,7 +225,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       maxBatchingWindowMs:
         options.worker?.maxBatchingWindowMs ?? readingsQueue.maxBatchingWindowSeconds * 1000,
       timeoutMs: options.worker?.timeoutMs ?? readingsQueue.workerTimeoutSeconds * 1000,
-      concurrency: options.worker?.concurrency ?? 2,
+      concurrency: options.worker?.concurrency ?? readingsQueue.pollers,
     };
     if (options.worker?.thread) {
       const thread = await startWorkerThread(
