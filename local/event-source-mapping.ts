@@ -25,39 +25,70 @@ export interface EventSourceMappingOptions {
   maxBatchingWindowMs: number;
   /** Lambda timeout, reported by `context.getRemainingTimeInMillis()`. */
   timeoutMs: number;
-  /** Concurrent pollers, each invoking the handler with its own batches. */
+  /**
+   * The most batches worked on at once (Lambda starts at five). Two pollers long-poll
+   * while the queue is quiet; each full batch starts another, up to this many, and one that
+   * then finds less than a full batch stops again.
+   */
   concurrency: number;
   onError: (message: string, error: unknown) => void;
 }
+
+/** Long-polling pollers kept while traffic is low (Lambda "can optimize to as few as 2"). */
+const IDLE_POLLERS = 2;
 
 /**
  * Lambda's SQS event source mapping, reproduced for the local stack: long-polls the queue,
  * invokes the handler with a real SQSEvent, deletes the records that succeeded and leaves
  * those in `batchItemFailures` (or the whole batch, if the handler throws) to come back
  * after the visibility timeout and, past maxReceiveCount, move to the dead-letter queue.
+ * Like Lambda's, it scales with the backlog: full batches add pollers, up to `concurrency`,
+ * and they stop once the backlog is gone, so a quiet queue is not polled by all of them.
  */
 export function startEventSourceMapping(options: EventSourceMappingOptions): {
   stop(): Promise<void>;
 } {
   const abort = new AbortController();
-  const pollers = Array.from({ length: options.concurrency }, () => poll(options, abort.signal));
+  const running = new Set<Promise<void>>();
+  const start = (poller: Promise<void>) => {
+    running.add(poller);
+    void poller.finally(() => running.delete(poller));
+  };
+  const scaleUp = () => {
+    if (running.size < options.concurrency && !abort.signal.aborted) {
+      start(poll(options, abort.signal, { longPoll: false, scaleUp }));
+    }
+  };
+  const idle = Math.min(IDLE_POLLERS, options.concurrency);
+  for (let i = 0; i < idle; i++) start(poll(options, abort.signal, { longPoll: true, scaleUp }));
   return {
     async stop() {
       abort.abort();
-      await Promise.allSettled(pollers);
+      while (running.size > 0) await Promise.allSettled([...running]);
     },
   };
 }
 
-async function poll(options: EventSourceMappingOptions, signal: AbortSignal): Promise<void> {
+/**
+ * One poller. A long-polling one runs until stopped; one added for a backlog polls without
+ * waiting and stops when it finds less than a full batch.
+ */
+async function poll(
+  options: EventSourceMappingOptions,
+  signal: AbortSignal,
+  mode: { longPoll: boolean; scaleUp: () => void },
+): Promise<void> {
   while (!signal.aborted) {
     try {
-      const messages = await receiveBatch(options, signal);
+      const messages = await receiveBatch(options, signal, mode.longPoll);
+      if (messages.length >= options.batchSize) mode.scaleUp();
       if (messages.length > 0) await invoke(options, messages);
+      if (!mode.longPoll && messages.length < options.batchSize) return;
     } catch (error) {
       if (signal.aborted) return;
       options.onError('Polling the queue failed; retrying', error);
       await new Promise((resolve) => setTimeout(resolve, 1000));
+      if (!mode.longPoll) return;
     }
   }
 }
@@ -65,14 +96,16 @@ async function poll(options: EventSourceMappingOptions, signal: AbortSignal): Pr
 async function receiveBatch(
   options: EventSourceMappingOptions,
   signal: AbortSignal,
+  longPoll: boolean,
 ): Promise<Message[]> {
   const messages: Message[] = [];
   let deadline = Number.POSITIVE_INFINITY;
   while (messages.length < options.batchSize && !signal.aborted) {
     const remainingMs = deadline - Date.now();
     if (remainingMs <= 0) break;
-    // Wait long for the first message; then only as long as the batching window allows.
-    const waitSeconds = messages.length === 0 ? 20 : Math.floor(remainingMs / 1000);
+    // A long-polling poller waits long for the first message, one added for a backlog does not;
+    // then only as long as the batching window allows.
+    const waitSeconds = messages.length > 0 ? Math.floor(remainingMs / 1000) : longPoll ? 20 : 0;
     const result = await options.sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: options.queueUrl,
@@ -88,7 +121,7 @@ async function receiveBatch(
       deadline = Date.now() + options.maxBatchingWindowMs;
     }
     messages.push(...received);
-    if (received.length === 0 && messages.length > 0) break;
+    if (received.length === 0 && (messages.length > 0 || !longPoll)) break;
   }
   return messages;
 }

@@ -570,4 +570,76 @@ describe('SqsReadingQueue and the event source mapping', () => {
       ApproximateNumberOfMessagesNotVisible: '0',
     });
   });
+
+  // Last: its stopped long polls stay open in the emulator for up to 20 s and would take
+  // messages a later test sends.
+  it('given a backlog, then the event source mapping adds pollers up to its concurrency, and once the backlog is gone only two long-poll', async () => {
+    // Prepare: 150 messages waiting, a handler that takes a while, and a count of the
+    // ReceiveMessage calls outstanding
+    for (let start = 0; start < 150; start += 10) {
+      await sqs.send(
+        new SendMessageBatchCommand({
+          QueueUrl: resources.readingsQueueUrl,
+          Entries: Array.from({ length: 10 }, (_, i) => ({
+            Id: String(i),
+            MessageBody: JSON.stringify(reading(`s${start + i}`, 1)),
+          })),
+        }),
+      );
+    }
+    let invocations = 0;
+    let most = 0;
+    const handled = new Set<string>();
+    const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+      invocations += 1;
+      most = Math.max(most, invocations);
+      for (const record of event.Records) handled.add((JSON.parse(record.body) as Reading).id);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      invocations -= 1;
+      return { batchItemFailures: [] };
+    };
+    let receiving = 0;
+    sqs.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName !== 'ReceiveMessageCommand') return next(args);
+        receiving += 1;
+        try {
+          return await next(args);
+        } finally {
+          receiving -= 1;
+        }
+      },
+      { step: 'initialize', name: 'countReceives' },
+    );
+
+    // Act
+    const mapping = startEventSourceMapping({
+      sqs,
+      queueUrl: resources.readingsQueueUrl,
+      queueArn: resources.readingsQueueArn,
+      region: 'us-east-1',
+      handler,
+      functionName: 'test',
+      batchSize: 10,
+      maxBatchingWindowMs: 0,
+      timeoutMs: 1000,
+      concurrency: 5,
+      onError: () => undefined,
+    });
+    try {
+      await waitFor(async () => (handled.size === 150 ? true : null), 'the backlog handled');
+      await waitFor(
+        async () => (invocations === 0 && receiving === 2 ? true : null),
+        'the added pollers stopped',
+      );
+
+      // Assess
+      expect(most).toBe(5);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(receiving).toBe(2);
+    } finally {
+      await mapping.stop();
+      sqs.middlewareStack.remove('countReceives');
+    }
+  });
 });
