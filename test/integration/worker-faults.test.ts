@@ -1,3 +1,5 @@
+import { channel } from 'node:diagnostics_channel';
+import type { ClientRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamodb, sns } from '../../adapters/aws-clients.ts';
 import type { LocalStack } from '../../local/stack.ts';
@@ -130,22 +132,24 @@ describe('worker faults, continued', () => {
       'mutation { createRule(input: { deviceId: "F-push", metric: "t", operator: GT, threshold: 1 }) { id } }',
     );
     await ruleChangesApplied();
-    // The worker calls publishAlert with fetch, in this process: make it fail for a while.
-    const realFetch = globalThis.fetch;
+    // The worker calls publishAlert over node:http, in this process: cut those calls for a while.
     const until = Date.now() + 2000;
-    globalThis.fetch = (async (input: Parameters<typeof fetch>[0], init?: RequestInit) => {
-      const body = typeof init?.body === 'string' ? init.body : '';
-      if (Date.now() < until && body.includes('publishAlert'))
-        throw new TypeError('fetch failed (injected)');
-      return realFetch(input, init);
-    }) as typeof fetch;
+    const cut = (message: unknown) => {
+      const { request } = message as { request: ClientRequest };
+      const signed = String(request.getHeader('authorization') ?? '').startsWith('AWS4');
+      if (Date.now() < until && signed && request.path === '/graphql') {
+        request.destroy(new Error('connection reset (injected)'));
+      }
+    };
+    const requests = channel('http.client.request.created');
+    requests.subscribe(cut);
     try {
       await api(
         'mutation { ingestEvent(input: { deviceId: "F-push", metric: "t", value: 5 }) { id } }',
       );
       await waitFor(() => sub.received.length >= 1, 'the alert after the outage', 30_000);
     } finally {
-      globalThis.fetch = realFetch;
+      requests.unsubscribe(cut);
     }
     const inbox = `${stack.outputs.EmailInboxUrl.replace('localhost', '127.0.0.1')}/api/email`;
     const mails = (await (await fetch(inbox)).json()) as { subject: string }[];
