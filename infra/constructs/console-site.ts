@@ -22,6 +22,7 @@ import {
   ObjectOwnership,
 } from 'aws-cdk-lib/aws-s3';
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
+import { join } from 'node:path';
 import { Construct } from 'constructs';
 
 /** As long as the functions' log groups keep their logs. */
@@ -133,18 +134,36 @@ export class ConsoleSite extends Construct {
         }),
       },
     });
+    // Vite names every file under assets/ by its content, so a name never changes meaning:
+    // browsers keep them for a year without asking. They are never pruned, so a page loaded
+    // before a deployment still finds its own files after it.
+    const assets = new BucketDeployment(this, 'Assets', {
+      sources: [Source.asset(join(props.distDir, 'assets'))],
+      destinationBucket: site,
+      destinationKeyPrefix: 'assets/',
+      prune: false,
+      cacheControl: [
+        CacheControl.setPublic(),
+        CacheControl.maxAge(Duration.days(365)),
+        CacheControl.immutable(),
+      ],
+      logGroup: deploymentLogs,
+      role: deploymentRole,
+    });
+    // The page and its config.json name the current assets: browsers ask for them each time;
+    // edges keep them until this deployment, which runs after the assets are in, invalidates them.
     const deployment = new BucketDeployment(this, 'Deployment', {
       sources: [
         // A config.json from a local build (which may carry an API key) is never deployed.
-        Source.asset(props.distDir, { exclude: ['config.json'] }),
+        Source.asset(props.distDir, { exclude: ['config.json', 'assets'] }),
         Source.jsonData('config.json', {
           graphqlUrl: props.api.graphqlUrl,
           region: Stack.of(this).region,
         }),
       ],
       destinationBucket: site,
-      // Edges keep files until the next deployment invalidates them; browsers ask each time,
-      // so a page never outlives the assets a deployment removed.
+      // The assets deployment's files are neither replaced nor pruned by this one.
+      exclude: ['assets/*'],
       cacheControl: [
         CacheControl.maxAge(Duration.seconds(0)),
         CacheControl.sMaxAge(Duration.days(365)),
@@ -154,6 +173,8 @@ export class ConsoleSite extends Construct {
       logGroup: deploymentLogs,
       role: deploymentRole,
     });
+    deployment.node.addDependency(assets);
+    acknowledgeDeployment(assets, deploymentRole, site);
     acknowledgeDeployment(deployment, deploymentRole, site);
   }
 }

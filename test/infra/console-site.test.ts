@@ -37,6 +37,19 @@ function only(type: string) {
   return { logicalId, properties: resource.Properties };
 }
 
+/** The console's deployments: the page (with config.json) and the hashed assets. */
+function deployments() {
+  const entries = Object.entries(resourcesOf(template, 'Custom::CDKBucketDeployment'));
+  expect(entries).toHaveLength(2);
+  const find = (prefix: string | undefined) => {
+    const entry = entries.find(([, r]) => r.Properties.DestinationBucketKeyPrefix === prefix);
+    expect(entry, `the deployment to ${prefix ?? 'the root'}`).toBeDefined();
+    const [logicalId, resource] = entry!;
+    return { logicalId, properties: resource.Properties, dependsOn: resource.DependsOn ?? [] };
+  };
+  return { page: find(undefined), assets: find('assets/') };
+}
+
 /** A CloudFormation string as text, references written as `{Logical.Attribute}` or `{Ref}`. */
 function render(value: unknown): string {
   if (typeof value === 'string') return value;
@@ -155,10 +168,12 @@ describe('the operator console', () => {
   });
 
   it('given the deployment, then config.json carries the GraphQL endpoint and region, and no API key is deployed', () => {
-    const deployment = only('Custom::CDKBucketDeployment').properties;
+    const { page, assets } = deployments();
+    const deployment = page.properties;
     const keys = deployment.SourceObjectKeys as string[];
     const markers = deployment.SourceMarkers as Record<string, unknown>[];
-    const staged = keys.map((key) => join(outdir, `asset.${key.replace(/\.zip$/, '')}`));
+    const stage = (key: string) => join(outdir, `asset.${key.replace(/\.zip$/, '')}`);
+    const staged = keys.map(stage);
     const configSource = staged.findIndex((dir) => existsSync(join(dir, 'config.json')));
     // The build's own config.json (with its API key) is left out; only the generated one ships.
     expect(staged.filter((dir) => existsSync(join(dir, 'config.json')))).toHaveLength(1);
@@ -168,7 +183,11 @@ describe('the operator console', () => {
       text.replace(/<<marker:[^>]+>>/g, (marker) => render(markers[configSource]?.[marker])),
     );
     expect(config).toEqual({ graphqlUrl: apiAttribute('GraphQLUrl'), region: '{AWS::Region}' });
-    for (const dir of staged) {
+    // The page's files do not carry the assets again; those come from their own deployment.
+    expect(staged.some((dir) => existsSync(join(dir, 'assets')))).toBe(false);
+    const assetDirs = (assets.properties.SourceObjectKeys as string[]).map(stage);
+    expect(assetDirs.some((dir) => existsSync(join(dir, 'app.js')))).toBe(true);
+    for (const dir of [...staged, ...assetDirs]) {
       for (const file of readdirSync(dir, { recursive: true, withFileTypes: true })) {
         if (!file.isFile()) continue;
         const content = readFileSync(join(file.parentPath, file.name), 'utf8');
@@ -179,13 +198,27 @@ describe('the operator console', () => {
     expect(JSON.stringify(markers)).not.toContain(apiKey);
   });
 
-  it('given the deployment, then it invalidates the whole distribution and browsers revalidate every file', () => {
-    const deployment = only('Custom::CDKBucketDeployment').properties;
-    expect(deployment.DistributionId).toEqual({
+  it('given the deployment, then the page and config.json are revalidated by browsers and invalidated at the edges, after the assets are in', () => {
+    const { page, assets } = deployments();
+    expect(page.properties.DistributionId).toEqual({
       Ref: only('AWS::CloudFront::Distribution').logicalId,
     });
-    expect(deployment.DistributionPaths).toEqual(['/*']);
-    expect(deployment.SystemMetadata).toEqual({ 'cache-control': 'max-age=0, s-maxage=31536000' });
+    expect(page.properties.DistributionPaths).toEqual(['/*']);
+    expect(page.properties.SystemMetadata).toEqual({
+      'cache-control': 'max-age=0, s-maxage=31536000',
+    });
+    // The page neither replaces nor prunes the assets, and goes only once they are uploaded.
+    expect(page.properties.Exclude).toEqual(['assets/*']);
+    expect(page.dependsOn).toContain(assets.logicalId);
+  });
+
+  it('given the hashed assets, then browsers keep them a year without asking, and a deployment never deletes older ones', () => {
+    const { assets } = deployments();
+    expect(assets.properties.SystemMetadata).toEqual({
+      'cache-control': 'public, max-age=31536000, immutable',
+    });
+    expect(assets.properties.Prune).toBe(false);
+    expect(assets.properties.DistributionId).toBeUndefined();
   });
 
   it('given the console, then the ConsoleUrl output is the distribution domain over HTTPS', () => {
