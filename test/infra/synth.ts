@@ -29,7 +29,7 @@ export function synthesizeApp(context: Record<string, unknown> = {}): {
   return { template: Template.fromStack(stack), outdir: assembly.directory };
 }
 
-type Resource = { Type: string; Properties: Record<string, unknown> };
+type Resource = { Type: string; Properties: Record<string, unknown>; DependsOn?: string[] };
 
 /** The template's resources of one type, keyed by logical id. */
 export function resourcesOf(template: Template, type: string): Record<string, Resource> {

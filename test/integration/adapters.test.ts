@@ -18,7 +18,7 @@ import { DynamoDbEpisodeStore } from '../../adapters/dynamodb-episode-store.ts';
 import { pageRequest } from '../../domain/pagination.ts';
 import type { Reading } from '../../domain/reading.ts';
 import { newRule } from '../../domain/rule.ts';
-import { startEventSourceMapping } from '../../local/event-source-mapping.ts';
+import { type SqsHandler, startEventSourceMapping } from '../../local/event-source-mapping.ts';
 import type { ProvisionedResources } from '../../local/provision.ts';
 import { type ProvisionedEmulators, startProvisionedEmulators } from '../support/emulators.ts';
 import { waitFor } from '../support/ports.ts';
@@ -46,6 +46,23 @@ const reading = (id: string, minute: number, overrides: Partial<Reading> = {}): 
   timestamp: `2026-05-01T12:${String(minute).padStart(2, '0')}:00.000Z`,
   ...overrides,
 });
+
+/** The local event source mapping on the readings queue: batches of 10, a 1 s timeout. */
+function startTestMapping(handler: SqsHandler, concurrency: number) {
+  return startEventSourceMapping({
+    sqs,
+    queueUrl: resources.readingsQueueUrl,
+    queueArn: resources.readingsQueueArn,
+    region: 'us-east-1',
+    handler,
+    functionName: 'test',
+    batchSize: 10,
+    maxBatchingWindowMs: 0,
+    timeoutMs: 1000,
+    concurrency,
+    onError: () => undefined,
+  });
+}
 
 describe('DynamoDbReadingStore', () => {
   it('given readings saved (one twice), then they list once each, newest first, across pages', async () => {
@@ -532,19 +549,7 @@ describe('SqsReadingQueue and the event source mapping', () => {
       }
       return { batchItemFailures: failures };
     };
-    const mapping = startEventSourceMapping({
-      sqs,
-      queueUrl: resources.readingsQueueUrl,
-      queueArn: resources.readingsQueueArn,
-      region: 'us-east-1',
-      handler,
-      functionName: 'test',
-      batchSize: 10,
-      maxBatchingWindowMs: 0,
-      timeoutMs: 1000,
-      concurrency: 2,
-      onError: () => undefined,
-    });
+    const mapping = startTestMapping(handler, 2);
     try {
       const dead = await waitFor(async () => {
         const result = await sqs.send(
@@ -613,19 +618,7 @@ describe('SqsReadingQueue and the event source mapping', () => {
     );
 
     // Act
-    const mapping = startEventSourceMapping({
-      sqs,
-      queueUrl: resources.readingsQueueUrl,
-      queueArn: resources.readingsQueueArn,
-      region: 'us-east-1',
-      handler,
-      functionName: 'test',
-      batchSize: 10,
-      maxBatchingWindowMs: 0,
-      timeoutMs: 1000,
-      concurrency: 5,
-      onError: () => undefined,
-    });
+    const mapping = startTestMapping(handler, 5);
     try {
       await waitFor(async () => (handled.size === 150 ? true : null), 'the backlog handled');
       await waitFor(
