@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import {
   BatchGetCommand,
   type DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
   QueryCommand,
   UpdateCommand,
@@ -60,11 +62,14 @@ export class DynamoDbEpisodeStore implements EpisodeStore {
 
   async save(state: EpisodeState, expectedVersion: number): Promise<EpisodeState | null> {
     const stored = { ...state, version: expectedVersion + 1 };
+    // Each write carries its own id: if its response is lost and the SDK's retry is refused
+    // (the first attempt moved the version), the item read back tells whether it is ours.
+    const writeId = randomUUID();
     try {
       await this.#client.send(
         new PutCommand({
           TableName: this.#tableName,
-          Item: toItem(stored),
+          Item: { ...toItem(stored), writeId },
           ...(expectedVersion === 0
             ? { ConditionExpression: 'attribute_not_exists(ruleId)' }
             : {
@@ -76,8 +81,15 @@ export class DynamoDbEpisodeStore implements EpisodeStore {
       );
       return stored;
     } catch (error) {
-      if (isConditionFailure(error)) return null;
-      throw error;
+      if (!isConditionFailure(error)) throw error;
+      const current = await this.#client.send(
+        new GetCommand({
+          TableName: this.#tableName,
+          Key: { ruleId: state.ruleId, deviceId: state.deviceId },
+          ConsistentRead: true,
+        }),
+      );
+      return current.Item?.writeId === writeId ? stored : null;
     }
   }
 

@@ -1,6 +1,12 @@
 import type { EvaluationDeps } from '../domain/evaluation.ts';
 import { RuleCache } from '../domain/rule-cache.ts';
-import { defaultRetentionDays, alertsTopic, tables } from '../infra/resources.ts';
+import {
+  alertsTopic,
+  defaultRetentionDays,
+  episodeCheck,
+  readingsQueue,
+  tables,
+} from '../infra/resources.ts';
 import { AppSyncAlertPublisher } from './appsync-alert-publisher.ts';
 import { dynamodb, sns } from './aws-clients.ts';
 import { DynamoDbAlertStore } from './dynamodb-alert-store.ts';
@@ -29,4 +35,7 @@ export const evaluationDeps: EvaluationDeps = {
   notifier: new SnsAlertNotifier(sns, requireEnv(alertsTopic.envVar)),
   publisher: new AppSyncAlertPublisher(requireEnv('GRAPHQL_URL'), requireEnv('AWS_REGION')),
   now: Date.now,
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  // The worker's and the scheduled check's Lambda timeouts (infra/constructs/evaluation.ts).
+  firingWindowMs: Math.max(readingsQueue.workerTimeoutSeconds, episodeCheck.intervalSeconds) * 1000,
 };

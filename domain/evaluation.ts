@@ -29,16 +29,18 @@ export interface EvaluationDeps {
   notifier: AlertNotifier;
   publisher: AlertPublisher;
   now: () => number;
+  /** Waits `ms`: a worker gives another a moment to finish a delivery it has in hand. */
+  sleep: (ms: number) => Promise<void>;
   /**
-   * How long this invocation may run (its time limit, as Lambda's context reports it); by
-   * default the deployed worker's. Also how long a new alert stays its firing worker's alone
-   * to deliver: see `deliver`.
+   * At least the longest time limit of the functions that fire alerts (the worker's and the
+   * scheduled check's): how long a new alert stays its firing worker's alone to deliver until
+   * it is recorded. See `deliver`.
    */
-  invocationMs?: number;
+  firingWindowMs: number;
 }
 
-/** The deployed worker's time limit, when the deps do not give one. */
-const DEFAULT_INVOCATION_MS = 30_000;
+/** Pauses, in ms, while a worker waits on a delivery another worker has in hand. */
+const WAITS_FOR_OTHER_WORKER_MS = [20, 40, 80, 160, 320, 640];
 
 /** How long a worker may take to send one notification before another may try. */
 const DELIVERY_LEASE_MS = 60_000;
@@ -129,11 +131,14 @@ async function evaluate(
 }
 
 /**
- * The scheduled check: no-data and repeat notifications for every rule that has them. An
- * episode that cannot be moved now does not hold up the others: the check goes on and
- * then fails with every such error, and the next check retries those episodes.
+ * The scheduled check: no-data and repeat notifications for every rule that has them.
+ * Returns how many episodes moved and the errors of those that could not be moved now,
+ * which do not hold up the others; the next check retries them.
  */
-export async function checkEpisodes(rules: readonly Rule[], deps: EvaluationDeps): Promise<number> {
+export async function checkEpisodes(
+  rules: readonly Rule[],
+  deps: EvaluationDeps,
+): Promise<{ moved: number; errors: unknown[] }> {
   let moved = 0;
   const errors: unknown[] = [];
   for (const rule of rules) {
@@ -148,13 +153,7 @@ export async function checkEpisodes(rules: readonly Rule[], deps: EvaluationDeps
       }
     }
   }
-  if (errors.length > 0) {
-    throw new AggregateError(
-      errors,
-      `${errors.length} episodes not checked; the next check retries them`,
-    );
-  }
-  return moved;
+  return { moved, errors };
 }
 
 /** Runs a work message: the changes to alerts that do not come from readings. */
@@ -170,10 +169,21 @@ export async function runWork(message: WorkMessage, deps: EvaluationDeps): Promi
   }
 }
 
-/** A rule was deleted or disabled: resolve every alert it has open. */
+/**
+ * A rule was deleted or disabled: resolve every alert it has open. An episode that cannot be
+ * moved now does not hold up the others; the call then fails, so the work is retried.
+ */
 export async function closeRule(ruleId: string, deps: EvaluationDeps): Promise<void> {
+  const errors: unknown[] = [];
   for (const state of await deps.episodes.listForRule(ruleId)) {
-    await advance(state, (s) => closeEpisode(s, deps.now()), deps);
+    try {
+      await advance(state, (s) => closeEpisode(s, deps.now()), deps);
+    } catch (error) {
+      errors.push(error);
+    }
+  }
+  if (errors.length > 0) {
+    throw new AggregateError(errors, `${errors.length} of rule ${ruleId}'s episodes not closed`);
   }
 }
 
@@ -213,32 +223,35 @@ async function advance(
  * done for it (a retry after a crash resumes, it does not repeat), then empties the outbox.
  *
  * A new alert's push is what subscribers wait for, so the worker whose write `added` a
- * FIRING notification pushes it at once, while the alert is recorded, rather than after.
- * Until that worker's invocation must have ended, no other worker delivers that alert: its
- * push may be out before any record of it. A notification another worker is delivering is
- * left in the outbox and this call fails, so its readings are retried after that worker is
- * done (or dead, its lease run out) instead of the notification being dropped.
+ * FIRING notification pushes it at once, while it records the alert, rather than after.
+ * Until the alert is recorded (with that worker's claims on both channels) no other worker
+ * may deliver it, unless `firingWindowMs` has passed since it fired: its worker is gone.
+ * A worker that meets a notification another worker has in hand waits a moment for it; if
+ * it is still not delivered, it is left in the outbox, with any later notification of the
+ * same alert (a resolution never overtakes its firing), and this call fails, so the readings
+ * are retried once that worker is done or gone, instead of the notification being dropped.
  */
 async function deliver(
   state: EpisodeState,
   deps: EvaluationDeps,
   added: ReadonlySet<string>,
 ): Promise<void> {
-  const elsewhere: string[] = [];
+  const busy = new Set<string>();
   for (const notification of state.outbox) {
+    if (busy.has(notification.alert.id)) continue;
     if (!(await deliverOne(notification, added.has(notification.key), deps))) {
-      elsewhere.push(notification.key);
+      busy.add(notification.alert.id);
     }
   }
-  if (elsewhere.length > 0) {
+  if (busy.size > 0) {
     throw new DeliveryInProgressError(
-      `Another worker is delivering ${elsewhere.join(', ')}; retry when it is done`,
+      `Another worker is delivering alert ${[...busy].join(', ')}; retry when it is done`,
     );
   }
   await deps.episodes.clearOutbox(state);
 }
 
-/** Delivers one notification on both channels; false when another worker is doing so. */
+/** Delivers one notification on both channels; false while another worker is doing so. */
 async function deliverOne(
   notification: Notification,
   addedHere: boolean,
@@ -246,13 +259,7 @@ async function deliverOne(
 ): Promise<boolean> {
   const marks = { email: `${notification.key}:email`, push: `${notification.key}:push` };
   const firing = notification.kind === 'FIRING';
-  if (firing && !addedHere) {
-    const firedAt = Date.parse(notification.alert.firedAt);
-    if (deps.now() < firedAt + (deps.invocationMs ?? DEFAULT_INVOCATION_MS)) {
-      const delivered = await deps.alerts.delivered(notification.alert.id);
-      return delivered.has(marks.email) && delivered.has(marks.push);
-    }
-  }
+  if (firing && !addedHere && !(await firingWorkerDone(notification, deps))) return false;
   const early = firing && addedHere ? settle(deps.publisher.publish(notification.alert)) : null;
   try {
     const { alert, delivered, claimed } = await deps.alerts.record(notification, {
@@ -263,7 +270,13 @@ async function deliverOne(
       if (delivered.has(mark)) return true;
       const mine =
         claimed.has(mark) || (await deps.alerts.claimDelivery(alert.id, mark, DELIVERY_LEASE_MS));
-      if (!mine) return false;
+      if (!mine) {
+        // Delivered meanwhile, or another worker holds it: give that worker a moment.
+        return waitForOtherWorker(
+          async () => (await deps.alerts.delivered(alert.id)).has(mark),
+          deps,
+        );
+      }
       try {
         await action();
       } catch (error) {
@@ -288,6 +301,31 @@ async function deliverOne(
     // Never leave the early push running past the invocation, whatever happened here.
     await early;
   }
+}
+
+/**
+ * Whether another worker's new alert may be delivered here: once that worker has recorded
+ * it (its claims then guard each channel), or once it cannot be running any more.
+ */
+function firingWorkerDone(notification: Notification, deps: EvaluationDeps): Promise<boolean> {
+  const gone = Date.parse(notification.alert.firedAt) + deps.firingWindowMs;
+  return waitForOtherWorker(
+    async () => deps.now() >= gone || (await deps.alerts.get(notification.alert.id)) !== null,
+    deps,
+  );
+}
+
+/** Checks, and checks again after each pause while the answer is no. */
+async function waitForOtherWorker(
+  check: () => Promise<boolean>,
+  deps: EvaluationDeps,
+): Promise<boolean> {
+  if (await check()) return true;
+  for (const pause of WAITS_FOR_OTHER_WORKER_MS) {
+    await deps.sleep(pause);
+    if (await check()) return true;
+  }
+  return false;
 }
 
 /** A promise's outcome as a value: null when it succeeded, so awaiting it never throws. */

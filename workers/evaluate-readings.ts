@@ -1,4 +1,4 @@
-import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { evaluateReadings, runWork } from '../domain/evaluation.ts';
 import type { WorkMessage } from '../domain/ports.ts';
 import { decodeQueueMessage, readingKey } from '../domain/queue-message.ts';
@@ -14,8 +14,7 @@ import { logger } from '../adapters/logger.ts';
  * Evaluation needs the batch as a whole, so the partial-failure response is built here
  * rather than by a per-record batch processor.
  */
-export async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
-  const deps = { ...evaluationDeps, invocationMs: context.getRemainingTimeInMillis() };
+export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
   const failed = new Set<string>();
   const readings: { record: SQSRecord; reading: Reading }[] = [];
   const work: { record: SQSRecord; message: WorkMessage }[] = [];
@@ -38,7 +37,7 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
     try {
       const errors = await evaluateReadings(
         readings.map(({ reading }) => reading),
-        deps,
+        evaluationDeps,
       );
       for (const { record, reading } of readings) {
         const error = errors.get(readingKey(reading));
@@ -58,7 +57,7 @@ export async function handler(event: SQSEvent, context: Context): Promise<SQSBat
   }
   for (const { record, message } of work) {
     try {
-      await runWork(message, deps);
+      await runWork(message, evaluationDeps);
     } catch (error) {
       logger.warn('Work message failed; it will be retried', {
         messageId: record.messageId,

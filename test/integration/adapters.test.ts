@@ -316,6 +316,35 @@ function firingAlert(ruleId: string, deviceId: string, minute: number) {
   return thresholdAlert(rule, reading(`${ruleId}-r`, minute, { deviceId }), minute, at);
 }
 
+/**
+ * A DynamoDB client that loses the first response of each kind of command after the request
+ * succeeded, as a dropped connection would; the SDK then retries the request.
+ */
+function lossyClient(): { lossy: DynamoDBClient; lost: Set<string> } {
+  const lossy = new DynamoDBClient({
+    region: 'us-east-1',
+    endpoint: emulators.dynamodbUrl,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  const lost = new Set<string>();
+  lossy.middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      const command = context.commandName ?? '';
+      if (!lost.has(command)) {
+        lost.add(command);
+        throw Object.assign(new Error('socket hang up (injected)'), {
+          name: 'TimeoutError',
+          code: 'ECONNRESET',
+        });
+      }
+      return result;
+    },
+    { step: 'deserialize', name: 'lose-first-response' },
+  );
+  return { lossy, lost };
+}
+
 /** Resolves an alert a test left firing, so later listings of active alerts do not see it. */
 async function resolveAlert(store: DynamoDbAlertStore, alert: ReturnType<typeof firingAlert>) {
   await store.record({
@@ -372,27 +401,7 @@ describe('DynamoDbAlertStore', () => {
 
   it('given the response of a successful claiming write lost and the write retried by the SDK, then the worker still knows it holds the claims', async () => {
     // Prepare: a client whose first response of each kind is lost after the write succeeded
-    const lossy = new DynamoDBClient({
-      region: 'us-east-1',
-      endpoint: emulators.dynamodbUrl,
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    });
-    const lost = new Set<string>();
-    lossy.middlewareStack.add(
-      (next, context) => async (args) => {
-        const result = await next(args);
-        const command = context.commandName ?? '';
-        if (!lost.has(command)) {
-          lost.add(command);
-          throw Object.assign(new Error('socket hang up (injected)'), {
-            name: 'TimeoutError',
-            code: 'ECONNRESET',
-          });
-        }
-        return result;
-      },
-      { step: 'deserialize', name: 'lose-first-response' },
-    );
+    const { lossy, lost } = lossyClient();
     const store = new DynamoDbAlertStore(
       DynamoDBDocumentClient.from(lossy),
       resources.tableNames.alerts,
@@ -463,6 +472,31 @@ describe('DynamoDbAlertStore', () => {
 });
 
 describe('DynamoDbEpisodeStore', () => {
+  it('given the response of a successful save lost and the save retried by the SDK, then the save still reports success, and another writer of that version still fails', async () => {
+    // Prepare
+    const { lossy, lost } = lossyClient();
+    const store = new DynamoDbEpisodeStore(
+      DynamoDBDocumentClient.from(lossy),
+      resources.tableNames.episodes,
+    );
+    const key = { ruleId: 'rule-lossy', deviceId: 'D1' };
+    const fresh = (await store.loadMany([key])).get('rule-lossy#D1')!;
+
+    // Act
+    const saved = await store.save({ ...fresh, consecutive: 1 }, 0);
+    const rival = await store.save({ ...fresh, consecutive: 7 }, 0);
+
+    // Assess
+    expect(lost).toContain('PutItemCommand');
+    expect(saved).toMatchObject({ version: 1, consecutive: 1 });
+    expect(rival).toBeNull();
+    expect((await store.loadMany([key])).get('rule-lossy#D1')).toMatchObject({
+      version: 1,
+      consecutive: 1,
+    });
+    lossy.destroy();
+  });
+
   it('given two writers of one episode, then only the one holding the current version stores its step', async () => {
     const store = new DynamoDbEpisodeStore(documents, resources.tableNames.episodes);
     const key = { ruleId: 'rule-e', deviceId: 'D1' };

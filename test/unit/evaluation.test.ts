@@ -18,8 +18,8 @@ import {
 } from '../support/fakes.ts';
 
 const t0 = Date.parse('2026-05-01T12:00:00.000Z');
-/** The worker's time limit in these tests; a redelivery comes after it (the visibility timeout). */
-const INVOCATION_MS = 1_000;
+/** How long a new alert stays its firing worker's alone until it is recorded, in these tests. */
+const FIRING_WINDOW_MS = 60_000;
 const reading = (id: string, value: number, second: number, deviceId = 'D1'): Reading => ({
   id,
   deviceId,
@@ -48,7 +48,9 @@ function setup(
     notifier: new FakeChannel(),
     publisher: new FakeChannel(),
     now: () => clock,
-    invocationMs: INVOCATION_MS,
+    // Waits return at once: a test that needs another worker to act meanwhile hooks them.
+    sleep: async (_ms: number) => {},
+    firingWindowMs: FIRING_WINDOW_MS,
   };
   return { deps, tick: (ms: number) => (clock += ms) };
 }
@@ -101,11 +103,11 @@ describe('evaluateReadings', () => {
   });
 
   it('given the push fails, when the reading is redelivered, then the push is retried and the e-mail is not repeated', async () => {
-    const { deps, tick } = setup();
+    const { deps } = setup();
     deps.publisher.failuresLeft = 1;
     const failed = await evaluateReadings([reading('a', 70, 1)], deps);
     expect([...failed.keys()]).toEqual(['D1#a']);
-    tick(INVOCATION_MS);
+    // The alert is recorded, its push claim given back: the retry need not wait for anything.
     expect((await evaluateReadings([reading('a', 70, 1)], deps)).size).toBe(0);
     expect(deps.notifier.sent).toHaveLength(1);
     expect(deps.publisher.sent).toHaveLength(1);
@@ -127,16 +129,24 @@ describe('evaluateReadings', () => {
     expect((await deps.episodes.listForRule('hot'))[0]?.outbox).toEqual([]);
   });
 
-  it('given the push of a new alert fails and the reading comes back while its worker could still run, then the reading fails again and nothing is sent twice', async () => {
+  it('given the firing worker stored a new alert and failed before recording it, then others leave it alone until the firing window has passed, then deliver it once', async () => {
     const { deps, tick } = setup();
     deps.publisher.failuresLeft = 1;
+    const record = deps.alerts.record.bind(deps.alerts);
+    deps.alerts.record = async () => {
+      throw new Error('DynamoDB unavailable');
+    };
     await evaluateReadings([reading('a', 70, 1)], deps);
-    tick(INVOCATION_MS / 2);
-    const failed = await evaluateReadings([reading('a', 70, 1)], deps);
-    expect(failed.get('D1#a')).toBeInstanceOf(DeliveryInProgressError);
-    expect(deps.publisher.sent).toHaveLength(0);
-    expect(deps.notifier.sent).toHaveLength(1);
-    expect((await deps.episodes.listForRule('hot'))[0]?.outbox).toHaveLength(1);
+    deps.alerts.record = record;
+    tick(FIRING_WINDOW_MS - 1);
+    const early = await evaluateReadings([reading('a', 70, 1)], deps);
+    expect(early.get('D1#a')).toBeInstanceOf(DeliveryInProgressError);
+    expect(deps.alerts.items.size).toBe(0);
+    tick(1);
+    expect((await evaluateReadings([reading('a', 70, 1)], deps)).size).toBe(0);
+    expect(statuses(deps.publisher)).toEqual(['FIRING:THRESHOLD']);
+    expect(statuses(deps.notifier)).toEqual(['FIRING:THRESHOLD']);
+    expect((await deps.episodes.listForRule('hot'))[0]?.outbox).toEqual([]);
   });
 
   it('given another worker meets a new alert its firing worker is still delivering, then it leaves it to that worker and retries its readings', async () => {
@@ -159,7 +169,6 @@ describe('evaluateReadings', () => {
     release();
     expect((await first).size).toBe(0);
     // Redelivered once the firing worker is done: it finds the alert delivered and clears it.
-    other.tick(INVOCATION_MS);
     expect((await evaluateReadings([reading('b', 71, 2)], other.deps)).size).toBe(0);
     expect(firing.deps.publisher.sent.map((a) => a.status)).toEqual(['FIRING']);
     expect(other.deps.publisher.sent).toHaveLength(0);
@@ -167,12 +176,67 @@ describe('evaluateReadings', () => {
     expect((await episodes.listForRule('hot'))[0]?.outbox).toEqual([]);
   });
 
-  it('given a resolution whose e-mail another worker holds, then it stays in the outbox and the reading is retried', async () => {
-    const { deps, tick } = setup();
+  it('given another worker meets a new alert its firing worker records a moment later, then it waits for it and goes on without a retry', async () => {
+    const episodes = new FakeEpisodeStore();
+    const alerts = new FakeAlertStore();
+    const firing = setup([rule('hot', { windowSeconds: 60 })], episodes, alerts);
+    const other = setup([rule('hot', { windowSeconds: 60 })], episodes, alerts);
+    let release = () => {};
+    const record = alerts.record.bind(alerts);
+    alerts.record = async (...args) => {
+      alerts.record = record;
+      await new Promise<void>((resolve) => (release = resolve));
+      return record(...args);
+    };
+    const first = evaluateReadings([reading('a', 70, 1)], firing.deps);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    // While the other worker waits, the firing worker finishes.
+    other.deps.sleep = async () => {
+      release();
+      await first;
+    };
+    expect((await evaluateReadings([reading('b', 71, 2)], other.deps)).size).toBe(0);
+    expect((await first).size).toBe(0);
+    expect(firing.deps.publisher.sent).toHaveLength(1);
+    expect(other.deps.publisher.sent).toHaveLength(0);
+    expect(firing.deps.notifier.sent).toHaveLength(1);
+    expect(other.deps.notifier.sent).toHaveLength(0);
+  });
+
+  it('given a resolution saved before the firing worker recorded the alert, then the resolution waits for the firing, and both go out once, in order', async () => {
+    const episodes = new FakeEpisodeStore();
+    const alerts = new FakeAlertStore();
+    const firing = setup([rule('hot')], episodes, alerts);
+    const other = setup([rule('hot')], episodes, alerts);
+    let release = () => {};
+    const record = alerts.record.bind(alerts);
+    alerts.record = async (...args) => {
+      alerts.record = record;
+      await new Promise<void>((resolve) => (release = resolve));
+      return record(...args);
+    };
+    const first = evaluateReadings([reading('a', 70, 1)], firing.deps);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const failed = await evaluateReadings([reading('b', 20, 2)], other.deps);
+    expect(failed.get('D1#b')).toBeInstanceOf(DeliveryInProgressError);
+    expect([...alerts.items.values()]).toEqual([]);
+    release();
+    expect((await first).size).toBe(0);
+    expect((await evaluateReadings([reading('b', 20, 2)], other.deps)).size).toBe(0);
+    const emails = [...firing.deps.notifier.sent, ...other.deps.notifier.sent];
+    expect(emails.map((a) => a.status)).toEqual(['FIRING', 'RESOLVED']);
+    const pushes = [...firing.deps.publisher.sent, ...other.deps.publisher.sent];
+    expect(pushes.map((a) => a.status)).toEqual(['FIRING', 'RESOLVED']);
+    expect([...alerts.items.values()].map((e) => e.alert.status)).toEqual(['RESOLVED']);
+  });
+
+  it('given a resolution whose e-mail another worker holds, then it stays in the outbox, the reading is retried, and the retry sends the e-mail and not the push again', async () => {
+    const { deps } = setup();
     await evaluateReadings([reading('a', 70, 1)], deps);
-    tick(INVOCATION_MS);
+    // Another worker holds the resolution's e-mail (and never finishes while this one waits).
     const claimDelivery = deps.alerts.claimDelivery.bind(deps.alerts);
-    deps.alerts.claimDelivery = async () => false;
+    deps.alerts.claimDelivery = async (alertId, mark, leaseMs) =>
+      mark.endsWith(':email') ? false : claimDelivery(alertId, mark, leaseMs);
     const record = deps.alerts.record.bind(deps.alerts);
     deps.alerts.record = async (...args) => ({ ...(await record(...args)), claimed: new Set() });
     const failed = await evaluateReadings([reading('b', 20, 2)], deps);
@@ -180,9 +244,12 @@ describe('evaluateReadings', () => {
     expect((await deps.episodes.listForRule('hot'))[0]?.outbox.map((n) => n.kind)).toEqual([
       'RESOLVED',
     ]);
+    expect(statuses(deps.publisher)).toEqual(['FIRING:THRESHOLD', 'RESOLVED:THRESHOLD']);
     deps.alerts.claimDelivery = claimDelivery;
     expect((await evaluateReadings([reading('b', 20, 2)], deps)).size).toBe(0);
     expect(statuses(deps.notifier)).toEqual(['FIRING:THRESHOLD', 'RESOLVED:THRESHOLD']);
+    expect(statuses(deps.publisher)).toEqual(['FIRING:THRESHOLD', 'RESOLVED:THRESHOLD']);
+    expect((await deps.episodes.listForRule('hot'))[0]?.outbox).toEqual([]);
   });
 
   it('given two workers racing on one device with redelivered readings, then there is one FIRING and one RESOLVED', async () => {
@@ -227,7 +294,7 @@ describe('checkEpisodes and closeRule', () => {
     ]);
   });
 
-  it('given one episode that cannot be moved, when the check runs, then the others are still checked and the check fails naming it', async () => {
+  it('given one episode that cannot be moved, when the check runs, then the others are still checked and its error is returned', async () => {
     const rules = [rule('quiet', { noDataSeconds: 60 })];
     const { deps, tick } = setup(rules);
     await evaluateReadings([reading('a', 20, 0, 'D1'), reading('b', 20, 0, 'D2')], deps);
@@ -237,8 +304,25 @@ describe('checkEpisodes and closeRule', () => {
       if (state.deviceId === 'D1') throw new Error('D1 unavailable');
       return save(state, version);
     };
-    await expect(checkEpisodes(rules, deps)).rejects.toThrow('1 episodes not checked');
+    const { moved, errors } = await checkEpisodes(rules, deps);
+    expect(moved).toBe(1);
+    expect(errors.map((error) => (error as Error).message)).toEqual(['D1 unavailable']);
     expect(deps.notifier.sent.map((a) => `${a.deviceId}:${a.reason}`)).toEqual(['D2:NO_DATA']);
+  });
+
+  it('given a deleted rule whose first episode cannot be moved, then the others still resolve and the call fails, to be retried', async () => {
+    const { deps } = setup([rule('hot')]);
+    await evaluateReadings([reading('a', 70, 0, 'D1'), reading('b', 70, 0, 'D2')], deps);
+    const save = deps.episodes.save.bind(deps.episodes);
+    deps.episodes.save = async (state, version) => {
+      if (state.deviceId === 'D1') throw new Error('D1 unavailable');
+      return save(state, version);
+    };
+    await expect(closeRule('hot', deps)).rejects.toThrow("1 of rule hot's episodes not closed");
+    expect(statuses(deps.notifier).filter((s) => s.startsWith('RESOLVED'))).toHaveLength(1);
+    deps.episodes.save = save;
+    await closeRule('hot', deps);
+    expect(statuses(deps.notifier).filter((s) => s.startsWith('RESOLVED'))).toHaveLength(2);
   });
 
   it('given a deleted rule with an open alert, then closing resolves it once', async () => {
