@@ -1,12 +1,6 @@
 import type { EvaluationDeps } from '../domain/evaluation.ts';
 import { RuleCache } from '../domain/rule-cache.ts';
-import {
-  alertsTopic,
-  defaultRetentionDays,
-  episodeCheck,
-  readingsQueue,
-  tables,
-} from '../infra/resources.ts';
+import { alertsTopic, defaultRetentionDays, tables } from '../infra/resources.ts';
 import { AppSyncAlertPublisher } from './appsync-alert-publisher.ts';
 import { dynamodb, sns } from './aws-clients.ts';
 import { DynamoDbAlertStore } from './dynamodb-alert-store.ts';
@@ -36,6 +30,7 @@ export const evaluationDeps: EvaluationDeps = {
   publisher: new AppSyncAlertPublisher(requireEnv('GRAPHQL_URL'), requireEnv('AWS_REGION')),
   now: Date.now,
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  // The worker's and the scheduled check's Lambda timeouts (infra/constructs/evaluation.ts).
-  firingWindowMs: Math.max(readingsQueue.workerTimeoutSeconds, episodeCheck.intervalSeconds) * 1000,
+  // A firing worker records its new alert right after storing the episode; 10 s covers the
+  // SDK's retries of that write. Past it, the worker is taken as gone and others deliver.
+  firingWindowMs: 10_000,
 };

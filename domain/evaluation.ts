@@ -32,15 +32,25 @@ export interface EvaluationDeps {
   /** Waits `ms`: a worker gives another a moment to finish a delivery it has in hand. */
   sleep: (ms: number) => Promise<void>;
   /**
-   * At least the longest time limit of the functions that fire alerts (the worker's and the
-   * scheduled check's): how long a new alert stays its firing worker's alone to deliver until
-   * it is recorded. See `deliver`.
+   * How long a new alert stays its firing worker's alone to deliver while it is not yet
+   * recorded; past it, that worker is taken as gone. See `deliver`.
    */
   firingWindowMs: number;
 }
 
 /** Pauses, in ms, while a worker waits on a delivery another worker has in hand. */
 const WAITS_FOR_OTHER_WORKER_MS = [20, 40, 80, 160, 320, 640];
+
+/**
+ * How long in all one batch of readings waits on other workers' deliveries (the sum of the
+ * pauses above, once); the scheduled check and closing a rule do not wait: they are retried.
+ */
+const PATIENCE_PER_BATCH_MS = 1_260;
+
+/** What is left of the time a call may spend waiting on other workers. */
+interface Patience {
+  leftMs: number;
+}
 
 /** How long a worker may take to send one notification before another may try. */
 const DELIVERY_LEASE_MS = 60_000;
@@ -106,6 +116,7 @@ async function evaluate(
   }
   const failed = new Map<string, unknown>();
   if (groups.size === 0) return failed;
+  const patience: Patience = { leftMs: PATIENCE_PER_BATCH_MS };
   const states = await deps.episodes.loadMany(
     [...groups.values()].map(({ rule, deviceId }) => ({ ruleId: rule.id, deviceId })),
   );
@@ -121,7 +132,8 @@ async function evaluate(
         return current;
       };
       try {
-        await advance(states.get(key) ?? newEpisode(group.rule.id, group.deviceId), step, deps);
+        const initial = states.get(key) ?? newEpisode(group.rule.id, group.deviceId);
+        await advance(initial, step, deps, patience);
       } catch (error) {
         for (const reading of group.readings) failed.set(readingKey(reading), error);
       }
@@ -147,7 +159,9 @@ export async function checkEpisodes(
     }
     for (const state of await deps.episodes.listForRule(rule.id)) {
       try {
-        if (await advance(state, (s) => checkTime(rule, s, deps.now()), deps)) moved++;
+        if (await advance(state, (s) => checkTime(rule, s, deps.now()), deps, { leftMs: 0 })) {
+          moved++;
+        }
       } catch (error) {
         errors.push(error);
       }
@@ -177,7 +191,7 @@ export async function closeRule(ruleId: string, deps: EvaluationDeps): Promise<v
   const errors: unknown[] = [];
   for (const state of await deps.episodes.listForRule(ruleId)) {
     try {
-      await advance(state, (s) => closeEpisode(s, deps.now()), deps);
+      await advance(state, (s) => closeEpisode(s, deps.now()), deps, { leftMs: 0 });
     } catch (error) {
       errors.push(error);
     }
@@ -195,19 +209,21 @@ async function advance(
   initial: EpisodeState,
   step: (state: EpisodeState) => Step,
   deps: EvaluationDeps,
+  patience: Patience,
 ): Promise<boolean> {
   let state = initial;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const next = step(state);
     if (!next.changed) {
-      if (state.outbox.length > 0) await deliver(state, deps, new Set());
+      if (state.outbox.length > 0) await deliver(state, deps, new Set(), patience);
       return false;
     }
     const saved = await deps.episodes.save(next.state, state.version);
     if (saved) {
       const pending = new Set(state.outbox.map((notification) => notification.key));
       const added = saved.outbox.filter((notification) => !pending.has(notification.key));
-      await deliver(saved, deps, new Set(added.map((notification) => notification.key)));
+      const addedKeys = new Set(added.map((notification) => notification.key));
+      await deliver(saved, deps, addedKeys, patience);
       return true;
     }
     const reloaded = await deps.episodes.loadMany([
@@ -223,29 +239,42 @@ async function advance(
  * done for it (a retry after a crash resumes, it does not repeat), then empties the outbox.
  *
  * A new alert's push is what subscribers wait for, so the worker whose write `added` a
- * FIRING notification pushes it at once, while it records the alert, rather than after.
+ * FIRING notification pushes it first thing, while it records the alert, rather than after.
  * Until the alert is recorded (with that worker's claims on both channels) no other worker
  * may deliver it, unless `firingWindowMs` has passed since it fired: its worker is gone.
- * A worker that meets a notification another worker has in hand waits a moment for it; if
- * it is still not delivered, it is left in the outbox, with any later notification of the
- * same alert (a resolution never overtakes its firing), and this call fails, so the readings
- * are retried once that worker is done or gone, instead of the notification being dropped.
+ * A worker that meets a notification another worker has in hand waits a moment for it
+ * (`patience`); if it is still not delivered, it is left in the outbox, with any later
+ * notification of the same alert (a resolution never overtakes its firing), and this call
+ * fails, so the readings are retried once that worker is done or gone. A notification that
+ * fails holds back only its own alert's: the others are still delivered.
  */
 async function deliver(
   state: EpisodeState,
   deps: EvaluationDeps,
   added: ReadonlySet<string>,
+  patience: Patience,
 ): Promise<void> {
-  const busy = new Set<string>();
-  for (const notification of state.outbox) {
-    if (busy.has(notification.alert.id)) continue;
-    if (!(await deliverOne(notification, added.has(notification.key), deps))) {
-      busy.add(notification.alert.id);
+  const isNewFiring = (n: Notification) => n.kind === 'FIRING' && added.has(n.key);
+  const ordered = [
+    ...state.outbox.filter(isNewFiring),
+    ...state.outbox.filter((n) => !isNewFiring(n)),
+  ];
+  const held = new Set<string>();
+  const errors: unknown[] = [];
+  for (const notification of ordered) {
+    if (held.has(notification.alert.id)) continue;
+    try {
+      const done = await deliverOne(notification, added.has(notification.key), deps, patience);
+      if (!done) held.add(notification.alert.id);
+    } catch (error) {
+      errors.push(error);
+      held.add(notification.alert.id);
     }
   }
-  if (busy.size > 0) {
+  if (errors.length > 0) throw errors[0];
+  if (held.size > 0) {
     throw new DeliveryInProgressError(
-      `Another worker is delivering alert ${[...busy].join(', ')}; retry when it is done`,
+      `Another worker is delivering alert ${[...held].join(', ')}; retry when it is done`,
     );
   }
   await deps.episodes.clearOutbox(state);
@@ -256,10 +285,13 @@ async function deliverOne(
   notification: Notification,
   addedHere: boolean,
   deps: EvaluationDeps,
+  patience: Patience,
 ): Promise<boolean> {
   const marks = { email: `${notification.key}:email`, push: `${notification.key}:push` };
   const firing = notification.kind === 'FIRING';
-  if (firing && !addedHere && !(await firingWorkerDone(notification, deps))) return false;
+  if (firing && !addedHere && !(await firingWorkerDone(notification, deps, patience))) {
+    return false;
+  }
   const early = firing && addedHere ? settle(deps.publisher.publish(notification.alert)) : null;
   try {
     const { alert, delivered, claimed } = await deps.alerts.record(notification, {
@@ -272,10 +304,8 @@ async function deliverOne(
         claimed.has(mark) || (await deps.alerts.claimDelivery(alert.id, mark, DELIVERY_LEASE_MS));
       if (!mine) {
         // Delivered meanwhile, or another worker holds it: give that worker a moment.
-        return waitForOtherWorker(
-          async () => (await deps.alerts.delivered(alert.id)).has(mark),
-          deps,
-        );
+        const isDelivered = async () => (await deps.alerts.delivered(alert.id)).has(mark);
+        return waitForOtherWorker(isDelivered, deps, patience);
       }
       try {
         await action();
@@ -307,21 +337,29 @@ async function deliverOne(
  * Whether another worker's new alert may be delivered here: once that worker has recorded
  * it (its claims then guard each channel), or once it cannot be running any more.
  */
-function firingWorkerDone(notification: Notification, deps: EvaluationDeps): Promise<boolean> {
+function firingWorkerDone(
+  notification: Notification,
+  deps: EvaluationDeps,
+  patience: Patience,
+): Promise<boolean> {
   const gone = Date.parse(notification.alert.firedAt) + deps.firingWindowMs;
   return waitForOtherWorker(
     async () => deps.now() >= gone || (await deps.alerts.get(notification.alert.id)) !== null,
     deps,
+    patience,
   );
 }
 
-/** Checks, and checks again after each pause while the answer is no. */
+/** Checks, and checks again after each pause while the answer is no and patience lasts. */
 async function waitForOtherWorker(
   check: () => Promise<boolean>,
   deps: EvaluationDeps,
+  patience: Patience,
 ): Promise<boolean> {
   if (await check()) return true;
   for (const pause of WAITS_FOR_OTHER_WORKER_MS) {
+    if (patience.leftMs < pause) return false;
+    patience.leftMs -= pause;
     await deps.sleep(pause);
     if (await check()) return true;
   }

@@ -82,7 +82,8 @@ export class FakeAlertStore implements AlertStore {
   async record(notification: Notification, claim?: { marks: readonly string[]; leaseMs: number }) {
     const existing = this.items.get(notification.alert.id);
     const claimed = new Set<string>();
-    if (claim && !existing && notification.alert.status === 'FIRING') {
+    // As the real store: only a new alert's FIRING notification claims, in the same write.
+    if (claim && !existing && notification.kind === 'FIRING') {
       for (const mark of claim.marks) {
         this.claims.set(`${notification.alert.id} ${mark}`, Date.now() + claim.leaseMs);
         claimed.add(mark);

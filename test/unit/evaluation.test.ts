@@ -129,7 +129,7 @@ describe('evaluateReadings', () => {
     expect((await deps.episodes.listForRule('hot'))[0]?.outbox).toEqual([]);
   });
 
-  it('given the firing worker stored a new alert and failed before recording it, then others leave it alone until the firing window has passed, then deliver it once', async () => {
+  it('given the firing worker stored a new alert and failed before pushing or recording it, then others leave it alone until the firing window has passed, then deliver it once', async () => {
     const { deps, tick } = setup();
     deps.publisher.failuresLeft = 1;
     const record = deps.alerts.record.bind(deps.alerts);
@@ -230,6 +230,62 @@ describe('evaluateReadings', () => {
     expect([...alerts.items.values()].map((e) => e.alert.status)).toEqual(['RESOLVED']);
   });
 
+  it('given an older resolution whose e-mail keeps failing, when a new alert fires, then the new alert is still pushed and e-mailed and the reading is retried for the old one', async () => {
+    const { deps } = setup();
+    await evaluateReadings([reading('a', 70, 1)], deps);
+    // Resolution e-mails fail for now; their pushes go out.
+    const notify = deps.notifier.notify.bind(deps.notifier);
+    let resolutionsFail = true;
+    deps.notifier.notify = async (alert) => {
+      if (resolutionsFail && alert.status === 'RESOLVED') throw new Error('SNS refused it');
+      return notify(alert);
+    };
+    await evaluateReadings([reading('b', 20, 2)], deps);
+    const failed = await evaluateReadings([reading('c', 80, 3)], deps);
+    expect(failed.get('D1#c')).toBeInstanceOf(Error);
+    expect(statuses(deps.publisher)).toEqual([
+      'FIRING:THRESHOLD',
+      'RESOLVED:THRESHOLD',
+      'FIRING:THRESHOLD',
+    ]);
+    expect(deps.notifier.sent.map((a) => `${a.status}:${a.eventId}`)).toEqual([
+      'FIRING:a',
+      'FIRING:c',
+    ]);
+    resolutionsFail = false;
+    expect((await evaluateReadings([reading('c', 80, 3)], deps)).size).toBe(0);
+    expect(deps.notifier.sent.map((a) => `${a.status}:${a.eventId}`)).toEqual([
+      'FIRING:a',
+      'FIRING:c',
+      'RESOLVED:a',
+    ]);
+  });
+
+  it('given several alerts other workers hold, then one batch waits for them about 1.3 s in all, not per alert', async () => {
+    const alerts = new FakeAlertStore();
+    const { deps } = setup([rule('hot')], new FakeEpisodeStore(), alerts);
+    // Alerts on five devices, fired and then resolved, whose e-mails other workers hold.
+    const devices = ['D1', 'D2', 'D3', 'D4', 'D5'];
+    await evaluateReadings(
+      devices.map((d, i) => reading(`f${i}`, 70, 1, d)),
+      deps,
+    );
+    deps.alerts.claimDelivery = async () => false;
+    const record = alerts.record.bind(alerts);
+    deps.alerts.record = async (...args) => ({ ...(await record(...args)), claimed: new Set() });
+    let slept = 0;
+    deps.sleep = async (ms) => {
+      slept += ms;
+    };
+    const failed = await evaluateReadings(
+      devices.map((d, i) => reading(`r${i}`, 20, 2, d)),
+      deps,
+    );
+    expect(failed.size).toBe(5);
+    expect(slept).toBeGreaterThan(0);
+    expect(slept).toBeLessThanOrEqual(1_260);
+  });
+
   it('given a resolution whose e-mail another worker holds, then it stays in the outbox, the reading is retried, and the retry sends the e-mail and not the push again', async () => {
     const { deps } = setup();
     await evaluateReadings([reading('a', 70, 1)], deps);
@@ -308,6 +364,21 @@ describe('checkEpisodes and closeRule', () => {
     expect(moved).toBe(1);
     expect(errors.map((error) => (error as Error).message)).toEqual(['D1 unavailable']);
     expect(deps.notifier.sent.map((a) => `${a.deviceId}:${a.reason}`)).toEqual(['D2:NO_DATA']);
+  });
+
+  it('given the scheduled check meets an alert whose e-mail another worker holds, then it does not wait: it leaves it to the next check', async () => {
+    const rules = [rule('hot', { repeatIntervalSeconds: 60 })];
+    const { deps, tick } = setup(rules);
+    await evaluateReadings([reading('a', 70, 0)], deps);
+    tick(61_000);
+    deps.alerts.claimDelivery = async () => false;
+    let slept = 0;
+    deps.sleep = async (ms) => {
+      slept += ms;
+    };
+    const { errors } = await checkEpisodes(rules, deps);
+    expect(errors.map((error) => (error as Error).name)).toEqual(['DeliveryInProgressError']);
+    expect(slept).toBe(0);
   });
 
   it('given a deleted rule whose first episode cannot be moved, then the others still resolve and the call fails, to be retried', async () => {
