@@ -15,7 +15,8 @@ export function thresholdAlert(
 ): Alert {
   return {
     ...fromRule(rule),
-    id: alertId(rule.id, reading.deviceId, `reading:${reading.id}`),
+    // A reading is its id and its time: a device that reuses ids fires new alerts.
+    id: alertId(rule.id, reading.deviceId, `reading:${reading.id}@${reading.timestamp}`),
     deviceId: reading.deviceId,
     value,
     reason: 'THRESHOLD',

@@ -324,6 +324,22 @@ describe('evaluateReadings', () => {
     expect([...alerts.items.values()].map((e) => e.alert.status)).toEqual(['RESOLVED']);
   });
 
+  it('given a device that reuses a reading id at a later time, then that reading fires a new alert, stored, pushed and e-mailed', async () => {
+    const { deps } = setup();
+    await evaluateReadings([reading('a', 70, 1), reading('b', 20, 2)], deps);
+    // The device restarted and counts its reading ids from the start again.
+    const failed = await evaluateReadings([reading('a', 75, 3)], deps);
+    expect(failed.size).toBe(0);
+    expect(statuses(deps.notifier)).toEqual([
+      'FIRING:THRESHOLD',
+      'RESOLVED:THRESHOLD',
+      'FIRING:THRESHOLD',
+    ]);
+    expect(statuses(deps.publisher)).toHaveLength(3);
+    const stored = [...deps.alerts.items.values()].map((e) => `${e.alert.status}:${e.alert.value}`);
+    expect(stored.sort()).toEqual(['FIRING:75', 'RESOLVED:70']);
+  });
+
   it('given rules for several devices, then each device has its own episode', async () => {
     const { deps } = setup([rule('hot')]);
     await evaluateReadings(
