@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeAlert, thresholdAlert } from '../../domain/alert.ts';
-import {
-  checkEpisodes,
-  closeRule,
-  DeliveryInProgressError,
-  evaluateReadings,
-} from '../../domain/evaluation.ts';
+import { DeliveryInProgressError } from '../../domain/delivery.ts';
+import { checkEpisodes, closeRule, evaluateReadings } from '../../domain/evaluation.ts';
 import type { Reading } from '../../domain/reading.ts';
 import { newRule, type Rule } from '../../domain/rule.ts';
 import { RuleCache } from '../../domain/rule-cache.ts';
