@@ -51,6 +51,25 @@ function setup(
   return { deps, tick: (ms: number) => (clock += ms) };
 }
 
+/**
+ * Two workers sharing one episode store and one alert store. The firing worker's first
+ * `record` waits for `release()`: it has stored the episode and not yet recorded the alert.
+ */
+function twoWorkers(rules: Rule[]) {
+  const episodes = new FakeEpisodeStore();
+  const alerts = new FakeAlertStore();
+  const firing = setup(rules, episodes, alerts);
+  const other = setup(rules, episodes, alerts);
+  let release = () => {};
+  const record = alerts.record.bind(alerts);
+  alerts.record = async (...args) => {
+    alerts.record = record;
+    await new Promise<void>((resolve) => (release = resolve));
+    return record(...args);
+  };
+  return { episodes, alerts, firing, other, release: () => release() };
+}
+
 const statuses = (channel: FakeChannel) => channel.sent.map((a) => `${a.status}:${a.reason}`);
 
 describe('RuleIndex', () => {
@@ -146,18 +165,7 @@ describe('evaluateReadings', () => {
   });
 
   it('given another worker meets a new alert its firing worker is still delivering, then it leaves it to that worker and retries its readings', async () => {
-    const episodes = new FakeEpisodeStore();
-    const alerts = new FakeAlertStore();
-    const firing = setup([rule('hot', { windowSeconds: 60 })], episodes, alerts);
-    const other = setup([rule('hot', { windowSeconds: 60 })], episodes, alerts);
-    // The firing worker has saved the episode and not yet recorded the alert.
-    let release = () => {};
-    const record = alerts.record.bind(alerts);
-    alerts.record = async (...args) => {
-      alerts.record = record;
-      await new Promise<void>((resolve) => (release = resolve));
-      return record(...args);
-    };
+    const { episodes, firing, other, release } = twoWorkers([rule('hot', { windowSeconds: 60 })]);
     const first = evaluateReadings([reading('a', 70, 1)], firing.deps);
     await new Promise((resolve) => setTimeout(resolve, 5));
     const failed = await evaluateReadings([reading('b', 71, 2)], other.deps);
@@ -173,17 +181,7 @@ describe('evaluateReadings', () => {
   });
 
   it('given another worker meets a new alert its firing worker records a moment later, then it waits for it and goes on without a retry', async () => {
-    const episodes = new FakeEpisodeStore();
-    const alerts = new FakeAlertStore();
-    const firing = setup([rule('hot', { windowSeconds: 60 })], episodes, alerts);
-    const other = setup([rule('hot', { windowSeconds: 60 })], episodes, alerts);
-    let release = () => {};
-    const record = alerts.record.bind(alerts);
-    alerts.record = async (...args) => {
-      alerts.record = record;
-      await new Promise<void>((resolve) => (release = resolve));
-      return record(...args);
-    };
+    const { firing, other, release } = twoWorkers([rule('hot', { windowSeconds: 60 })]);
     const first = evaluateReadings([reading('a', 70, 1)], firing.deps);
     await new Promise((resolve) => setTimeout(resolve, 5));
     // While the other worker waits, the firing worker finishes.
@@ -200,17 +198,7 @@ describe('evaluateReadings', () => {
   });
 
   it('given a resolution saved before the firing worker recorded the alert, then the resolution waits for the firing, and both go out once, in order', async () => {
-    const episodes = new FakeEpisodeStore();
-    const alerts = new FakeAlertStore();
-    const firing = setup([rule('hot')], episodes, alerts);
-    const other = setup([rule('hot')], episodes, alerts);
-    let release = () => {};
-    const record = alerts.record.bind(alerts);
-    alerts.record = async (...args) => {
-      alerts.record = record;
-      await new Promise<void>((resolve) => (release = resolve));
-      return record(...args);
-    };
+    const { alerts, firing, other, release } = twoWorkers([rule('hot')]);
     const first = evaluateReadings([reading('a', 70, 1)], firing.deps);
     await new Promise((resolve) => setTimeout(resolve, 5));
     const failed = await evaluateReadings([reading('b', 20, 2)], other.deps);
