@@ -60,7 +60,7 @@ const MIDDLEWARE = 'benchRequestCounter';
 /**
  * Counts the AWS API requests the product makes, with an SDK middleware on each client at
  * the `finalizeRequest` step (so retries count): the handlers' module-singleton clients from
- * adapters/aws-clients.ts, and, because in AWS the SQS event source mapping's
+ * adapters/clients/, and, because in AWS the SQS event source mapping's
  * ReceiveMessage/DeleteMessageBatch calls are billed to the account too, the local event
  * source mapping's own SQS client, which the stack does not export: `SQSClient.prototype.send`
  * is wrapped while counting so that client gets the middleware on its next call. Only calls
@@ -107,10 +107,14 @@ export class AwsRequestCounter {
   ): Promise<AwsRequestCounter> {
     const counter = new AwsRequestCounter(outputs);
     for (const client of exclude) counter.#excluded.add(client);
-    const clients = await import('../adapters/aws-clients.ts');
-    counter.#instrument(clients.dynamodb, 'DynamoDB', 'handlers');
-    counter.#instrument(clients.sqs, 'SQS', 'handlers');
-    counter.#instrument(clients.sns, 'SNS', 'handlers');
+    const [{ dynamodb }, { sqs }, { sns }] = await Promise.all([
+      import('../adapters/clients/dynamodb.ts'),
+      import('../adapters/clients/sqs.ts'),
+      import('../adapters/clients/sns.ts'),
+    ]);
+    counter.#instrument(dynamodb, 'DynamoDB', 'handlers');
+    counter.#instrument(sqs, 'SQS', 'handlers');
+    counter.#instrument(sns, 'SNS', 'handlers');
     const prototype = SQSClient.prototype;
     const own = Object.getOwnPropertyDescriptor(prototype, 'send');
     const send = prototype.send as (...args: unknown[]) => unknown;

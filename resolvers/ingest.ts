@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { appSyncResolver } from '../adapters/appsync-resolver.ts';
-import { sqs } from '../adapters/aws-clients.ts';
+import { sqs } from '../adapters/clients/sqs.ts';
 import { integerEnv, requireEnv } from '../adapters/environment.ts';
 import { SqsReadingQueue } from '../adapters/sqs-reading-queue.ts';
 import { ingestBatch, ingestOne } from '../domain/ingest.ts';

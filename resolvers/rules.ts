@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { appSyncResolver } from '../adapters/appsync-resolver.ts';
-import { dynamodb, sqs } from '../adapters/aws-clients.ts';
+import { dynamodb } from '../adapters/clients/dynamodb.ts';
+import { sqs } from '../adapters/clients/sqs.ts';
 import { DynamoDbRuleStore } from '../adapters/dynamodb-rule-store.ts';
 import { requireEnv } from '../adapters/environment.ts';
 import { NotFoundError } from '../domain/errors.ts';

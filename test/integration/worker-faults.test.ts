@@ -1,7 +1,8 @@
 import { channel } from 'node:diagnostics_channel';
 import type { ClientRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dynamodb, sns } from '../../adapters/aws-clients.ts';
+import { dynamodb } from '../../adapters/clients/dynamodb.ts';
+import { sns } from '../../adapters/clients/sns.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import {
   ruleChangesApplied,
