@@ -31,7 +31,8 @@ export function thresholdAlert(
 export function noDataAlert(rule: Rule, deviceId: string, lastAt: string, firedAt: string): Alert {
   return {
     ...fromRule(rule),
-    id: alertId(rule.id, deviceId, `no-data-after:${lastAt}`),
+    // The same silence may fire again after the rule was disabled and enabled: a new alert.
+    id: alertId(rule.id, deviceId, `no-data-after:${lastAt}@${firedAt}`),
     deviceId,
     value: 0,
     reason: 'NO_DATA',
@@ -58,8 +59,9 @@ function fromRule(rule: Rule) {
 }
 
 /**
- * The id of an episode, derived from what started it, so recording it twice (a redelivered
- * reading, a retried check) finds the same alert.
+ * The id of an episode, derived from what started it. The episode stores the alert it fired
+ * (with its id) in the same write that decides it, so a redelivered reading or a retried
+ * check delivers that stored alert again rather than deriving a new one.
  */
 function alertId(ruleId: string, deviceId: string, cause: string): string {
   return createHash('sha256').update(`${ruleId}\n${deviceId}\n${cause}`).digest('hex').slice(0, 32);

@@ -396,6 +396,24 @@ describe('checkEpisodes and closeRule', () => {
     expect(statuses(deps.notifier).filter((s) => s.startsWith('RESOLVED'))).toHaveLength(2);
   });
 
+  it('given a silent device whose NO_DATA alert was resolved by disabling the rule, when the rule is enabled again and the device is still silent, then a new NO_DATA alert fires and is e-mailed', async () => {
+    const rules = [rule('quiet', { noDataSeconds: 60 })];
+    const { deps, tick } = setup(rules);
+    await evaluateReadings([reading('a', 20, 0)], deps);
+    tick(70_000);
+    await checkEpisodes(rules, deps);
+    await closeRule('quiet', deps);
+    tick(70_000);
+    await checkEpisodes(rules, deps);
+    expect(statuses(deps.notifier)).toEqual([
+      'FIRING:NO_DATA',
+      'RESOLVED:NO_DATA',
+      'FIRING:NO_DATA',
+    ]);
+    const stored = [...deps.alerts.items.values()].map((e) => e.alert.status).sort();
+    expect(stored).toEqual(['FIRING', 'RESOLVED']);
+  });
+
   it('given a deleted rule with an open alert, then closing resolves it once', async () => {
     const { deps } = setup([rule('hot')]);
     await evaluateReadings([reading('a', 70, 0)], deps);
