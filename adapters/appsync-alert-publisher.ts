@@ -1,7 +1,7 @@
-import http from 'node:http';
-import https from 'node:https';
+import type { Readable } from 'node:stream';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { Alert } from '../domain/alert.ts';
@@ -30,11 +30,10 @@ export class AlertPublishError extends Error {
 export class AppSyncAlertPublisher implements AlertPublisher {
   readonly #url: URL;
   readonly #signer: SignatureV4;
-  readonly #agent: http.Agent;
+  readonly #http = new NodeHttpHandler({ connectionTimeout: TIMEOUT_MS });
 
   constructor(graphqlUrl: string, region: string) {
     this.#url = new URL(graphqlUrl);
-    this.#agent = new (this.#url.protocol === 'https:' ? https : http).Agent({ keepAlive: true });
     this.#signer = new SignatureV4({
       service: 'appsync',
       region,
@@ -45,7 +44,7 @@ export class AppSyncAlertPublisher implements AlertPublisher {
 
   async publish(alert: Alert): Promise<void> {
     const body = JSON.stringify({ query: PUBLISH_ALERT, variables: { input: alert } });
-    const request = await this.#signer.sign(
+    const signed = await this.#signer.sign(
       new HttpRequest({
         method: 'POST',
         protocol: this.#url.protocol,
@@ -56,8 +55,13 @@ export class AppSyncAlertPublisher implements AlertPublisher {
         body,
       }),
     );
-    const { status, text } = await this.#post(request.headers, body);
-    const result = parseJson(text) as {
+    // The SDK's own HTTP handler: node:http on kept-alive connections, far cheaper per call
+    // than fetch.
+    const { response } = await this.#http.handle(new HttpRequest(signed), {
+      requestTimeout: TIMEOUT_MS,
+    });
+    const status = response.statusCode;
+    const result = parseJson(await readText(response.body as Readable)) as {
       errors?: { errorType?: string; message?: string }[];
     } | null;
     const error = result?.errors?.[0];
@@ -67,29 +71,13 @@ export class AppSyncAlertPublisher implements AlertPublisher {
       );
     }
   }
+}
 
-  /** One POST on a kept-alive connection; node:http costs far less per call than fetch. */
-  #post(headers: Record<string, string>, body: string): Promise<{ status: number; text: string }> {
-    const transport = this.#url.protocol === 'https:' ? https : http;
-    return new Promise((resolve, reject) => {
-      const request = transport.request(
-        this.#url,
-        { method: 'POST', headers, agent: this.#agent, timeout: TIMEOUT_MS },
-        (response) => {
-          let text = '';
-          response.setEncoding('utf8');
-          response.on('data', (chunk: string) => (text += chunk));
-          response.on('end', () => resolve({ status: response.statusCode ?? 0, text }));
-          response.on('error', reject);
-        },
-      );
-      request.on('timeout', () =>
-        request.destroy(new AlertPublishError(`publishAlert got no answer in ${TIMEOUT_MS} ms`)),
-      );
-      request.on('error', reject);
-      request.end(body);
-    });
-  }
+/** The whole body of a response, as text. */
+async function readText(body: Readable): Promise<string> {
+  let text = '';
+  for await (const chunk of body) text += String(chunk);
+  return text;
 }
 
 function parseJson(text: string): unknown {
