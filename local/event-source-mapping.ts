@@ -6,6 +6,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { overTheWire } from './json-wire.ts';
 
 export type SqsHandler = (
   event: SQSEvent,
@@ -133,7 +134,7 @@ async function invoke(options: EventSourceMappingOptions, messages: Message[]): 
   let timer: NodeJS.Timeout | undefined;
   try {
     // A Lambda payload is JSON: the handler gets its own copy, never shared objects.
-    const invocation = options.handler(JSON.parse(JSON.stringify(event)), context(options));
+    const invocation = options.handler(overTheWire(event) as SQSEvent, context(options));
     // Past its timeout Lambda ends the invocation: the whole batch counts as failed.
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(

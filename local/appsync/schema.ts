@@ -4,7 +4,7 @@ import { buildSchema, isObjectType, Kind } from 'graphql';
 import type { AuthMode, Caller } from './auth.ts';
 import { AppSyncFieldError, unauthorizedFieldError } from './errors.ts';
 import { allowedModes } from './field-auth.ts';
-import { overTheWire } from './json-wire.ts';
+import { overTheWire } from '../json-wire.ts';
 import type { ResolverCode, ResolverContext as ResolverCodeContext } from './resolver-code.ts';
 import { installAppSyncScalars } from './scalars.ts';
 import { selectionSetInfo } from './selection-set.ts';
