@@ -172,14 +172,15 @@ export class DynamoDbAlertStore implements AlertStore {
     );
   }
 
-  async markDelivered(alertId: string, mark: string): Promise<void> {
+  async markDelivered(alertId: string, marks: readonly string[]): Promise<void> {
+    if (marks.length === 0) return;
     await this.#client.send(
       new UpdateCommand({
         TableName: this.#tableName,
         Key: { id: alertId },
-        UpdateExpression: 'ADD delivered :mark',
+        UpdateExpression: 'ADD delivered :marks',
         ConditionExpression: 'attribute_exists(id)',
-        ExpressionAttributeValues: { ':mark': new Set([mark]) },
+        ExpressionAttributeValues: { ':marks': new Set(marks) },
       }),
     );
   }
