@@ -172,15 +172,14 @@ export class DynamoDbAlertStore implements AlertStore {
     );
   }
 
-  async markDelivered(alertId: string, marks: readonly string[]): Promise<void> {
-    if (marks.length === 0) return;
+  async markDelivered(alertId: string, mark: string): Promise<void> {
     await this.#client.send(
       new UpdateCommand({
         TableName: this.#tableName,
         Key: { id: alertId },
-        UpdateExpression: 'ADD delivered :marks',
+        UpdateExpression: 'ADD delivered :mark',
         ConditionExpression: 'attribute_exists(id)',
-        ExpressionAttributeValues: { ':marks': new Set(marks) },
+        ExpressionAttributeValues: { ':mark': new Set([mark]) },
       }),
     );
   }

@@ -96,67 +96,46 @@ async function deliverOne(
   deps: DeliveryDeps,
   patience: Patience,
 ): Promise<boolean> {
+  const marks = { email: `${notification.key}:email`, push: `${notification.key}:push` };
   const firing = notification.kind === 'FIRING';
   if (firing && !addedHere && !(await firingWorkerDone(notification, deps, patience))) {
     return false;
   }
   const early = firing && addedHere ? settle(deps.publisher.publish(notification.alert)) : null;
   try {
-    const marks = { email: `${notification.key}:email`, push: `${notification.key}:push` };
     const { alert, delivered, claimed } = await deps.alerts.record(notification, {
       marks: [marks.email, marks.push],
       leaseMs: DELIVERY_LEASE_MS,
     });
-    const channels = [
-      {
-        mark: marks.push,
-        send: async () => {
-          if (!early) return deps.publisher.publish(alert);
-          const failure = await early;
-          if (failure) throw failure.error;
-        },
-      },
-      { mark: marks.email, send: () => deps.notifier.notify(alert) },
-    ];
-    const pending = channels.filter((channel) => !delivered.has(channel.mark));
-    const mine = await Promise.all(
-      pending.map(
-        (channel) =>
-          claimed.has(channel.mark) ||
-          deps.alerts.claimDelivery(alert.id, channel.mark, DELIVERY_LEASE_MS),
-      ),
-    );
-    // This worker's channels go out together and are marked in one write; a failed one gives
-    // its claim back so that the retry need not wait for the lease.
-    const sends = await Promise.allSettled(
-      pending
-        .filter((_, i) => mine[i])
-        .map(async (channel) => {
-          try {
-            await channel.send();
-          } catch (error) {
-            await deps.alerts.releaseClaim(alert.id, channel.mark);
-            throw error;
-          }
-          return channel.mark;
-        }),
-    );
-    const sent = sends.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
-    await deps.alerts.markDelivered(alert.id, sent);
-    const failure = sends.find((result) => result.status === 'rejected');
+    const send = async (mark: string, action: () => Promise<void>): Promise<boolean> => {
+      if (delivered.has(mark)) return true;
+      const mine =
+        claimed.has(mark) || (await deps.alerts.claimDelivery(alert.id, mark, DELIVERY_LEASE_MS));
+      if (!mine) {
+        // Delivered meanwhile, or another worker holds it: give that worker a moment.
+        const isDelivered = async () => (await deps.alerts.delivered(alert.id)).has(mark);
+        return waitForOtherWorker(isDelivered, deps, patience);
+      }
+      try {
+        await action();
+      } catch (error) {
+        await deps.alerts.releaseClaim(alert.id, mark);
+        throw error;
+      }
+      await deps.alerts.markDelivered(alert.id, mark);
+      return true;
+    };
+    const results = await Promise.allSettled([
+      send(marks.push, async () => {
+        if (!early) return deps.publisher.publish(alert);
+        const failure = await early;
+        if (failure) throw failure.error;
+      }),
+      send(marks.email, () => deps.notifier.notify(alert)),
+    ]);
+    const failure = results.find((result) => result.status === 'rejected');
     if (failure) throw failure.reason;
-    // Delivered meanwhile, or another worker holds it: give that worker a moment.
-    const others = pending.filter((_, i) => !mine[i]);
-    const done = await Promise.all(
-      others.map((channel) =>
-        waitForOtherWorker(
-          async () => (await deps.alerts.delivered(alert.id)).has(channel.mark),
-          deps,
-          patience,
-        ),
-      ),
-    );
-    return done.every(Boolean);
+    return results.every((result) => result.status === 'fulfilled' && result.value);
   } finally {
     // Never leave the early push running past the invocation, whatever happened here.
     await early;

@@ -92,8 +92,7 @@ export interface AlertStore {
   claimDelivery(alertId: string, mark: string, leaseMs: number): Promise<boolean>;
   /** Gives a claim back after a failed send, so a retry need not wait for the lease. */
   releaseClaim(alertId: string, mark: string): Promise<void>;
-  /** Adds marks to the alert's delivered ones, in one write: every channel a send completed. */
-  markDelivered(alertId: string, marks: readonly string[]): Promise<void>;
+  markDelivered(alertId: string, mark: string): Promise<void>;
   /** The marks delivered for the alert so far (none when there is no such alert). */
   delivered(alertId: string): Promise<ReadonlySet<string>>;
   get(id: string): Promise<Alert | null>;

@@ -120,8 +120,8 @@ export class FakeAlertStore implements AlertStore {
   async releaseClaim(alertId: string, mark: string): Promise<void> {
     this.claims.delete(`${alertId} ${mark}`);
   }
-  async markDelivered(alertId: string, marks: readonly string[]): Promise<void> {
-    for (const mark of marks) this.items.get(alertId)?.delivered.add(mark);
+  async markDelivered(alertId: string, mark: string): Promise<void> {
+    this.items.get(alertId)?.delivered.add(mark);
   }
   async delivered(alertId: string): Promise<ReadonlySet<string>> {
     return new Set(this.items.get(alertId)?.delivered);

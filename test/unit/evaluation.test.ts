@@ -128,23 +128,6 @@ describe('evaluateReadings', () => {
     expect(deps.publisher.sent).toHaveLength(1);
   });
 
-  it('given an alert that fires and resolves, then each notification marks both of its channels delivered in one write', async () => {
-    const { deps } = setup();
-    const writes: string[][] = [];
-    const markDelivered = deps.alerts.markDelivered.bind(deps.alerts);
-    deps.alerts.markDelivered = async (alertId, marks) => {
-      writes.push([...marks].sort());
-      return markDelivered(alertId, marks);
-    };
-    await evaluateReadings([reading('a', 70, 1)], deps);
-    await evaluateReadings([reading('b', 20, 2)], deps);
-    expect(writes.map((marks) => marks.map((mark) => mark.replace(/@.*:/, ':')))).toEqual([
-      ['FIRING:email', 'FIRING:push'],
-      ['RESOLVED:email', 'RESOLVED:push'],
-    ]);
-    expect([...deps.alerts.items.values()].map((e) => e.delivered.size)).toEqual([4]);
-  });
-
   it('given a new alert, then it is pushed before its record is written, and recorded and e-mailed too', async () => {
     const { deps } = setup();
     let pushedBeforeRecord = false;
