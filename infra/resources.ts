@@ -120,6 +120,15 @@ export const resolverFunctions = {
 /** How often the scheduled check looks for silent devices and due repeats (AWS: EventBridge). */
 export const episodeCheck = { intervalSeconds: 60 } as const;
 
+/**
+ * How long after a new alert fired its worker may still be pushing and recording it: no
+ * invocation outlives its Lambda timeout, so this is the longest timeout of the functions
+ * that fire alerts (the readings worker; the scheduled check, whose timeout is its interval)
+ * plus a margin for clocks. Past it, other workers may deliver the alert (domain/delivery.ts).
+ */
+export const firingWindowSeconds =
+  Math.max(readingsQueue.workerTimeoutSeconds, episodeCheck.intervalSeconds) + 5;
+
 /** Fields resolved by a NONE data source: AppSync returns the arguments, nothing is invoked. */
 export const noneResolverFields = ['Mutation.publishAlert'] as const;
 

@@ -199,6 +199,31 @@ describe('evaluateReadings', () => {
     expect((await episodes.listForRule('hot'))[0]?.outbox).toEqual([]);
   });
 
+  it('given a new alert whose push is slow, when another worker meets it well after it fired but within the firing window, then only the firing worker delivers it', async () => {
+    const episodes = new FakeEpisodeStore();
+    const alerts = new FakeAlertStore();
+    const firing = setup([rule('hot', { windowSeconds: 60 })], episodes, alerts);
+    const other = setup([rule('hot', { windowSeconds: 60 })], episodes, alerts);
+    let release = () => {};
+    const publish = firing.deps.publisher.publish.bind(firing.deps.publisher);
+    firing.deps.publisher.publish = async (alert) => {
+      await new Promise<void>((resolve) => (release = resolve));
+      return publish(alert);
+    };
+    const first = evaluateReadings([reading('a', 70, 1)], firing.deps);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    other.tick(FIRING_WINDOW_MS - 1000);
+    const failed = await evaluateReadings([reading('b', 71, 2)], other.deps);
+    expect(failed.get('D1#b')).toBeInstanceOf(DeliveryInProgressError);
+    release();
+    expect((await first).size).toBe(0);
+    expect((await evaluateReadings([reading('b', 71, 2)], other.deps)).size).toBe(0);
+    expect(firing.deps.publisher.sent.map((a) => a.status)).toEqual(['FIRING']);
+    expect(firing.deps.notifier.sent).toHaveLength(1);
+    expect(other.deps.publisher.sent).toHaveLength(0);
+    expect(other.deps.notifier.sent).toHaveLength(0);
+  });
+
   it('given another worker meets a new alert its firing worker records a moment later, then it waits for it and goes on without a retry', async () => {
     const { firing, other, release } = twoWorkers([rule('hot', { windowSeconds: 60 })]);
     const first = evaluateReadings([reading('a', 70, 1)], firing.deps);
