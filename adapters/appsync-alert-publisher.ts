@@ -14,7 +14,7 @@ const PUBLISH_ALERT = `mutation PublishAlert($input: AlertInput!) {
   }
 }`;
 
-/** How long one `publishAlert` call may take before it counts as failed. */
+/** How long one `publishAlert` call may take in all (connect, send, answer) before it fails. */
 const TIMEOUT_MS = 10_000;
 
 /** The GraphQL API refused or failed a `publishAlert` call. */
@@ -30,10 +30,13 @@ export class AlertPublishError extends Error {
 export class AppSyncAlertPublisher implements AlertPublisher {
   readonly #url: URL;
   readonly #signer: SignatureV4;
-  readonly #http = new NodeHttpHandler({ connectionTimeout: TIMEOUT_MS });
+  readonly #http: NodeHttpHandler;
+  readonly #timeoutMs: number;
 
-  constructor(graphqlUrl: string, region: string) {
+  constructor(graphqlUrl: string, region: string, options: { timeoutMs?: number } = {}) {
     this.#url = new URL(graphqlUrl);
+    this.#timeoutMs = options.timeoutMs ?? TIMEOUT_MS;
+    this.#http = new NodeHttpHandler({ connectionTimeout: this.#timeoutMs });
     this.#signer = new SignatureV4({
       service: 'appsync',
       region,
@@ -56,9 +59,11 @@ export class AppSyncAlertPublisher implements AlertPublisher {
       }),
     );
     // The SDK's own HTTP handler: node:http on kept-alive connections, far cheaper per call
-    // than fetch.
+    // than fetch. Its request timeout only warns, so one deadline covers the whole exchange,
+    // the answer's body included: a stalled endpoint fails the push instead of holding it.
+    const deadline = AbortSignal.timeout(this.#timeoutMs);
     const { response } = await this.#http.handle(new HttpRequest(signed), {
-      requestTimeout: TIMEOUT_MS,
+      abortSignal: deadline,
     });
     const status = response.statusCode;
     const result = parseJson(await readText(response.body as Readable)) as {
@@ -73,11 +78,11 @@ export class AppSyncAlertPublisher implements AlertPublisher {
   }
 }
 
-/** The whole body of a response, as text. */
+/** The whole body of a response, as UTF-8 text (chunks may split a character). */
 async function readText(body: Readable): Promise<string> {
-  let text = '';
-  for await (const chunk of body) text += String(chunk);
-  return text;
+  const chunks: Buffer[] = [];
+  for await (const chunk of body) chunks.push(Buffer.from(chunk as Uint8Array));
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function parseJson(text: string): unknown {
