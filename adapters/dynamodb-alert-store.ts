@@ -35,14 +35,14 @@ export class DynamoDbAlertStore implements AlertStore {
 
   async record(
     notification: Notification,
-    claim?: { marks: readonly string[]; leaseMs: number; delivered?: readonly string[] },
+    claim?: { marks: readonly string[]; leaseMs: number },
   ): Promise<{ alert: Alert; delivered: ReadonlySet<string>; claimed: ReadonlySet<string> }> {
     if (!claim || notification.kind !== 'FIRING') {
       const { alert, delivered } = await this.#record(notification);
       return { alert, delivered, claimed: new Set() };
     }
     const until = leaseUntil(claim.leaseMs);
-    const created = await this.#createClaimed(notification, claim.marks, until, claim.delivered);
+    const created = await this.#createClaimed(notification, claim.marks, until);
     if (created) return created;
     // The alert existed, or this very put succeeded and the SDK retried it after a lost
     // response: the claims that carry this attempt's own lease value are ours.
@@ -51,15 +51,11 @@ export class DynamoDbAlertStore implements AlertStore {
     return { alert: recorded.alert, delivered: recorded.delivered, claimed };
   }
 
-  /**
-   * Writes a new alert with its channels claimed and those already sent marked delivered;
-   * null when the alert exists already.
-   */
+  /** Writes a new alert with its channels claimed; null when the alert exists already. */
   async #createClaimed(
     notification: Notification,
     marks: readonly string[],
     until: number,
-    delivered: readonly string[] = [],
   ): Promise<{
     alert: Alert;
     delivered: ReadonlySet<string>;
@@ -75,13 +71,11 @@ export class DynamoDbAlertStore implements AlertStore {
               Object.entries(this.#fields(alert)).filter(([name]) => !ACKNOWLEDGEMENT.has(name)),
             ),
             claims: Object.fromEntries(marks.map((mark) => [mark, until])),
-            // A string set cannot be empty: no attribute until something is delivered.
-            ...(delivered.length > 0 ? { delivered: new Set(delivered) } : {}),
           },
           ConditionExpression: 'attribute_not_exists(id)',
         }),
       );
-      return { alert, delivered: new Set(delivered), claimed: new Set(marks) };
+      return { alert, delivered: new Set(), claimed: new Set(marks) };
     } catch (error) {
       if (isConditionFailure(error)) return null;
       throw error;

@@ -48,9 +48,9 @@ export class DeliveryInProgressError extends Error {
  * done for it (a retry after a crash resumes, it does not repeat), then empties the outbox.
  *
  * A new alert's push is what subscribers wait for, so the worker whose write `added` a
- * FIRING notification pushes it first thing, then records the alert, with the push marked
- * delivered and the e-mail claimed in that same write. Until the alert is recorded no other
- * worker may deliver it, unless `firingWindowMs` has passed since it fired: its worker is gone.
+ * FIRING notification pushes it first thing, while it records the alert, rather than after.
+ * Until the alert is recorded (with that worker's claims on both channels) no other worker
+ * may deliver it, unless `firingWindowMs` has passed since it fired: its worker is gone.
  * A worker that meets a notification another worker has in hand waits a moment for it
  * (`patience`); if it is still not delivered, it is left in the outbox, with any later
  * notification of the same alert (a resolution never overtakes its firing), and this call
@@ -101,44 +101,45 @@ async function deliverOne(
   if (firing && !addedHere && !(await firingWorkerDone(notification, deps, patience))) {
     return false;
   }
-  // A new alert's push goes out first; recorded after it, the alert carries it as delivered.
-  const early =
-    firing && addedHere ? await settle(deps.publisher.publish(notification.alert)) : undefined;
-  const pushedEarly = early === null;
-  const { alert, delivered, claimed } = await deps.alerts.record(notification, {
-    marks: pushedEarly ? [marks.email] : [marks.email, marks.push],
-    leaseMs: DELIVERY_LEASE_MS,
-    delivered: pushedEarly ? [marks.push] : [],
-  });
-  const send = async (mark: string, action: () => Promise<void>): Promise<boolean> => {
-    if (delivered.has(mark)) return true;
-    const mine =
-      claimed.has(mark) || (await deps.alerts.claimDelivery(alert.id, mark, DELIVERY_LEASE_MS));
-    if (!mine) {
-      // Delivered meanwhile, or another worker holds it: give that worker a moment.
-      const isDelivered = async () => (await deps.alerts.delivered(alert.id)).has(mark);
-      return waitForOtherWorker(isDelivered, deps, patience);
-    }
-    try {
-      await action();
-    } catch (error) {
-      await deps.alerts.releaseClaim(alert.id, mark);
-      throw error;
-    }
-    await deps.alerts.markDelivered(alert.id, mark);
-    return true;
-  };
-  const results = await Promise.allSettled([
-    // A push sent early is this channel's send, whatever the record found: never a second.
-    send(marks.push, async () => {
-      if (early === undefined) return deps.publisher.publish(alert);
-      if (early !== null) throw early.error;
-    }),
-    send(marks.email, () => deps.notifier.notify(alert)),
-  ]);
-  const failure = results.find((result) => result.status === 'rejected');
-  if (failure) throw failure.reason;
-  return results.every((result) => result.status === 'fulfilled' && result.value);
+  const early = firing && addedHere ? settle(deps.publisher.publish(notification.alert)) : null;
+  try {
+    const { alert, delivered, claimed } = await deps.alerts.record(notification, {
+      marks: [marks.email, marks.push],
+      leaseMs: DELIVERY_LEASE_MS,
+    });
+    const send = async (mark: string, action: () => Promise<void>): Promise<boolean> => {
+      if (delivered.has(mark)) return true;
+      const mine =
+        claimed.has(mark) || (await deps.alerts.claimDelivery(alert.id, mark, DELIVERY_LEASE_MS));
+      if (!mine) {
+        // Delivered meanwhile, or another worker holds it: give that worker a moment.
+        const isDelivered = async () => (await deps.alerts.delivered(alert.id)).has(mark);
+        return waitForOtherWorker(isDelivered, deps, patience);
+      }
+      try {
+        await action();
+      } catch (error) {
+        await deps.alerts.releaseClaim(alert.id, mark);
+        throw error;
+      }
+      await deps.alerts.markDelivered(alert.id, mark);
+      return true;
+    };
+    const results = await Promise.allSettled([
+      send(marks.push, async () => {
+        if (!early) return deps.publisher.publish(alert);
+        const failure = await early;
+        if (failure) throw failure.error;
+      }),
+      send(marks.email, () => deps.notifier.notify(alert)),
+    ]);
+    const failure = results.find((result) => result.status === 'rejected');
+    if (failure) throw failure.reason;
+    return results.every((result) => result.status === 'fulfilled' && result.value);
+  } finally {
+    // Never leave the early push running past the invocation, whatever happened here.
+    await early;
+  }
 }
 
 /**

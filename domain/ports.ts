@@ -78,13 +78,11 @@ export interface AlertStore {
    * overwrites a resolution) and returns the stored alert with the delivery channels
    * already done for this notification. When the alert is new, the same write also claims
    * `claim.marks` (nobody else can hold them yet), saving a claimDelivery per channel on
-   * the path of every new alert; `claimed` says which marks it holds. `claim.delivered`
-   * are marks already sent (a new alert's push goes out before it is recorded), stored as
-   * delivered by that same write, saving a markDelivered.
+   * the path of every new alert; `claimed` says which marks it holds.
    */
   record(
     notification: Notification,
-    claim?: { marks: readonly string[]; leaseMs: number; delivered?: readonly string[] },
+    claim?: { marks: readonly string[]; leaseMs: number },
   ): Promise<{ alert: Alert; delivered: ReadonlySet<string>; claimed: ReadonlySet<string> }>;
   /**
    * Takes the right to send one notification on one channel, for `leaseMs`: false when it

@@ -399,26 +399,6 @@ describe('DynamoDbAlertStore', () => {
     await resolveAlert(store, alert);
   });
 
-  it('given a new alert recorded after its push went out, then the same write stores the push as delivered and claims the e-mail, and recording it again still says so', async () => {
-    // Prepare
-    const store = new DynamoDbAlertStore(documents, resources.tableNames.alerts, 90);
-    const alert = firingAlert('rule-pushed', 'D-pushed', 10);
-    const notification = { key: 'FIRING@10', kind: 'FIRING' as const, alert };
-    const claim = { marks: ['FIRING@10:email'], leaseMs: 60_000, delivered: ['FIRING@10:push'] };
-
-    // Act
-    const first = await store.record(notification, claim);
-    const again = await store.record(notification, claim);
-
-    // Assess
-    expect(first.delivered).toEqual(new Set(['FIRING@10:push']));
-    expect(first.claimed).toEqual(new Set(['FIRING@10:email']));
-    expect(await store.delivered(alert.id)).toEqual(new Set(['FIRING@10:push']));
-    expect(again.delivered).toEqual(new Set(['FIRING@10:push']));
-    expect(await store.claimDelivery(alert.id, 'FIRING@10:push', 60_000)).toBe(false);
-    await resolveAlert(store, alert);
-  });
-
   it('given the response of a successful claiming write lost and the write retried by the SDK, then the worker still knows it holds the claims', async () => {
     // Prepare: a client whose first response of each kind is lost after the write succeeded
     const { lossy, lost } = lossyClient();

@@ -79,20 +79,15 @@ export class FakeEpisodeStore implements EpisodeStore {
 
 export class FakeAlertStore implements AlertStore {
   readonly items = new Map<string, { alert: Alert; delivered: Set<string> }>();
-  async record(
-    notification: Notification,
-    claim?: { marks: readonly string[]; leaseMs: number; delivered?: readonly string[] },
-  ) {
+  async record(notification: Notification, claim?: { marks: readonly string[]; leaseMs: number }) {
     const existing = this.items.get(notification.alert.id);
     const claimed = new Set<string>();
-    const delivered = new Set<string>();
     // As the real store: only a new alert's FIRING notification claims, in the same write.
     if (claim && !existing && notification.kind === 'FIRING') {
       for (const mark of claim.marks) {
         this.claims.set(`${notification.alert.id} ${mark}`, Date.now() + claim.leaseMs);
         claimed.add(mark);
       }
-      for (const mark of claim.delivered ?? []) delivered.add(mark);
     }
     if (
       existing &&
@@ -110,7 +105,7 @@ export class FakeAlertStore implements AlertStore {
       acknowledgedAt: existing?.alert.acknowledgedAt ?? null,
       acknowledgedBy: existing?.alert.acknowledgedBy ?? null,
     };
-    const entry = { alert, delivered: existing?.delivered ?? delivered };
+    const entry = { alert, delivered: existing?.delivered ?? new Set<string>() };
     this.items.set(alert.id, entry);
     return { alert, delivered: new Set(entry.delivered), claimed };
   }

@@ -128,25 +128,6 @@ describe('evaluateReadings', () => {
     expect(deps.publisher.sent).toHaveLength(1);
   });
 
-  it('given a new alert, then the write that records it after the push also marks the push delivered, and only the e-mail needs a mark of its own', async () => {
-    const { deps } = setup();
-    const marked: string[] = [];
-    const markDelivered = deps.alerts.markDelivered.bind(deps.alerts);
-    deps.alerts.markDelivered = async (alertId, mark) => {
-      marked.push(mark.replace(/@.*:/, ':'));
-      return markDelivered(alertId, mark);
-    };
-    expect((await evaluateReadings([reading('a', 70, 1)], deps)).size).toBe(0);
-    expect(marked).toEqual(['FIRING:email']);
-    const [entry] = deps.alerts.items.values();
-    expect([...(entry?.delivered ?? [])].map((mark) => mark.replace(/@.*:/, ':')).sort()).toEqual([
-      'FIRING:email',
-      'FIRING:push',
-    ]);
-    expect(deps.publisher.sent).toHaveLength(1);
-    expect(deps.notifier.sent).toHaveLength(1);
-  });
-
   it('given a new alert, then it is pushed before its record is written, and recorded and e-mailed too', async () => {
     const { deps } = setup();
     let pushedBeforeRecord = false;
