@@ -62,13 +62,21 @@ export class AppSyncAlertPublisher implements AlertPublisher {
     // than fetch. Its request timeout only warns, so one deadline covers the whole exchange,
     // the answer's body included: a stalled endpoint fails the push instead of holding it.
     const deadline = AbortSignal.timeout(this.#timeoutMs);
-    const { response } = await this.#http.handle(new HttpRequest(signed), {
-      abortSignal: deadline,
-    });
-    const status = response.statusCode;
-    const result = parseJson(await readText(response.body as Readable)) as {
-      errors?: { errorType?: string; message?: string }[];
-    } | null;
+    let status: number | undefined;
+    let result: { errors?: { errorType?: string; message?: string }[] } | null;
+    try {
+      const { response } = await this.#http.handle(new HttpRequest(signed), {
+        abortSignal: deadline,
+      });
+      status = response.statusCode;
+      result = parseJson(await readText(response.body as Readable)) as typeof result;
+    } catch (error) {
+      if (!deadline.aborted) throw error;
+      throw new AlertPublishError(
+        `publishAlert got no ${status === undefined ? 'answer' : 'whole answer'} within ${this.#timeoutMs} ms`,
+        { cause: error },
+      );
+    }
     const error = result?.errors?.[0];
     if (status !== 200 || error || result === null) {
       throw new AlertPublishError(
