@@ -16,7 +16,8 @@ export interface DeliveryDeps {
   sleep: (ms: number) => Promise<void>;
   /**
    * How long a new alert stays its firing worker's alone to deliver while it is not yet
-   * recorded; past it, that worker is taken as gone. See `deliver`.
+   * recorded; past it, that worker is taken as gone. See `deliver`. The firing worker itself
+   * delivers alone only in the first half of it.
    */
   firingWindowMs: number;
 }
@@ -98,10 +99,16 @@ async function deliverOne(
 ): Promise<boolean> {
   const marks = { email: `${notification.key}:email`, push: `${notification.key}:push` };
   const firing = notification.kind === 'FIRING';
-  if (firing && !addedHere && !(await firingWorkerDone(notification, deps, patience))) {
+  // The worker that fired a new alert delivers it alone only well inside the firing window:
+  // one that gets here later (stalled, and not stopped) takes its turn like any other.
+  const alone =
+    firing &&
+    addedHere &&
+    deps.now() - Date.parse(notification.alert.firedAt) < deps.firingWindowMs / 2;
+  if (firing && !alone && !(await firingWorkerDone(notification, deps, patience))) {
     return false;
   }
-  const early = firing && addedHere ? settle(deps.publisher.publish(notification.alert)) : null;
+  const early = alone ? settle(deps.publisher.publish(notification.alert)) : null;
   try {
     const { alert, delivered, claimed } = await deps.alerts.record(notification, {
       marks: [marks.email, marks.push],

@@ -205,6 +205,24 @@ describe('evaluateReadings', () => {
     expect(other.deps.notifier.sent).toHaveLength(0);
   });
 
+  it('given the firing worker stalls past half the firing window between storing a new alert and delivering it, then it does not deliver it alone, and the retry after the window delivers it once', async () => {
+    const { deps, tick } = setup();
+    const save = deps.episodes.save.bind(deps.episodes);
+    deps.episodes.save = async (...args) => {
+      deps.episodes.save = save;
+      tick(FIRING_WINDOW_MS / 2 + 1);
+      return save(...args);
+    };
+    const failed = await evaluateReadings([reading('a', 70, 1)], deps);
+    expect(failed.get('D1#a')).toBeInstanceOf(DeliveryInProgressError);
+    expect(deps.publisher.sent).toHaveLength(0);
+    expect(deps.notifier.sent).toHaveLength(0);
+    tick(FIRING_WINDOW_MS);
+    expect((await evaluateReadings([reading('a', 70, 1)], deps)).size).toBe(0);
+    expect(deps.publisher.sent.map((a) => a.status)).toEqual(['FIRING']);
+    expect(deps.notifier.sent).toHaveLength(1);
+  });
+
   it('given another worker meets a new alert its firing worker records a moment later, then it waits for it and goes on without a retry', async () => {
     const { firing, other, release } = twoWorkers([rule('hot', { windowSeconds: 60 })]);
     const first = evaluateReadings([reading('a', 70, 1)], firing.deps);
