@@ -1,11 +1,6 @@
 import type { EvaluationDeps } from '../domain/evaluation.ts';
 import { RuleCache } from '../domain/rule-cache.ts';
-import {
-  alertsTopic,
-  defaultRetentionDays,
-  firingWindowSeconds,
-  tables,
-} from '../infra/resources.ts';
+import { alertsTopic, defaultRetentionDays, tables } from '../infra/resources.ts';
 import { AppSyncAlertPublisher } from './appsync-alert-publisher.ts';
 import { dynamodb } from './clients/dynamodb.ts';
 import { sns } from './clients/sns.ts';
@@ -36,6 +31,7 @@ export const evaluationDeps: EvaluationDeps = {
   publisher: new AppSyncAlertPublisher(requireEnv('GRAPHQL_URL'), requireEnv('AWS_REGION')),
   now: Date.now,
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  // Past it, the worker that fired a new alert is gone (its Lambda timeout): others deliver.
-  firingWindowMs: firingWindowSeconds * 1000,
+  // A firing worker records its new alert right after storing the episode; 10 s covers the
+  // SDK's retries of that write. Past it, the worker is taken as gone and others deliver.
+  firingWindowMs: 10_000,
 };

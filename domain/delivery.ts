@@ -16,8 +16,7 @@ export interface DeliveryDeps {
   sleep: (ms: number) => Promise<void>;
   /**
    * How long a new alert stays its firing worker's alone to deliver while it is not yet
-   * recorded; past it, that worker is taken as gone. See `deliver`. The firing worker itself
-   * delivers alone only in the first half of it.
+   * recorded; past it, that worker is taken as gone. See `deliver`.
    */
   firingWindowMs: number;
 }
@@ -99,16 +98,10 @@ async function deliverOne(
 ): Promise<boolean> {
   const marks = { email: `${notification.key}:email`, push: `${notification.key}:push` };
   const firing = notification.kind === 'FIRING';
-  // The worker that fired a new alert delivers it alone only well inside the firing window:
-  // one that gets here later (stalled, and not stopped) takes its turn like any other.
-  const alone =
-    firing &&
-    addedHere &&
-    deps.now() - Date.parse(notification.alert.firedAt) < deps.firingWindowMs / 2;
-  if (firing && !alone && !(await firingWorkerDone(notification, deps, patience))) {
+  if (firing && !addedHere && !(await firingWorkerDone(notification, deps, patience))) {
     return false;
   }
-  const early = alone ? settle(deps.publisher.publish(notification.alert)) : null;
+  const early = firing && addedHere ? settle(deps.publisher.publish(notification.alert)) : null;
   try {
     const { alert, delivered, claimed } = await deps.alerts.record(notification, {
       marks: [marks.email, marks.push],

@@ -117,22 +117,8 @@ export const resolverFunctions = {
   queries: ['Query.events', 'Query.alerts', 'Query.activeAlerts', 'Mutation.acknowledgeAlert'],
 } as const;
 
-/**
- * How often the scheduled check looks for silent devices and due repeats (AWS: EventBridge),
- * and its Lambda timeout: a run ends before the next one starts, and the firing window below
- * (which the timeout bounds) ends before the next run too, so that run may deliver what a
- * failed one left.
- */
-export const episodeCheck = { intervalSeconds: 60, timeoutSeconds: 50 } as const;
-
-/**
- * How long after a new alert fired its worker may still be pushing and recording it: no
- * invocation outlives its Lambda timeout, so this is the longest timeout of the functions
- * that fire alerts (the readings worker, the scheduled check) plus a margin for clocks. Past
- * it, other workers may deliver the alert (domain/delivery.ts).
- */
-export const firingWindowSeconds =
-  Math.max(readingsQueue.workerTimeoutSeconds, episodeCheck.timeoutSeconds) + 5;
+/** How often the scheduled check looks for silent devices and due repeats (AWS: EventBridge). */
+export const episodeCheck = { intervalSeconds: 60 } as const;
 
 /** Fields resolved by a NONE data source: AppSync returns the arguments, nothing is invoked. */
 export const noneResolverFields = ['Mutation.publishAlert'] as const;

@@ -64,7 +64,7 @@ export class Evaluation extends Construct {
     this.check = new AlertsFunction(this, 'Check', {
       entry: 'workers/check-episodes.ts',
       description: 'Scheduled: NO_DATA alerts for silent devices, repeats of firing alerts',
-      timeout: Duration.seconds(episodeCheck.timeoutSeconds),
+      timeout: Duration.seconds(episodeCheck.intervalSeconds),
       environment,
     });
     new Rule(this, 'CheckSchedule', {
