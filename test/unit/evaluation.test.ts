@@ -53,20 +53,32 @@ function setup(
 
 /**
  * Two workers sharing one episode store and one alert store. The firing worker's first
- * `record` waits for `release()`: it has stored the episode and not yet recorded the alert.
+ * `record` (or, with `hold: 'push'`, its first push) waits for `release()`: it has stored
+ * the episode and not yet recorded (or pushed) the alert.
  */
-function twoWorkers(rules: Rule[]) {
+function twoWorkers(rules: Rule[], hold: 'record' | 'push' = 'record') {
   const episodes = new FakeEpisodeStore();
   const alerts = new FakeAlertStore();
   const firing = setup(rules, episodes, alerts);
   const other = setup(rules, episodes, alerts);
   let release = () => {};
-  const record = alerts.record.bind(alerts);
-  alerts.record = async (...args) => {
-    alerts.record = record;
-    await new Promise<void>((resolve) => (release = resolve));
-    return record(...args);
-  };
+  const held = () => new Promise<void>((resolve) => (release = resolve));
+  if (hold === 'record') {
+    const record = alerts.record.bind(alerts);
+    alerts.record = async (...args) => {
+      alerts.record = record;
+      await held();
+      return record(...args);
+    };
+  } else {
+    const { publisher } = firing.deps;
+    const publish = publisher.publish.bind(publisher);
+    publisher.publish = async (alert) => {
+      publisher.publish = publish;
+      await held();
+      return publish(alert);
+    };
+  }
   return { episodes, alerts, firing, other, release: () => release() };
 }
 
@@ -164,45 +176,28 @@ describe('evaluateReadings', () => {
     expect((await deps.episodes.listForRule('hot'))[0]?.outbox).toEqual([]);
   });
 
-  it('given another worker meets a new alert its firing worker is still delivering, then it leaves it to that worker and retries its readings', async () => {
-    const { episodes, firing, other, release } = twoWorkers([rule('hot', { windowSeconds: 60 })]);
-    const first = evaluateReadings([reading('a', 70, 1)], firing.deps);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    const failed = await evaluateReadings([reading('b', 71, 2)], other.deps);
-    expect(failed.get('D1#b')).toBeInstanceOf(DeliveryInProgressError);
-    release();
-    expect((await first).size).toBe(0);
-    // Redelivered once the firing worker is done: it finds the alert delivered and clears it.
-    expect((await evaluateReadings([reading('b', 71, 2)], other.deps)).size).toBe(0);
-    expect(firing.deps.publisher.sent.map((a) => a.status)).toEqual(['FIRING']);
-    expect(other.deps.publisher.sent).toHaveLength(0);
-    expect(other.deps.notifier.sent).toHaveLength(0);
-    expect((await episodes.listForRule('hot'))[0]?.outbox).toEqual([]);
-  });
-
-  it('given a new alert whose push is slow, when another worker meets it meanwhile, then only the firing worker delivers it', async () => {
-    const episodes = new FakeEpisodeStore();
-    const alerts = new FakeAlertStore();
-    const firing = setup([rule('hot', { windowSeconds: 60 })], episodes, alerts);
-    const other = setup([rule('hot', { windowSeconds: 60 })], episodes, alerts);
-    let release = () => {};
-    const publish = firing.deps.publisher.publish.bind(firing.deps.publisher);
-    firing.deps.publisher.publish = async (alert) => {
-      await new Promise<void>((resolve) => (release = resolve));
-      return publish(alert);
-    };
-    const first = evaluateReadings([reading('a', 70, 1)], firing.deps);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    const failed = await evaluateReadings([reading('b', 71, 2)], other.deps);
-    expect(failed.get('D1#b')).toBeInstanceOf(DeliveryInProgressError);
-    release();
-    expect((await first).size).toBe(0);
-    expect((await evaluateReadings([reading('b', 71, 2)], other.deps)).size).toBe(0);
-    expect(firing.deps.publisher.sent.map((a) => a.status)).toEqual(['FIRING']);
-    expect(firing.deps.notifier.sent).toHaveLength(1);
-    expect(other.deps.publisher.sent).toHaveLength(0);
-    expect(other.deps.notifier.sent).toHaveLength(0);
-  });
+  it.each(['record', 'push'] as const)(
+    'given another worker meets a new alert its firing worker is still delivering (its %s held), then it leaves it to that worker and retries its readings',
+    async (hold) => {
+      const { episodes, firing, other, release } = twoWorkers(
+        [rule('hot', { windowSeconds: 60 })],
+        hold,
+      );
+      const first = evaluateReadings([reading('a', 70, 1)], firing.deps);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      const failed = await evaluateReadings([reading('b', 71, 2)], other.deps);
+      expect(failed.get('D1#b')).toBeInstanceOf(DeliveryInProgressError);
+      release();
+      expect((await first).size).toBe(0);
+      // Redelivered once the firing worker is done: it finds the alert delivered and clears it.
+      expect((await evaluateReadings([reading('b', 71, 2)], other.deps)).size).toBe(0);
+      expect(firing.deps.publisher.sent.map((a) => a.status)).toEqual(['FIRING']);
+      expect(firing.deps.notifier.sent).toHaveLength(1);
+      expect(other.deps.publisher.sent).toHaveLength(0);
+      expect(other.deps.notifier.sent).toHaveLength(0);
+      expect((await episodes.listForRule('hot'))[0]?.outbox).toEqual([]);
+    },
+  );
 
   it('given another worker meets a new alert its firing worker records a moment later, then it waits for it and goes on without a retry', async () => {
     const { firing, other, release } = twoWorkers([rule('hot', { windowSeconds: 60 })]);
