@@ -39,10 +39,9 @@ function copyPlain(value: unknown, depth: number): unknown {
 /**
  * Copies a value as a Lambda invocation's JSON wire would (the function and its caller, AppSync
  * or the event source mapping, share no objects; Dates become strings, undefined properties
- * vanish). Plain data, the usual case, is
- * copied directly, which is several times cheaper than JSON.stringify + JSON.parse; anything
- * else goes through JSON itself so the exact JSON semantics apply. Throws what JSON.stringify
- * throws (cycles, BigInt).
+ * vanish). Plain data, the usual case, is copied directly, which is several times cheaper than
+ * JSON.stringify + JSON.parse; anything else goes through JSON itself so the exact JSON
+ * semantics apply. Throws what JSON.stringify throws (cycles, BigInt).
  */
 export function overTheWire(value: unknown): unknown {
   if (value === undefined) return null;
