@@ -12,7 +12,7 @@ import { type EngineResult, measureEngineScaling } from './engine.ts';
 import { type CostEstimate, estimateCost, loadPrices, operationBreakdown } from './cost.ts';
 import { compareEndpoints, type EndpointResult } from './endpoint.ts';
 import { type LatencyResult, measureAlertLatency } from './latency.ts';
-import { machineDescription } from './machine.ts';
+import { machineDescription, machineSpeedLine, measureMachineSpeed } from './machine.ts';
 import { measureRequestsPerReading, type RequestsResult } from './requests.ts';
 import { benchWorker, QueueWatcher, startBenchStack } from './stack.ts';
 import { errorText, formatBytes, formatMs, formatNumber, percentile, progress } from './support.ts';
@@ -244,6 +244,8 @@ function bundleRows(results: BundleResult[]): void {
 
 const startedAt = new Date();
 progress(`starting${quick ? ' (quick)' : ''}`);
+// This machine's speed drifts: measured before and after, so each table says how fast it was.
+const speedAtStart = await measureMachineSpeed().catch(() => null);
 const stack = await phase('latency', 'Local stack start', startBenchStack);
 if (stack) {
   const queue = new QueueWatcher(stack.outputs);
@@ -283,6 +285,7 @@ const engine = await phase('engine', 'Evaluation engine', async () =>
   measureEngineScaling(quick ? 200_000 : 1_000_000),
 );
 if (engine) engineRows(engine);
+const speedAtEnd = await measureMachineSpeed().catch(() => null);
 
 /** The engine alone: readings per second on one core, by number of rules. */
 function engineRows(results: EngineResult[]): void {
@@ -308,6 +311,7 @@ const report = [
   `## Benchmark, ${startedAt.toISOString()}`,
   '',
   ...machineDescription(),
+  machineSpeedLine(speedAtStart, speedAtEnd),
   '',
   markdownTable(Object.values(sections).flat()),
   '',
