@@ -22,6 +22,13 @@ export interface EvaluationDeps extends DeliveryDeps {
 /** Optimistic writes that lose this many races in a row give up (the reading is retried). */
 const MAX_ATTEMPTS = 5;
 
+/**
+ * Episodes the scheduled check, or closing a rule, moves at once: each one waits on its own
+ * writes and sends, so one by one a device fleet going silent together (thousands of NO_DATA
+ * alerts), or a slow push, would hold up all the episodes behind it.
+ */
+const EPISODES_AT_ONCE = 8;
+
 /** Another worker kept moving the same episode; the readings will be retried. */
 export class ContentionError extends Error {
   override readonly name = 'ContentionError';
@@ -116,7 +123,8 @@ export async function checkEpisodes(
     if (!rule.enabled || (rule.noDataSeconds === null && rule.repeatIntervalSeconds === null)) {
       continue;
     }
-    for (const state of await deps.episodes.listForRule(rule.id)) {
+    const states = await deps.episodes.listForRule(rule.id);
+    await forEachAtMost(states, EPISODES_AT_ONCE, async (state) => {
       try {
         if (await advance(state, (s) => checkTime(rule, s, deps.now()), deps, { leftMs: 0 })) {
           moved++;
@@ -124,7 +132,7 @@ export async function checkEpisodes(
       } catch (error) {
         errors.push(error);
       }
-    }
+    });
   }
   return { moved, errors };
 }
@@ -148,13 +156,14 @@ export async function runWork(message: WorkMessage, deps: EvaluationDeps): Promi
  */
 export async function closeRule(ruleId: string, deps: EvaluationDeps): Promise<void> {
   const errors: unknown[] = [];
-  for (const state of await deps.episodes.listForRule(ruleId)) {
+  const states = await deps.episodes.listForRule(ruleId);
+  await forEachAtMost(states, EPISODES_AT_ONCE, async (state) => {
     try {
       await advance(state, (s) => closeEpisode(s, deps.now()), deps, { leftMs: 0 });
     } catch (error) {
       errors.push(error);
     }
-  }
+  });
   if (errors.length > 0) {
     throw new AggregateError(errors, `${errors.length} of rule ${ruleId}'s episodes not closed`);
   }
@@ -191,6 +200,19 @@ async function advance(
     state = reloaded.get(episodeKey(state.ruleId, state.deviceId)) ?? state;
   }
   throw new ContentionError(`Episode ${state.ruleId}/${state.deviceId} kept changing; retry later`);
+}
+
+/** Runs `work` on every item, at most `limit` at a time; `work` handles its own errors. */
+async function forEachAtMost<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await work(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
 }
 
 function byEventTime(a: Reading, b: Reading): number {

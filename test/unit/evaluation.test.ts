@@ -369,6 +369,32 @@ describe('checkEpisodes and closeRule', () => {
     ]);
   });
 
+  it('given twenty devices gone silent together, when the check runs, then it moves several of their episodes at once, never more than eight, and each NO_DATA alert goes out once', async () => {
+    const rules = [rule('quiet', { noDataSeconds: 60 })];
+    const { deps, tick } = setup(rules);
+    const devices = Array.from({ length: 20 }, (_, i) => `D${i}`);
+    await evaluateReadings(
+      devices.map((device) => reading(`r-${device}`, 20, 0, device)),
+      deps,
+    );
+    tick(70_000);
+    let inFlight = 0;
+    let most = 0;
+    const publish = deps.publisher.publish.bind(deps.publisher);
+    deps.publisher.publish = async (alert) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      inFlight--;
+      return publish(alert);
+    };
+    const { moved, errors } = await checkEpisodes(rules, deps);
+    expect({ moved, errors }).toEqual({ moved: 20, errors: [] });
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(8);
+    expect(deps.publisher.sent.map((a) => a.deviceId).sort()).toEqual([...devices].sort());
+    expect(deps.notifier.sent).toHaveLength(20);
+  });
+
   it('given one episode that cannot be moved, when the check runs, then the others are still checked and its error is returned', async () => {
     const rules = [rule('quiet', { noDataSeconds: 60 })];
     const { deps, tick } = setup(rules);
