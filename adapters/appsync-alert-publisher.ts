@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { Sha256 } from '@aws-crypto/sha256-js';
+import { NodeSha256 } from './clients/sha256.ts';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { HttpRequest } from '@smithy/protocol-http';
@@ -41,7 +41,7 @@ export class AppSyncAlertPublisher implements AlertPublisher {
       service: 'appsync',
       region,
       credentials: defaultProvider(),
-      sha256: Sha256,
+      sha256: NodeSha256,
     });
   }
 

@@ -13,6 +13,7 @@ import {
   resolverFunctions,
   tables,
 } from '../infra/resources.ts';
+import { sdkClientConfig, withoutSdkLogging } from '../adapters/clients/config.ts';
 import { loadResolverCode } from './appsync/resolver-code.ts';
 import { startLocalAppSync } from './appsync/server.ts';
 import { startConsoleServer } from './console-server.ts';
@@ -147,8 +148,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       accessKeyId: secrets.accessKeyId,
       secretAccessKey: secrets.secretAccessKey,
     };
-    const clientConfig = { region: REGION, credentials };
-    const sqs = new SQSClient({ ...clientConfig, endpoint: queues.url });
+    const clientConfig = { ...sdkClientConfig, region: REGION, credentials };
+    // The event source mapping's and the e-mail relay's: as lean as the handlers' clients.
+    const sqs = withoutSdkLogging(new SQSClient({ ...clientConfig, endpoint: queues.url }));
     const resources = await provision(
       {
         dynamodb: new DynamoDBClient({ ...clientConfig, endpoint: dynamodb.url }),

@@ -6,6 +6,7 @@
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { parentPort, Worker, workerData } from 'node:worker_threads';
+import { sdkClientConfig, withoutSdkLogging } from '../adapters/clients/config.ts';
 import { type EventSourceMappingOptions, type SqsHandler } from './event-source-mapping.ts';
 import { startEventSourceMapping } from './event-source-mapping.ts';
 
@@ -30,14 +31,17 @@ if (parentPort && workerData) {
   };
   const mapping = startEventSourceMapping({
     ...options.mapping,
-    sqs: new SQSClient({
-      region: options.sqs.region,
-      endpoint: options.sqs.endpoint,
-      credentials: {
-        accessKeyId: options.sqs.accessKeyId,
-        secretAccessKey: options.sqs.secretAccessKey,
-      },
-    }),
+    sqs: withoutSdkLogging(
+      new SQSClient({
+        ...sdkClientConfig,
+        region: options.sqs.region,
+        endpoint: options.sqs.endpoint,
+        credentials: {
+          accessKeyId: options.sqs.accessKeyId,
+          secretAccessKey: options.sqs.secretAccessKey,
+        },
+      }),
+    ),
     handler: worker.handler,
     onError: report,
   });

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { sdkClientConfig, withoutSdkLogging } from './config.ts';
 
 /*
  * The AWS SDK clients, one module each so that a function loads only the SDK packages it
@@ -8,6 +9,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
  * …), which is how the local stack points the same code at its emulators.
  */
 
-export const dynamodb = DynamoDBDocumentClient.from(new DynamoDBClient({}), {
-  marshallOptions: { removeUndefinedValues: true },
-});
+export const dynamodb = DynamoDBDocumentClient.from(
+  withoutSdkLogging(new DynamoDBClient(sdkClientConfig)),
+  { marshallOptions: { removeUndefinedValues: true } },
+);

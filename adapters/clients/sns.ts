@@ -1,4 +1,5 @@
 import { SNSClient } from '@aws-sdk/client-sns';
+import { sdkClientConfig, withoutSdkLogging } from './config.ts';
 
 /** The SNS client, configured as the DynamoDB one is (see ./dynamodb.ts). */
-export const sns = new SNSClient({});
+export const sns = withoutSdkLogging(new SNSClient(sdkClientConfig));

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Sha256 } from '@aws-crypto/sha256-js';
+import { NodeSha256 } from '../../adapters/clients/sha256.ts';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 
@@ -109,7 +109,7 @@ export async function verifySigV4(
     credentials: options.credentials,
     region: options.region,
     service: options.service,
-    sha256: Sha256,
+    sha256: NodeSha256,
     applyChecksum: false,
   });
   const host = headers.host ?? '';

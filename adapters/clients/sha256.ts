@@ -1,0 +1,66 @@
+import {
+  createHash,
+  createHmac,
+  createSecretKey,
+  type Hash,
+  type Hmac,
+  type KeyObject,
+} from 'node:crypto';
+import type { Checksum, SourceData } from '@smithy/types';
+
+/** HMAC keys imported so far, by content; emptied when full (a few are in use at a time). */
+const keys = new Map<string, KeyObject>();
+const KEYS_KEPT = 32;
+
+/**
+ * SHA-256 and HMAC-SHA-256 for SigV4 signing (the `sha256` of the AWS SDK clients and of
+ * `SignatureV4`), on node:crypto, with each HMAC key imported once. SigV4 computes two
+ * HMACs per request with keys it reuses: one of the secret access key, one with the cached
+ * signing key. On Node.js 24, `createHmac` with raw key bytes spends about 12 µs importing
+ * the key on every call, against 2.5 µs with a KeyObject (`npm run bench:sha256`).
+ */
+export class NodeSha256 implements Checksum {
+  readonly digestLength = 32;
+  readonly #key: KeyObject | null;
+  #hash: Hash | Hmac;
+
+  constructor(secret?: SourceData) {
+    this.#key = secret === undefined ? null : keyOf(secret);
+    this.#hash = this.#fresh();
+  }
+
+  update(chunk: Uint8Array): void {
+    this.#hash.update(chunk);
+  }
+
+  async digest(): Promise<Uint8Array> {
+    // A hash may be read more than once (as the SDK's own allows); an HMAC once.
+    const digest = 'copy' in this.#hash ? this.#hash.copy().digest() : this.#hash.digest();
+    return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength);
+  }
+
+  reset(): void {
+    this.#hash = this.#fresh();
+  }
+
+  #fresh(): Hash | Hmac {
+    return this.#key ? createHmac('sha256', this.#key) : createHash('sha256');
+  }
+}
+
+function keyOf(secret: SourceData): KeyObject {
+  const bytes =
+    typeof secret === 'string'
+      ? Buffer.from(secret, 'utf8')
+      : ArrayBuffer.isView(secret)
+        ? Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength)
+        : Buffer.from(secret);
+  const id = bytes.toString('base64');
+  let key = keys.get(id);
+  if (!key) {
+    if (keys.size >= KEYS_KEPT) keys.clear();
+    key = createSecretKey(Buffer.from(bytes));
+    keys.set(id, key);
+  }
+  return key;
+}
