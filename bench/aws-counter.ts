@@ -70,6 +70,8 @@ const MIDDLEWARE = 'benchRequestCounter';
  */
 export class AwsRequestCounter {
   #counts: RequestCounts = emptyCounts();
+  /** Calls made since the last snapshot or reset, not yet added to the counts. */
+  #calls: KeptCall[] = [];
   /** False once uninstalled: the middleware then passes every call straight through. */
   #counting = true;
   /** When each batch was received, by the receipt handle of its first message. */
@@ -139,10 +141,12 @@ export class AwsRequestCounter {
   /** Starts a new counting window. */
   reset(): void {
     this.#counts = emptyCounts();
+    this.#calls = [];
   }
 
   /** The counts since the last reset. */
   snapshot(): RequestCounts {
+    this.#tally();
     return structuredClone(this.#counts);
   }
 
@@ -166,8 +170,6 @@ export class AwsRequestCounter {
       (next, context) => async (args) => {
         if (!this.#counting) return next(args);
         const request = args.request as { headers?: Record<string, string>; body?: unknown };
-        const body = bodyText(request.body);
-        const operation = operationOf(service, request.headers ?? {}, body, context.commandName);
         let responseBytes = 0;
         const started = performance.now();
         try {
@@ -177,9 +179,18 @@ export class AwsRequestCounter {
           return result;
         } finally {
           // Counted when it completes, in the window then open: a long poll started before a
-          // reset belongs to the readings it returns.
+          // reset belongs to the readings it returns. Only kept here: reading the request
+          // (parsing its body, sizing its items) waits for the snapshot, off the stack's loop
+          // while it is being measured.
           if (this.#counting) {
-            this.#record(service, source, operation, body, responseBytes, started);
+            this.#calls.push({
+              service,
+              source,
+              request,
+              commandName: context.commandName,
+              responseBytes,
+              ms: performance.now() - started,
+            });
           }
         }
       },
@@ -218,14 +229,15 @@ export class AwsRequestCounter {
     }
   }
 
-  #record(
-    service: Service,
-    source: Source,
-    operation: string,
-    body: string,
-    responseBytes: number,
-    started: number,
-  ): void {
+  /** Adds the calls kept since the last snapshot or reset to the counts. */
+  #tally(): void {
+    for (const call of this.#calls) this.#record(call);
+    this.#calls = [];
+  }
+
+  #record({ service, source, request, commandName, responseBytes, ms }: KeptCall): void {
+    const body = bodyText(request.body);
+    const operation = operationOf(service, request.headers ?? {}, body, commandName);
     if (source === 'event-source-mapping') {
       // The local mapping's client also serves the e-mail relay and provisioning; only its
       // work on the readings queue exists in AWS.
@@ -240,7 +252,7 @@ export class AwsRequestCounter {
       totalMs: 0,
     });
     count.requests += 1;
-    count.totalMs += performance.now() - started;
+    count.totalMs += ms;
     const payload = Math.max(Buffer.byteLength(body), responseBytes);
     count.billedRequests += service === 'DynamoDB' ? 1 : Math.max(1, Math.ceil(payload / CHUNK));
     if (service === 'DynamoDB') {
@@ -249,6 +261,16 @@ export class AwsRequestCounter {
       count.readUnits += units.read;
     }
   }
+}
+
+/** One counted call, as the middleware saw it. */
+interface KeptCall {
+  service: Service;
+  source: Source;
+  request: { headers?: Record<string, string>; body?: unknown };
+  commandName: string | undefined;
+  responseBytes: number;
+  ms: number;
 }
 
 /** A serialized request body as text: SDK protocols hand over strings or byte arrays. */
