@@ -27,7 +27,11 @@ interface SnsNotification {
  */
 export function startEmailRelay(options: EmailRelayOptions): { stop(): Promise<void> } {
   const abort = new AbortController();
+  // One SMTP connection kept open and reused, rather than a connection (and its greeting)
+  // per e-mail; the pool reconnects if the inbox closes it.
   const transport = createTransport({
+    pool: true,
+    maxConnections: 1,
     host: options.smtp.host,
     port: options.smtp.port,
     secure: false,
