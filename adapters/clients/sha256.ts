@@ -8,7 +8,10 @@ import {
 } from 'node:crypto';
 import type { Checksum, SourceData } from '@smithy/types';
 
-/** HMAC keys imported so far, by content; emptied when full (a few are in use at a time). */
+/**
+ * HMAC keys imported so far, by a hash of their bytes (not the secret itself); emptied when
+ * full, as only a few are in use at a time.
+ */
 const keys = new Map<string, KeyObject>();
 const KEYS_KEPT = 32;
 
@@ -23,9 +26,11 @@ export class NodeSha256 implements Checksum {
   readonly digestLength = 32;
   readonly #key: KeyObject | null;
   #hash: Hash | Hmac;
+  #digest: Uint8Array | null = null;
 
   constructor(secret?: SourceData) {
-    this.#key = secret === undefined ? null : keyOf(secret);
+    // As the SDK's own: no secret, or an empty string, is a plain hash.
+    this.#key = secret === undefined || secret === '' ? null : keyOf(secret);
     this.#hash = this.#fresh();
   }
 
@@ -33,14 +38,18 @@ export class NodeSha256 implements Checksum {
     this.#hash.update(chunk);
   }
 
+  /** The digest of what was added since the last reset; the same bytes if read again. */
   async digest(): Promise<Uint8Array> {
-    // A hash may be read more than once (as the SDK's own allows); an HMAC once.
-    const digest = 'copy' in this.#hash ? this.#hash.copy().digest() : this.#hash.digest();
-    return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength);
+    if (this.#digest === null) {
+      const digest = this.#hash.digest();
+      this.#digest = new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength);
+    }
+    return this.#digest;
   }
 
   reset(): void {
     this.#hash = this.#fresh();
+    this.#digest = null;
   }
 
   #fresh(): Hash | Hmac {
@@ -55,7 +64,7 @@ function keyOf(secret: SourceData): KeyObject {
       : ArrayBuffer.isView(secret)
         ? Buffer.from(secret.buffer, secret.byteOffset, secret.byteLength)
         : Buffer.from(secret);
-  const id = bytes.toString('base64');
+  const id = createHash('sha256').update(bytes).digest('base64');
   let key = keys.get(id);
   if (!key) {
     if (keys.size >= KEYS_KEPT) keys.clear();

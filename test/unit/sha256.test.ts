@@ -51,6 +51,15 @@ describe('NodeSha256', () => {
     }
   });
 
+  it('gives the same HMAC when read twice, and a plain hash for an empty secret, as the SDK does', async () => {
+    const hmac = new NodeSha256('key');
+    hmac.update(Buffer.from('data'));
+    const expected = createHmac('sha256', 'key').update('data').digest('hex');
+    expect(hex(await hmac.digest())).toBe(expected);
+    expect(hex(await hmac.digest())).toBe(expected);
+    expect(await digestOf('', 'abc')).toBe(createHash('sha256').update('abc').digest('hex'));
+  });
+
   it('hashes chunks in order, may be read twice, and starts over on reset', async () => {
     const hash = new NodeSha256();
     hash.update(Buffer.from('ab'));
