@@ -9,7 +9,7 @@ import {
   pageErrors,
   screenshot,
 } from '../support/browser.ts';
-import { freePort, waitFor } from '../support/ports.ts';
+import { waitFor } from '../support/ports.ts';
 import { ruleChangesApplied, startTestStack, stackApi } from '../support/local-stack.ts';
 
 const INGEST = `mutation Ingest($input: [EventInput!]!) { ingestEvents(input: $input) { accepted } }`;
@@ -33,7 +33,7 @@ let browser: Browser;
 beforeAll(async () => {
   if (!runnable) return;
   stack = await startTestStack({
-    ports: { ...(await freeStackPorts()), console: await freePort() },
+    ports: await freeStackPorts({ console: true }),
   });
   browser = await launchChromium();
 }, 60_000);

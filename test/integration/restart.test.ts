@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LocalStackOutputs } from '../../local/stack.ts';
 import { graphql } from '../support/appsync-client.ts';
-import { freePort, waitFor } from '../support/ports.ts';
+import { freePorts, waitFor } from '../support/ports.ts';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'telemetry-restart-'));
 const outputsFile = join(stateDir, 'outputs.json');
@@ -18,9 +18,8 @@ afterAll(() => {
 
 async function portsEnv(): Promise<Record<string, string>> {
   const names = ['PORT', 'HTTPS_PORT', 'DYNAMODB_PORT', 'SQS_PORT', 'SMTP_PORT', 'INBOX_PORT'];
-  const env: Record<string, string> = {};
-  for (const name of names) env[name] = String(await freePort());
-  return env;
+  const ports = await freePorts(names.length);
+  return Object.fromEntries(names.map((name, i) => [name, String(ports[i])]));
 }
 
 /** Runs `npm start`'s entry point as a user would, with state under `stateDir`. */

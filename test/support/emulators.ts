@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { startDynamoDb, startSqsAndSns } from '../../local/emulators.ts';
-import { freePort } from '../../local/ports.ts';
+import { freePorts } from '../../local/ports.ts';
 import { type ProvisionedResources, provision, type QueueSettings } from '../../local/provision.ts';
 
 export interface ProvisionedEmulators {
@@ -20,10 +20,11 @@ export interface ProvisionedEmulators {
 export async function startProvisionedEmulators(
   queue: QueueSettings,
 ): Promise<ProvisionedEmulators> {
-  const db = await startDynamoDb({ host: '127.0.0.1', port: await freePort(), dataDir: null });
+  const [dynamodbPort, queuesPort] = (await freePorts(2)) as [number, number];
+  const db = await startDynamoDb({ host: '127.0.0.1', port: dynamodbPort, dataDir: null });
   const queues = await startSqsAndSns({
     host: '127.0.0.1',
-    port: await freePort(),
+    port: queuesPort,
     dataDir: null,
     region: 'us-east-1',
   });

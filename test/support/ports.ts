@@ -1,4 +1,4 @@
-export { freePort } from '../../local/ports.ts';
+export { freePort, freePorts } from '../../local/ports.ts';
 
 /** Waits for a condition with a deadline, instead of sleeping a guessed time. */
 export async function waitFor<T>(

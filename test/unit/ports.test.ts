@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import { freePorts, freeStackPorts } from '../../local/ports.ts';
+
+describe('free ports for a local stack', () => {
+  it('given many requests, then the ports of one request are always all different', async () => {
+    for (let round = 0; round < 50; round++) {
+      const ports = await freePorts(7);
+      expect(new Set(ports).size).toBe(7);
+      for (const port of ports) expect(port).toBeGreaterThan(0);
+    }
+  });
+
+  it('given a console, then the stack gets seven different ports, else six', async () => {
+    const withConsole = await freeStackPorts({ console: true });
+    expect(new Set(Object.values(withConsole)).size).toBe(7);
+    const without = await freeStackPorts();
+    expect(without.console).toBeUndefined();
+    expect(new Set(Object.values(without)).size).toBe(6);
+  });
+});
