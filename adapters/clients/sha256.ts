@@ -68,7 +68,7 @@ function keyOf(secret: SourceData): KeyObject {
   let key = keys.get(id);
   if (!key) {
     if (keys.size >= KEYS_KEPT) keys.clear();
-    key = createSecretKey(Buffer.from(bytes));
+    key = createSecretKey(bytes); // copies the bytes
     keys.set(id, key);
   }
   return key;

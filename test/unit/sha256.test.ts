@@ -40,6 +40,10 @@ describe('NodeSha256', () => {
     expect(await digestOf(key, 'one')).toBe(reference(key, 'one'));
     const view = new Uint8Array(key.buffer, 8, 16);
     expect(await digestOf(view, 'one')).toBe(reference(view, 'one'));
+    const buffer = new Uint8Array(key).buffer;
+    const fromBuffer = new NodeSha256(buffer);
+    fromBuffer.update(Buffer.from('one'));
+    expect(hex(await fromBuffer.digest())).toBe(reference(key, 'one'));
   });
 
   it('keeps answering correctly past the number of keys it keeps', async () => {
