@@ -71,14 +71,30 @@ async function relayBatch(
     { abortSignal: signal },
   );
   for (const message of result.Messages ?? []) {
-    const notification = JSON.parse(message.Body ?? '{}') as SnsNotification;
-    if (options.recipients.length > 0) {
-      await transport.sendMail({
-        from: 'Telemetry Alerts <no-reply@sns.localhost>',
-        to: options.recipients,
-        subject: notification.Subject ?? 'AWS Notification Message',
-        text: `${notification.Message}\n\n--\nSent by the local stack's SNS topic ${notification.TopicArn} (message ${notification.MessageId}).\n`,
-      });
+    const notification = notificationOf(message.Body);
+    if (notification === null) {
+      // Nothing will ever make it an e-mail: drop it rather than retry it forever.
+      options.onError(
+        `Dropping outbox message ${message.MessageId ?? '?'}: not an SNS notification`,
+        null,
+      );
+    } else if (options.recipients.length > 0) {
+      try {
+        await transport.sendMail({
+          from: 'Telemetry Alerts <no-reply@sns.localhost>',
+          to: options.recipients,
+          subject: notification.Subject ?? 'AWS Notification Message',
+          text: `${notification.Message}\n\n--\nSent by the local stack's SNS topic ${notification.TopicArn} (message ${notification.MessageId}).\n`,
+        });
+      } catch (error) {
+        // A permanent refusal (SMTP 5xx) stays one; SNS, too, gives up on such an address.
+        // Anything else (the inbox down, a 4xx) is retried after the visibility timeout.
+        if (!isPermanentRefusal(error)) throw error;
+        options.onError(
+          `Dropping the e-mail of SNS message ${notification.MessageId}: the inbox refused it`,
+          error,
+        );
+      }
     }
     await options.sqs.send(
       new DeleteMessageCommand({
@@ -87,4 +103,25 @@ async function relayBatch(
       }),
     );
   }
+}
+
+/** An SNS notification as the topic delivers it to a queue, or null for anything else. */
+function notificationOf(body: string | undefined): SnsNotification | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(body ?? '');
+  } catch {
+    return null;
+  }
+  const notification = value as Partial<SnsNotification> | null;
+  return typeof notification === 'object' &&
+    notification !== null &&
+    typeof notification.Message === 'string'
+    ? (notification as SnsNotification)
+    : null;
+}
+
+function isPermanentRefusal(error: unknown): boolean {
+  const code = (error as { responseCode?: unknown } | null)?.responseCode;
+  return typeof code === 'number' && code >= 500 && code < 600;
 }

@@ -9,6 +9,7 @@ export interface ProvisionedEmulators {
   dynamodb: DynamoDBClient;
   dynamodbUrl: string;
   sqs: SQSClient;
+  sns: SNSClient;
   resources: ProvisionedResources;
   close(): Promise<void>;
 }
@@ -34,14 +35,13 @@ export async function startProvisionedEmulators(
   };
   const dynamodb = new DynamoDBClient({ ...config, endpoint: db.url });
   const sqs = new SQSClient({ ...config, endpoint: queues.url });
-  const resources = await provision(
-    { dynamodb, sqs, sns: new SNSClient({ ...config, endpoint: queues.url }) },
-    queue,
-  );
+  const sns = new SNSClient({ ...config, endpoint: queues.url });
+  const resources = await provision({ dynamodb, sqs, sns }, queue);
   return {
     dynamodb,
     dynamodbUrl: db.url,
     sqs,
+    sns,
     resources,
     close: async () => {
       await queues.close();
