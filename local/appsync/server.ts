@@ -335,16 +335,16 @@ export async function startLocalAppSync(options: LocalAppSyncOptions): Promise<L
           : { data },
       ),
     );
+    // Subscribers get the result as soon as the caller's answer is on its way, not a turn of
+    // the event loop later: each pending I/O callback would otherwise go first.
     if (operation.operation === 'mutation' && data !== null && registry.size > 0) {
-      setImmediate(() => {
-        try {
-          registry.publishMutation(document, operation, data);
-        } catch (error) {
-          logger.error('Publishing a mutation to subscribers failed', {
-            message: error instanceof Error ? error.message : String(error),
-          });
-        }
-      });
+      try {
+        registry.publishMutation(document, operation, data);
+      } catch (error) {
+        logger.error('Publishing a mutation to subscribers failed', {
+          message: error instanceof Error ? error.message : String(error),
+        });
+      }
     }
   };
 
