@@ -14,6 +14,7 @@ const CREATE_RULE = `mutation CreateRule($input: CreateRuleInput!) { createRule(
 export interface LatencyOptions {
   /** Alerts measured, after the warm-up. */
   alerts: number;
+  /** Alerts sent after the first one arrived and before measuring, to warm the stack up. */
   warmup: number;
   /** How long to wait for one alert before counting it as missed. */
   alertTimeoutMs: number;
@@ -26,6 +27,8 @@ export interface LatencyResult {
   deliveryMs: number[];
   /** ingestEvent HTTP round trip, per reading, in ms. */
   ingestMs: number[];
+  /** Deliveries before measuring, from the stack's first alert on, in ms: the code still cold. */
+  coldMs: number[];
   missed: number;
   /** AWS requests while the measured alerts were produced (queue drained before the snapshot). */
   counts: RequestCounts;
@@ -79,7 +82,7 @@ export async function measureAlertLatency(
     return JSON.parse(value as string) as T;
   };
   try {
-    const { warm } = await nextLine<{ warm: number }>();
+    const { warm, coldMs } = await nextLine<{ warm: number; coldMs: number[] }>();
     if (warm === 0) throw new Error('No alert arrived within 20 s of creating the rule');
     await queue.drained(30_000);
     counter.reset();
@@ -88,8 +91,8 @@ export async function measureAlertLatency(
     await queue.drained(30_000);
     const counts = counter.snapshot();
     child.stdin.write('done\n');
-    const samples = await nextLine<Omit<LatencyResult, 'counts'>>();
-    return { ...samples, counts };
+    const samples = await nextLine<Omit<LatencyResult, 'counts' | 'coldMs'>>();
+    return { ...samples, coldMs, counts };
   } finally {
     child.kill();
   }

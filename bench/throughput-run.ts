@@ -4,15 +4,17 @@
  * shares the endpoint's event loop for request counting, takes no part. Prints one JSON
  * line: the ThroughputResult. Started by run.ts:
  *
- *   node bench/throughput-run.ts <clients> <batch size> <duration ms> <drain timeout ms>
+ *   node bench/throughput-run.ts <clients> <batch size> <duration ms> <warm-up ms> <drain timeout ms>
  */
 import { QueueWatcher, startBenchStack } from './stack.ts';
 import { measureThroughput } from './throughput.ts';
 
-const [clients, batchSize, durationMs, drainTimeoutMs] = process.argv.slice(2).map(Number);
-if (!clients || !batchSize || !durationMs || !drainTimeoutMs) {
+const [clients, batchSize, durationMs, warmupMs, drainTimeoutMs] = process.argv
+  .slice(2)
+  .map(Number);
+if (!clients || !batchSize || !durationMs || !warmupMs || !drainTimeoutMs) {
   throw new Error(
-    'Usage: node bench/throughput-run.ts <clients> <batch size> <duration ms> <drain timeout ms>',
+    'Usage: node bench/throughput-run.ts <clients> <batch size> <duration ms> <warm-up ms> <drain timeout ms>',
   );
 }
 const stack = await startBenchStack({ workerThread: true });
@@ -22,6 +24,7 @@ try {
     clients,
     batchSize,
     durationMs,
+    warmupMs,
     drainTimeoutMs,
   });
   process.stdout.write(`${JSON.stringify(result)}\n`);

@@ -10,6 +10,11 @@ export interface ThroughputOptions {
   clients: number;
   batchSize: number;
   durationMs: number;
+  /**
+   * A load of this length first, drained and not counted: the stack has just started, and
+   * its code runs slower until the JIT compiler has optimized it.
+   */
+  warmupMs: number;
   /** How long after the load to wait for the worker to drain the queue. */
   drainTimeoutMs: number;
 }
@@ -42,6 +47,8 @@ export interface ThroughputResult {
   peakRssBytes: number;
   /** Highest resident set size sampled during this phase, bytes. */
   phaseRssBytes: number;
+  /** The warm-up load: readings acknowledged per second, right after the stack started. */
+  warmup: { durationMs: number; acknowledgedPerSecond: number; drained: boolean };
 }
 
 interface LoadTotals {
@@ -80,6 +87,13 @@ export async function measureThroughput(
   options: ThroughputOptions,
 ): Promise<ThroughputResult> {
   const { GraphQLUrl: url, ApiKey: apiKey } = stack.outputs;
+  progress(`throughput: warming up for ${options.warmupMs / 1000} s`);
+  const warm = await runLoadClients(url, apiKey, { ...options, durationMs: options.warmupMs });
+  const warmup = {
+    durationMs: options.warmupMs,
+    acknowledgedPerSecond: warm.accepted / ((warm.lastAckAt - warm.startedAt) / 1000),
+    drained: await queue.drained(options.drainTimeoutMs, 100),
+  };
   const before = await queue.depth();
   const backlog = before.visible + before.inFlight;
   let phaseRss = process.memoryUsage.rss();
@@ -139,6 +153,7 @@ export async function measureThroughput(
     remaining,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     phaseRssBytes: phaseRss,
+    warmup,
   };
 }
 
@@ -148,6 +163,7 @@ export function runThroughputProcess(options: ThroughputOptions): Promise<Throug
     options.clients,
     options.batchSize,
     options.durationMs,
+    options.warmupMs,
     options.drainTimeoutMs,
   ]);
 }
