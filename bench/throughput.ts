@@ -91,7 +91,10 @@ export async function measureThroughput(
   const warm = await runLoadClients(url, apiKey, { ...options, durationMs: options.warmupMs });
   const warmup = {
     durationMs: options.warmupMs,
-    acknowledgedPerSecond: warm.accepted / ((warm.lastAckAt - warm.startedAt) / 1000),
+    acknowledgedPerSecond:
+      warm.lastAckAt > warm.startedAt
+        ? warm.accepted / ((warm.lastAckAt - warm.startedAt) / 1000)
+        : 0,
     drained: await queue.drained(options.drainTimeoutMs, 100),
   };
   const before = await queue.depth();
