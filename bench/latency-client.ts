@@ -5,9 +5,11 @@
  *
  *   node bench/latency-client.ts <graphql url> <api key> <realtime url> <metric> <alerts> <warmup> <alert timeout ms> <budget ms>
  *
- * Waits for the first alert, sends `warmup` more, prints `{"warm":n,"coldMs":[…]}` (the
- * deliveries so far) and waits for a line on stdin (the go-ahead, once the stack has drained
- * and reset its counters); then measures and prints one JSON line with the samples.
+ * Waits for the first alert, warms up until `warmup` alerts in all (the first included) were
+ * sent, prints `{"warm":n,"coldMs":[…],"coldMissed":m}` (the deliveries so far, and the
+ * warm-up alerts that did not arrive) and waits for a line on stdin (the go-ahead, once the
+ * stack has drained and reset its counters); then measures and prints one JSON line with the
+ * samples. The warm-up and the measurement may each take up to `budget ms`.
  */
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
@@ -59,10 +61,10 @@ async function sendOne(device: string): Promise<{ ingestMs: number; deliveryMs: 
 }
 
 // The worker reloads rules every couple of seconds: wait until the rule fires. Then warm up:
-// the stack has just started, and its code runs slower until the JIT compiler has optimized
-// it (over the first few hundred alerts, on this machine). Those first deliveries are kept
-// and reported apart, as the latency right after a start.
+// the stack has just started, and runs slower at first (for its first few hundred alerts, on
+// this machine). Those deliveries are kept and reported apart, as the latency after a start.
 const coldMs: number[] = [];
+let coldMissed = 0;
 const firstDeadline = performance.now() + 20_000;
 for (let index = 0; coldMs.length === 0 && performance.now() < firstDeadline; index += 1) {
   const { deliveryMs } = await sendOne(`first-${index}`);
@@ -72,9 +74,10 @@ const warmDeadline = performance.now() + budgetMs;
 for (let index = 1; coldMs.length > 0 && index < warmup; index += 1) {
   if (performance.now() >= warmDeadline) break;
   const { deliveryMs } = await sendOne(`warm-${index}`);
-  if (deliveryMs !== null) coldMs.push(deliveryMs);
+  if (deliveryMs === null) coldMissed += 1;
+  else coldMs.push(deliveryMs);
 }
-process.stdout.write(`${JSON.stringify({ warm: coldMs.length, coldMs })}\n`);
+process.stdout.write(`${JSON.stringify({ warm: coldMs.length, coldMs, coldMissed })}\n`);
 if (coldMs.length === 0) process.exit(0);
 await once(process.stdin, 'data');
 

@@ -14,11 +14,11 @@ const CREATE_RULE = `mutation CreateRule($input: CreateRuleInput!) { createRule(
 export interface LatencyOptions {
   /** Alerts measured, after the warm-up. */
   alerts: number;
-  /** Alerts sent after the first one arrived and before measuring, to warm the stack up. */
+  /** Alerts sent before measuring, the first one to arrive included, to warm the stack up. */
   warmup: number;
   /** How long to wait for one alert before counting it as missed. */
   alertTimeoutMs: number;
-  /** Upper bound for the whole measurement. */
+  /** Upper bound for the warm-up, and again for the measurement. */
   budgetMs: number;
 }
 
@@ -27,8 +27,10 @@ export interface LatencyResult {
   deliveryMs: number[];
   /** ingestEvent HTTP round trip, per reading, in ms. */
   ingestMs: number[];
-  /** Deliveries before measuring, from the stack's first alert on, in ms: the code still cold. */
+  /** Deliveries before measuring, from the stack's first alert on, in ms: the warm-up. */
   coldMs: number[];
+  /** Warm-up alerts not delivered within the alert timeout. */
+  coldMissed: number;
   missed: number;
   /** AWS requests while the measured alerts were produced (queue drained before the snapshot). */
   counts: RequestCounts;
@@ -82,7 +84,11 @@ export async function measureAlertLatency(
     return JSON.parse(value as string) as T;
   };
   try {
-    const { warm, coldMs } = await nextLine<{ warm: number; coldMs: number[] }>();
+    const { warm, coldMs, coldMissed } = await nextLine<{
+      warm: number;
+      coldMs: number[];
+      coldMissed: number;
+    }>();
     if (warm === 0) throw new Error('No alert arrived within 20 s of creating the rule');
     await queue.drained(30_000);
     counter.reset();
@@ -91,8 +97,8 @@ export async function measureAlertLatency(
     await queue.drained(30_000);
     const counts = counter.snapshot();
     child.stdin.write('done\n');
-    const samples = await nextLine<Omit<LatencyResult, 'counts' | 'coldMs'>>();
-    return { ...samples, coldMs, counts };
+    const samples = await nextLine<Omit<LatencyResult, 'counts' | 'coldMs' | 'coldMissed'>>();
+    return { ...samples, coldMs, coldMissed, counts };
   } finally {
     child.kill();
   }

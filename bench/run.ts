@@ -95,19 +95,19 @@ function latencyRows(result: LatencyResult): void {
     value: formatMs(p99),
     target: target('≤ 50 ms', enough ? p99 <= 50 : false),
   });
-  if (result.missed > 0 || !enough) {
-    sections.latency.push({
-      metric: 'Alerts not delivered within 10 s (latency run)',
-      value: `${result.missed} of ${result.missed + n}`,
-      target: target('0, and ≥ 200 measured', result.missed === 0 && enough),
-    });
-  }
   const cold = result.coldMs.slice(0, COLD_ALERTS);
   sections.latency.push({
-    metric: `The same, the first ${cold.length} alerts after the stack started (its code not yet optimized by the JIT compiler), p50 / p99`,
+    metric: `\`ingestEvent\` → \`onAlert\` delivery, the first ${cold.length} alerts after the stack started (part of the warm-up), p50 / p99`,
     value: `${formatMs(percentile(cold, 50))} / ${formatMs(percentile(cold, 99))}`,
     target: '—',
   });
+  if (result.missed > 0 || result.coldMissed > 0 || !enough) {
+    sections.latency.push({
+      metric: 'Alerts not delivered within 10 s (latency run): measured; warm-up',
+      value: `${result.missed} of ${result.missed + n}; ${result.coldMissed} of ${result.coldMissed + result.coldMs.length}`,
+      target: target('0, and ≥ 200 measured', result.missed === 0 && enough),
+    });
+  }
   sections.latency.push({
     metric: '`ingestEvent` HTTP round trip (same run), p50 / p99',
     value: `${formatMs(percentile(result.ingestMs, 50))} / ${formatMs(percentile(result.ingestMs, 99))}`,
@@ -120,6 +120,14 @@ function latencyRows(result: LatencyResult): void {
     value: `${(requests / alerts).toFixed(2)} + ${(result.counts.publishAlertCalls / alerts).toFixed(2)} publishAlert`,
     target: '—',
   });
+  const blocks = Array.from({ length: Math.floor(result.coldMs.length / COLD_ALERTS) }, (_, i) =>
+    formatMs(percentile(result.coldMs.slice(i * COLD_ALERTS, (i + 1) * COLD_ALERTS), 50)),
+  );
+  if (blocks.length > 0) {
+    notes.push(
+      `Latency warm-up, from the stack's first alert on: p50 of each block of ${COLD_ALERTS} alerts ${blocks.join(', ')}.`,
+    );
+  }
   notes.push(
     `Latency run, AWS requests per breaching reading: ${operationBreakdown(result.counts, alerts, true)}; ` +
       `real-time updates received per alert: ${(result.framesReceived / alerts).toFixed(2)}; ` +
@@ -143,8 +151,8 @@ function throughputRows(result: ThroughputResult): void {
     target: target('≥ 20,000/s', result.processedPerSecond >= 20_000),
   });
   sections.throughput.push({
-    metric: `The same load for the first ${result.warmup.durationMs / 1000} s after the stack started (a warm-up before the figures above, its code not yet optimized by the JIT compiler), acknowledged`,
-    value: `${formatNumber(result.warmup.acknowledgedPerSecond)} readings/s${result.warmup.drained ? '' : ' (its backlog had not drained when the measured load began)'}`,
+    metric: `Batch ingest acknowledged, the first ${result.warmup.durationMs / 1000} s after the stack started (a warm-up, before the load above)`,
+    value: `${formatNumber(result.warmup.acknowledgedPerSecond)} readings/s`,
     target: '—',
   });
   sections.throughput.push({

@@ -55,6 +55,9 @@ const agents = {
   'https:': new HttpsAgent({ keepAlive: true }),
 };
 
+/** How long one benchmark request may take before it fails (fetch's default was 300 s). */
+const REQUEST_TIMEOUT_MS = 60_000;
+
 /**
  * One GraphQL request with the API key, as any AppSync client sends it; the benchmark's
  * own calls (rules, readings) go through here so they look like a client's.
@@ -66,37 +69,65 @@ export async function graphqlRequest<T = Record<string, unknown>>(
   variables: Record<string, unknown> = {},
 ): Promise<GraphQLResult<T>> {
   const target = new URL(url);
-  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
   const agent = agents[target.protocol as keyof typeof agents];
   if (!agent) throw new Error(`Not an http(s) URL: ${url}`);
   const body = JSON.stringify({ query, variables });
-  const { status, text } = await new Promise<{ status: number; text: string }>(
-    (resolve, reject) => {
-      const request = send(
-        target,
-        {
-          method: 'POST',
-          agent,
-          headers: {
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(body),
-            'x-api-key': apiKey,
-          },
+  const { status, text } = await post(target, agent, apiKey, body).catch((error: unknown) => {
+    // A kept-alive connection the server closed just as it was reused: the request never
+    // reached it, so sending it again on a new connection is safe.
+    if (error instanceof ReusedSocketReset) return post(target, agent, apiKey, body);
+    throw error;
+  });
+  try {
+    return { status, ...(JSON.parse(text) as object) };
+  } catch {
+    throw new Error(`HTTP ${status} from ${url}, not JSON: ${text.slice(0, 200)}`);
+  }
+}
+
+class ReusedSocketReset extends Error {}
+
+function post(
+  target: URL,
+  agent: HttpAgent,
+  apiKey: string,
+  body: string,
+): Promise<{ status: number; text: string }> {
+  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  return new Promise((resolve, reject) => {
+    const request = send(
+      target,
+      {
+        method: 'POST',
+        agent,
+        timeout: REQUEST_TIMEOUT_MS,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          'x-api-key': apiKey,
         },
-        (response) => {
-          const chunks: Buffer[] = [];
-          response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('error', reject);
-          response.on('end', () =>
-            resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString() }),
-          );
-        },
-      );
-      request.on('error', reject);
-      request.end(body);
-    },
-  );
-  return { status, ...(JSON.parse(text) as object) };
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('error', reject);
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString() }),
+        );
+      },
+    );
+    request.on('timeout', () =>
+      request.destroy(new Error(`No answer from ${target.href} within ${REQUEST_TIMEOUT_MS} ms`)),
+    );
+    request.on('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        request.reusedSocket && error.code === 'ECONNRESET'
+          ? new ReusedSocketReset(error.message)
+          : error,
+      ),
+    );
+    request.end(body);
+  });
 }
 
 /** Fails loudly when a set-up call the benchmark depends on did not succeed. */

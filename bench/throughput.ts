@@ -48,7 +48,7 @@ export interface ThroughputResult {
   /** Highest resident set size sampled during this phase, bytes. */
   phaseRssBytes: number;
   /** The warm-up load: readings acknowledged per second, right after the stack started. */
-  warmup: { durationMs: number; acknowledgedPerSecond: number; drained: boolean };
+  warmup: { durationMs: number; acknowledgedPerSecond: number };
 }
 
 interface LoadTotals {
@@ -89,13 +89,15 @@ export async function measureThroughput(
   const { GraphQLUrl: url, ApiKey: apiKey } = stack.outputs;
   progress(`throughput: warming up for ${options.warmupMs / 1000} s`);
   const warm = await runLoadClients(url, apiKey, { ...options, durationMs: options.warmupMs });
+  // A backlog left over would be worked off during the measured load and counted in it.
+  if (!(await queue.drained(options.drainTimeoutMs, 100))) {
+    throw new Error(
+      `The warm-up load's readings were not all processed within ${options.drainTimeoutMs / 1000} s`,
+    );
+  }
   const warmup = {
     durationMs: options.warmupMs,
-    acknowledgedPerSecond:
-      warm.lastAckAt > warm.startedAt
-        ? warm.accepted / ((warm.lastAckAt - warm.startedAt) / 1000)
-        : 0,
-    drained: await queue.drained(options.drainTimeoutMs, 100),
+    acknowledgedPerSecond: perSecond(warm.accepted, warm.lastAckAt - warm.startedAt),
   };
   const before = await queue.depth();
   const backlog = before.visible + before.inFlight;
@@ -144,7 +146,7 @@ export async function measureThroughput(
     failedCalls,
     calls,
     loadMs,
-    acknowledgedPerSecond: accepted / (loadMs / 1000),
+    acknowledgedPerSecond: perSecond(accepted, loadMs),
     processed,
     processingMs,
     processedPerSecond: processed / (processingMs / 1000),
@@ -158,6 +160,11 @@ export async function measureThroughput(
     phaseRssBytes: phaseRss,
     warmup,
   };
+}
+
+/** A rate per second; 0 when nothing was counted (no acknowledgement, so no time span). */
+function perSecond(count: number, ms: number): number {
+  return count > 0 && ms > 0 ? count / (ms / 1000) : 0;
 }
 
 /** Runs the throughput phase in bench/throughput-run.ts, on a stack of its own. */
