@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { type AddressInfo, type ListenOptions, Server } from 'node:net';
+import { DatabaseSync } from 'node:sqlite';
 import dynalite from 'dynalite';
 import { startFauxqs } from 'fauxqs';
 import { MailDev } from 'maildev';
@@ -45,7 +46,8 @@ export async function startDynamoDb(options: {
 
 /**
  * SQS and SNS wire protocols, served by fauxqs; with `dataDir`, queues, messages and
- * subscriptions are written through to SQLite there on every change.
+ * subscriptions are written through to SQLite there on every change (see
+ * withoutSyncPerCommit).
  */
 export async function startSqsAndSns(options: {
   host: string;
@@ -55,12 +57,14 @@ export async function startSqsAndSns(options: {
 }): Promise<RunningServer> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const server = await onLoopback(options.host, () =>
-    startFauxqs({
-      port: options.port,
-      logger: false,
-      defaultRegion: options.region,
-      ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-    }),
+    withoutSyncPerCommit(() =>
+      startFauxqs({
+        port: options.port,
+        logger: false,
+        defaultRegion: options.region,
+        ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+      }),
+    ),
   );
   return { url: `http://${options.host}:${server.port}`, close: () => server.stop() };
 }
@@ -82,6 +86,30 @@ async function onLoopback<T>(host: string, start: () => Promise<T>): Promise<T> 
     return await start();
   } finally {
     Server.prototype.listen = listen;
+  }
+}
+
+/**
+ * fauxqs opens its SQLite database in WAL mode with SQLite's default `synchronous = FULL`,
+ * which flushes the log to the disk (fsync) on every change: every send, receive and delete
+ * then waits on the disk, and the emulators' thread with it. With `NORMAL`, a change is in
+ * the operating system's hands when the call returns, so it survives the local stack's
+ * process being killed (restart.test.ts), though not the machine losing power, which
+ * dynalite's LevelDB does not survive either. While fauxqs starts, the pragma is added
+ * after its own (`journal_mode = WAL`).
+ */
+async function withoutSyncPerCommit<T>(start: () => Promise<T>): Promise<T> {
+  const exec = DatabaseSync.prototype.exec;
+  DatabaseSync.prototype.exec = function (this: DatabaseSync, sql: string) {
+    exec.call(this, sql);
+    if (/^\s*PRAGMA\s+journal_mode\s*=\s*WAL\s*;?\s*$/i.test(sql)) {
+      exec.call(this, 'PRAGMA synchronous = NORMAL');
+    }
+  };
+  try {
+    return await start();
+  } finally {
+    DatabaseSync.prototype.exec = exec;
   }
 }
 
