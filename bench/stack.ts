@@ -17,12 +17,14 @@ export const benchRulesRefreshMs = 2000;
 
 /**
  * Starts the whole local stack in this process on free loopback ports, throw-away, as the
- * integration tests do, but with the deployed queue settings (180 s visibility, so nothing
- * a busy worker holds is redelivered mid-run) and silent handler logs (logging every
- * reading would be what gets measured).
+ * integration tests do (and `npm start -- --ephemeral`: the emulators keep their data in
+ * memory), but with the deployed queue settings (180 s visibility, so nothing a busy worker
+ * holds is redelivered mid-run) and silent handler logs (logging every reading would be what
+ * gets measured). With `stateDir`, the emulators write through to disk there, as a plain
+ * `npm start` has them do.
  */
 export async function startBenchStack(
-  options: { workerThread?: boolean } = {},
+  options: { workerThread?: boolean; stateDir?: string } = {},
 ): Promise<LocalStack> {
   // MailDev announces its API on stdout while it starts; stdout is for the report.
   const { log, info } = console;
@@ -31,6 +33,7 @@ export async function startBenchStack(
     const settings = await benchStackOptions();
     return await startLocalStack({
       ...settings,
+      stateDir: options.stateDir ?? null,
       worker: { ...settings.worker, thread: options.workerThread ?? false },
     });
   } finally {

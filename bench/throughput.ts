@@ -167,14 +167,21 @@ function perSecond(count: number, ms: number): number {
   return count > 0 && ms > 0 ? count / (ms / 1000) : 0;
 }
 
-/** Runs the throughput phase in bench/throughput-run.ts, on a stack of its own. */
-export function runThroughputProcess(options: ThroughputOptions): Promise<ThroughputResult> {
+/**
+ * Runs the throughput phase in bench/throughput-run.ts, on a stack of its own; `onDisk`, with
+ * the emulators writing through to disk as a plain `npm start` has them do.
+ */
+export function runThroughputProcess(
+  options: ThroughputOptions,
+  { onDisk = false }: { onDisk?: boolean } = {},
+): Promise<ThroughputResult> {
   return runReportingScript<ThroughputResult>('./throughput-run.ts', [
     options.clients,
     options.batchSize,
     options.durationMs,
     options.warmupMs,
     options.drainTimeoutMs,
+    ...(onDisk ? ['--on-disk'] : []),
   ]);
 }
 
