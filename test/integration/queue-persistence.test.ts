@@ -17,7 +17,8 @@ describe('the queue emulator writing through to disk', () => {
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('given a data directory, when fauxqs opens its database, then its write-ahead log is not flushed to disk on every change, and databases opened afterwards keep SQLite’s default', async () => {
+  /** The SQL fauxqs's start and stop run through DatabaseSync#exec, in order. */
+  const statementsWhileRunning = async (dataDir: string | null): Promise<string[]> => {
     const exec = DatabaseSync.prototype.exec;
     const statements: string[] = [];
     DatabaseSync.prototype.exec = function (this: DatabaseSync, sql: string) {
@@ -29,13 +30,18 @@ describe('the queue emulator writing through to disk', () => {
       const queues = await startSqsAndSns({
         host: '127.0.0.1',
         port,
-        dataDir: scratch(),
+        dataDir,
         region: 'us-east-1',
       });
       await queues.close();
     } finally {
       DatabaseSync.prototype.exec = exec;
     }
+    return statements;
+  };
+
+  it('given a data directory, when fauxqs opens its database, then its write-ahead log is not flushed to disk on every change, and databases opened afterwards keep SQLite’s default', async () => {
+    const statements = await statementsWhileRunning(scratch());
 
     const wal = statements.findIndex((sql) => /^PRAGMA journal_mode\s*=\s*WAL;?$/i.test(sql));
     expect(wal).toBeGreaterThanOrEqual(0);
@@ -50,24 +56,6 @@ describe('the queue emulator writing through to disk', () => {
   });
 
   it('given no data directory, when fauxqs starts, then it opens no database', async () => {
-    const exec = DatabaseSync.prototype.exec;
-    const statements: string[] = [];
-    DatabaseSync.prototype.exec = function (this: DatabaseSync, sql: string) {
-      statements.push(sql);
-      exec.call(this, sql);
-    };
-    try {
-      const [port] = (await freePorts(1)) as [number];
-      const queues = await startSqsAndSns({
-        host: '127.0.0.1',
-        port,
-        dataDir: null,
-        region: 'us-east-1',
-      });
-      await queues.close();
-    } finally {
-      DatabaseSync.prototype.exec = exec;
-    }
-    expect(statements).toEqual([]);
+    expect(await statementsWhileRunning(null)).toEqual([]);
   });
 });
