@@ -17,14 +17,21 @@ describe('the queue emulator writing through to disk', () => {
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
-  /** The SQL fauxqs's start and stop run through DatabaseSync#exec, in order. */
-  const statementsWhileRunning = async (dataDir: string | null): Promise<string[]> => {
+  /**
+   * Runs fauxqs (started, then stopped) with DatabaseSync#exec recorded: the SQL it ran, in
+   * order, its connections' `synchronous` setting while it ran, and whether the start left
+   * the method as it found it.
+   */
+  const run = async (dataDir: string | null) => {
     const exec = DatabaseSync.prototype.exec;
     const statements: string[] = [];
-    DatabaseSync.prototype.exec = function (this: DatabaseSync, sql: string) {
+    const connections = new Set<DatabaseSync>();
+    const recorder = function (this: DatabaseSync, sql: string) {
       statements.push(sql.trim());
+      connections.add(this);
       exec.call(this, sql);
     };
+    DatabaseSync.prototype.exec = recorder;
     try {
       const [port] = (await freePorts(1)) as [number];
       const queues = await startSqsAndSns({
@@ -33,29 +40,29 @@ describe('the queue emulator writing through to disk', () => {
         dataDir,
         region: 'us-east-1',
       });
+      const restored = DatabaseSync.prototype.exec === recorder;
+      const synchronous = [...connections].map((db) => db.prepare('PRAGMA synchronous').get());
       await queues.close();
+      return { statements, synchronous, restored };
     } finally {
       DatabaseSync.prototype.exec = exec;
     }
-    return statements;
   };
 
-  it('given a data directory, when fauxqs opens its database, then its write-ahead log is not flushed to disk on every change, and databases opened afterwards keep SQLite’s default', async () => {
-    const statements = await statementsWhileRunning(scratch());
+  it('given a data directory, when fauxqs opens its database, then its write-ahead log is not flushed to disk on every change, and the start leaves node:sqlite as it was', async () => {
+    const { statements, synchronous, restored } = await run(scratch());
 
     const wal = statements.findIndex((sql) => /^PRAGMA journal_mode\s*=\s*WAL;?$/i.test(sql));
     expect(wal).toBeGreaterThanOrEqual(0);
     expect(statements[wal + 1]).toBe('PRAGMA synchronous = NORMAL');
-    const other = new DatabaseSync(join(scratch(), 'other.db'));
-    try {
-      other.exec('PRAGMA journal_mode = WAL');
-      expect(other.prepare('PRAGMA synchronous').get()).toEqual({ synchronous: 2 });
-    } finally {
-      other.close();
-    }
+    // SQLite's numbers: 1 is NORMAL, 2 (its default) FULL.
+    expect(synchronous).toEqual([{ synchronous: 1 }]);
+    expect(restored).toBe(true);
   });
 
   it('given no data directory, when fauxqs starts, then it opens no database', async () => {
-    expect(await statementsWhileRunning(null)).toEqual([]);
+    const { statements, restored } = await run(null);
+    expect(statements).toEqual([]);
+    expect(restored).toBe(true);
   });
 });
