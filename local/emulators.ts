@@ -95,8 +95,8 @@ async function onLoopback<T>(host: string, start: () => Promise<T>): Promise<T> 
  * then waits on the disk, and the emulators' thread with it. With `NORMAL`, a change is in
  * the operating system's hands when the call returns, so it survives the local stack's
  * process being killed (restart.test.ts), though not a power loss or an operating-system
- * crash, which dynalite's LevelDB does not survive either. While fauxqs starts, the pragma is added
- * after its own (`journal_mode = WAL`).
+ * crash, which dynalite's LevelDB does not survive either. While fauxqs starts, the pragma
+ * is added after its own (`journal_mode = WAL`).
  */
 async function withoutSyncPerCommit<T>(start: () => Promise<T>): Promise<T> {
   const exec = DatabaseSync.prototype.exec;
