@@ -2,7 +2,7 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { LocalStack, LocalStackOptions } from '../local/stack.ts';
 import { startLocalStack } from '../local/stack.ts';
 import { readingsQueue } from '../infra/resources.ts';
-import { freeStackPorts } from '../local/ports.ts';
+import { freeStackPorts } from '../local/free-ports.ts';
 import { pollUntil } from './support.ts';
 
 /** Worker settings the benchmark runs with; the defaults `npm start` uses. */

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 /** The repository root, for files the benchmark reads (schema, resolver code, app). */
 export const repoRoot = new URL('..', import.meta.url);
 
-export { freePort } from '../local/ports.ts';
+export { freePort } from '../local/free-ports.ts';
 
 /**
  * Polls a condition until it holds or `timeoutMs` passes, so phases wait for the system

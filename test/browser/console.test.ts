@@ -1,6 +1,6 @@
 import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freeStackPorts } from '../../local/ports.ts';
+import { freeStackPorts } from '../../local/free-ports.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import {
   accessibilityProblems,
@@ -9,7 +9,7 @@ import {
   pageErrors,
   screenshot,
 } from '../support/browser.ts';
-import { waitFor } from '../support/ports.ts';
+import { waitFor } from '../support/wait-for.ts';
 import { ruleChangesApplied, startTestStack, stackApi } from '../support/local-stack.ts';
 
 const INGEST = `mutation Ingest($input: [EventInput!]!) { ingestEvents(input: $input) { accepted } }`;

@@ -21,7 +21,7 @@ import { newRule } from '../../domain/rule.ts';
 import { type SqsHandler, startEventSourceMapping } from '../../local/event-source-mapping.ts';
 import type { ProvisionedResources } from '../../local/provision.ts';
 import { type ProvisionedEmulators, startProvisionedEmulators } from '../support/emulators.ts';
-import { waitFor } from '../support/ports.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 let emulators: ProvisionedEmulators;
 let documents: DynamoDBDocumentClient;

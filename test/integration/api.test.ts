@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/stack.ts';
 import { graphql } from '../support/appsync-client.ts';
 import { startTestStack, stackApi } from '../support/local-stack.ts';
-import { waitFor } from '../support/ports.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 let stack: LocalStack;
 

@@ -6,7 +6,7 @@ import type { LocalAppSync } from '../../local/appsync/server.ts';
 import { startLocalAppSync } from '../../local/appsync/server.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import { startTestStack } from '../support/local-stack.ts';
-import { waitFor } from '../support/ports.ts';
+import { waitFor } from '../support/wait-for.ts';
 import type { Frame, RawResponse, RealtimeProbe } from '../support/wire-probe.ts';
 import { openRealtime, rawPost } from '../support/wire-probe.ts';
 

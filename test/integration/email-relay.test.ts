@@ -8,7 +8,7 @@ import { PublishCommand, SubscribeCommand } from '@aws-sdk/client-sns';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmailRelay } from '../../local/email-relay.ts';
 import { type ProvisionedEmulators, startProvisionedEmulators } from '../support/emulators.ts';
-import { waitFor } from '../support/ports.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 /** A minimal SMTP server: RCPT answers with `answers(address)`, accepted mails are kept. */
 async function startSmtp(answer: (address: string) => string): Promise<{

@@ -8,7 +8,7 @@ import {
   stackApi,
   stackSubscription,
 } from '../support/local-stack.ts';
-import { waitFor } from '../support/ports.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const ON_ALERT = `subscription OnAlert($deviceId: ID) {
   onAlert(deviceId: $deviceId) { id ruleId deviceId metric value threshold operator severity status firedAt }

@@ -9,7 +9,7 @@ import {
   stackApi,
   stackSubscription,
 } from '../support/local-stack.ts';
-import { waitFor } from '../support/ports.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const ON_ALERT = `subscription OnAlert($deviceId: ID, $severity: Severity) {
   onAlert(deviceId: $deviceId, severity: $severity) {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/stack.ts';
 import { graphql } from '../support/appsync-client.ts';
 import { startTestStack } from '../support/local-stack.ts';
-import { waitFor } from '../support/ports.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 /** How long the sustained load lasts; LOAD_SECONDS shortens it when trying things out. */
 const seconds = Number(process.env.LOAD_SECONDS ?? 60);

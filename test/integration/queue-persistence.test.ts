@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSqsAndSns } from '../../local/emulators.ts';
-import { freePorts } from '../../local/ports.ts';
+import { freePorts } from '../../local/free-ports.ts';
 
 describe('the queue emulator writing through to disk', () => {
   const dirs: string[] = [];

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { LocalStackOutputs } from '../../local/stack.ts';
 import { graphql } from '../support/appsync-client.ts';
-import { freePorts, waitFor } from '../support/ports.ts';
+import { freePorts } from '../../local/free-ports.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'telemetry-restart-'));
 const outputsFile = join(stateDir, 'outputs.json');

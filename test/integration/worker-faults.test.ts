@@ -10,7 +10,7 @@ import {
   stackApi,
   stackSubscription,
 } from '../support/local-stack.ts';
-import { waitFor } from '../support/ports.ts';
+import { waitFor } from '../support/wait-for.ts';
 
 let stack: LocalStack;
 

@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { startDynamoDb, startSqsAndSns } from '../../local/emulators.ts';
-import { freePorts } from '../../local/ports.ts';
+import { freePorts } from '../../local/free-ports.ts';
 import { type ProvisionedResources, provision, type QueueSettings } from '../../local/provision.ts';
 
 export interface ProvisionedEmulators {

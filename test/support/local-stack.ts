@@ -1,9 +1,9 @@
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack.ts';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { freeStackPorts } from '../../local/ports.ts';
+import { freeStackPorts } from '../../local/free-ports.ts';
 import { RealtimeSubscription } from '../../local/realtime-client.ts';
 import { graphql } from './appsync-client.ts';
-import { waitFor } from './ports.ts';
+import { waitFor } from './wait-for.ts';
 
 const TEST_RULES_REFRESH_MS = 100;
 

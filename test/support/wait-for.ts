@@ -1,5 +1,3 @@
-export { freePort, freePorts } from '../../local/ports.ts';
-
 /** Waits for a condition with a deadline, instead of sleeping a guessed time. */
 export async function waitFor<T>(
   check: () => Promise<T | undefined | null | false> | T | undefined | null | false,

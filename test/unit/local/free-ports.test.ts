@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { freePorts, freeStackPorts } from '../../local/ports.ts';
+import { freePorts, freeStackPorts } from '../../../local/free-ports.ts';
 
 describe('free ports for a local stack', () => {
   it('given many requests, then the ports of one request are always all different', async () => {
