@@ -10,7 +10,7 @@ import type { PageRequest } from '../domain/pagination.ts';
 import type { AlertQuery, AlertStore, Page } from '../domain/ports.ts';
 import { tables } from '../infra/resources.ts';
 import { expiresAt, queryPage } from './dynamodb-pages.ts';
-import { isConditionFailure } from './dynamodb-rule-store.ts';
+import { isConditionFailure } from './dynamodb-condition.ts';
 
 const [byDevice, byRule, all, firingByDevice, firing] = tables.alerts.globalSecondaryIndexes;
 const KIND = 'alert';

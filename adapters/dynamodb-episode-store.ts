@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { type EpisodeState, newEpisode } from '../domain/episode.ts';
 import { type EpisodeStore, episodeKey } from '../domain/ports.ts';
-import { isConditionFailure } from './dynamodb-rule-store.ts';
+import { isConditionFailure } from './dynamodb-condition.ts';
 
 /** DynamoDB returns at most 100 items per BatchGetItem call. */
 const BATCH_GET_LIMIT = 100;

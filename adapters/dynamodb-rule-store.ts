@@ -9,6 +9,7 @@ import type { PageRequest } from '../domain/pagination.ts';
 import type { Page, RuleStore } from '../domain/ports.ts';
 import type { Rule } from '../domain/rule.ts';
 import { tables } from '../infra/resources.ts';
+import { isConditionFailure } from './dynamodb-condition.ts';
 import { queryPage } from './dynamodb-pages.ts';
 
 const [byScope, all] = tables.rules.globalSecondaryIndexes;
@@ -100,11 +101,6 @@ export class DynamoDbRuleStore implements RuleStore {
     } while (startKey);
     return rules;
   }
-}
-
-/** True for DynamoDB's refusal of a conditional write. */
-export function isConditionFailure(error: unknown): boolean {
-  return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
 
 function toItem(rule: Rule): Record<string, unknown> {

@@ -23,7 +23,11 @@ export const ruleStore = new DynamoDbRuleStore(dynamodb, requireEnv(tables.rules
 const rules = new RuleCache(() => ruleStore.all(), integerEnv('RULES_REFRESH_MS', 2000));
 
 export const evaluationDeps: EvaluationDeps = {
-  readings: new DynamoDbReadingStore(dynamodb, requireEnv(tables.readings.envVar), retentionDays),
+  readings: new DynamoDbReadingStore(
+    dynamodb,
+    requireEnv(tables.readingBlocks.envVar),
+    retentionDays,
+  ),
   rules: () => rules.current(),
   episodes: new DynamoDbEpisodeStore(dynamodb, requireEnv(tables.episodes.envVar)),
   alerts: new DynamoDbAlertStore(dynamodb, requireEnv(tables.alerts.envVar), retentionDays),

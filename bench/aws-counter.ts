@@ -64,7 +64,7 @@ const MIDDLEWARE = 'benchRequestCounter';
  * ReceiveMessage/DeleteMessageBatch calls are billed to the account too, the local event
  * source mapping's own SQS client, which the stack does not export: `SQSClient.prototype.send`
  * is wrapped while counting so that client gets the middleware on its next call. Only calls
- * on the readings queue count from it (the e-mail relay's outbox is a local stand-in for SNS
+ * on the evaluation queue count from it (the e-mail relay's outbox is a local stand-in for SNS
  * e-mail). `publishAlert` calls are counted on the GraphQL endpoint through Node's
  * `http.server.request.start` diagnostics channel.
  */
@@ -204,7 +204,7 @@ export class AwsRequestCounter {
             QueueUrl?: string;
             Entries?: { ReceiptHandle?: string }[];
           };
-          const onReadings = input.QueueUrl === this.#outputs.ReadingsQueueUrl;
+          const onReadings = input.QueueUrl === this.#outputs.EvaluationQueueUrl;
           const firstHandle = input.Entries?.[0]?.ReceiptHandle;
           if (onReadings && firstHandle !== undefined) {
             // A DeleteMessageBatch: the worker finished the batch that began with this message.
@@ -240,8 +240,8 @@ export class AwsRequestCounter {
     const operation = operationOf(service, request.headers ?? {}, body, commandName);
     if (source === 'event-source-mapping') {
       // The local mapping's client also serves the e-mail relay and provisioning; only its
-      // work on the readings queue exists in AWS.
-      if (queueUrlOf(body) !== this.#outputs.ReadingsQueueUrl) return;
+      // work on the evaluation queue exists in AWS.
+      if (queueUrlOf(body) !== this.#outputs.EvaluationQueueUrl) return;
     }
     const key = source === 'handlers' ? `${service}.${operation}` : `ESM ${operation}`;
     const count = (this.#counts.operations[key] ??= {

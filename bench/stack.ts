@@ -1,15 +1,15 @@
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { LocalStack, LocalStackOptions } from '../local/stack.ts';
 import { startLocalStack } from '../local/stack.ts';
-import { readingsQueue } from '../infra/resources.ts';
+import { evaluationQueue } from '../infra/resources.ts';
 import { freeStackPorts } from '../local/free-ports.ts';
 import { pollUntil } from './support.ts';
 
 /** Worker settings the benchmark runs with; the defaults `npm start` uses. */
 export const benchWorker = {
-  batchSize: readingsQueue.batchSize,
-  maxBatchingWindowMs: readingsQueue.maxBatchingWindowSeconds * 1000,
-  concurrency: readingsQueue.pollers,
+  batchSize: evaluationQueue.batchSize,
+  maxBatchingWindowMs: evaluationQueue.maxBatchingWindowSeconds * 1000,
+  concurrency: evaluationQueue.pollers,
 } as const;
 
 /** How often the worker reloads rules: the deployed default, so rule reads count as in AWS. */
@@ -48,8 +48,8 @@ async function benchStackOptions(): Promise<LocalStackOptions> {
     ports: await freeStackPorts(),
     alertEmails: ['oncall@example.com'],
     queue: {
-      visibilityTimeoutSeconds: readingsQueue.visibilityTimeoutSeconds,
-      maxReceiveCount: readingsQueue.maxReceiveCount,
+      visibilityTimeoutSeconds: evaluationQueue.visibilityTimeoutSeconds,
+      maxReceiveCount: evaluationQueue.maxReceiveCount,
     },
     worker: { ...benchWorker },
     rulesRefreshMs: benchRulesRefreshMs,
@@ -57,14 +57,14 @@ async function benchStackOptions(): Promise<LocalStackOptions> {
   };
 }
 
-/** Messages still in the readings queue: waiting, and taken by the worker but not deleted. */
+/** Messages still in the evaluation queue: waiting, and taken by the worker but not deleted. */
 export interface QueueDepth {
   visible: number;
   inFlight: number;
 }
 
 /**
- * Watches the readings queue through its own SQS client (never counted as the product's
+ * Watches the evaluation queue through its own SQS client (never counted as the product's
  * requests), to tell when the worker has stored and evaluated everything sent.
  */
 export class QueueWatcher {
@@ -80,7 +80,7 @@ export class QueueWatcher {
         secretAccessKey: outputs.LocalSecretAccessKey,
       },
     });
-    this.#queueUrl = outputs.ReadingsQueueUrl;
+    this.#queueUrl = outputs.EvaluationQueueUrl;
   }
 
   async depth(): Promise<QueueDepth> {

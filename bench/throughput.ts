@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import type { LocalStack } from '../local/stack.ts';
-import { READINGS_PER_MESSAGE } from '../adapters/sqs-reading-queue.ts';
+import { READINGS_PER_MESSAGE } from '../adapters/sqs-evaluation-queue.ts';
 import type { QueueDepth, QueueWatcher } from './stack.ts';
 import { progress } from './support.ts';
 

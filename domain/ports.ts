@@ -114,7 +114,7 @@ export interface AlertPublisher {
 }
 
 /**
- * Work for the evaluation worker besides readings, sent through the readings queue so that
+ * Work for the evaluation worker besides readings, sent through the evaluation queue so that
  * all alert deliveries happen in one place.
  */
 export type WorkMessage =

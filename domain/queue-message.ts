@@ -1,7 +1,7 @@
 import type { WorkMessage } from './ports.ts';
 import { isReading, type Reading } from './reading.ts';
 
-/** What a message on the readings queue carries, once recognised. */
+/** What a message on the evaluation queue carries, once recognised. */
 export type QueueMessage =
   { kind: 'readings'; readings: Reading[] } | { kind: 'work'; message: WorkMessage };
 

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { defaultRetentionDays, readingsQueue } from './resources.ts';
+import { defaultRetentionDays, evaluationQueue } from './resources.ts';
 import { type TelemetryAlertsSettings, TelemetryAlertsStack } from './telemetry-alerts-stack.ts';
 
 export const STACK_NAME = 'TelemetryAlerts';
@@ -55,10 +55,10 @@ export function settingsFrom(app: App): TelemetryAlertsSettings {
     consoleDist,
     apiKeyExpiryDays: integer('apiKeyExpiryDays', 365, 1, 365),
     retentionDays: integer('retentionDays', defaultRetentionDays, 1, 3650),
-    workerBatchSize: integer('workerBatchSize', readingsQueue.batchSize, 1, 10_000),
+    workerBatchSize: integer('workerBatchSize', evaluationQueue.batchSize, 1, 10_000),
     workerMaxBatchingWindowSeconds: integer(
       'workerMaxBatchingWindowSeconds',
-      readingsQueue.maxBatchingWindowSeconds,
+      evaluationQueue.maxBatchingWindowSeconds,
       0,
       300,
     ),

@@ -31,10 +31,10 @@ export interface TableDefinition {
 const string = (name: string): KeyDefinition => ({ name, type: 'S' });
 
 export const tables = {
-  readings: {
+  readingBlocks: {
     // Blocks of readings (domain/reading-blocks.ts), newest-first by their sort key; no index.
     id: 'ReadingBlocks',
-    envVar: 'READINGS_TABLE',
+    envVar: 'READING_BLOCKS_TABLE',
     partitionKey: string('deviceId'),
     sortKey: string('blockKey'),
     globalSecondaryIndexes: [],
@@ -76,9 +76,12 @@ export const tables = {
   },
 } as const satisfies Record<string, TableDefinition>;
 
-/** The readings queue and its dead-letter queue, as the worker's event source mapping sees them. */
-export const readingsQueue = {
-  envVar: 'READINGS_QUEUE_URL',
+/**
+ * The evaluation queue and its dead-letter queue, as the worker's event source mapping sees
+ * them. It carries readings and the work messages of rule and alert changes (domain/ports.ts).
+ */
+export const evaluationQueue = {
+  envVar: 'EVALUATION_QUEUE_URL',
   /** The worker's Lambda timeout; the queue's visibility timeout is six times it, as AWS advises. */
   workerTimeoutSeconds: 30,
   visibilityTimeoutSeconds: 180,

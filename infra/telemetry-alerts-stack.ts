@@ -58,11 +58,11 @@ export class TelemetryAlertsStack extends Stack {
       RealtimeUrl: api.realtimeUrl,
       ApiKey: api.api.apiKey ?? '',
       Region: this.region,
-      ReadingsTableName: storage.tables.readings.tableName,
+      ReadingBlocksTableName: storage.tables.readingBlocks.tableName,
       RulesTableName: storage.tables.rules.tableName,
       AlertsTableName: storage.tables.alerts.tableName,
       EpisodesTableName: storage.tables.episodes.tableName,
-      ReadingsQueueUrl: ingest.queue.queueUrl,
+      EvaluationQueueUrl: ingest.queue.queueUrl,
       DeadLetterQueueUrl: ingest.deadLetterQueue.queueUrl,
       AlertsTopicArn: notifications.topic.topicArn,
     };

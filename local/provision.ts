@@ -13,13 +13,13 @@ import {
   SetQueueAttributesCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { readingsQueue, type TableDefinition, tables } from '../infra/resources.ts';
+import { evaluationQueue, type TableDefinition, tables } from '../infra/resources.ts';
 
 /** Names and addresses of the provisioned resources, as the stack outputs list them. */
 export interface ProvisionedResources {
   tableNames: Record<keyof typeof tables, string>;
-  readingsQueueUrl: string;
-  readingsQueueArn: string;
+  evaluationQueueUrl: string;
+  evaluationQueueArn: string;
   deadLetterQueueUrl: string;
   alertsTopicArn: string;
   /** The queue subscribed to the alerts topic on behalf of the e-mail subscribers. */
@@ -40,13 +40,14 @@ export async function provision(
   queue: QueueSettings,
 ): Promise<ProvisionedResources> {
   for (const table of Object.values(tables)) await ensureTable(clients.dynamodb, table);
+  // The queues keep the names they were first created with, so an existing .local/ keeps its messages.
   const deadLetter = await ensureQueue(clients.sqs, 'telemetry-readings-dlq', {
-    MessageRetentionPeriod: String(readingsQueue.deadLetterRetentionSeconds),
+    MessageRetentionPeriod: String(evaluationQueue.deadLetterRetentionSeconds),
   });
-  const readings = await ensureQueue(clients.sqs, 'telemetry-readings', {
+  const evaluation = await ensureQueue(clients.sqs, 'telemetry-readings', {
     VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
-    MessageRetentionPeriod: String(readingsQueue.messageRetentionSeconds),
-    ReceiveMessageWaitTimeSeconds: String(readingsQueue.receiveWaitTimeSeconds),
+    MessageRetentionPeriod: String(evaluationQueue.messageRetentionSeconds),
+    ReceiveMessageWaitTimeSeconds: String(evaluationQueue.receiveWaitTimeSeconds),
     RedrivePolicy: JSON.stringify({
       deadLetterTargetArn: deadLetter.arn,
       maxReceiveCount: queue.maxReceiveCount,
@@ -60,13 +61,13 @@ export async function provision(
   );
   return {
     tableNames: {
-      readings: tables.readings.id,
+      readingBlocks: tables.readingBlocks.id,
       rules: tables.rules.id,
       alerts: tables.alerts.id,
       episodes: tables.episodes.id,
     },
-    readingsQueueUrl: readings.url,
-    readingsQueueArn: readings.arn,
+    evaluationQueueUrl: evaluation.url,
+    evaluationQueueArn: evaluation.arn,
     deadLetterQueueUrl: deadLetter.url,
     alertsTopicArn,
     emailOutboxQueueUrl: outbox.url,

@@ -9,7 +9,7 @@ import {
   alertsTopic,
   episodeCheck,
   noneResolverFields,
-  readingsQueue,
+  evaluationQueue,
   resolverFunctions,
   tables,
 } from '../infra/resources.ts';
@@ -78,11 +78,11 @@ export interface LocalStackOutputs {
   EmailInboxUrl: string;
   /** The operator console, when the stack serves it. */
   ConsoleUrl?: string;
-  ReadingsTableName: string;
+  ReadingBlocksTableName: string;
   RulesTableName: string;
   AlertsTableName: string;
   EpisodesTableName: string;
-  ReadingsQueueUrl: string;
+  EvaluationQueueUrl: string;
   DeadLetterQueueUrl: string;
   AlertsTopicArn: string;
   DynamoDbEndpoint: string;
@@ -159,8 +159,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
       {
         visibilityTimeoutSeconds:
-          options.queue?.visibilityTimeoutSeconds ?? readingsQueue.visibilityTimeoutSeconds,
-        maxReceiveCount: options.queue?.maxReceiveCount ?? readingsQueue.maxReceiveCount,
+          options.queue?.visibilityTimeoutSeconds ?? evaluationQueue.visibilityTimeoutSeconds,
+        maxReceiveCount: options.queue?.maxReceiveCount ?? evaluationQueue.maxReceiveCount,
       },
     );
 
@@ -172,11 +172,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
       AWS_ENDPOINT_URL_SQS: queues.url,
       AWS_ENDPOINT_URL_SNS: queues.url,
-      [tables.readings.envVar]: resources.tableNames.readings,
+      [tables.readingBlocks.envVar]: resources.tableNames.readingBlocks,
       [tables.rules.envVar]: resources.tableNames.rules,
       [tables.alerts.envVar]: resources.tableNames.alerts,
       [tables.episodes.envVar]: resources.tableNames.episodes,
-      [readingsQueue.envVar]: resources.readingsQueueUrl,
+      [evaluationQueue.envVar]: resources.evaluationQueueUrl,
       [alertsTopic.envVar]: resources.alertsTopicArn,
       GRAPHQL_URL: graphqlUrl,
       RULES_REFRESH_MS: String(options.rulesRefreshMs ?? 2000),
@@ -219,15 +219,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         `${message}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
       );
     const mappingOptions = {
-      queueUrl: resources.readingsQueueUrl,
-      queueArn: resources.readingsQueueArn,
+      queueUrl: resources.evaluationQueueUrl,
+      queueArn: resources.evaluationQueueArn,
       region: REGION,
       functionName: 'evaluate-readings',
-      batchSize: options.worker?.batchSize ?? readingsQueue.batchSize,
+      batchSize: options.worker?.batchSize ?? evaluationQueue.batchSize,
       maxBatchingWindowMs:
-        options.worker?.maxBatchingWindowMs ?? readingsQueue.maxBatchingWindowSeconds * 1000,
-      timeoutMs: options.worker?.timeoutMs ?? readingsQueue.workerTimeoutSeconds * 1000,
-      concurrency: options.worker?.concurrency ?? readingsQueue.pollers,
+        options.worker?.maxBatchingWindowMs ?? evaluationQueue.maxBatchingWindowSeconds * 1000,
+      timeoutMs: options.worker?.timeoutMs ?? evaluationQueue.workerTimeoutSeconds * 1000,
+      concurrency: options.worker?.concurrency ?? evaluationQueue.pollers,
     };
     if (options.worker?.thread) {
       const thread = await startWorkerThread(
@@ -298,11 +298,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         CertificatePath: tls.certPath,
         EmailInboxUrl: inbox.url.replace(host, 'localhost'),
         ...(consoleSite ? { ConsoleUrl: consoleSite.url } : {}),
-        ReadingsTableName: resources.tableNames.readings,
+        ReadingBlocksTableName: resources.tableNames.readingBlocks,
         RulesTableName: resources.tableNames.rules,
         AlertsTableName: resources.tableNames.alerts,
         EpisodesTableName: resources.tableNames.episodes,
-        ReadingsQueueUrl: resources.readingsQueueUrl,
+        EvaluationQueueUrl: resources.evaluationQueueUrl,
         DeadLetterQueueUrl: resources.deadLetterQueueUrl,
         AlertsTopicArn: resources.alertsTopicArn,
         DynamoDbEndpoint: dynamodb.url,

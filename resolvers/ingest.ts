@@ -2,13 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { appSyncResolver } from '../adapters/appsync-resolver.ts';
 import { sqs } from '../adapters/clients/sqs.ts';
 import { integerEnv, requireEnv } from '../adapters/environment.ts';
-import { SqsReadingQueue } from '../adapters/sqs-reading-queue.ts';
+import { SqsEvaluationQueue } from '../adapters/sqs-evaluation-queue.ts';
 import { ingestBatch, ingestOne } from '../domain/ingest.ts';
 import type { ReadingDefaults } from '../domain/reading.ts';
 import type { MutationIngestEventArgs, MutationIngestEventsArgs } from '../generated/graphql.ts';
-import { defaultRetentionDays, readingsQueue } from '../infra/resources.ts';
+import { defaultRetentionDays, evaluationQueue } from '../infra/resources.ts';
 
-const queue = new SqsReadingQueue(sqs, requireEnv(readingsQueue.envVar));
+const queue = new SqsEvaluationQueue(sqs, requireEnv(evaluationQueue.envVar));
 const retentionMs = integerEnv('RETENTION_DAYS', defaultRetentionDays) * 24 * 3600 * 1000;
 
 function defaults(): ReadingDefaults {

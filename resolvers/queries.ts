@@ -15,17 +15,17 @@ import { sqs } from '../adapters/clients/sqs.ts';
 import { DynamoDbAlertStore } from '../adapters/dynamodb-alert-store.ts';
 import { DynamoDbReadingStore } from '../adapters/dynamodb-reading-store.ts';
 import { integerEnv, requireEnv } from '../adapters/environment.ts';
-import { SqsReadingQueue } from '../adapters/sqs-reading-queue.ts';
-import { defaultRetentionDays, readingsQueue, tables } from '../infra/resources.ts';
+import { SqsEvaluationQueue } from '../adapters/sqs-evaluation-queue.ts';
+import { defaultRetentionDays, evaluationQueue, tables } from '../infra/resources.ts';
 
 const retentionDays = integerEnv('RETENTION_DAYS', defaultRetentionDays);
 const readings = new DynamoDbReadingStore(
   dynamodb,
-  requireEnv(tables.readings.envVar),
+  requireEnv(tables.readingBlocks.envVar),
   retentionDays,
 );
 const alerts = new DynamoDbAlertStore(dynamodb, requireEnv(tables.alerts.envVar), retentionDays);
-const work = new SqsReadingQueue(sqs, requireEnv(readingsQueue.envVar));
+const work = new SqsEvaluationQueue(sqs, requireEnv(evaluationQueue.envVar));
 
 const optional = <T>(value: T | null | undefined, parse: (v: T) => T): T | null =>
   value === null || value === undefined ? null : parse(value);

@@ -16,12 +16,12 @@ import type {
   QueryRuleArgs,
   QueryRulesArgs,
 } from '../generated/graphql.ts';
-import { readingsQueue, tables } from '../infra/resources.ts';
-import { SqsReadingQueue } from '../adapters/sqs-reading-queue.ts';
+import { evaluationQueue, tables } from '../infra/resources.ts';
+import { SqsEvaluationQueue } from '../adapters/sqs-evaluation-queue.ts';
 
 const rules = new DynamoDbRuleStore(dynamodb, requireEnv(tables.rules.envVar));
 // Rule changes that resolve alerts are handed to the worker, which delivers every alert change.
-const work = new SqsReadingQueue(sqs, requireEnv(readingsQueue.envVar));
+const work = new SqsEvaluationQueue(sqs, requireEnv(evaluationQueue.envVar));
 const now = () => new Date().toISOString();
 
 /** Saves a changed rule; one that stops firing (disabled) gets its open alerts resolved. */

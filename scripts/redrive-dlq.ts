@@ -7,7 +7,7 @@
  *   npm run redrive-dlq -- --outputs cdk-outputs.json     # a deployed stack (AWS credentials)
  *   npm run redrive-dlq -- --dry-run                      # count only
  *
- * Each message is sent to the readings queue before it is deleted from the dead-letter
+ * Each message is sent to the evaluation queue before it is deleted from the dead-letter
  * queue, so a failure midway duplicates at worst (and readings are idempotent), never loses.
  */
 import { readFileSync } from 'node:fs';
@@ -34,7 +34,7 @@ try {
     Record<string, string>
   >;
   const stack = parsed.TelemetryAlerts ?? Object.values(parsed)[0];
-  if (!stack?.DeadLetterQueueUrl || !stack.ReadingsQueueUrl) throw new Error('no queue URLs in it');
+  if (!stack?.DeadLetterQueueUrl || !stack.EvaluationQueueUrl) throw new Error('no queue URLs in it');
   outputs = stack;
 } catch (error) {
   console.error(
@@ -53,7 +53,7 @@ const sqs = new SQSClient({
     : {}),
 });
 const from = outputs.DeadLetterQueueUrl as string;
-const to = outputs.ReadingsQueueUrl as string;
+const to = outputs.EvaluationQueueUrl as string;
 
 const attributes = await sqs.send(
   new GetQueueAttributesCommand({
@@ -100,4 +100,4 @@ for (;;) {
     );
   }
 }
-console.log(`Moved ${moved} messages back to the readings queue.`);
+console.log(`Moved ${moved} messages back to the evaluation queue.`);

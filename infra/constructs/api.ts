@@ -15,7 +15,7 @@ import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { CfnFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { noneResolverFields, readingsQueue, resolverFunctions, tables } from '../resources.ts';
+import { noneResolverFields, evaluationQueue, resolverFunctions, tables } from '../resources.ts';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AlertsFunction } from './alerts-function.ts';
 import { acknowledgeIndexAccess, type TableName } from './storage.ts';
@@ -112,27 +112,27 @@ export class Api extends Construct {
         description: 'createRule, updateRule, setRuleEnabled, deleteRule, rule, rules',
         environment: {
           [tables.rules.envVar]: props.tables.rules.tableName,
-          [readingsQueue.envVar]: props.workQueue.queueUrl,
+          [evaluationQueue.envVar]: props.workQueue.queueUrl,
         },
       }),
       queries: new AlertsFunction(this, 'QueriesResolver', {
         entry: 'resolvers/queries.ts',
         description: 'events, alerts, activeAlerts, acknowledgeAlert',
         environment: {
-          [tables.readings.envVar]: props.tables.readings.tableName,
+          [tables.readingBlocks.envVar]: props.tables.readingBlocks.tableName,
           [tables.alerts.envVar]: props.tables.alerts.tableName,
-          [readingsQueue.envVar]: props.workQueue.queueUrl,
+          [evaluationQueue.envVar]: props.workQueue.queueUrl,
           RETENTION_DAYS: retention,
         },
       }),
     };
     props.tables.rules.grantReadWriteData(functions.rules);
-    props.tables.readings.grantReadData(functions.queries);
+    props.tables.readingBlocks.grantReadData(functions.queries);
     props.tables.alerts.grantReadWriteData(functions.queries);
     props.workQueue.grantSendMessages(functions.rules);
     props.workQueue.grantSendMessages(functions.queries);
     acknowledgeIndexAccess(functions.rules, props.tables.rules);
-    acknowledgeIndexAccess(functions.queries, props.tables.readings, props.tables.alerts);
+    acknowledgeIndexAccess(functions.queries, props.tables.readingBlocks, props.tables.alerts);
 
     for (const [module, fields] of Object.entries(resolverFunctions) as [
       ResolverModule,

@@ -7,7 +7,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { alertsTopic, episodeCheck, readingsQueue, tables } from '../resources.ts';
+import { alertsTopic, episodeCheck, evaluationQueue, tables } from '../resources.ts';
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { AlertsFunction } from './alerts-function.ts';
@@ -36,7 +36,7 @@ export class Evaluation extends Construct {
   constructor(scope: Construct, id: string, props: EvaluationProps) {
     super(scope, id);
     const environment = {
-      [tables.readings.envVar]: props.tables.readings.tableName,
+      [tables.readingBlocks.envVar]: props.tables.readingBlocks.tableName,
       [tables.rules.envVar]: props.tables.rules.tableName,
       [tables.alerts.envVar]: props.tables.alerts.tableName,
       [tables.episodes.envVar]: props.tables.episodes.tableName,
@@ -48,7 +48,7 @@ export class Evaluation extends Construct {
     this.worker = new AlertsFunction(this, 'Worker', {
       entry: 'workers/evaluate-readings.ts',
       description: 'Evaluates readings against rules; records, e-mails and pushes alerts',
-      timeout: Duration.seconds(readingsQueue.workerTimeoutSeconds),
+      timeout: Duration.seconds(evaluationQueue.workerTimeoutSeconds),
       environment,
     });
     this.worker.addEventSource(
@@ -60,7 +60,7 @@ export class Evaluation extends Construct {
         reportBatchItemFailures: true,
       }),
     );
-    props.tables.readings.grantWriteData(this.worker);
+    props.tables.readingBlocks.grantWriteData(this.worker);
     this.check = new AlertsFunction(this, 'Check', {
       entry: 'workers/check-episodes.ts',
       description: 'Scheduled: NO_DATA alerts for silent devices, repeats of firing alerts',
@@ -86,7 +86,7 @@ export class Evaluation extends Construct {
     }
     acknowledgeIndexAccess(
       this.worker,
-      props.tables.readings,
+      props.tables.readingBlocks,
       props.tables.rules,
       props.tables.alerts,
     );

@@ -1,7 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { defaultRetentionDays, readingsQueue } from '../resources.ts';
+import { defaultRetentionDays, evaluationQueue } from '../resources.ts';
 import { AlertsFunction } from './alerts-function.ts';
 
 export interface IngestProps {
@@ -22,24 +22,25 @@ export class Ingest extends Construct {
     this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      retentionPeriod: Duration.seconds(readingsQueue.deadLetterRetentionSeconds),
+      retentionPeriod: Duration.seconds(evaluationQueue.deadLetterRetentionSeconds),
     });
+    // The id is the queue's name since the first deploy; changing it would replace the queue.
     this.queue = new Queue(this, 'ReadingsQueue', {
       encryption: QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      visibilityTimeout: Duration.seconds(readingsQueue.visibilityTimeoutSeconds),
-      retentionPeriod: Duration.seconds(readingsQueue.messageRetentionSeconds),
-      receiveMessageWaitTime: Duration.seconds(readingsQueue.receiveWaitTimeSeconds),
+      visibilityTimeout: Duration.seconds(evaluationQueue.visibilityTimeoutSeconds),
+      retentionPeriod: Duration.seconds(evaluationQueue.messageRetentionSeconds),
+      receiveMessageWaitTime: Duration.seconds(evaluationQueue.receiveWaitTimeSeconds),
       deadLetterQueue: {
         queue: this.deadLetterQueue,
-        maxReceiveCount: readingsQueue.maxReceiveCount,
+        maxReceiveCount: evaluationQueue.maxReceiveCount,
       },
     });
     this.resolver = new AlertsFunction(this, 'IngestResolver', {
       entry: 'resolvers/ingest.ts',
       description: 'ingestEvent and ingestEvents: validate readings and enqueue them',
       environment: {
-        [readingsQueue.envVar]: this.queue.queueUrl,
+        [evaluationQueue.envVar]: this.queue.queueUrl,
         RETENTION_DAYS: String(props.retentionDays ?? defaultRetentionDays),
       },
     });

@@ -45,7 +45,7 @@ export class Storage extends Construct {
       return table;
     };
     this.tables = {
-      readings: build(tables.readings),
+      readingBlocks: build(tables.readingBlocks),
       rules: build(tables.rules),
       alerts: build(tables.alerts),
       episodes: build(tables.episodes),

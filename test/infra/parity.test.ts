@@ -6,7 +6,7 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   noneResolverFields,
-  readingsQueue,
+  evaluationQueue,
   resolverFunctions,
   tables,
 } from '../../infra/resources.ts';
@@ -28,8 +28,8 @@ let local: ProvisionedResources;
 beforeAll(async () => {
   template = synthesize();
   emulators = await startProvisionedEmulators({
-    visibilityTimeoutSeconds: readingsQueue.visibilityTimeoutSeconds,
-    maxReceiveCount: readingsQueue.maxReceiveCount,
+    visibilityTimeoutSeconds: evaluationQueue.visibilityTimeoutSeconds,
+    maxReceiveCount: evaluationQueue.maxReceiveCount,
   });
   ({ dynamodb, sqs, resources: local } = emulators);
 }, 120_000);
@@ -77,11 +77,11 @@ describe('local stack and CDK stack parity', () => {
     }
   });
 
-  it('given the readings queue and its DLQ, then visibility, retention, long polling and redrive are the same', async () => {
+  it('given the evaluation queue and its DLQ, then visibility, retention, long polling and redrive are the same', async () => {
     const attributes = async (url: string) =>
       (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] })))
         .Attributes ?? {};
-    const queue = await attributes(local.readingsQueueUrl);
+    const queue = await attributes(local.evaluationQueueUrl);
     const dlq = await attributes(local.deadLetterQueueUrl);
     const cloudQueues = Object.values(resourcesOf(template, 'AWS::SQS::Queue'));
     const cloudQueue = cloudQueues.find((q) => q.Properties.RedrivePolicy)?.Properties ?? {};

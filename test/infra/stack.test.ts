@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   episodeCheck,
   noneResolverFields,
-  readingsQueue,
+  evaluationQueue,
   resolverFunctions,
   tables,
 } from '../../infra/resources.ts';
@@ -101,14 +101,14 @@ describe('the CDK stack', () => {
     }
   });
 
-  it('given the readings queue, then it is encrypted, TLS-only, redrives to a DLQ after >= 3 tries and hides a reading for 6x the worker timeout', () => {
+  it('given the evaluation queue, then it is encrypted, TLS-only, redrives to a DLQ after >= 3 tries and hides a reading for 6x the worker timeout', () => {
     const queues = Object.values(resourcesOf(template, 'AWS::SQS::Queue'));
     const readings = queues.find((q) => q.Properties.RedrivePolicy);
     expect(readings?.Properties).toMatchObject({
       SqsManagedSseEnabled: true,
-      RedrivePolicy: { maxReceiveCount: readingsQueue.maxReceiveCount },
+      RedrivePolicy: { maxReceiveCount: evaluationQueue.maxReceiveCount },
     });
-    expect(readingsQueue.maxReceiveCount).toBeGreaterThanOrEqual(3);
+    expect(evaluationQueue.maxReceiveCount).toBeGreaterThanOrEqual(3);
     const worker = Object.values(resourcesOf(template, 'AWS::Lambda::Function')).find((f) =>
       String(f.Properties.Description).startsWith('Evaluates readings'),
     );
@@ -124,7 +124,7 @@ describe('the CDK stack', () => {
   });
 
   it.each([
-    [{}, readingsQueue.batchSize, undefined],
+    [{}, evaluationQueue.batchSize, undefined],
     [{ workerBatchSize: 100, workerMaxBatchingWindowSeconds: 2 }, 100, 2],
   ])(
     'given context %o, then the worker gets batches of %d, window %s, with partial batch failures',
@@ -215,11 +215,11 @@ describe('the CDK stack', () => {
       'RealtimeUrl',
       'ApiKey',
       'Region',
-      'ReadingsTableName',
+      'ReadingBlocksTableName',
       'RulesTableName',
       'AlertsTableName',
       'EpisodesTableName',
-      'ReadingsQueueUrl',
+      'EvaluationQueueUrl',
       'DeadLetterQueueUrl',
       'AlertsTopicArn',
     ];

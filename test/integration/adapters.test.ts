@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbAlertStore } from '../../adapters/dynamodb-alert-store.ts';
 import { DynamoDbReadingStore } from '../../adapters/dynamodb-reading-store.ts';
 import { DynamoDbRuleStore } from '../../adapters/dynamodb-rule-store.ts';
-import { SqsReadingQueue } from '../../adapters/sqs-reading-queue.ts';
+import { SqsEvaluationQueue } from '../../adapters/sqs-evaluation-queue.ts';
 import { thresholdAlert } from '../../domain/alert.ts';
 import type { AlertQuery } from '../../domain/ports.ts';
 import { DynamoDbEpisodeStore } from '../../adapters/dynamodb-episode-store.ts';
@@ -47,12 +47,12 @@ const reading = (id: string, minute: number, overrides: Partial<Reading> = {}): 
   ...overrides,
 });
 
-/** The local event source mapping on the readings queue: batches of 10, a 1 s timeout. */
+/** The local event source mapping on the evaluation queue: batches of 10, a 1 s timeout. */
 function startTestMapping(handler: SqsHandler, concurrency: number) {
   return startEventSourceMapping({
     sqs,
-    queueUrl: resources.readingsQueueUrl,
-    queueArn: resources.readingsQueueArn,
+    queueUrl: resources.evaluationQueueUrl,
+    queueArn: resources.evaluationQueueArn,
     region: 'us-east-1',
     handler,
     functionName: 'test',
@@ -66,7 +66,7 @@ function startTestMapping(handler: SqsHandler, concurrency: number) {
 
 describe('DynamoDbReadingStore', () => {
   it('given readings saved (one twice), then they list once each, newest first, across pages', async () => {
-    const store = new DynamoDbReadingStore(documents, resources.tableNames.readings, 90);
+    const store = new DynamoDbReadingStore(documents, resources.tableNames.readingBlocks, 90);
     await store.saveMany([reading('a', 1), reading('b', 2), reading('c', 3), reading('b', 2)]);
     await store.saveMany([reading('x', 4, { deviceId: 'D2' })]);
     const query = { deviceId: 'D1', metric: null, from: null, to: null };
@@ -80,7 +80,7 @@ describe('DynamoDbReadingStore', () => {
   });
 
   it('given a metric and a time range, then only those readings are listed', async () => {
-    const store = new DynamoDbReadingStore(documents, resources.tableNames.readings, 90);
+    const store = new DynamoDbReadingStore(documents, resources.tableNames.readingBlocks, 90);
     await store.saveMany([reading('h1', 5, { metric: 'humidity' })]);
     const query = {
       deviceId: 'D1',
@@ -94,7 +94,7 @@ describe('DynamoDbReadingStore', () => {
   });
 
   it("given a forged token positioned in another device's data, then the query is refused", async () => {
-    const store = new DynamoDbReadingStore(documents, resources.tableNames.readings, 90);
+    const store = new DynamoDbReadingStore(documents, resources.tableNames.readingBlocks, 90);
     const query = { deviceId: 'D1', metric: null, from: null, to: null };
     const page = pageRequest({}, query);
     const forged = {
@@ -107,7 +107,7 @@ describe('DynamoDbReadingStore', () => {
 
 describe('DynamoDbReadingStore blocks', () => {
   const store = (blocksPerQuery?: number) =>
-    new DynamoDbReadingStore(documents, resources.tableNames.readings, 90, blocksPerQuery);
+    new DynamoDbReadingStore(documents, resources.tableNames.readingBlocks, 90, blocksPerQuery);
   const at = (device: string, id: string, second: number, metric = 'pressure'): Reading => ({
     id,
     deviceId: device,
@@ -136,7 +136,7 @@ describe('DynamoDbReadingStore blocks', () => {
     (
       await documents.send(
         new QueryCommand({
-          TableName: resources.tableNames.readings,
+          TableName: resources.tableNames.readingBlocks,
           KeyConditionExpression: 'deviceId = :d',
           ExpressionAttributeValues: { ':d': device },
         }),
@@ -218,7 +218,7 @@ describe('DynamoDbReadingStore blocks', () => {
 });
 
 describe('DynamoDbReadingStore tokens', () => {
-  const store = () => new DynamoDbReadingStore(documents, resources.tableNames.readings, 90);
+  const store = () => new DynamoDbReadingStore(documents, resources.tableNames.readingBlocks, 90);
   const query = { deviceId: 'D1', metric: null, from: null, to: null };
   const at = '2026-05-01T12:03:00.000Z';
 
@@ -252,7 +252,7 @@ describe('DynamoDbReadingStore tokens', () => {
 describe('DynamoDbReadingStore bounds', () => {
   it('given a metric the device seldom sends and no time bounds, when a page would read too many blocks, then the query is refused with what to change', async () => {
     // Prepare: 60 blocks of another metric, one reading each
-    const store = new DynamoDbReadingStore(documents, resources.tableNames.readings, 90, 1);
+    const store = new DynamoDbReadingStore(documents, resources.tableNames.readingBlocks, 90, 1);
     for (let i = 0; i < 60; i++) {
       await store.saveMany([
         {
@@ -534,9 +534,9 @@ describe('DynamoDbEpisodeStore', () => {
   });
 });
 
-describe('SqsReadingQueue and the event source mapping', () => {
+describe('SqsEvaluationQueue and the event source mapping', () => {
   it('given 95 readings, then they are enqueued as three messages of at most 40, in order', async () => {
-    const queue = new SqsReadingQueue(sqs, resources.emailOutboxQueueUrl);
+    const queue = new SqsEvaluationQueue(sqs, resources.emailOutboxQueueUrl);
     const readings = Array.from({ length: 95 }, (_, i) => reading(`p${i}`, i % 60));
     expect(await queue.enqueue(readings)).toEqual(new Map());
     const carried: Reading[][] = [];
@@ -566,7 +566,7 @@ describe('SqsReadingQueue and the event source mapping', () => {
     for (let start = 0; start < readings.length; start += 10) {
       await sqs.send(
         new SendMessageBatchCommand({
-          QueueUrl: resources.readingsQueueUrl,
+          QueueUrl: resources.evaluationQueueUrl,
           Entries: readings
             .slice(start, start + 10)
             .map((r, i) => ({ Id: String(i), MessageBody: JSON.stringify(r) })),
@@ -600,7 +600,7 @@ describe('SqsReadingQueue and the event source mapping', () => {
     expect([...handled].filter(([id, count]) => id !== 'q7' && count !== 1)).toEqual([]);
     const attributes = await sqs.send(
       new GetQueueAttributesCommand({
-        QueueUrl: resources.readingsQueueUrl,
+        QueueUrl: resources.evaluationQueueUrl,
         AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
       }),
     );
@@ -618,7 +618,7 @@ describe('SqsReadingQueue and the event source mapping', () => {
     for (let start = 0; start < 150; start += 10) {
       await sqs.send(
         new SendMessageBatchCommand({
-          QueueUrl: resources.readingsQueueUrl,
+          QueueUrl: resources.evaluationQueueUrl,
           Entries: Array.from({ length: 10 }, (_, i) => ({
             Id: String(i),
             MessageBody: JSON.stringify(reading(`s${start + i}`, 1)),

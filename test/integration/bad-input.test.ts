@@ -740,7 +740,7 @@ describe('after every bad request', () => {
       do {
         const page = await dynamodb.send(
           new ScanCommand({
-            TableName: stack.outputs.ReadingsTableName,
+            TableName: stack.outputs.ReadingBlocksTableName,
             ExclusiveStartKey: startKey,
           }),
         );

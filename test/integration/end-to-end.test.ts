@@ -145,7 +145,7 @@ describe('the local stack, end to end', () => {
       });
     await sqs.send(
       new SendMessageBatchCommand({
-        QueueUrl: stack.outputs.ReadingsQueueUrl,
+        QueueUrl: stack.outputs.EvaluationQueueUrl,
         Entries: [
           { Id: '1', MessageBody: good('mate-1') },
           { Id: '2', MessageBody: '{"this is": "not a reading"}' },

@@ -235,7 +235,7 @@ describe('alert lifecycle on the local stack', () => {
       for (let i = 0; i < interleaved.length; i += 3) {
         await sqs.send(
           new SendMessageBatchCommand({
-            QueueUrl: stack.outputs.ReadingsQueueUrl,
+            QueueUrl: stack.outputs.EvaluationQueueUrl,
             Entries: interleaved
               .slice(i, i + 3)
               .map((MessageBody, j) => ({ Id: String(j), MessageBody })),

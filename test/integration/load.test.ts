@@ -94,7 +94,7 @@ describe('sustained load', () => {
         async () => {
           const { Attributes } = await sqs.send(
             new GetQueueAttributesCommand({
-              QueueUrl: stack.outputs.ReadingsQueueUrl,
+              QueueUrl: stack.outputs.EvaluationQueueUrl,
               AttributeNames: [
                 'ApproximateNumberOfMessages',
                 'ApproximateNumberOfMessagesNotVisible',

@@ -28,7 +28,7 @@ export async function startTestStack(
 }
 
 /**
- * Waits until the readings queue is empty — nothing waiting, nothing being processed — so
+ * Waits until the evaluation queue is empty — nothing waiting, nothing being processed — so
  * every reading sent before has been evaluated and its alerts delivered.
  */
 export async function queueDrained(stack: LocalStack): Promise<void> {
@@ -40,7 +40,7 @@ export async function queueDrained(stack: LocalStack): Promise<void> {
   await waitFor(async () => {
     const { Attributes } = await sqs.send(
       new GetQueueAttributesCommand({
-        QueueUrl: stack.outputs.ReadingsQueueUrl,
+        QueueUrl: stack.outputs.EvaluationQueueUrl,
         AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
       }),
     );
@@ -48,7 +48,7 @@ export async function queueDrained(stack: LocalStack): Promise<void> {
       Attributes?.ApproximateNumberOfMessages === '0' &&
       Attributes.ApproximateNumberOfMessagesNotVisible === '0'
     );
-  }, 'the readings queue to drain');
+  }, 'the evaluation queue to drain');
 }
 
 /**

@@ -16,7 +16,7 @@ export const READINGS_PER_MESSAGE = 40;
  * receive and one to delete. SQS has stored a message durably when it acknowledges it, so a
  * reading reported as enqueued is never lost.
  */
-export class SqsReadingQueue implements ReadingQueue, WorkQueue {
+export class SqsEvaluationQueue implements ReadingQueue, WorkQueue {
   readonly #client: SQSClient;
   readonly #queueUrl: string;
 
