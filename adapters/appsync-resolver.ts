@@ -1,8 +1,6 @@
 import type { AppSyncResolverEvent } from 'aws-lambda';
+import { ClientError, clientFailure } from '../domain/errors.ts';
 import { logger } from './logger.ts';
-
-/** Errors whose name and message are meant for the client, as GraphQL `errorType`s. */
-const CLIENT_ERRORS = new Set(['ValidationError', 'NotFound', 'QueueUnavailable']);
 
 /** The error a client sees for anything unexpected; details stay in the logs. */
 export class InternalFailure extends Error {
@@ -22,9 +20,9 @@ export interface ResolverFailure {
 
 /**
  * Makes a Lambda resolver handler from one function per GraphQL field. AppSync reports
- * every thrown error as `Lambda:Unhandled`, so an expected error (a ValidationError, a
- * NotFound) is returned as a value and the resolver code turns it into a GraphQL error with
- * its own errorType. Anything else is logged with its context and thrown, so it counts as a
+ * every thrown error as `Lambda:Unhandled`, so an expected error (a `ClientError`) is
+ * returned as a value and the resolver code turns it into a GraphQL error with its own
+ * errorType. Anything else is logged with its context and thrown, so it counts as a
  * function error; the client sees only a generic InternalFailure.
  */
 export function appSyncResolver(fields: Record<string, FieldResolver>) {
@@ -38,10 +36,8 @@ export function appSyncResolver(fields: Record<string, FieldResolver>) {
     try {
       return await resolve(event.arguments, event);
     } catch (error) {
-      if (error instanceof Error && CLIENT_ERRORS.has(error.name)) {
-        const failure: ResolverFailure = {
-          __error: { errorType: error.name, message: error.message },
-        };
+      if (error instanceof ClientError) {
+        const failure: ResolverFailure = { __error: clientFailure(error) };
         return failure;
       }
       logger.error('Resolver failed', { field, error });

@@ -1,9 +1,18 @@
 /**
- * Errors the product raises on purpose. Each has a stable `name`, which becomes the GraphQL
- * `errorType` a client sees; the message tells a person what to change.
+ * The errors a client is meant to see, all in one place. Each carries the GraphQL
+ * `errorType` AppSync reports (written here and nowhere else) and a message that tells a
+ * person what to change. Anything that is not a `ClientError` is the system's own failure:
+ * it is logged with its context and reaches the client only as a generic message.
  */
-export class ValidationError extends Error {
+export abstract class ClientError extends Error {
+  /** The `errorType` of the GraphQL error; stable, clients branch on it. */
+  abstract readonly errorType: string;
+}
+
+/** The input is not acceptable as it is; the message says what to change. */
+export class ValidationError extends ClientError {
   override readonly name = 'ValidationError';
+  readonly errorType = 'ValidationError';
   /** The input field at fault, as a path such as `input.value` or `input[3].deviceId`. */
   readonly field: string | undefined;
 
@@ -13,11 +22,19 @@ export class ValidationError extends Error {
   }
 }
 
-export class NotFoundError extends Error {
-  override readonly name = 'NotFound';
+/** The rule or alert named does not exist (any more). */
+export class NotFoundError extends ClientError {
+  override readonly name = 'NotFoundError';
+  readonly errorType = 'NotFound';
 }
 
-/** A malformed record reached the worker; retrying it cannot succeed. */
-export class PoisonRecordError extends Error {
-  override readonly name = 'PoisonRecordError';
+/** A reading could not be handed to the queue; the client should retry it. */
+export class QueueUnavailableError extends ClientError {
+  override readonly name = 'QueueUnavailableError';
+  readonly errorType = 'QueueUnavailable';
+}
+
+/** A client error as a value: what GraphQL carries, per item of a batch or as the field's error. */
+export function clientFailure(error: ClientError): { errorType: string; message: string } {
+  return { errorType: error.errorType, message: error.message };
 }

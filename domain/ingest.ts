@@ -1,13 +1,8 @@
 import type { EventInput, IngestEventsResult } from '../generated/graphql.ts';
-import { ValidationError } from './errors.ts';
+import { clientFailure, QueueUnavailableError, ValidationError } from './errors.ts';
 import { limits } from './limits.ts';
 import type { ReadingQueue } from './ports.ts';
 import { parseReading, type Reading, type ReadingDefaults } from './reading.ts';
-
-/** A reading could not be handed to the queue; the client should retry it. */
-export class QueueUnavailableError extends Error {
-  override readonly name = 'QueueUnavailable';
-}
 
 /** Accepts one reading: validated, then durable in the queue before the call returns. */
 export async function ingestOne(
@@ -56,7 +51,7 @@ export async function ingestBatch(
       results[index] = {
         index,
         event: null,
-        error: { errorType: error.name, message: error.message },
+        error: clientFailure(error),
       };
     }
   });
@@ -69,7 +64,7 @@ export async function ingestBatch(
         : {
             index,
             event: null,
-            error: { errorType: 'QueueUnavailable', message: `Not accepted, retry it: ${reason}` },
+            error: clientFailure(new QueueUnavailableError(`Not accepted, retry it: ${reason}`)),
           };
   });
   const rejected = results.filter((result) => result.error !== null).length;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../domain/errors.ts';
-import { ingestBatch, ingestOne, QueueUnavailableError } from '../../domain/ingest.ts';
+import { QueueUnavailableError } from '../../domain/errors.ts';
+import { ingestBatch, ingestOne } from '../../domain/ingest.ts';
 import type { ReadingDefaults } from '../../domain/reading.ts';
 import { FakeQueue } from '../support/fakes.ts';
 
