@@ -126,5 +126,5 @@ export const episodeCheck = { intervalSeconds: 60 } as const;
 /** Fields resolved by a NONE data source: AppSync returns the arguments, nothing is invoked. */
 export const noneResolverFields = ['Mutation.publishAlert'] as const;
 
-/** How long readings and alerts are kept before DynamoDB's TTL removes them. */
-export const defaultRetentionDays = 90;
+/** The stack's name: the CDK stack's id, and the key of the local stack's outputs file. */
+export const stackName = 'TelemetryAlerts';

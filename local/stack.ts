@@ -14,6 +14,7 @@ import {
   tables,
 } from '../infra/resources.ts';
 import { sdkClientConfig, withoutSdkLogging } from '../adapters/clients/config.ts';
+import { type SettingValue, settings } from '../infra/settings.ts';
 import { loadResolverCode } from './appsync/resolver-code.ts';
 import { startLocalAppSync } from './appsync/server.ts';
 import { startConsoleServer } from './console-server.ts';
@@ -24,7 +25,6 @@ import { provision, type QueueSettings } from './provision.ts';
 import { startWorkerThread } from './worker-thread.ts';
 import { localCertificate, localSecrets } from './state.ts';
 
-export const STACK_NAME = 'TelemetryAlerts';
 const REGION = 'us-east-1';
 const repoRoot = new URL('..', import.meta.url);
 
@@ -63,7 +63,7 @@ export interface LocalStackOptions {
   rulesRefreshMs?: number;
   /** How often the scheduled no-data and repeat check runs, in milliseconds. */
   episodeCheckIntervalMs?: number;
-  logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  logLevel?: SettingValue<'POWERTOOLS_LOG_LEVEL'>;
 }
 
 /** What `cdk deploy --outputs-file` would write for the stack, plus the local-only addresses. */
@@ -179,9 +179,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [evaluationQueue.envVar]: resources.evaluationQueueUrl,
       [alertsTopic.envVar]: resources.alertsTopicArn,
       GRAPHQL_URL: graphqlUrl,
-      RULES_REFRESH_MS: String(options.rulesRefreshMs ?? 2000),
-      POWERTOOLS_SERVICE_NAME: 'telemetry-alerts',
-      POWERTOOLS_LOG_LEVEL: options.logLevel ?? 'INFO',
+      RULES_REFRESH_MS: String(options.rulesRefreshMs ?? settings.RULES_REFRESH_MS.default),
+      POWERTOOLS_SERVICE_NAME: settings.POWERTOOLS_SERVICE_NAME.default,
+      POWERTOOLS_LOG_LEVEL: options.logLevel ?? settings.POWERTOOLS_LOG_LEVEL.default,
     });
     delete process.env.AWS_SESSION_TOKEN;
     delete process.env.AWS_PROFILE;

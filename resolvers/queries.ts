@@ -10,22 +10,7 @@ import { pageRequest } from '../domain/pagination.ts';
 import { timeRange } from '../domain/time.ts';
 import { optionalLabel, requireId, requireMetric, requireOneOf } from '../domain/validation.ts';
 import { appSyncResolver } from '../adapters/appsync-resolver.ts';
-import { dynamodb } from '../adapters/clients/dynamodb.ts';
-import { sqs } from '../adapters/clients/sqs.ts';
-import { DynamoDbAlertStore } from '../adapters/dynamodb-alert-store.ts';
-import { DynamoDbReadingStore } from '../adapters/dynamodb-reading-store.ts';
-import { integerEnv, requireEnv } from '../adapters/environment.ts';
-import { SqsEvaluationQueue } from '../adapters/sqs-evaluation-queue.ts';
-import { defaultRetentionDays, evaluationQueue, tables } from '../infra/resources.ts';
-
-const retentionDays = integerEnv('RETENTION_DAYS', defaultRetentionDays);
-const readings = new DynamoDbReadingStore(
-  dynamodb,
-  requireEnv(tables.readingBlocks.envVar),
-  retentionDays,
-);
-const alerts = new DynamoDbAlertStore(dynamodb, requireEnv(tables.alerts.envVar), retentionDays);
-const work = new SqsEvaluationQueue(sqs, requireEnv(evaluationQueue.envVar));
+import { alerts, readings, work } from '../adapters/wiring/queries.ts';
 
 const optional = <T>(value: T | null | undefined, parse: (v: T) => T): T | null =>
   value === null || value === undefined ? null : parse(value);

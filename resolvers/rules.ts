@@ -1,9 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { appSyncResolver } from '../adapters/appsync-resolver.ts';
-import { dynamodb } from '../adapters/clients/dynamodb.ts';
-import { sqs } from '../adapters/clients/sqs.ts';
-import { DynamoDbRuleStore } from '../adapters/dynamodb-rule-store.ts';
-import { requireEnv } from '../adapters/environment.ts';
+import { rules, work } from '../adapters/wiring/rules.ts';
 import { NotFoundError } from '../domain/errors.ts';
 import { pageRequest } from '../domain/pagination.ts';
 import { applyRuleUpdate, newRule, type Rule } from '../domain/rule.ts';
@@ -16,12 +13,7 @@ import type {
   QueryRuleArgs,
   QueryRulesArgs,
 } from '../generated/graphql.ts';
-import { evaluationQueue, tables } from '../infra/resources.ts';
-import { SqsEvaluationQueue } from '../adapters/sqs-evaluation-queue.ts';
 
-const rules = new DynamoDbRuleStore(dynamodb, requireEnv(tables.rules.envVar));
-// Rule changes that resolve alerts are handed to the worker, which delivers every alert change.
-const work = new SqsEvaluationQueue(sqs, requireEnv(evaluationQueue.envVar));
 const now = () => new Date().toISOString();
 
 /** Saves a changed rule; one that stops firing (disabled) gets its open alerts resolved. */

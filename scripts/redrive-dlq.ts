@@ -34,7 +34,8 @@ try {
     Record<string, string>
   >;
   const stack = parsed.TelemetryAlerts ?? Object.values(parsed)[0];
-  if (!stack?.DeadLetterQueueUrl || !stack.EvaluationQueueUrl) throw new Error('no queue URLs in it');
+  if (!stack?.DeadLetterQueueUrl || !stack.EvaluationQueueUrl)
+    throw new Error('no queue URLs in it');
   outputs = stack;
 } catch (error) {
   console.error(

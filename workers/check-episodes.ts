@@ -1,5 +1,5 @@
 import { checkEpisodes } from '../domain/evaluation.ts';
-import { evaluationDeps, ruleStore } from '../adapters/evaluation-wiring.ts';
+import { evaluationDeps, ruleStore } from '../adapters/wiring/evaluation.ts';
 import { logger } from '../adapters/logger.ts';
 
 /**

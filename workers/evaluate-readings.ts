@@ -3,7 +3,7 @@ import { evaluateReadings, runWork } from '../domain/evaluation.ts';
 import type { WorkMessage } from '../domain/ports.ts';
 import { decodeQueueMessage, readingKey } from '../domain/queue-message.ts';
 import type { Reading } from '../domain/reading.ts';
-import { evaluationDeps } from '../adapters/evaluation-wiring.ts';
+import { evaluationDeps } from '../adapters/wiring/evaluation.ts';
 import { logger } from '../adapters/logger.ts';
 
 /**

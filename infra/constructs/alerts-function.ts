@@ -4,6 +4,7 @@ import { Architecture, type CfnFunction, Runtime, Tracing } from 'aws-cdk-lib/aw
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { type SettingName, settings } from '../settings.ts';
 
 const repoRoot = new URL('../../', import.meta.url);
 
@@ -11,7 +12,8 @@ export interface AlertsFunctionProps {
   /** Handler file, relative to the repository root, e.g. `resolvers/ingest.ts`. */
   entry: string;
   description: string;
-  environment: Record<string, string>;
+  /** The settings the function reads, by their names in infra/settings.ts. */
+  environment: Partial<Record<SettingName, string>>;
   timeout?: Duration;
   memorySize?: number;
 }
@@ -53,8 +55,8 @@ export class AlertsFunction extends NodejsFunction {
       logGroup,
       role,
       environment: {
-        POWERTOOLS_SERVICE_NAME: 'telemetry-alerts',
-        POWERTOOLS_LOG_LEVEL: 'INFO',
+        POWERTOOLS_SERVICE_NAME: settings.POWERTOOLS_SERVICE_NAME.default,
+        POWERTOOLS_LOG_LEVEL: settings.POWERTOOLS_LOG_LEVEL.default,
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },

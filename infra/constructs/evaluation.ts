@@ -11,6 +11,7 @@ import { alertsTopic, episodeCheck, evaluationQueue, tables } from '../resources
 import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { AlertsFunction } from './alerts-function.ts';
+import { settings } from '../settings.ts';
 import { acknowledgeIndexAccess, type TableName } from './storage.ts';
 
 export interface EvaluationProps {
@@ -43,7 +44,7 @@ export class Evaluation extends Construct {
       [alertsTopic.envVar]: props.topic.topicArn,
       GRAPHQL_URL: props.api.graphqlUrl,
       RETENTION_DAYS: String(props.retentionDays),
-      RULES_REFRESH_MS: '2000',
+      RULES_REFRESH_MS: String(settings.RULES_REFRESH_MS.default),
     };
     this.worker = new AlertsFunction(this, 'Worker', {
       entry: 'workers/evaluate-readings.ts',

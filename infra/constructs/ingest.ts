@@ -1,7 +1,8 @@
 import { Duration } from 'aws-cdk-lib';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { defaultRetentionDays, evaluationQueue } from '../resources.ts';
+import { evaluationQueue } from '../resources.ts';
+import { settings } from '../settings.ts';
 import { AlertsFunction } from './alerts-function.ts';
 
 export interface IngestProps {
@@ -41,7 +42,7 @@ export class Ingest extends Construct {
       description: 'ingestEvent and ingestEvents: validate readings and enqueue them',
       environment: {
         [evaluationQueue.envVar]: this.queue.queueUrl,
-        RETENTION_DAYS: String(props.retentionDays ?? defaultRetentionDays),
+        RETENTION_DAYS: String(props.retentionDays ?? settings.RETENTION_DAYS.default),
       },
     });
     this.queue.grantSendMessages(this.resolver);

@@ -1,0 +1,33 @@
+import type { EvaluationDeps } from '../../domain/evaluation.ts';
+import { RuleCache } from '../../domain/rule-cache.ts';
+import { alertsTopic, tables } from '../../infra/resources.ts';
+import { AppSyncAlertPublisher } from '../appsync-alert-publisher.ts';
+import { dynamodb } from '../clients/dynamodb.ts';
+import { sns } from '../clients/sns.ts';
+import { setting } from '../config.ts';
+import { DynamoDbEpisodeStore } from '../dynamodb-episode-store.ts';
+import { SnsAlertNotifier } from '../sns-alert-notifier.ts';
+import { alertStore, readingStore, ruleStore as sharedRuleStore } from './components.ts';
+
+/*
+ * The evaluation's adapters, configured once per process from the environment: shared by
+ * the SQS worker and the scheduled check, which evaluate the same episodes.
+ */
+
+export const ruleStore = sharedRuleStore();
+
+const rules = new RuleCache(() => ruleStore.all(), setting('RULES_REFRESH_MS'));
+
+export const evaluationDeps: EvaluationDeps = {
+  readings: readingStore(),
+  rules: () => rules.current(),
+  episodes: new DynamoDbEpisodeStore(dynamodb, setting(tables.episodes.envVar)),
+  alerts: alertStore(),
+  notifier: new SnsAlertNotifier(sns, setting(alertsTopic.envVar)),
+  publisher: new AppSyncAlertPublisher(setting('GRAPHQL_URL'), setting('AWS_REGION')),
+  now: Date.now,
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  // A firing worker records its new alert right after storing the episode; 10 s covers the
+  // SDK's retries of that write. Past it, the worker is taken as gone and others deliver.
+  firingWindowMs: 10_000,
+};

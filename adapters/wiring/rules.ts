@@ -1,0 +1,8 @@
+import { evaluationQueue, ruleStore } from './components.ts';
+
+/* The rules resolver's adapters, built once per cold start. */
+
+export const rules = ruleStore();
+
+/** Rule changes that resolve alerts go to the worker, which delivers every alert change. */
+export const work = evaluationQueue();
