@@ -46,8 +46,11 @@ export const operatorSymbols: Record<Operator, string> = {
   NEQ: '!=',
 };
 
-/** Validates a new rule and fills its defaults (enabled, severity WARNING, every device). */
-export function newRule(input: CreateRuleInput, id: string, now: string): Rule {
+/**
+ * Validates a new rule and fills its defaults (enabled, severity WARNING, every device).
+ * `at` is the time of creation as an AWSDateTime; episode steps take `now` in epoch ms.
+ */
+export function newRule(input: CreateRuleInput, id: string, at: string): Rule {
   if (input === null || typeof input !== 'object') {
     throw new ValidationError('input must be an object', 'input');
   }
@@ -73,8 +76,8 @@ export function newRule(input: CreateRuleInput, id: string, now: string): Rule {
       limits.maxRuleDescriptionLength,
     ),
     ...ruleOptions(input, DEFAULT_OPTIONS),
-    createdAt: now,
-    updatedAt: now,
+    createdAt: at,
+    updatedAt: at,
   };
   return checkCoherence(rule);
 }
@@ -83,7 +86,7 @@ export function newRule(input: CreateRuleInput, id: string, now: string): Rule {
  * Applies a partial update. Absent fields keep their value; a rule's device scope is fixed
  * at creation (delete and recreate to move it), so stored keys never change.
  */
-export function applyRuleUpdate(rule: Rule, input: UpdateRuleInput, now: string): Rule {
+export function applyRuleUpdate(rule: Rule, input: UpdateRuleInput, at: string): Rule {
   if (input === null || typeof input !== 'object') {
     throw new ValidationError('input must be an object', 'input');
   }
@@ -113,7 +116,7 @@ export function applyRuleUpdate(rule: Rule, input: UpdateRuleInput, now: string)
         ? rule.description
         : optionalLabel(input.description, 'input.description', limits.maxRuleDescriptionLength),
     ...ruleOptions(input, rule),
-    updatedAt: now,
+    updatedAt: at,
   };
   return checkCoherence(updated);
 }

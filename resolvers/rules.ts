@@ -14,7 +14,7 @@ import type {
   QueryRulesArgs,
 } from '../generated/graphql.ts';
 
-const now = () => new Date().toISOString();
+const currentTime = () => new Date().toISOString();
 
 /** Saves a changed rule; one that stops firing (disabled) gets its open alerts resolved. */
 async function save(before: Rule, after: Rule): Promise<Rule> {
@@ -32,17 +32,19 @@ async function existingRule(id: string) {
 /** Rule management: create, change, delete and list alert rules. */
 export const handler = appSyncResolver({
   'Mutation.createRule': async ({ input }: MutationCreateRuleArgs) => {
-    const rule = newRule(input, randomUUID(), now());
+    const rule = newRule(input, randomUUID(), currentTime());
     await rules.create(rule);
     return rule;
   },
   'Mutation.updateRule': async ({ id, input }: MutationUpdateRuleArgs) => {
     const rule = await existingRule(id);
-    return save(rule, applyRuleUpdate(rule, input, now()));
+    return save(rule, applyRuleUpdate(rule, input, currentTime()));
   },
   'Mutation.setRuleEnabled': async ({ id, enabled }: MutationSetRuleEnabledArgs) => {
     const rule = await existingRule(id);
-    return rule.enabled === enabled ? rule : save(rule, applyRuleUpdate(rule, { enabled }, now()));
+    return rule.enabled === enabled
+      ? rule
+      : save(rule, applyRuleUpdate(rule, { enabled }, currentTime()));
   },
   'Mutation.deleteRule': async ({ id }: MutationDeleteRuleArgs) => {
     if (!(await rules.delete(requireId(id, 'id')))) {
