@@ -1,3 +1,4 @@
+import appsync from '@aws-appsync/eslint-plugin';
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
@@ -71,6 +72,20 @@ export default tseslint.config(
           ],
         },
       ],
+    },
+  },
+  {
+    // AppSync's resolver code runs on APPSYNC_JS, which refuses much of JavaScript (try,
+    // while, classes, regular expressions, `in`, …) at deploy: refuse it here first, with
+    // AppSync's own rules and the type information the recommended set needs.
+    files: ['infra/appsync/**/*.js'],
+    ...appsync.configs.recommended,
+    languageOptions: {
+      ...appsync.configs.recommended.languageOptions,
+      parserOptions: {
+        project: './infra/appsync/tsconfig.json',
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
   },
 );
