@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Settings, SiteConfig } from '../../console/src/settings.ts';
-import { effectiveSettings, settingsToStore } from '../../console/src/settings.ts';
+import type { Settings, SiteConfig } from '../../../../console/src/settings.ts';
+import { effectiveSettings, settingsToStore } from '../../../../console/src/settings.ts';
 
 const localSite: SiteConfig = {
   graphqlUrl: 'http://localhost:4000/graphql',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 // device-readings.ts names the browser-typed Api; loaded as console-api.test.ts loads api.ts.
-const readingsModule = '../../console/src/device-readings.ts';
+const readingsModule = '../../../../console/src/device-readings.ts';
 const { MAX_READINGS, readingsSince } = (await import(readingsModule)) as {
   MAX_READINGS: number;
   readingsSince(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Settings } from '../../console/src/settings.ts';
-import { settingsProblem } from '../../console/src/settings.ts';
+import type { Settings } from '../../../../console/src/settings.ts';
+import { settingsProblem } from '../../../../console/src/settings.ts';
 
 const good: Settings = {
   graphqlUrl: 'https://abc.appsync-api.eu-west-1.amazonaws.com/graphql',

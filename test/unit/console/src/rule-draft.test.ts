@@ -1,16 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { RuleDraft } from '../../console/src/rule-draft.ts';
+import type { RuleDraft } from '../../../../console/src/rule-draft.ts';
 import {
   createInput,
   draftOf,
   draftProblem,
   emptyDraft,
   updateInput,
-} from '../../console/src/rule-draft.ts';
-import { ValidationError } from '../../domain/errors.ts';
-import type { Rule } from '../../domain/rule.ts';
-import { applyRuleUpdate, newRule } from '../../domain/rule.ts';
-import type { CreateRuleInput } from '../../generated/graphql.ts';
+} from '../../../../console/src/rule-draft.ts';
+import { ValidationError } from '../../../../domain/errors.ts';
+import type { Rule } from '../../../../domain/rule.ts';
+import { applyRuleUpdate, newRule } from '../../../../domain/rule.ts';
+import type { CreateRuleInput } from '../../../../generated/graphql.ts';
 
 const now = '2026-05-01T12:00:00.000Z';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../domain/errors.ts';
-import { applyRuleUpdate, breaches, newRule } from '../../domain/rule.ts';
-import type { Operator } from '../../generated/graphql.ts';
+import { ValidationError } from '../../../domain/errors.ts';
+import { applyRuleUpdate, breaches, newRule } from '../../../domain/rule.ts';
+import type { Operator } from '../../../generated/graphql.ts';
 
 const now = '2026-05-01T12:00:00.000Z';
 

@@ -3,10 +3,10 @@ import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { describe, expect, it } from 'vitest';
-import { dynamodb } from '../../adapters/clients/dynamodb.ts';
-import { sns } from '../../adapters/clients/sns.ts';
-import { sqs } from '../../adapters/clients/sqs.ts';
-import { NodeSha256 } from '../../adapters/clients/sha256.ts';
+import { dynamodb } from '../../../../adapters/clients/dynamodb.ts';
+import { sns } from '../../../../adapters/clients/sns.ts';
+import { sqs } from '../../../../adapters/clients/sqs.ts';
+import { NodeSha256 } from '../../../../adapters/clients/sha256.ts';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeQueueMessage, readingKey } from '../../domain/queue-message.ts';
+import { decodeQueueMessage, readingKey } from '../../../domain/queue-message.ts';
 
 const reading = {
   id: 'r1',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LatestLoad } from '../../console/src/latest-load.ts';
+import { LatestLoad } from '../../../../console/src/latest-load.ts';
 
 /** A promise the test settles when it chooses, as a slow or quick response would. */
 function deferred<T>() {

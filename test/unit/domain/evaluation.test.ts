@@ -1,34 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { describeAlert, thresholdAlert } from '../../domain/alert.ts';
-import { DeliveryInProgressError } from '../../domain/delivery.ts';
-import { checkEpisodes, closeRule, evaluateReadings } from '../../domain/evaluation.ts';
-import type { Reading } from '../../domain/reading.ts';
-import { newRule, type Rule } from '../../domain/rule.ts';
-import { RuleCache } from '../../domain/rule-cache.ts';
-import { RuleIndex } from '../../domain/rule-index.ts';
+import { DeliveryInProgressError } from '../../../domain/delivery.ts';
+import { checkEpisodes, closeRule, evaluateReadings } from '../../../domain/evaluation.ts';
+import type { Rule } from '../../../domain/rule.ts';
+import { RuleIndex } from '../../../domain/rule-index.ts';
 import {
   FakeAlertStore,
   FakeChannel,
   FakeEpisodeStore,
   FakeReadingStore,
-} from '../support/fakes.ts';
+} from '../../support/fakes.ts';
+import { reading, rule, t0 } from '../../support/builders.ts';
 
-const t0 = Date.parse('2026-05-01T12:00:00.000Z');
 /** How long a new alert stays its firing worker's alone until it is recorded, in these tests. */
 const FIRING_WINDOW_MS = 60_000;
-const reading = (id: string, value: number, second: number, deviceId = 'D1'): Reading => ({
-  id,
-  deviceId,
-  metric: 'temperature',
-  value,
-  timestamp: new Date(t0 + second * 1000).toISOString(),
-});
-const rule = (id: string, input: Partial<Parameters<typeof newRule>[0]> = {}): Rule =>
-  newRule(
-    { metric: 'temperature', operator: 'GT', threshold: 60, ...input },
-    id,
-    '2026-05-01T00:00:00.000Z',
-  );
 
 function setup(
   rules: Rule[] = [rule('hot')],
@@ -83,27 +67,6 @@ function twoWorkers(rules: Rule[], hold: 'record' | 'push' = 'record') {
 }
 
 const statuses = (channel: FakeChannel) => channel.sent.map((a) => `${a.status}:${a.reason}`);
-
-describe('RuleIndex', () => {
-  it('given device, every-device and disabled rules, then a reading matches its device and every-device rules only', () => {
-    const index = new RuleIndex([
-      rule('for-d1', { deviceId: 'D1' }),
-      rule('for-d2', { deviceId: 'D2' }),
-      rule('for-all'),
-      rule('other-metric', { metric: 'humidity' }),
-      rule('disabled', { deviceId: 'D1', enabled: false }),
-    ]);
-    expect(
-      index
-        .matching('D1', 'temperature')
-        .map((r) => r.id)
-        .sort(),
-    ).toEqual(['for-all', 'for-d1']);
-    expect(index.matching('D3', 'temperature').map((r) => r.id)).toEqual(['for-all']);
-    expect(index.matching('D1', 'pressure')).toEqual([]);
-    expect(index.size).toBe(4);
-  });
-});
 
 describe('evaluateReadings', () => {
   it('given a batch with breaching and normal readings out of order, then readings are stored and one episode fires and resolves in event-time order', async () => {
@@ -465,68 +428,5 @@ describe('checkEpisodes and closeRule', () => {
     await closeRule('hot', deps);
     await closeRule('hot', deps);
     expect(statuses(deps.notifier)).toEqual(['FIRING:THRESHOLD', 'RESOLVED:THRESHOLD']);
-  });
-});
-
-describe('describeAlert', () => {
-  const alert = thresholdAlert(
-    rule('hot', { name: 'Boiler too hot', severity: 'CRITICAL' }),
-    reading('r', 75, 0),
-    75,
-    '2026-05-01T12:00:01.000Z',
-  );
-
-  it('given a firing alert, then the e-mail says device, metric, value, condition, rule and time', () => {
-    const { subject, body } = describeAlert(alert);
-    expect(subject).toBe('[CRITICAL] D1: temperature > 60 (value 75)');
-    for (const text of [
-      'Device:     D1',
-      'Metric:     temperature',
-      'Value:      75',
-      'temperature > 60',
-      'Boiler too hot (hot)',
-      '2026-05-01T12:00:01.000Z',
-    ]) {
-      expect(body).toContain(text);
-    }
-  });
-
-  it('given a resolved alert, then the subject says RESOLVED and the body when', () => {
-    const { subject, body } = describeAlert({
-      ...alert,
-      status: 'RESOLVED',
-      resolvedAt: '2026-05-01T12:05:00.000Z',
-    });
-    expect(subject).toBe('[RESOLVED] D1: temperature > 60 (value 75)');
-    expect(body).toContain('Resolved:   2026-05-01T12:05:00.000Z');
-  });
-
-  it('given a long device id, then the subject stays within SNS limits', () => {
-    expect(
-      describeAlert({ ...alert, deviceId: 'd'.repeat(128) }).subject.length,
-    ).toBeLessThanOrEqual(100);
-  });
-});
-
-describe('RuleCache', () => {
-  it('given a fresh index, then rules are not reloaded until it is older than the max age', async () => {
-    let loads = 0;
-    let clock = 0;
-    const cache = new RuleCache(
-      async () => {
-        loads++;
-        return [rule(`r${loads}`)];
-      },
-      2000,
-      () => clock,
-    );
-    await Promise.all([cache.current(), cache.current()]);
-    clock = 1999;
-    await cache.current();
-    expect(loads).toBe(1);
-    clock = 2000;
-    const index = await cache.current();
-    expect(loads).toBe(2);
-    expect(index.matching('D1', 'temperature')[0]?.id).toBe('r2');
   });
 });

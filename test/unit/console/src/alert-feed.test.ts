@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { FeedAlert } from '../../console/src/alert-feed.ts';
+import type { FeedAlert } from '../../../../console/src/alert-feed.ts';
 import {
   catchUpFrom,
   FEED_SIZE,
   mergeAlerts,
   needsAttention,
-} from '../../console/src/alert-feed.ts';
+} from '../../../../console/src/alert-feed.ts';
 
 const t0 = Date.parse('2026-05-01T12:00:00.000Z');
 const at = (second: number) => new Date(t0 + second * 1000).toISOString();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Reading } from '../../domain/reading.ts';
+import type { Reading } from '../../../domain/reading.ts';
 import {
   BLOCK_SPAN_MS,
   blockKeyRange,
@@ -8,7 +8,7 @@ import {
   MAX_BLOCK_READINGS,
   NewestFirstPage,
   packBlocks,
-} from '../../domain/reading-blocks.ts';
+} from '../../../domain/reading-blocks.ts';
 
 const T0 = Date.UTC(2026, 10, 1, 10, 0, 0);
 const reading = (id: string, offsetMs: number, overrides: Partial<Reading> = {}): Reading => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nextToken, pageRequest } from '../../domain/pagination.ts';
+import { nextToken, pageRequest } from '../../../domain/pagination.ts';
 
 describe('page tokens', () => {
   const scope = { events: { deviceId: 'D1', metric: null } };

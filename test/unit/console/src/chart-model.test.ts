@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ChartEpisode, ChartReading, ChartRule } from '../../console/src/chart-model.ts';
-import { chartModel, niceTicks, valueDomain } from '../../console/src/chart-model.ts';
+import type { ChartEpisode, ChartReading, ChartRule } from '../../../../console/src/chart-model.ts';
+import { chartModel, niceTicks, valueDomain } from '../../../../console/src/chart-model.ts';
 
 const from = Date.parse('2026-05-01T12:00:00.000Z');
 const to = from + 3_600_000;

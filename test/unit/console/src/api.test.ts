@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 // api.ts is typed for the browser (console/tsconfig.json has the DOM library); a static import
 // would pull it into the root program, which has node's globals only. So it is loaded by a
 // specifier TypeScript does not follow, which also shows its top level runs without a browser.
-const apiModule = '../../console/src/api.ts';
+const apiModule = '../../../../console/src/api.ts';
 const { ApiError, connectApi, realtimeUrl, reconnectDelayMs } = (await import(apiModule)) as {
   ApiError: new (errorType: string, message: string) => Error & { errorType: string };
   connectApi(settings: Settings): Api;

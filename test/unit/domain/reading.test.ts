@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../domain/errors.ts';
-import { parseReading, type ReadingDefaults } from '../../domain/reading.ts';
+import { ValidationError } from '../../../domain/errors.ts';
+import { parseReading, type ReadingDefaults } from '../../../domain/reading.ts';
 
 const receivedAt = Date.parse('2026-05-01T12:00:00.000Z');
 const defaults: ReadingDefaults = {

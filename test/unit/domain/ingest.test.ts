@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ValidationError } from '../../domain/errors.ts';
-import { QueueUnavailableError } from '../../domain/errors.ts';
-import { ingestBatch, ingestOne } from '../../domain/ingest.ts';
-import type { ReadingDefaults } from '../../domain/reading.ts';
-import { FakeQueue } from '../support/fakes.ts';
+import { ValidationError } from '../../../domain/errors.ts';
+import { QueueUnavailableError } from '../../../domain/errors.ts';
+import { ingestBatch, ingestOne } from '../../../domain/ingest.ts';
+import type { ReadingDefaults } from '../../../domain/reading.ts';
+import { FakeQueue } from '../../support/fakes.ts';
 
 const receivedAt = Date.parse('2026-05-01T12:00:00.000Z');
 let counter = 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CreateRuleInput } from '../../generated/graphql.ts';
+import type { CreateRuleInput } from '../../../generated/graphql.ts';
 import {
   aggregate,
   applyReading,
@@ -7,9 +7,9 @@ import {
   closeEpisode,
   type EpisodeState,
   newEpisode,
-} from '../../domain/episode.ts';
-import type { Reading } from '../../domain/reading.ts';
-import { newRule, type Rule } from '../../domain/rule.ts';
+} from '../../../domain/episode.ts';
+import type { Reading } from '../../../domain/reading.ts';
+import { newRule, type Rule } from '../../../domain/rule.ts';
 
 const t0 = Date.parse('2026-05-01T12:00:00.000Z');
 const rule = (input: Partial<CreateRuleInput> = {}): Rule =>
