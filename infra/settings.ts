@@ -181,7 +181,8 @@ export const settings = {
     readBy: 'cdk deploy',
     kind: 'list',
     default: '',
-    meaning: 'e-mail subscribers of the alerts topic, comma-separated (each must confirm)',
+    meaning:
+      'e-mail subscribers of the alerts topic, comma-separated (each confirms by e-mail; none: synth warns)',
   },
   console: {
     readBy: 'cdk deploy',
@@ -201,7 +202,7 @@ export const settings = {
     default: 365,
     min: 1,
     max: 365,
-    meaning: 'days until the API key expires',
+    meaning: 'API key lifetime in days (AppSync allows 1–365); redeploy to renew',
   },
   retentionDays: {
     readBy: 'cdk deploy',
@@ -209,7 +210,7 @@ export const settings = {
     default: retentionDays,
     min: 1,
     max: 3650,
-    meaning: 'days readings and alerts are kept (the functions’ RETENTION_DAYS)',
+    meaning: 'days readings and alerts are kept (DynamoDB TTL; the functions’ RETENTION_DAYS)',
   },
   workerBatchSize: {
     readBy: 'cdk deploy',
@@ -225,7 +226,7 @@ export const settings = {
     default: evaluationQueue.maxBatchingWindowSeconds,
     min: 0,
     max: 300,
-    meaning: 'how long the event source mapping gathers messages before invoking the worker',
+    meaning: 'how long to gather a batch; 0 invokes the worker as soon as messages arrive',
   },
 } as const satisfies Record<string, SettingDefinition>;
 
