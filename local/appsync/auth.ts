@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import { UNAUTHORIZED_MESSAGE } from './errors.ts';
+import { UNAUTHORIZED_MESSAGE } from './appsync-errors.ts';
 import type { SignedRequest, SigV4Credentials } from './sigv4.ts';
 import { verifySigV4 } from './sigv4.ts';
 

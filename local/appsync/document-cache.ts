@@ -1,6 +1,6 @@
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { GraphQLError, parse, specifiedRules, validate } from 'graphql';
-import { checkDepth, checkNesting, MAX_TOKENS } from './limits.ts';
+import { checkDepth, checkNesting, MAX_TOKENS } from './request-limits.ts';
 
 /** A query text parsed and validated against the schema, or the errors that refused it. */
 export type PreparedDocument =

@@ -7,10 +7,20 @@ import { WebSocketServer } from 'ws';
 import type { AuthConfig } from './auth.ts';
 import { authenticate, clientIp } from './auth.ts';
 import type { DocumentCache } from './document-cache.ts';
-import type { AppSyncError } from './errors.ts';
-import { formatValidationError, UNAUTHORIZED_MESSAGE } from './errors.ts';
+import type { AppSyncError } from './appsync-errors.ts';
+import { connectAuth, lowerCaseKeys } from './realtime-headers.ts';
+import {
+  dataFrame,
+  errorFrame,
+  frame,
+  MESSAGE,
+  rawByteLength,
+  rawToString,
+  simpleError,
+} from './realtime-messages.ts';
+import { formatValidationError, UNAUTHORIZED_MESSAGE } from './appsync-errors.ts';
 import { findDeniedField } from './field-auth.ts';
-import { APPSYNC_LIMITS, checkVariablesNesting } from './limits.ts';
+import { APPSYNC_LIMITS, checkVariablesNesting } from './request-limits.ts';
 import type { Logger } from './schema.ts';
 import type { ActiveSubscription, SubscriptionRegistry } from './subscriptions.ts';
 
@@ -58,84 +68,6 @@ interface Connection {
   acknowledged: boolean;
   keepAlive?: NodeJS.Timeout;
   refusalTimer?: NodeJS.Timeout;
-}
-
-type Headers = Record<string, string | string[] | undefined>;
-
-function lowerCaseKeys(value: unknown): Headers | undefined {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
-  const headers: Headers = {};
-  for (const [key, item] of Object.entries(value)) {
-    if (typeof item === 'string') headers[key.toLowerCase()] = item;
-  }
-  return headers;
-}
-
-function decodeBase64Json(text: string): unknown {
-  // '+' in an unencoded query string arrives as a space.
-  return JSON.parse(Buffer.from(text.replace(/ /g, '+'), 'base64').toString('utf8'));
-}
-
-/** Reads the connect-time auth headers and signed payload the way AppSync clients send them. */
-function connectAuth(request: IncomingMessage): { headers?: Headers; payload: string } {
-  const url = new URL(request.url ?? '/', 'http://localhost');
-  let payload = '{}';
-  const payloadParam = url.searchParams.get('payload');
-  if (payloadParam) {
-    try {
-      payload = Buffer.from(payloadParam.replace(/ /g, '+'), 'base64').toString('utf8');
-    } catch {
-      payload = '{}';
-    }
-  }
-  const headerParam = url.searchParams.get('header');
-  if (headerParam) {
-    try {
-      return { headers: lowerCaseKeys(decodeBase64Json(headerParam)), payload };
-    } catch {
-      return { payload };
-    }
-  }
-  const offered = String(request.headers['sec-websocket-protocol'] ?? '')
-    .split(',')
-    .map((protocol) => protocol.trim());
-  const headerProtocol = offered.find((protocol) => protocol.startsWith('header-'));
-  if (headerProtocol) {
-    try {
-      return {
-        headers: lowerCaseKeys(decodeBase64Json(headerProtocol.slice('header-'.length))),
-        payload,
-      };
-    } catch {
-      return { payload };
-    }
-  }
-  return { payload };
-}
-
-function frame(type: string, id?: string, payload?: unknown): string {
-  const message: Record<string, unknown> = { type };
-  if (id !== undefined) message.id = id;
-  if (payload !== undefined) message.payload = payload;
-  return JSON.stringify(message);
-}
-
-function errorFrame(id: string | undefined, errors: AppSyncError[]): string {
-  return frame('error', id, { errors });
-}
-
-function simpleError(errorType: string, message: string, errorCode?: number): AppSyncError {
-  return errorCode === undefined ? { errorType, message } : { errorType, message, errorCode };
-}
-
-function rawByteLength(data: RawData): number {
-  if (Array.isArray(data)) return data.reduce((sum, chunk) => sum + chunk.length, 0);
-  return data instanceof ArrayBuffer ? data.byteLength : data.length;
-}
-
-function rawToString(data: RawData): string {
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return data instanceof ArrayBuffer ? Buffer.from(data).toString('utf8') : data.toString('utf8');
 }
 
 /** The one root field a (validated) subscription operation selects. */
@@ -209,7 +141,7 @@ export function createRealtimeServer(options: RealtimeOptions): RealtimeServer {
     if (connection.ws.readyState !== connection.ws.OPEN) return;
     send(
       connection,
-      frame('connection_error', undefined, {
+      frame(MESSAGE.connectionError, undefined, {
         errors: [simpleError('UnauthorizedException', UNAUTHORIZED_MESSAGE, 401)],
       }),
     );
@@ -233,13 +165,13 @@ export function createRealtimeServer(options: RealtimeOptions): RealtimeServer {
   const acknowledge = (connection: Connection) => {
     send(
       connection,
-      frame('connection_ack', undefined, { connectionTimeoutMs: options.connectionTimeoutMs }),
+      frame(MESSAGE.connectionAck, undefined, { connectionTimeoutMs: options.connectionTimeoutMs }),
     );
     if (connection.acknowledged) return;
     connection.acknowledged = true;
-    send(connection, frame('ka'));
+    send(connection, frame(MESSAGE.keepAlive));
     connection.keepAlive = setInterval(
-      () => send(connection, frame('ka')),
+      () => send(connection, frame(MESSAGE.keepAlive)),
       options.keepAliveIntervalMs,
     );
     connection.keepAlive.unref();
@@ -387,12 +319,11 @@ export function createRealtimeServer(options: RealtimeOptions): RealtimeServer {
       variables: rawVariables,
       caller: auth.caller,
       shapeKey: `${auth.caller.mode}\u0000${operationName ?? ''}\u0000${JSON.stringify(rawVariables)}\u0000${query}`,
-      deliver: (payloadJson) =>
-        send(connection, `{"id":${JSON.stringify(id)},"type":"data","payload":${payloadJson}}`),
+      deliver: (payloadJson) => send(connection, dataFrame(id, payloadJson)),
     };
     connection.subscriptions.set(id, subscription);
     registry.add(subscription);
-    send(connection, frame('start_ack', id));
+    send(connection, frame(MESSAGE.startAck, id));
   };
 
   const stop = (connection: Connection, message: Record<string, unknown>) => {
@@ -407,7 +338,7 @@ export function createRealtimeServer(options: RealtimeOptions): RealtimeServer {
       return;
     }
     removeSubscription(connection, id);
-    send(connection, frame('complete', id));
+    send(connection, frame(MESSAGE.complete, id));
   };
 
   const handleMessage = async (connection: Connection, data: RawData, isBinary: boolean) => {
@@ -453,13 +384,13 @@ export function createRealtimeServer(options: RealtimeOptions): RealtimeServer {
       return;
     }
     switch (message.type) {
-      case 'connection_init':
+      case MESSAGE.connectionInit:
         acknowledge(connection);
         return;
-      case 'start':
+      case MESSAGE.start:
         await start(connection, message);
         return;
-      case 'stop':
+      case MESSAGE.stop:
         stop(connection, message);
         return;
       default: {

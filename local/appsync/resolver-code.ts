@@ -1,4 +1,4 @@
-import { AppSyncFieldError } from './errors.ts';
+import { AppSyncFieldError } from './appsync-errors.ts';
 
 /** The context an AppSync JS resolver function receives (the parts this endpoint fills). */
 export interface ResolverContext {

@@ -2,7 +2,7 @@ import type { AppSyncResolverEvent } from 'aws-lambda';
 import type { ConstDirectiveNode, GraphQLFieldResolver, GraphQLSchema } from 'graphql';
 import { buildSchema, isObjectType, Kind } from 'graphql';
 import type { AuthMode, Caller } from './auth.ts';
-import { AppSyncFieldError, unauthorizedFieldError } from './errors.ts';
+import { AppSyncFieldError, unauthorizedFieldError } from './appsync-errors.ts';
 import { allowedModes } from './field-auth.ts';
 import { overTheWire } from '../json-wire.ts';
 import type { ResolverCode, ResolverContext as ResolverCodeContext } from './resolver-code.ts';

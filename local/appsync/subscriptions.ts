@@ -9,7 +9,7 @@ import type {
 } from 'graphql';
 import { execute, Kind } from 'graphql';
 import type { Caller } from './auth.ts';
-import { formatExecutionError } from './errors.ts';
+import { formatExecutionError } from './appsync-errors.ts';
 import type { Logger, ResolverContext } from './schema.ts';
 
 /** One subscription started on a realtime connection. */
