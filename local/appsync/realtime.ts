@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { DocumentNode, FieldNode, GraphQLSchema, OperationDefinitionNode } from 'graphql';
-import { GraphQLError, getArgumentValues, getOperationAST, getVariableValues, Kind } from 'graphql';
+import { getArgumentValues, getVariableValues, Kind } from 'graphql';
 import type { RawData, WebSocket } from 'ws';
 import { WebSocketServer } from 'ws';
 import type { AuthConfig } from './auth.ts';
@@ -20,7 +20,8 @@ import {
 } from './realtime-messages.ts';
 import { formatValidationError, UNAUTHORIZED_MESSAGE } from './appsync-errors.ts';
 import { findDeniedField } from './field-auth.ts';
-import { APPSYNC_LIMITS, checkVariablesNesting } from './request-limits.ts';
+import { prepareOperation } from './operation.ts';
+import { APPSYNC_LIMITS } from './request-limits.ts';
 import type { Logger } from './schema.ts';
 import type { ActiveSubscription, SubscriptionRegistry } from './subscriptions.ts';
 
@@ -255,30 +256,16 @@ export function createRealtimeServer(options: RealtimeOptions): RealtimeServer {
     }
     if (connection.subscriptions.has(id) || connection.ws.readyState !== connection.ws.OPEN) return;
 
-    const nestedTooDeeply = checkVariablesNesting(rawVariables);
-    if (nestedTooDeeply) {
-      fail(formatValidationError(nestedTooDeeply));
-      return;
-    }
-    const prepared = documents.prepare(query);
+    const prepared = prepareOperation(documents, {
+      query,
+      variables: rawVariables,
+      operationName,
+    });
     if (!prepared.ok) {
       fail(prepared.errors.map(formatValidationError));
       return;
     }
-    const { document } = prepared;
-    const operation = getOperationAST(document, operationName);
-    if (!operation) {
-      fail(
-        formatValidationError(
-          new GraphQLError(
-            operationName
-              ? `Unknown operation named "${operationName}".`
-              : 'Must provide operation name if query contains multiple operations.',
-          ),
-        ),
-      );
-      return;
-    }
+    const { document, operation } = prepared;
     if (operation.operation !== 'subscription') {
       fail(
         simpleError('UnsupportedOperation', 'Operation not supported through the realtime channel'),

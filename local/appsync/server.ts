@@ -6,12 +6,13 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ExecutionResult } from 'graphql';
-import { execute, GraphQLError, getOperationAST } from 'graphql';
+import { execute, GraphQLError } from 'graphql';
 import type { AuthConfig } from './auth.ts';
 import { authenticate, clientIp } from './auth.ts';
 import { createDocumentCache } from './document-cache.ts';
 import { formatExecutionError, formatValidationError, requestErrorBody } from './appsync-errors.ts';
-import { checkVariablesNesting, resolveLimits } from './request-limits.ts';
+import { prepareOperation } from './operation.ts';
+import { resolveLimits } from './request-limits.ts';
 import { createRealtimeServer, REALTIME_PATH_SUFFIX } from './realtime.ts';
 import type { LambdaInvoke, Logger, ResolverContext } from './schema.ts';
 import type { ResolverCode } from './resolver-code.ts';
@@ -275,29 +276,13 @@ export async function startLocalAppSync(options: LocalAppSyncOptions): Promise<L
 
     const validationFailure = (errors: readonly GraphQLError[]) =>
       send(res, 400, JSON.stringify({ data: null, errors: errors.map(formatValidationError) }));
-    const nestedTooDeeply = checkVariablesNesting(variables);
-    if (nestedTooDeeply) {
-      validationFailure([nestedTooDeeply]);
-      return;
-    }
-    const prepared = documents.prepare(query);
+    const name = (operationName as string | null | undefined) ?? undefined;
+    const prepared = prepareOperation(documents, { query, variables, operationName: name });
     if (!prepared.ok) {
       validationFailure(prepared.errors);
       return;
     }
-    const { document } = prepared;
-    const name = (operationName as string | null | undefined) ?? undefined;
-    const operation = getOperationAST(document, name);
-    if (!operation) {
-      validationFailure([
-        new GraphQLError(
-          name
-            ? `Unknown operation named "${name}".`
-            : 'Must provide operation name if query contains multiple operations.',
-        ),
-      ]);
-      return;
-    }
+    const { document, operation } = prepared;
     if (operation.operation === 'subscription') {
       validationFailure([
         new GraphQLError(
