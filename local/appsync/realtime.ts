@@ -1,30 +1,19 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { GraphQLSchema } from 'graphql';
 import type { WebSocket } from 'ws';
 import { WebSocketServer } from 'ws';
-import type { AuthConfig } from './auth.ts';
-import type { DocumentCache } from './document-cache.ts';
 import { type ConnectionContext, RealtimeConnection } from './realtime-connection.ts';
 import { APPSYNC_LIMITS } from './request-limits.ts';
-import type { Logger } from './schema.ts';
-import type { SubscriptionRegistry } from './subscriptions.ts';
 
 /** What the realtime endpoint needs from the rest of the local AppSync. */
-export interface RealtimeOptions {
-  schema: GraphQLSchema;
-  documents: DocumentCache;
-  registry: SubscriptionRegistry;
-  auth: AuthConfig;
-  /** Path of the GraphQL endpoint; IAM signatures cover `<path>/connect` and `<path>`. */
-  graphqlPath: string;
-  keepAliveIntervalMs: number;
-  connectionTimeoutMs: number;
+export interface RealtimeOptions extends Omit<
+  ConnectionContext,
+  'maxSubscriptions' | 'maxMessageBytes' | 'onClosed'
+> {
   /** Subscriptions one connection may hold; AppSync's is 100. */
   maxSubscriptionsPerConnection?: number;
   /** Bytes in one inbound message; bigger is answered with an error, the connection stays. */
   maxMessageBytes?: number;
-  logger: Logger;
 }
 
 /** The realtime (websocket) half of the endpoint, attached to the HTTP(S) servers' upgrades. */
@@ -47,7 +36,6 @@ const HARD_FRAME_BYTES = 8 * 1024 * 1024;
  * AppSync clients subscribe to the local stack unchanged.
  */
 export function createRealtimeServer(options: RealtimeOptions): RealtimeServer {
-  const { schema, documents, registry, logger } = options;
   const maxSubscriptions =
     options.maxSubscriptionsPerConnection ?? APPSYNC_LIMITS.maxSubscriptionsPerConnection;
   const maxMessageBytes = options.maxMessageBytes ?? APPSYNC_LIMITS.maxRealtimeMessageBytes;
@@ -61,16 +49,9 @@ export function createRealtimeServer(options: RealtimeOptions): RealtimeServer {
   });
 
   const context: ConnectionContext = {
-    schema,
-    documents,
-    registry,
-    auth: options.auth,
-    graphqlPath: options.graphqlPath,
-    keepAliveIntervalMs: options.keepAliveIntervalMs,
-    connectionTimeoutMs: options.connectionTimeoutMs,
+    ...options,
     maxSubscriptions,
     maxMessageBytes,
-    logger,
     onClosed: (connection) => connections.delete(connection),
   };
   const onConnection = (ws: WebSocket, request: IncomingMessage) => {
