@@ -7,7 +7,7 @@ import { sns } from '../clients/sns.ts';
 import { setting } from '../config.ts';
 import { DynamoDbEpisodeStore } from '../dynamodb-episode-store.ts';
 import { SnsAlertNotifier } from '../sns-alert-notifier.ts';
-import { alertStore, readingStore, ruleStore as sharedRuleStore } from './components.ts';
+import { alertStore, readingStore, ruleStore as sharedRuleStore } from './stores.ts';
 
 /*
  * The evaluation's adapters, configured once per process from the environment: shared by

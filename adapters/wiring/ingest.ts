@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ReadingDefaults } from '../../domain/reading.ts';
 import { setting } from '../config.ts';
-import { evaluationQueue } from './components.ts';
+import { evaluationQueue } from './evaluation-queue.ts';
 
 /* The ingest resolver's adapters and settings, built once per cold start. */
 

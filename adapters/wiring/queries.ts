@@ -1,4 +1,5 @@
-import { alertStore, evaluationQueue, readingStore } from './components.ts';
+import { evaluationQueue } from './evaluation-queue.ts';
+import { alertStore, readingStore } from './stores.ts';
 
 /* The queries resolver's adapters, built once per cold start. */
 

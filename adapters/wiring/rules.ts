@@ -1,4 +1,5 @@
-import { evaluationQueue, ruleStore } from './components.ts';
+import { evaluationQueue } from './evaluation-queue.ts';
+import { ruleStore } from './stores.ts';
 
 /* The rules resolver's adapters, built once per cold start. */
 

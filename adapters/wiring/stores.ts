@@ -1,0 +1,27 @@
+import { tables } from '../../infra/resources.ts';
+import { dynamodb } from '../clients/dynamodb.ts';
+import { setting } from '../config.ts';
+import { DynamoDbAlertStore } from '../dynamodb-alert-store.ts';
+import { DynamoDbReadingStore } from '../dynamodb-reading-store.ts';
+import { DynamoDbRuleStore } from '../dynamodb-rule-store.ts';
+
+/*
+ * The DynamoDB stores more than one function uses, each written once. A function's wiring
+ * module calls the ones it needs, once, at cold start.
+ */
+
+export function readingStore(): DynamoDbReadingStore {
+  return new DynamoDbReadingStore(
+    dynamodb,
+    setting(tables.readingBlocks.envVar),
+    setting('RETENTION_DAYS'),
+  );
+}
+
+export function ruleStore(): DynamoDbRuleStore {
+  return new DynamoDbRuleStore(dynamodb, setting(tables.rules.envVar));
+}
+
+export function alertStore(): DynamoDbAlertStore {
+  return new DynamoDbAlertStore(dynamodb, setting(tables.alerts.envVar), setting('RETENTION_DAYS'));
+}
