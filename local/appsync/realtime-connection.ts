@@ -174,15 +174,8 @@ export class RealtimeConnection {
   }
 
   private async start(message: Record<string, unknown>) {
-    const id = message.id;
-    if (typeof id !== 'string' || id.length === 0) {
-      this.send(
-        errorFrame(undefined, [
-          simpleError('UnsupportedOperation', 'A start message needs a non-empty string id.'),
-        ]),
-      );
-      return;
-    }
+    const id = this.messageId(message, 'start');
+    if (id === undefined) return;
     const fail = (error: AppSyncError | AppSyncError[]) =>
       this.send(errorFrame(id, Array.isArray(error) ? error : [error]));
     if (this.subscriptions.has(id)) {
@@ -312,16 +305,21 @@ export class RealtimeConnection {
     this.send(frame(MESSAGE.startAck, id));
   }
 
-  private stop(message: Record<string, unknown>) {
+  /** The id a start or stop message must carry; without one, the client is told and it is dropped. */
+  private messageId(message: Record<string, unknown>, kind: 'start' | 'stop'): string | undefined {
     const id = message.id;
-    if (typeof id !== 'string' || id.length === 0) {
-      this.send(
-        errorFrame(undefined, [
-          simpleError('UnsupportedOperation', 'A stop message needs a non-empty string id.'),
-        ]),
-      );
-      return;
-    }
+    if (typeof id === 'string' && id.length > 0) return id;
+    this.send(
+      errorFrame(undefined, [
+        simpleError('UnsupportedOperation', `A ${kind} message needs a non-empty string id.`),
+      ]),
+    );
+    return undefined;
+  }
+
+  private stop(message: Record<string, unknown>) {
+    const id = this.messageId(message, 'stop');
+    if (id === undefined) return;
     this.removeSubscription(id);
     this.send(frame(MESSAGE.complete, id));
   }
