@@ -100,7 +100,6 @@ export type OnAlertSubscription = { onAlert: { id: string, ruleId: string, ruleN
 
 export type AcknowledgeAlertMutationVariables = Exact<{
   id: string;
-  by?: string | null | undefined;
 }>;
 
 

@@ -29,6 +29,7 @@ export type Aggregation =
 export type Alert = {
   __typename?: 'Alert';
   acknowledgedAt: Maybe<Scalars['AWSDateTime']['output']>;
+  /** Who acknowledged the alert: the signed-in user's e-mail or username. */
   acknowledgedBy: Maybe<Scalars['String']['output']>;
   deviceId: Scalars['ID']['output'];
   /** Id of the reading that fired the rule. */
@@ -88,6 +89,13 @@ export type AlertStatus =
   | 'FIRING'
   | 'RESOLVED';
 
+/** Devices the credential may send readings for: listed ids, ids with a prefix, or both. */
+export type CreateDeviceCredentialInput = {
+  deviceIdPrefix?: InputMaybe<Scalars['String']['input']>;
+  deviceIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  name: Scalars['String']['input'];
+};
+
 export type CreateRuleInput = {
   /** How the window is combined (default AVG); needs windowSeconds. */
   aggregation?: InputMaybe<Aggregation>;
@@ -114,10 +122,42 @@ export type CreateRuleInput = {
   windowSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** A new device credential and its token: the token is shown here once and stored only as a hash. */
+export type CreatedDeviceCredential = {
+  __typename?: 'CreatedDeviceCredential';
+  credential: DeviceCredential;
+  /** What the device sends as its Authorization header; keep it secret. */
+  token: Scalars['String']['output'];
+};
+
 export type DeleteRuleResult = {
   __typename?: 'DeleteRuleResult';
   deleted: Scalars['Boolean']['output'];
   id: Scalars['ID']['output'];
+};
+
+/** A device credential: what one device or gateway holds to send readings. Its secret is never shown again. */
+export type DeviceCredential = {
+  __typename?: 'DeviceCredential';
+  createdAt: Scalars['AWSDateTime']['output'];
+  createdBy: Scalars['String']['output'];
+  /** It also covers every device id that starts with this prefix. */
+  deviceIdPrefix: Maybe<Scalars['String']['output']>;
+  /** The device ids the credential covers, exactly. */
+  deviceIds: Array<Scalars['ID']['output']>;
+  id: Scalars['ID']['output'];
+  /** When a request last used it (updated at most once a minute). */
+  lastUsedAt: Maybe<Scalars['AWSDateTime']['output']>;
+  name: Scalars['String']['output'];
+  /** Set once revoked; a revoked credential stops working within the authorizer's cache time. */
+  revokedAt: Maybe<Scalars['AWSDateTime']['output']>;
+  revokedBy: Maybe<Scalars['String']['output']>;
+};
+
+export type DeviceCredentialConnection = {
+  __typename?: 'DeviceCredentialConnection';
+  items: Array<DeviceCredential>;
+  nextToken: Maybe<Scalars['String']['output']>;
 };
 
 export type Event = {
@@ -171,16 +211,21 @@ export type IngestResult = {
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Records that someone is handling the alert; `by` names them (default: the caller). */
+  /** Records that the caller is handling the alert. */
   acknowledgeAlert: Alert;
+  /** Issues a device credential; its token is in the answer and nowhere else. */
+  createDeviceCredential: CreatedDeviceCredential;
   createRule: Rule;
   /** Deletes a rule; its open alerts are resolved. */
   deleteRule: DeleteRuleResult;
+  /** One reading. A device credential may send readings only for the devices it covers. */
   ingestEvent: Event;
   /** Up to 1,000 readings; each is accepted or refused on its own. */
   ingestEvents: IngestEventsResult;
   /** Pushes an alert to `onAlert` subscribers. Called by the evaluation worker only. */
   publishAlert: Maybe<Alert>;
+  /** Revokes a device credential; it stops working within the authorizer's cache time (300 s). */
+  revokeDeviceCredential: DeviceCredential;
   /** Enables or disables a rule; disabling resolves its open alerts. */
   setRuleEnabled: Rule;
   updateRule: Rule;
@@ -188,8 +233,12 @@ export type Mutation = {
 
 
 export type MutationAcknowledgeAlertArgs = {
-  by: InputMaybe<Scalars['String']['input']>;
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationCreateDeviceCredentialArgs = {
+  input: CreateDeviceCredentialInput;
 };
 
 
@@ -215,6 +264,11 @@ export type MutationIngestEventsArgs = {
 
 export type MutationPublishAlertArgs = {
   input: AlertInput;
+};
+
+
+export type MutationRevokeDeviceCredentialArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -244,6 +298,8 @@ export type Query = {
   activeAlerts: AlertConnection;
   /** Recorded alerts, newest first, by device, rule or status. */
   alerts: AlertConnection;
+  /** Device credentials, newest first, without their secrets. */
+  deviceCredentials: DeviceCredentialConnection;
   /** A device's readings, newest first. */
   events: EventConnection;
   rule: Maybe<Rule>;
@@ -267,6 +323,12 @@ export type QueryAlertsArgs = {
   ruleId: InputMaybe<Scalars['ID']['input']>;
   status: InputMaybe<AlertStatus>;
   to: InputMaybe<Scalars['AWSDateTime']['input']>;
+};
+
+
+export type QueryDeviceCredentialsArgs = {
+  limit: InputMaybe<Scalars['Int']['input']>;
+  nextToken: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -296,6 +358,8 @@ export type Rule = {
   aggregation: Maybe<Aggregation>;
   clearThreshold: Maybe<Scalars['Float']['output']>;
   createdAt: Scalars['AWSDateTime']['output'];
+  /** Who created the rule: the signed-in user's e-mail or username. */
+  createdBy: Maybe<Scalars['String']['output']>;
   description: Maybe<Scalars['String']['output']>;
   /** Null means every device. */
   deviceId: Maybe<Scalars['ID']['output']>;
@@ -310,6 +374,8 @@ export type Rule = {
   severity: Severity;
   threshold: Scalars['Float']['output'];
   updatedAt: Scalars['AWSDateTime']['output'];
+  /** Who changed the rule last. */
+  updatedBy: Maybe<Scalars['String']['output']>;
   windowSeconds: Maybe<Scalars['Int']['output']>;
 };
 

@@ -18,7 +18,7 @@ export interface IndexDefinition {
 
 export interface TableDefinition {
   /** Logical name; CloudFormation names the real table. */
-  id: 'ReadingBlocks' | 'Rules' | 'Alerts' | 'Episodes';
+  id: 'ReadingBlocks' | 'Rules' | 'Alerts' | 'Episodes' | 'DeviceCredentials';
   /** Environment variable through which functions receive the table name. */
   envVar: string;
   partitionKey: KeyDefinition;
@@ -74,6 +74,15 @@ export const tables = {
     sortKey: string('deviceId'),
     globalSecondaryIndexes: [],
   },
+  deviceCredentials: {
+    // Device credentials by id, their secrets only as hashes; `all` lists them newest first.
+    id: 'DeviceCredentials',
+    envVar: 'DEVICE_CREDENTIALS_TABLE',
+    partitionKey: string('id'),
+    globalSecondaryIndexes: [
+      { indexName: 'all', partitionKey: string('kind'), sortKey: string('createdKey') },
+    ],
+  },
 } as const satisfies Record<string, TableDefinition>;
 
 /**
@@ -118,6 +127,58 @@ export const resolverFunctions = {
     'Query.rule',
   ],
   queries: ['Query.events', 'Query.alerts', 'Query.activeAlerts', 'Mutation.acknowledgeAlert'],
+  credentials: [
+    'Mutation.createDeviceCredential',
+    'Mutation.revokeDeviceCredential',
+    'Query.deviceCredentials',
+  ],
+} as const;
+
+/**
+ * The user pool people sign in to, and its groups (the roles of docs/security.md). The CDK
+ * stack and the local user pool are both made from this.
+ */
+export const userPool = {
+  /** Groups, most powerful first; a signed-in user in no group is a viewer. */
+  groups: {
+    admins: 'Everything, including device credentials',
+    operators: 'Read and subscribe; rules; acknowledge alerts',
+    viewers: 'Read and subscribe',
+  },
+  /** People sign in with their e-mail address; nobody signs themselves up. */
+  signInWithEmail: true,
+  selfSignUp: false,
+  passwordPolicy: {
+    minLength: 12,
+    requireLowercase: true,
+    requireUppercase: true,
+    requireDigits: true,
+    requireSymbols: true,
+    temporaryPasswordValidityDays: 3,
+  },
+  /** The console's app client: no secret; SRP in AWS, also USER_PASSWORD_AUTH locally. */
+  client: {
+    name: 'console',
+    accessTokenValidityMinutes: 60,
+    idTokenValidityMinutes: 60,
+    refreshTokenValidityDays: 30,
+  },
+} as const;
+
+/** A role's group name in the user pool. */
+export type UserGroup = keyof typeof userPool.groups;
+
+/**
+ * The Lambda authorizer that checks device credentials (resolvers/device-authorizer.ts).
+ * AppSync caches its answer per token for `cacheTtlSeconds`: a revoked credential stops
+ * working within that time. Tokens that do not match `tokenPattern` are refused by AppSync
+ * without invoking the function.
+ */
+export const deviceAuthorizer = {
+  cacheTtlSeconds: 300,
+  tokenPattern: '^tad_[0-9a-f]{32}_[0-9a-f]{64}$',
+  /** `lastUsedAt` is written at most this often per credential. */
+  lastUsedGranularitySeconds: 60,
 } as const;
 
 /** How often the scheduled check looks for silent devices and due repeats (AWS: EventBridge). */

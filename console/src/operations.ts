@@ -102,8 +102,8 @@ export const onAlertSubscription = document(/* GraphQL */ `
 `) as Operation<OnAlertSubscriptionVariables, OnAlertSubscription>;
 
 export const acknowledgeAlertMutation = document(/* GraphQL */ `
-  mutation AcknowledgeAlert($id: ID!, $by: String) {
-    acknowledgeAlert(id: $id, by: $by) {
+  mutation AcknowledgeAlert($id: ID!) {
+    acknowledgeAlert(id: $id) {
       ...AlertFields
     }
   }
