@@ -28,6 +28,15 @@ export class NotFoundError extends ClientError {
   readonly errorType = 'NotFound';
 }
 
+/**
+ * The caller may not do this with what it asked for, although the API admitted it: a device
+ * credential sending a reading of a device it does not cover.
+ */
+export class UnauthorizedError extends ClientError {
+  override readonly name = 'UnauthorizedError';
+  readonly errorType = 'Unauthorized';
+}
+
 /** A reading could not be handed to the queue; the client should retry it. */
 export class QueueUnavailableError extends ClientError {
   override readonly name = 'QueueUnavailableError';

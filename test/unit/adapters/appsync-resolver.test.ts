@@ -1,7 +1,12 @@
 import type { AppSyncResolverEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { appSyncResolver, InternalFailure } from '../../../adapters/appsync-resolver.ts';
-import { NotFoundError, QueueUnavailableError, ValidationError } from '../../../domain/errors.ts';
+import {
+  NotFoundError,
+  QueueUnavailableError,
+  UnauthorizedError,
+  ValidationError,
+} from '../../../domain/errors.ts';
 
 const event = (fieldName: string) =>
   ({
@@ -14,6 +19,7 @@ describe('the resolver adapter maps errors by class', () => {
     [new ValidationError('threshold must be a number', 'input.threshold'), 'ValidationError'],
     [new NotFoundError("No rule with id 'r1'"), 'NotFound'],
     [new QueueUnavailableError('retry it'), 'QueueUnavailable'],
+    [new UnauthorizedError("This credential does not cover device 'D9'"), 'Unauthorized'],
   ])(
     'given a client error, then it is returned with its errorType and message',
     async (error, errorType) => {
