@@ -18,6 +18,9 @@ export const limits = {
   maxRepeatIntervalSeconds: 7 * 24 * 3600,
   /** How far ahead of the server clock a reading's timestamp may be. */
   maxFutureSkewMs: 15 * 60 * 1000,
+  /** Characters in a device credential's name, and device ids it may list. */
+  maxCredentialNameLength: 100,
+  maxCredentialDeviceIds: 100,
   /** Page size of list queries: default and maximum. */
   defaultPageSize: 50,
   maxPageSize: 1000,

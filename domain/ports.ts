@@ -1,5 +1,6 @@
 import type { AlertStatus } from '../generated/graphql.ts';
 import type { Alert } from './alert.ts';
+import type { DeviceCredential, DeviceCredentialRecord } from './device-credential.ts';
 import type { EpisodeState, Notification } from './episode.ts';
 import type { PageRequest } from './pagination.ts';
 import type { Reading } from './reading.ts';
@@ -42,6 +43,29 @@ export interface RuleStore {
   list(query: { deviceId: string | null }, page: PageRequest): Promise<Page<Rule>>;
   /** Every rule, for the worker's index. */
   all(): Promise<Rule[]>;
+}
+
+/**
+ * Device credentials, their secrets kept only as hashes. A hash leaves the store by one path
+ * only, `findForVerification`, for the authorizer to check a token against.
+ */
+export interface DeviceCredentialStore {
+  /** Stores a new credential; fails if one with its id exists already. */
+  create(credential: DeviceCredential, secretHash: string): Promise<void>;
+  /** The credential with its secret's hash, for the authorizer; null when there is none. */
+  findForVerification(id: string): Promise<DeviceCredentialRecord | null>;
+  /** Every credential, newest first, without hashes. */
+  list(page: PageRequest): Promise<Page<DeviceCredential>>;
+  /**
+   * Marks the credential revoked and returns it; one revoked already keeps its first
+   * `revokedAt` and `revokedBy`. Null when there is no such credential.
+   */
+  revoke(id: string, by: string, at: string): Promise<DeviceCredential | null>;
+  /**
+   * Records a use at `at`, unless a use was recorded less than `granularitySeconds` before
+   * (or the credential is gone): true when it wrote. Concurrent requests write it once.
+   */
+  touch(id: string, at: string, granularitySeconds: number): Promise<boolean>;
 }
 
 /** Where each (rule, device) lifecycle is kept between readings. */
