@@ -9,10 +9,12 @@ import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbAlertStore } from '../../adapters/dynamodb-alert-store.ts';
+import { DynamoDbCredentialStore } from '../../adapters/dynamodb-credential-store.ts';
 import { DynamoDbReadingStore } from '../../adapters/dynamodb-reading-store.ts';
 import { DynamoDbRuleStore } from '../../adapters/dynamodb-rule-store.ts';
 import { SqsEvaluationQueue } from '../../adapters/sqs-evaluation-queue.ts';
 import { thresholdAlert } from '../../domain/alert.ts';
+import { issueDeviceCredential } from '../../domain/device-credential.ts';
 import type { AlertQuery } from '../../domain/ports.ts';
 import { DynamoDbEpisodeStore } from '../../adapters/dynamodb-episode-store.ts';
 import { pageRequest } from '../../domain/pagination.ts';
@@ -20,6 +22,7 @@ import type { Reading } from '../../domain/reading.ts';
 import { newRule } from '../../domain/rule.ts';
 import { type SqsHandler, startEventSourceMapping } from '../../local/event-source-mapping.ts';
 import type { ProvisionedResources } from '../../local/provision.ts';
+import { tables } from '../../infra/resources.ts';
 import { type ProvisionedEmulators, startProvisionedEmulators } from '../support/emulators.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -302,6 +305,112 @@ describe('DynamoDbRuleStore', () => {
     expect(await store.delete('rule-1')).toBe(false);
     expect(await store.replace(forD1)).toBe(false);
     expect((await store.all()).map((r) => r.id)).toEqual(['rule-2']);
+  });
+});
+
+describe('DynamoDbCredentialStore', () => {
+  // The local stack names each table by its logical id.
+  const store = () => new DynamoDbCredentialStore(documents, tables.deviceCredentials.id);
+  const issue = (name: string, minute: number) =>
+    issueDeviceCredential(
+      { name, deviceIds: ['D1', 'D2'], deviceIdPrefix: name === 'prefixed' ? 'demo-' : null },
+      'admin@example.com',
+      `2026-05-01T12:${String(minute).padStart(2, '0')}:00.000Z`,
+    );
+
+  it('given a credential created, then it reads back with its hash for verification, and its id cannot be created again', async () => {
+    // Prepare
+    const issued = issue('prefixed', 0);
+
+    // Act
+    await store().create(issued.credential, issued.secretHash);
+
+    // Assess
+    expect(await store().findForVerification(issued.credential.id)).toEqual({
+      credential: issued.credential,
+      secretHash: issued.secretHash,
+    });
+    await expect(store().create(issued.credential, 'f'.repeat(64))).rejects.toThrow();
+    expect((await store().findForVerification(issued.credential.id))?.secretHash).toBe(
+      issued.secretHash,
+    );
+    expect(await store().findForVerification('0'.repeat(32))).toBeNull();
+  });
+
+  it('given credentials created, then they list newest first across pages, without their hashes', async () => {
+    // Prepare
+    const issued = [issue('first', 1), issue('second', 2), issue('third', 3)];
+    for (const { credential, secretHash } of issued) await store().create(credential, secretHash);
+
+    // Act
+    const names: string[] = [];
+    const seen: unknown[] = [];
+    let token: string | null = null;
+    do {
+      const page = await store().list(pageRequest({ limit: 2, nextToken: token }, {}));
+      names.push(...page.items.map((credential) => credential.name));
+      seen.push(...page.items);
+      token = page.nextToken;
+    } while (token);
+
+    // Assess
+    expect(names.filter((name) => name !== 'prefixed')).toEqual(['third', 'second', 'first']);
+    expect(JSON.stringify(seen)).not.toContain('secretHash');
+    for (const { secretHash } of issued) expect(JSON.stringify(seen)).not.toContain(secretHash);
+    expect(seen).toContainEqual(issued[1]?.credential);
+  });
+
+  it('given a credential revoked twice, then it keeps the first revocation; an unknown id is null', async () => {
+    // Prepare
+    const { credential, secretHash } = issue('revoked', 4);
+    await store().create(credential, secretHash);
+
+    // Act
+    const first = await store().revoke(
+      credential.id,
+      'ada@example.com',
+      '2026-05-02T00:00:00.000Z',
+    );
+    const second = await store().revoke(
+      credential.id,
+      'bob@example.com',
+      '2026-05-03T00:00:00.000Z',
+    );
+
+    // Assess
+    const revoked = {
+      ...credential,
+      revokedAt: '2026-05-02T00:00:00.000Z',
+      revokedBy: 'ada@example.com',
+    };
+    expect(first).toEqual(revoked);
+    expect(second).toEqual(revoked);
+    expect((await store().findForVerification(credential.id))?.credential).toEqual(revoked);
+    expect(
+      await store().revoke('f'.repeat(32), 'ada@example.com', '2026-05-02T00:00:00.000Z'),
+    ).toBeNull();
+    expect(await store().findForVerification('f'.repeat(32))).toBeNull();
+  });
+
+  it('given uses within the granularity, then lastUsedAt is written once; after it, again; never for an unknown id', async () => {
+    // Prepare
+    const { credential, secretHash } = issue('touched', 5);
+    await store().create(credential, secretHash);
+    const lastUsedAt = async () =>
+      (await store().findForVerification(credential.id))?.credential.lastUsedAt;
+
+    // Act and assess: two concurrent first uses write once
+    const concurrent = await Promise.all([
+      store().touch(credential.id, '2026-05-01T13:00:00.000Z', 60),
+      store().touch(credential.id, '2026-05-01T13:00:00.000Z', 60),
+    ]);
+    expect(concurrent.filter(Boolean)).toHaveLength(1);
+    expect(await store().touch(credential.id, '2026-05-01T13:00:59.999Z', 60)).toBe(false);
+    expect(await lastUsedAt()).toBe('2026-05-01T13:00:00.000Z');
+    expect(await store().touch(credential.id, '2026-05-01T13:01:00.000Z', 60)).toBe(true);
+    expect(await lastUsedAt()).toBe('2026-05-01T13:01:00.000Z');
+    expect(await store().touch('e'.repeat(32), '2026-05-01T13:00:00.000Z', 60)).toBe(false);
+    expect(await store().findForVerification('e'.repeat(32))).toBeNull();
   });
 });
 
