@@ -8,7 +8,8 @@ export interface DataFrame {
 }
 
 /**
- * One subscription over AppSync's real-time protocol with API-key auth, on raw `ws`,
+ * One subscription over AppSync's real-time protocol, on raw `ws`, authorized with the headers
+ * a client would send (`{ Authorization: <JWT or device token> }`, or `{ 'x-api-key': … }`),
  * written from the protocol description so that tests and the benchmark exercise the
  * endpoint itself rather than a client library. Keeps every `data` payload in `received`
  * and tells listeners, with the time each frame arrived.
@@ -22,15 +23,18 @@ export class RealtimeSubscription {
     this.#socket = socket;
   }
 
-  /** Connects, waits for `connection_ack`, starts the subscription and resolves on `start_ack`. */
+  /**
+   * Connects with `headers` (and the API's host), waits for `connection_ack`, starts the
+   * subscription with the same headers and resolves on `start_ack`.
+   */
   static async open(
     realtimeUrl: string,
     graphqlUrl: string,
-    apiKey: string,
+    headers: Readonly<Record<string, string>>,
     query: string,
     variables: Record<string, unknown> = {},
   ): Promise<RealtimeSubscription> {
-    const auth = { host: new URL(graphqlUrl).host, 'x-api-key': apiKey };
+    const auth = { host: new URL(graphqlUrl).host, ...headers };
     const header = Buffer.from(JSON.stringify(auth)).toString('base64');
     const socket = new WebSocket(`${realtimeUrl}?header=${header}&payload=e30=`, 'graphql-ws');
     const subscription = new RealtimeSubscription(socket);

@@ -1,7 +1,15 @@
 import { timingSafeEqual } from 'node:crypto';
 import { UNAUTHORIZED_MESSAGE } from './appsync-errors.ts';
+import type { CognitoIdentity, CognitoUserPoolConfig } from './cognito-auth.ts';
+import { createCognitoVerifier } from './cognito-auth.ts';
+import type { AuthorizerOperation, LambdaAuthorizerConfig, LambdaIdentity } from './lambda-auth.ts';
+import { createLambdaAuthorizer } from './lambda-auth.ts';
+import type { Logger } from './schema.ts';
 import type { SignedRequest, SigV4Credentials } from './sigv4.ts';
 import { verifySigV4 } from './sigv4.ts';
+
+export type { CognitoIdentity, CognitoUserPoolConfig } from './cognito-auth.ts';
+export type { LambdaAuthorizerConfig, LambdaIdentity } from './lambda-auth.ts';
 
 /** AppSync authorization modes, as named in AppSync's API. */
 export type AuthMode =
@@ -21,18 +29,42 @@ export interface IamIdentity {
 }
 
 /** Who made a request: the mode it was authorized with and the identity resolvers see. */
-export interface Caller {
-  mode: AuthMode;
-  identity: IamIdentity | null;
-}
+export type Caller =
+  | { mode: 'API_KEY'; identity: null }
+  | { mode: 'AWS_IAM'; identity: IamIdentity }
+  | { mode: 'AMAZON_COGNITO_USER_POOLS'; identity: CognitoIdentity }
+  | {
+      mode: 'AWS_LAMBDA';
+      identity: LambdaIdentity;
+      /** The authorizer's `deniedFields`, as `Type.field`. */
+      deniedFields: ReadonlySet<string>;
+    };
 
 export type AuthResult = { ok: true; caller: Caller } | { ok: false; message: string };
 
-/** What the local endpoint accepts as credentials. */
-export interface AuthConfig {
-  apiKey: string;
-  iam: SigV4Credentials & { accountId?: string };
-  region: string;
+/** One authorization mode of the API and its configuration, as AppSync's API names them. */
+export type AuthorizationMode =
+  | { authorizationType: 'API_KEY'; apiKey: string }
+  | { authorizationType: 'AWS_IAM'; credentials: SigV4Credentials }
+  | { authorizationType: 'AMAZON_COGNITO_USER_POOLS'; userPool: CognitoUserPoolConfig }
+  | { authorizationType: 'AWS_LAMBDA'; lambdaAuthorizer: LambdaAuthorizerConfig };
+
+/** The API's authorization: a default mode and any additional ones, each at most once. */
+export interface AuthorizationConfig {
+  defaultAuthorization: AuthorizationMode;
+  additionalAuthorizationModes?: readonly AuthorizationMode[];
+}
+
+/** A request to authorize: what SigV4 covers, plus the operation an authorizer function sees. */
+export interface AuthRequest extends SignedRequest {
+  operation: AuthorizerOperation;
+}
+
+/** Authorizes HTTP requests, websocket connects and subscription starts alike. */
+export interface Authenticator {
+  readonly defaultMode: AuthMode;
+  readonly modes: ReadonlySet<AuthMode>;
+  authenticate(request: AuthRequest, sourceIp: string): Promise<AuthResult>;
 }
 
 function first(value: string | string[] | undefined): string | undefined {
@@ -51,49 +83,165 @@ export function clientIp(remoteAddress: string | undefined): string {
   return remoteAddress.startsWith('::ffff:') ? remoteAddress.slice(7) : remoteAddress;
 }
 
+const BASE64URL_SEGMENT = /^[A-Za-z0-9_-]+$/;
+
 /**
- * Authorizes one request (an HTTP call, a websocket connect or a subscription start) with the
- * two modes this API has: AWS_IAM when an `authorization: AWS4-HMAC-SHA256 …` header is present,
- * else API_KEY when `x-api-key` is. Anything else is refused, as AppSync refuses it.
+ * Whether an `authorization` value has a JWT's shape: three base64url parts joined by dots,
+ * the first a JSON object (its header). The signature part may be empty (`alg: none`).
  */
-export async function authenticate(
-  request: SignedRequest,
-  config: AuthConfig,
-  sourceIp: string,
-): Promise<AuthResult> {
-  const authorization = first(request.headers.authorization);
-  if (authorization?.trimStart().startsWith('AWS4-HMAC-SHA256')) {
-    const result = await verifySigV4(request, {
-      credentials: config.iam,
-      region: config.region,
-      service: 'appsync',
-    });
-    if (!result.ok) return { ok: false, message: result.message };
-    const accountId = config.iam.accountId ?? '000000000000';
-    return {
-      ok: true,
-      caller: {
-        mode: 'AWS_IAM',
-        identity: {
-          accountId,
-          accessKey: result.accessKeyId,
-          cognitoIdentityPoolId: null,
-          cognitoIdentityId: null,
-          cognitoIdentityAuthType: null,
-          cognitoIdentityAuthProvider: null,
-          sourceIp: [sourceIp],
-          userArn: `arn:aws:iam::${accountId}:user/local`,
-          username: 'local',
-        },
-      },
-    };
+export function isJwtShaped(token: string): boolean {
+  const parts = token.split('.');
+  if (parts.length !== 3) return false;
+  const [header = '', payload = '', signature = ''] = parts;
+  if (!BASE64URL_SEGMENT.test(header) || !BASE64URL_SEGMENT.test(payload)) return false;
+  if (signature !== '' && !BASE64URL_SEGMENT.test(signature)) return false;
+  try {
+    const decoded: unknown = JSON.parse(Buffer.from(header, 'base64url').toString('utf8'));
+    return decoded !== null && typeof decoded === 'object' && !Array.isArray(decoded);
+  } catch {
+    return false;
   }
-  const apiKey = first(request.headers['x-api-key']);
-  if (apiKey !== undefined) {
-    if (sameString(apiKey, config.apiKey)) return { ok: true, caller: API_KEY_CALLER };
-    return { ok: false, message: UNAUTHORIZED_MESSAGE };
+}
+
+/** The mode a request's headers ask for, and the credential it carries. */
+export type SelectedMode =
+  | { mode: 'AWS_IAM' }
+  | { mode: 'API_KEY'; apiKey: string }
+  | { mode: 'AMAZON_COGNITO_USER_POOLS' | 'AWS_LAMBDA'; token: string };
+
+/**
+ * Picks the auth mode of a request from its headers, as AppSync does: a SigV4
+ * `authorization: AWS4-HMAC-SHA256 …` is AWS_IAM; else an `x-api-key` is API_KEY; else an
+ * `authorization` value is a user-pool token when it is a JWT and the API has the user-pool
+ * mode (AppSync never hands such a token to its Lambda authorizer then), and anything else
+ * goes to the Lambda authorizer. Undefined: no credentials at all.
+ */
+export function selectAuthMode(
+  headers: SignedRequest['headers'],
+  modes: ReadonlySet<AuthMode>,
+): SelectedMode | undefined {
+  const authorization = first(headers.authorization);
+  if (authorization?.trimStart().startsWith('AWS4-HMAC-SHA256')) return { mode: 'AWS_IAM' };
+  const apiKey = first(headers['x-api-key']);
+  if (apiKey !== undefined) return { mode: 'API_KEY', apiKey };
+  if (authorization === undefined || authorization === '') return undefined;
+  if (modes.has('AMAZON_COGNITO_USER_POOLS') && isJwtShaped(authorization)) {
+    return { mode: 'AMAZON_COGNITO_USER_POOLS', token: authorization };
   }
-  return { ok: false, message: UNAUTHORIZED_MESSAGE };
+  return { mode: 'AWS_LAMBDA', token: authorization };
+}
+
+export interface AuthenticatorOptions {
+  authorization: AuthorizationConfig;
+  region: string;
+  accountId: string;
+  apiId: string;
+  logger: Logger;
+}
+
+/**
+ * Builds the API's authorization from its configured modes (refusing a mode given twice, as
+ * AppSync does), so that each request is authorized by the one mode its headers select, and
+ * refused with a 401 when that mode is not configured or its credential is not valid.
+ */
+export function createAuthenticator(options: AuthenticatorOptions): Authenticator {
+  const { authorization, region, accountId } = options;
+  const all = [
+    authorization.defaultAuthorization,
+    ...(authorization.additionalAuthorizationModes ?? []),
+  ];
+  const byMode = new Map<AuthMode, AuthorizationMode>();
+  for (const mode of all) {
+    if (byMode.has(mode.authorizationType)) {
+      throw new Error(`Authorization mode ${mode.authorizationType} is configured twice`);
+    }
+    byMode.set(mode.authorizationType, mode);
+  }
+  const modes: ReadonlySet<AuthMode> = new Set(byMode.keys());
+
+  let apiKey: string | undefined;
+  let iam: SigV4Credentials | undefined;
+  let cognito: ReturnType<typeof createCognitoVerifier> | undefined;
+  let lambda: ReturnType<typeof createLambdaAuthorizer> | undefined;
+  for (const mode of all) {
+    switch (mode.authorizationType) {
+      case 'API_KEY':
+        apiKey = mode.apiKey;
+        break;
+      case 'AWS_IAM':
+        iam = mode.credentials;
+        break;
+      case 'AMAZON_COGNITO_USER_POOLS':
+        cognito = createCognitoVerifier(mode.userPool);
+        break;
+      case 'AWS_LAMBDA':
+        lambda = createLambdaAuthorizer(mode.lambdaAuthorizer, options);
+        break;
+    }
+  }
+
+  const refused: AuthResult = { ok: false, message: UNAUTHORIZED_MESSAGE };
+  return {
+    defaultMode: authorization.defaultAuthorization.authorizationType,
+    modes,
+    async authenticate(request, sourceIp) {
+      const selected = selectAuthMode(request.headers, modes);
+      if (!selected) return refused;
+      switch (selected.mode) {
+        case 'AWS_IAM': {
+          if (!iam) return refused;
+          const result = await verifySigV4(request, {
+            credentials: iam,
+            region,
+            service: 'appsync',
+          });
+          if (!result.ok) return { ok: false, message: result.message };
+          return {
+            ok: true,
+            caller: {
+              mode: 'AWS_IAM',
+              identity: {
+                accountId,
+                accessKey: result.accessKeyId,
+                cognitoIdentityPoolId: null,
+                cognitoIdentityId: null,
+                cognitoIdentityAuthType: null,
+                cognitoIdentityAuthProvider: null,
+                sourceIp: [sourceIp],
+                userArn: `arn:aws:iam::${accountId}:user/local`,
+                username: 'local',
+              },
+            },
+          };
+        }
+        case 'API_KEY':
+          if (apiKey === undefined || !sameString(selected.apiKey, apiKey)) return refused;
+          return { ok: true, caller: API_KEY_CALLER };
+        case 'AMAZON_COGNITO_USER_POOLS': {
+          if (!cognito) return refused;
+          const result = await cognito(selected.token, sourceIp);
+          if (!result.ok) return result;
+          return {
+            ok: true,
+            caller: { mode: 'AMAZON_COGNITO_USER_POOLS', identity: result.identity },
+          };
+        }
+        case 'AWS_LAMBDA': {
+          if (!lambda) return refused;
+          const result = await lambda(selected.token, request);
+          if (!result.ok) return result;
+          return {
+            ok: true,
+            caller: {
+              mode: 'AWS_LAMBDA',
+              identity: result.identity,
+              deniedFields: result.deniedFields,
+            },
+          };
+        }
+      }
+    },
+  };
 }
 
 const API_KEY_CALLER: Caller = Object.freeze({ mode: 'API_KEY', identity: null });

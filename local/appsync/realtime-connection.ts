@@ -4,10 +4,12 @@ import { getArgumentValues, getVariableValues, Kind } from 'graphql';
 import type { RawData, WebSocket } from 'ws';
 import type { AppSyncError } from './appsync-errors.ts';
 import { formatValidationError, UNAUTHORIZED_MESSAGE } from './appsync-errors.ts';
-import type { AuthConfig } from './auth.ts';
-import { authenticate, clientIp } from './auth.ts';
+import type { Authenticator } from './auth.ts';
+import { clientIp } from './auth.ts';
 import type { DocumentCache } from './document-cache.ts';
-import { findDeniedField } from './field-auth.ts';
+import type { FieldAuthRules } from './field-auth.ts';
+import { callerAuthKey, findDeniedField } from './field-auth.ts';
+import { authorizerOperation } from './lambda-auth.ts';
 import { prepareOperation } from './operation.ts';
 import { connectAuth, lowerCaseKeys } from './realtime-headers.ts';
 import {
@@ -27,7 +29,9 @@ export interface ConnectionContext {
   schema: GraphQLSchema;
   documents: DocumentCache;
   registry: SubscriptionRegistry;
-  auth: AuthConfig;
+  auth: Authenticator;
+  /** Who may use each field: a subscription's fields are checked at `start`. */
+  fieldAuthRules: FieldAuthRules;
   /** Path of the GraphQL endpoint; IAM signatures cover `<path>/connect` and `<path>`. */
   graphqlPath: string;
   keepAliveIntervalMs: number;
@@ -73,15 +77,15 @@ export class RealtimeConnection {
     const { headers, payload } = connectAuth(request);
     this.#queue = (
       headers
-        ? authenticate(
+        ? context.auth.authenticate(
             {
               method: 'POST',
               path: `${context.graphqlPath}/connect`,
               query: {},
               headers,
               body: payload,
+              operation: authorizerOperation(parseJson(payload)),
             },
-            context.auth,
             this.sourceIp,
           )
         : Promise.resolve({ ok: false as const, message: UNAUTHORIZED_MESSAGE })
@@ -232,9 +236,15 @@ export class RealtimeConnection {
       fail(simpleError('UnauthorizedException', UNAUTHORIZED_MESSAGE, 401));
       return;
     }
-    const auth = await authenticate(
-      { method: 'POST', path: this.#context.graphqlPath, query: {}, headers, body: data },
-      this.#context.auth,
+    const auth = await this.#context.auth.authenticate(
+      {
+        method: 'POST',
+        path: this.#context.graphqlPath,
+        query: {},
+        headers,
+        body: data,
+        operation: authorizerOperation(request),
+      },
       this.sourceIp,
     );
     if (!auth.ok) {
@@ -268,7 +278,12 @@ export class RealtimeConnection {
       fail(coerced.errors.map(formatValidationError));
       return;
     }
-    const denied = findDeniedField(this.#context.schema, document, auth.caller.mode);
+    const denied = findDeniedField(
+      this.#context.schema,
+      this.#context.fieldAuthRules,
+      document,
+      auth.caller,
+    );
     if (denied) {
       fail(
         simpleError(
@@ -297,7 +312,7 @@ export class RealtimeConnection {
       operationName,
       variables: rawVariables,
       caller: auth.caller,
-      shapeKey: `${auth.caller.mode}\u0000${operationName ?? ''}\u0000${JSON.stringify(rawVariables)}\u0000${query}`,
+      shapeKey: `${callerAuthKey(auth.caller)}\u0000${operationName ?? ''}\u0000${JSON.stringify(rawVariables)}\u0000${query}`,
       deliver: (payloadJson) => this.send(dataFrame(id, payloadJson)),
     };
     this.subscriptions.set(id, subscription);
@@ -415,6 +430,14 @@ function rootField(
     }
   }
   return undefined;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -3,7 +3,8 @@ import type { ConstDirectiveNode, GraphQLFieldResolver, GraphQLSchema } from 'gr
 import { buildSchema, isObjectType, Kind } from 'graphql';
 import type { AuthMode, Caller } from './auth.ts';
 import { AppSyncFieldError, unauthorizedFieldError } from './appsync-errors.ts';
-import { allowedModes } from './field-auth.ts';
+import type { FieldAuthRule, FieldAuthRules } from './field-auth.ts';
+import { admits, fieldAuthRule } from './field-auth.ts';
 import { overTheWire } from '../json-wire.ts';
 import type { ResolverCode, ResolverContext as ResolverCodeContext } from './resolver-code.ts';
 import { installAppSyncScalars } from './scalars.ts';
@@ -38,6 +39,8 @@ export interface AppSyncSchema {
   schema: GraphQLSchema;
   /** Subscription field names to notify, by the mutation field that triggers them. */
   subscriptionsByMutation: ReadonlyMap<string, readonly string[]>;
+  /** Who may use each object field, by `Type.field`. */
+  fieldAuthRules: FieldAuthRules;
 }
 
 export interface AppSyncSchemaOptions {
@@ -46,14 +49,16 @@ export interface AppSyncSchemaOptions {
   /** Resolver code (APPSYNC_JS) in front of every Lambda resolver; without it they are direct. */
   lambdaResolverCode?: ResolverCode;
   noneResolvers: readonly string[];
+  /** The API's default auth mode: what a field without auth directives (nor its type) admits. */
+  defaultAuthMode: AuthMode;
+  /** Every auth mode the API has; a field admitting all of them without groups needs no check. */
+  authModes: ReadonlySet<AuthMode>;
   logger: Logger;
   /** AppSync's `resolverCountLimit`: resolver invocations per request; default 10,000. */
   resolverCountLimit?: number;
 }
 
 type Resolver = GraphQLFieldResolver<unknown, ResolverContext>;
-
-const ALL_CHECKED_MODES: readonly AuthMode[] = ['API_KEY', 'AWS_IAM'];
 
 function eventHeaders(context: ResolverContext): Record<string, string> {
   if (context.eventHeaders) return context.eventHeaders;
@@ -160,14 +165,26 @@ const propertyResolver: Resolver = (source, args, context, info) => {
 
 function withFieldAuth(
   inner: Resolver,
-  allowed: ReadonlySet<AuthMode>,
+  rule: FieldAuthRule,
   typeName: string,
   fieldName: string,
 ): Resolver {
   return (source, args, context, info) => {
-    if (!allowed.has(context.caller.mode)) throw unauthorizedFieldError(fieldName, typeName);
+    if (!admits(rule, context.caller, typeName, fieldName)) {
+      throw unauthorizedFieldError(fieldName, typeName);
+    }
     return inner(source, args, context, info);
   };
+}
+
+/**
+ * Whether a field must be checked for each caller: unless it admits every mode of the API and
+ * every user of the pool, and no Lambda authorizer can deny fields by name.
+ */
+function needsCheck(rule: FieldAuthRule, authModes: ReadonlySet<AuthMode>): boolean {
+  if (rule.cognitoGroups || authModes.has('AWS_LAMBDA')) return true;
+  for (const mode of authModes) if (!rule.modes.has(mode)) return true;
+  return false;
 }
 
 /**
@@ -226,6 +243,7 @@ export function buildAppSyncSchema(options: AppSyncSchemaOptions): AppSyncSchema
   const noneResolvers = new Set(options.noneResolvers);
   const configured = new Set([...Object.keys(options.lambdaResolvers), ...noneResolvers]);
   const warned = new Set<string>();
+  const fieldAuthRules = new Map<string, FieldAuthRule>();
 
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
@@ -253,9 +271,10 @@ export function buildAppSyncSchema(options: AppSyncSchemaOptions): AppSyncSchema
           return null;
         };
       }
-      const allowed = allowedModes(type, field);
-      if (ALL_CHECKED_MODES.some((mode) => !allowed.has(mode))) {
-        resolver = withFieldAuth(resolver ?? propertyResolver, allowed, type.name, field.name);
+      const rule = fieldAuthRule(type, field, options.defaultAuthMode);
+      fieldAuthRules.set(key, rule);
+      if (needsCheck(rule, options.authModes)) {
+        resolver = withFieldAuth(resolver ?? propertyResolver, rule, type.name, field.name);
       }
       if (resolver) field.resolve = resolver as GraphQLFieldResolver<unknown, unknown>;
     }
@@ -284,5 +303,5 @@ export function buildAppSyncSchema(options: AppSyncSchemaOptions): AppSyncSchema
       }
     }
   }
-  return { schema, subscriptionsByMutation };
+  return { schema, subscriptionsByMutation, fieldAuthRules };
 }

@@ -7,9 +7,10 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ExecutionResult } from 'graphql';
 import { execute, GraphQLError } from 'graphql';
-import type { AuthConfig } from './auth.ts';
-import { authenticate, clientIp } from './auth.ts';
+import type { AuthorizationConfig } from './auth.ts';
+import { clientIp, createAuthenticator } from './auth.ts';
 import { createDocumentCache } from './document-cache.ts';
+import { authorizerOperation } from './lambda-auth.ts';
 import { formatExecutionError, formatValidationError, requestErrorBody } from './appsync-errors.ts';
 import { prepareOperation } from './operation.ts';
 import { resolveLimits } from './request-limits.ts';
@@ -20,14 +21,27 @@ import { buildAppSyncSchema } from './schema.ts';
 import { createSubscriptionRegistry } from './subscriptions.ts';
 
 export type { LambdaInvoke, Logger } from './schema.ts';
+export type {
+  AuthorizationConfig,
+  AuthorizationMode,
+  CognitoUserPoolConfig,
+  LambdaAuthorizerConfig,
+} from './auth.ts';
 
 export interface LocalAppSyncOptions {
   /** AppSync SDL: appsync.graphql (built-in scalars + directives) concatenated with schema.graphql */
   schemaSdl: string;
-  apiKey: string;
-  /** credentials that IAM (SigV4) callers must sign with */
-  iam: { accessKeyId: string; secretAccessKey: string; accountId?: string };
+  /**
+   * AppSync's authorization: a default mode and additional ones, each with its configuration
+   * (API_KEY, AWS_IAM, AMAZON_COGNITO_USER_POOLS, AWS_LAMBDA). A request uses the one mode its
+   * headers select; fields admit modes and user-pool groups by their auth directives.
+   */
+  authorization: AuthorizationConfig;
   region: string;
+  /** The account the API is in: IAM identities, the authorizer's request, field ARNs; default 000000000000 */
+  accountId?: string;
+  /** The API's id: the authorizer's request and field ARNs; default `local` */
+  apiId?: string;
   /** direct Lambda resolvers, keyed "Query.events", "Mutation.createRule", ... A rejected promise is a Lambda function error. */
   lambdaResolvers: Record<string, LambdaInvoke>;
   /** Resolver code (APPSYNC_JS, see loadResolverCode) run in front of every Lambda resolver. */
@@ -187,19 +201,28 @@ export async function startLocalAppSync(options: LocalAppSyncOptions): Promise<L
   const host = options.host ?? '127.0.0.1';
   const limits = resolveLimits(options);
   const { maxRequestBytes } = limits;
-  const { schema, subscriptionsByMutation } = buildAppSyncSchema({
+  const auth = createAuthenticator({
+    authorization: options.authorization,
+    region: options.region,
+    accountId: options.accountId ?? '000000000000',
+    apiId: options.apiId ?? 'local',
+    logger,
+  });
+  const { schema, subscriptionsByMutation, fieldAuthRules } = buildAppSyncSchema({
     schemaSdl: options.schemaSdl,
     lambdaResolvers: options.lambdaResolvers,
     lambdaResolverCode: options.lambdaResolverCode,
     noneResolvers: options.noneResolvers,
+    defaultAuthMode: auth.defaultMode,
+    authModes: auth.modes,
     logger,
     resolverCountLimit: limits.resolverCountLimit,
   });
   const documents = createDocumentCache(schema, { queryDepthLimit: limits.queryDepthLimit });
   const registry = createSubscriptionRegistry({ schema, subscriptionsByMutation, logger });
-  const auth: AuthConfig = { apiKey: options.apiKey, iam: options.iam, region: options.region };
   const realtime = createRealtimeServer({
     schema,
+    fieldAuthRules,
     documents,
     registry,
     auth,
@@ -239,9 +262,21 @@ export async function startLocalAppSync(options: LocalAppSyncOptions): Promise<L
       return;
     }
     const path = q === -1 ? url : url.slice(0, q);
-    const authResult = await authenticate(
-      { method: 'POST', path, query: queryOf(url, q), headers: req.headers, body },
-      auth,
+    let request: unknown;
+    try {
+      request = JSON.parse(body.toString('utf8'));
+    } catch {
+      request = undefined;
+    }
+    const authResult = await auth.authenticate(
+      {
+        method: 'POST',
+        path,
+        query: queryOf(url, q),
+        headers: req.headers,
+        body,
+        operation: authorizerOperation(request),
+      },
       clientIp(req.socket.remoteAddress),
     );
     if (!authResult.ok) {
@@ -249,12 +284,6 @@ export async function startLocalAppSync(options: LocalAppSyncOptions): Promise<L
       return;
     }
 
-    let request: unknown;
-    try {
-      request = JSON.parse(body.toString('utf8'));
-    } catch {
-      request = undefined;
-    }
     const { query, variables, operationName } = (request ?? {}) as Record<string, unknown>;
     if (
       request === null ||
