@@ -1,5 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CognitoJwtVerifier } from 'aws-jwt-verify';
+import type { Jwks } from 'aws-jwt-verify/jwk';
 import {
   buildSchema,
   type DocumentNode,
@@ -49,21 +51,38 @@ function withTrivialResolvers(schema: GraphQLSchema): GraphQLSchema {
 
 /**
  * The yardstick for the local endpoint: the same schema (appsync.graphql + schema.graphql)
- * served by nothing but `graphql` and `node:http` — check the API key, parse, validate,
- * execute, reply — with the same trivial resolvers. What the local endpoint adds on top
- * (AppSync auth modes, resolver code, error shapes, scalars) is what the comparison prices.
+ * served by nothing but `graphql` and `node:http` — verify the caller's user-pool ID token
+ * with `aws-jwt-verify` (signature against the pool's JWKS, issuer, audience, `token_use`,
+ * expiry, as a Node server behind Cognito does), parse, validate, execute, reply — with the
+ * same trivial resolvers. What the local endpoint adds on top (AppSync's choice among its
+ * auth modes, the directives' group checks, resolver code, error shapes, scalars) is what
+ * the comparison prices.
  * With `cacheDocuments`, parsing and validation happen once per distinct query, as in the
  * local endpoint (and any production GraphQL server); without, on every request.
  */
 export async function startBaselineServer(options: {
   schemaSdl: string;
-  apiKey: string;
+  /** The user pool whose ID tokens are accepted, with its signing keys known up front. */
+  userPool: { userPoolId: string; clientId: string; jwks: Jwks };
   host: string;
   port: number;
   /** Keep parsed and validated documents by query text, as production GraphQL servers do. */
   cacheDocuments: boolean;
 }): Promise<BaselineServer> {
   const schema = withTrivialResolvers(buildSchema(options.schemaSdl));
+  const verifier = CognitoJwtVerifier.create({
+    userPoolId: options.userPool.userPoolId,
+    clientId: options.userPool.clientId,
+    tokenUse: 'id',
+  });
+  verifier.cacheJwks(options.userPool.jwks);
+  const authorized = (token: string | undefined) =>
+    token
+      ? verifier.verify(token).then(
+          () => true,
+          () => false,
+        )
+      : false;
   const documents = new Map<string, DocumentNode | readonly GraphQLError[]>();
   /** A parsed document, or its validation errors; throws on a syntax error. */
   const prepare = (query: string): DocumentNode | readonly GraphQLError[] => {
@@ -78,7 +97,7 @@ export async function startBaselineServer(options: {
   const server = createServer((req, res) => {
     void (async () => {
       const body = await readBody(req);
-      if (req.headers['x-api-key'] !== options.apiKey) {
+      if (!(await authorized(req.headers.authorization))) {
         reply(res, 401, { errors: [{ message: 'Unauthorized' }] });
         return;
       }

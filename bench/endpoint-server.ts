@@ -2,24 +2,25 @@
  * Child process of the endpoint comparison: serves one GraphQL server on a free loopback
  * port, on its own event loop (and core), so the load generator in the parent does not
  * share a thread with it. `node bench/endpoint-server.ts local|baseline|baseline-uncached`;
- * prints one JSON
- * line `{ "graphqlUrl", "apiKey" }` when ready, and stops on SIGTERM.
+ * prints one JSON line `{ "graphqlUrl", "authorization" }` when ready (the URL, and a
+ * user-pool ID token of a user in `admins` the server accepts), and stops on SIGTERM.
  */
 import { readFileSync } from 'node:fs';
 import type { AppSyncResolverEvent } from 'aws-lambda';
-import { noneResolverFields, resolverFunctions } from '../infra/resources.ts';
+import { deviceAuthorizer, noneResolverFields, resolverFunctions } from '../infra/resources.ts';
 import { loadResolverCode } from '../local/appsync/resolver-code.ts';
 import { startLocalAppSync } from '../local/appsync/server.ts';
 import { startBaselineServer } from './baseline-server.ts';
 import { repoRoot } from './support.ts';
+import { createBenchTokenIssuer } from './token-issuer.ts';
 import { trivialResolve } from './trivial-resolvers.ts';
 
 const kind = process.argv[2];
-const apiKey = 'da2-benchmarkkey0000000000000';
 const host = '127.0.0.1';
 const schemaSdl = ['appsync.graphql', 'schema.graphql']
   .map((file) => readFileSync(new URL(file, repoRoot), 'utf8'))
   .join('\n');
+const tokens = createBenchTokenIssuer();
 
 type Invoke = (event: AppSyncResolverEvent<Record<string, unknown>>) => Promise<unknown>;
 
@@ -33,8 +34,28 @@ if (kind === 'local') {
   }
   server = await startLocalAppSync({
     schemaSdl,
-    apiKey,
-    iam: { accessKeyId: 'AKIDBENCHMARK', secretAccessKey: 'benchmark-secret' },
+    // The product's modes: user pool by default, device credentials and IAM beside it.
+    authorization: {
+      defaultAuthorization: {
+        authorizationType: 'AMAZON_COGNITO_USER_POOLS',
+        userPool: { issuer: tokens.issuer, jwks: tokens.jwks, appClientIds: [tokens.clientId] },
+      },
+      additionalAuthorizationModes: [
+        {
+          authorizationType: 'AWS_LAMBDA',
+          lambdaAuthorizer: {
+            // Never reached: the load's token is a JWT, which goes to the user pool.
+            invoke: async () => ({ isAuthorized: false }),
+            ttlSeconds: deviceAuthorizer.cacheTtlSeconds,
+            identityValidationExpression: deviceAuthorizer.tokenPattern,
+          },
+        },
+        {
+          authorizationType: 'AWS_IAM',
+          credentials: { accessKeyId: 'AKIDBENCHMARK', secretAccessKey: 'benchmark-secret' },
+        },
+      ],
+    },
     region: 'us-east-1',
     lambdaResolvers,
     lambdaResolverCode: loadResolverCode(
@@ -52,7 +73,7 @@ if (kind === 'local') {
 } else if (kind === 'baseline' || kind === 'baseline-uncached') {
   server = await startBaselineServer({
     schemaSdl,
-    apiKey,
+    userPool: tokens,
     host,
     port: 0,
     cacheDocuments: kind === 'baseline',
@@ -63,7 +84,8 @@ if (kind === 'local') {
   );
 }
 
-process.stdout.write(`${JSON.stringify({ graphqlUrl: server.graphqlUrl, apiKey })}\n`);
+const authorization = tokens.idToken(['admins']);
+process.stdout.write(`${JSON.stringify({ graphqlUrl: server.graphqlUrl, authorization })}\n`);
 process.once('SIGTERM', () => {
   server.close().then(
     () => process.exit(0),

@@ -24,7 +24,8 @@ type ServerKind = 'local' | 'baseline' | 'baseline-uncached';
 
 interface RunningServer {
   graphqlUrl: string;
-  apiKey: string;
+  /** The `Authorization` header the load sends: a user-pool ID token. */
+  authorization: string;
   child: ChildProcess;
 }
 
@@ -44,7 +45,7 @@ async function startServer(kind: ServerKind): Promise<RunningServer> {
         throw new Error(`The ${kind} server exited with code ${String(code)} before it was ready`);
       }),
     ])) as [string];
-    const ready = JSON.parse(line) as { graphqlUrl: string; apiKey: string };
+    const ready = JSON.parse(line) as { graphqlUrl: string; authorization: string };
     return { ...ready, child };
   } finally {
     clearTimeout(timeout);
@@ -69,7 +70,7 @@ async function loadServer(kind: ServerKind, options: EndpointOptions) {
     // One checked request first: both must really execute the mutation.
     const check = await graphqlRequest<{ createRule?: { id?: string } }>(
       server.graphqlUrl,
-      server.apiKey,
+      server.authorization,
       CREATE_RULE_MUTATION,
       CREATE_RULE_VARIABLES,
     );
@@ -79,7 +80,7 @@ async function loadServer(kind: ServerKind, options: EndpointOptions) {
     progress(`endpoint: loading the ${kind} server for ${options.durationMs / 1000} s`);
     return await runLoad({
       url: server.graphqlUrl,
-      headers: { 'x-api-key': server.apiKey },
+      headers: { authorization: server.authorization },
       body: JSON.stringify({ query: CREATE_RULE_MUTATION, variables: CREATE_RULE_VARIABLES }),
       connections: options.connections,
       warmupMs: options.warmupMs,
@@ -93,8 +94,10 @@ async function loadServer(kind: ServerKind, options: EndpointOptions) {
 /**
  * The local AppSync-compatible endpoint against a bare `graphql` + `node:http` server on the
  * same schema with the same trivial resolvers, under the same closed-loop load: with a
- * document cache as the local endpoint has (the yardstick), and without one. Each server
- * runs alone in a child process; the load generator runs here.
+ * document cache as the local endpoint has (the yardstick), and without one. Both are called
+ * as the product's clients call the API: with a user-pool ID token (group `admins`), whose
+ * signature each server verifies. Each server runs alone in a child process; the load
+ * generator runs here.
  */
 export async function compareEndpoints(options: EndpointOptions): Promise<EndpointResult> {
   const baselineUncached = await loadServer('baseline-uncached', options);
