@@ -41,7 +41,6 @@ export function settingsFrom(app: App): TelemetryAlertsSettings {
   return {
     alertEmails,
     consoleDist,
-    apiKeyExpiryDays: read('apiKeyExpiryDays'),
     retentionDays: read('retentionDays'),
     workerBatchSize: read('workerBatchSize'),
     workerMaxBatchingWindowSeconds: read('workerMaxBatchingWindowSeconds'),

@@ -87,6 +87,7 @@ export const settings = {
   [tables.rules.envVar]: resource('the rules table'),
   [tables.alerts.envVar]: resource('the alerts table'),
   [tables.episodes.envVar]: resource('the episodes table'),
+  [tables.deviceCredentials.envVar]: resource('the device credentials table (hashes only)'),
   [evaluationQueue.envVar]: resource('the evaluation queue: readings and work for the worker'),
   [alertsTopic.envVar]: resource('the alerts topic (e-mail and other subscribers)'),
   GRAPHQL_URL: resource('the API the worker calls publishAlert on'),
@@ -195,14 +196,6 @@ export const settings = {
     kind: 'text',
     default: 'console/dist',
     meaning: 'the built console to deploy (`npm run build:console` writes it)',
-  },
-  apiKeyExpiryDays: {
-    readBy: 'cdk deploy',
-    kind: 'integer',
-    default: 365,
-    min: 1,
-    max: 365,
-    meaning: 'API key lifetime in days (AppSync allows 1–365); redeploy to renew',
   },
   retentionDays: {
     readBy: 'cdk deploy',

@@ -1,6 +1,8 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { Api } from './constructs/api.ts';
+import { Auth } from './constructs/auth.ts';
 import { ConsoleSite } from './constructs/console-site.ts';
 import { Evaluation } from './constructs/evaluation.ts';
 import { Ingest } from './constructs/ingest.ts';
@@ -12,18 +14,20 @@ export interface TelemetryAlertsSettings {
   alertEmails: string[];
   /** The built operator console to deploy; undefined leaves the console out. */
   consoleDist: string | undefined;
-  apiKeyExpiryDays: number;
   retentionDays: number;
   workerBatchSize: number;
   workerMaxBatchingWindowSeconds: number;
 }
 
 /**
- * The whole system in AWS: storage, notifications, ingest, the API, the evaluation worker
- * and, unless left out, the operator console. Its outputs carry the same names as the local
- * stack's `.local/outputs.json`.
+ * The whole system in AWS: storage, notifications, ingest, who may sign in (the user pool
+ * and the device authorizer), the API, the evaluation worker and, unless left out, the
+ * operator console. Its outputs carry the same names as the local stack's
+ * `.local/outputs.json`.
  */
 export class TelemetryAlertsStack extends Stack {
+  private readonly api: Api;
+
   constructor(scope: Construct, id: string, settings: TelemetryAlertsSettings, props?: StackProps) {
     super(scope, id, {
       description: 'Serverless telemetry alerting on AWS AppSync',
@@ -34,13 +38,17 @@ export class TelemetryAlertsStack extends Stack {
       alertEmails: settings.alertEmails,
     });
     const ingest = new Ingest(this, 'Ingest', { retentionDays: settings.retentionDays });
+    const auth = new Auth(this, 'Auth', { deviceCredentials: storage.tables.deviceCredentials });
     const api = new Api(this, 'Api', {
-      apiKeyExpiryDays: settings.apiKeyExpiryDays,
+      userPool: auth.userPool,
+      userPoolClient: auth.consoleClient,
+      deviceAuthorizer: auth.deviceAuthorizer,
       retentionDays: settings.retentionDays,
       tables: storage.tables,
       ingestResolver: ingest.resolver,
       workQueue: ingest.queue,
     });
+    this.api = api;
     new Evaluation(this, 'Evaluation', {
       queue: ingest.queue,
       deadLetterQueue: ingest.deadLetterQueue,
@@ -56,8 +64,9 @@ export class TelemetryAlertsStack extends Stack {
       GraphQLUrl: api.api.graphqlUrl,
       HttpsGraphQLUrl: api.api.graphqlUrl,
       RealtimeUrl: api.realtimeUrl,
-      ApiKey: api.api.apiKey ?? '',
       Region: this.region,
+      UserPoolId: auth.userPool.userPoolId,
+      UserPoolClientId: auth.consoleClient.userPoolClientId,
       ReadingBlocksTableName: storage.tables.readingBlocks.tableName,
       RulesTableName: storage.tables.rules.tableName,
       AlertsTableName: storage.tables.alerts.tableName,
@@ -71,9 +80,20 @@ export class TelemetryAlertsStack extends Stack {
         distDir: settings.consoleDist,
         api: api.api,
         realtimeUrl: api.realtimeUrl,
+        userPool: auth.userPool,
+        userPoolClient: auth.consoleClient,
       });
       outputs.ConsoleUrl = site.url;
     }
     for (const [name, value] of Object.entries(outputs)) new CfnOutput(this, name, { value });
+  }
+
+  /**
+   * Lets `grantee` ingest readings with SigV4 (the AWS_IAM auth mode): `appsync:GraphQL` on
+   * `Mutation.ingestEvent` and `Mutation.ingestEvents` of this API, nothing else. For a
+   * gateway's or a pipeline's role; see docs/deploy.md.
+   */
+  grantIngest(grantee: IGrantable): Grant {
+    return this.api.grantIngest(grantee);
   }
 }

@@ -1,6 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { ArnFormat, Duration, Expiration, Stack, Validations } from 'aws-cdk-lib';
-import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { APPSYNC_GRAPHQLAPI_SCOPE_LAMBDA_FUNCTION_PERMISSION } from 'aws-cdk-lib/cx-api';
+import {
+  type Grant,
+  type IGrantable,
+  PolicyDocument,
+  PolicyStatement,
+  Role,
+  ServicePrincipal,
+} from 'aws-cdk-lib/aws-iam';
 import {
   AuthorizationType,
   type CfnGraphQLApi,
@@ -11,17 +19,29 @@ import {
   GraphqlApi,
   type LambdaDataSource,
 } from 'aws-cdk-lib/aws-appsync';
+import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { CfnFunction, IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { noneResolverFields, evaluationQueue, resolverFunctions, tables } from '../resources.ts';
+import {
+  deviceAuthorizer,
+  evaluationQueue,
+  noneResolverFields,
+  resolverFunctions,
+  tables,
+} from '../resources.ts';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { AlertsFunction } from './alerts-function.ts';
 import { acknowledgeIndexAccess, type TableName } from './storage.ts';
 
 export interface ApiProps {
-  apiKeyExpiryDays: number;
+  /** People sign in here (the default auth mode). */
+  userPool: IUserPool;
+  /** Only tokens issued to this client (the console's) are accepted. */
+  userPoolClient: IUserPoolClient;
+  /** Checks device credentials (the AWS_LAMBDA auth mode). */
+  deviceAuthorizer: IFunction;
   retentionDays: number;
   tables: Record<TableName, Table>;
   /** The ingest resolver, built with the queue it writes to. */
@@ -33,10 +53,12 @@ export interface ApiProps {
 type ResolverModule = keyof typeof resolverFunctions;
 
 /**
- * The AppSync API from schema.graphql: API key for clients, AWS_IAM for the worker's
- * `publishAlert`, a Lambda resolver for every query and mutation (with the resolver code
- * that gives errors their errorType) and a NONE data source for `publishAlert`, which only
- * relays the alert to `onAlert` subscribers.
+ * The AppSync API from schema.graphql, whose directives say which auth mode may call what:
+ * Cognito user pools by default (people, by their groups), AWS_LAMBDA for device
+ * credentials (ingest only) and AWS_IAM for the worker's `publishAlert` and roles given the
+ * ingest grant. No API key. A Lambda resolver serves every query and mutation (with the
+ * resolver code that gives errors their errorType) and a NONE data source `publishAlert`,
+ * which only relays the alert to `onAlert` subscribers.
  */
 export class Api extends Construct {
   readonly api: GraphqlApi;
@@ -44,6 +66,8 @@ export class Api extends Construct {
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
+    // AppSync may invoke the authorizer for this API only (the permission's SourceArn).
+    this.node.setContext(APPSYNC_GRAPHQLAPI_SCOPE_LAMBDA_FUNCTION_PERMISSION, true);
     const logsRole = new Role(this, 'ApiLogsRole', {
       assumedBy: new ServicePrincipal('appsync.amazonaws.com'),
       description: 'Lets AppSync write the API request logs',
@@ -75,13 +99,25 @@ export class Api extends Construct {
       definition: Definition.fromFile(new URL('../../schema.graphql', import.meta.url).pathname),
       authorizationConfig: {
         defaultAuthorization: {
-          authorizationType: AuthorizationType.API_KEY,
-          apiKeyConfig: {
-            description: 'Clients of the telemetry alerts API',
-            expires: Expiration.after(Duration.days(props.apiKeyExpiryDays)),
+          authorizationType: AuthorizationType.USER_POOL,
+          userPoolConfig: {
+            userPool: props.userPool,
+            appIdClientRegex: `^${props.userPoolClient.userPoolClientId}$`,
           },
         },
-        additionalAuthorizationModes: [{ authorizationType: AuthorizationType.IAM }],
+        additionalAuthorizationModes: [
+          {
+            authorizationType: AuthorizationType.LAMBDA,
+            lambdaAuthorizerConfig: {
+              handler: props.deviceAuthorizer,
+              // A revoked credential stops working within this time.
+              resultsCacheTtl: Duration.seconds(deviceAuthorizer.cacheTtlSeconds),
+              // Anything else (a JWT, an API key) is refused without invoking the function.
+              validationRegex: deviceAuthorizer.tokenPattern,
+            },
+          },
+          { authorizationType: AuthorizationType.IAM },
+        ],
       },
       xrayEnabled: true,
     });
@@ -100,7 +136,7 @@ export class Api extends Construct {
     Validations.of(this.api).acknowledge({
       id: 'AwsSolutions-ASC3',
       reason:
-        'Request-level logging is on (CloudWatch role set, errors logged per field); verbose content is excluded so request headers (API keys) and reading values stay out of the logs.',
+        'Request-level logging is on (CloudWatch role set, errors logged per field); verbose content is excluded so request headers (tokens and device credentials) and reading values stay out of the logs.',
     });
     this.realtimeUrl = cfnApi.attrRealtimeUrl;
 
@@ -125,13 +161,22 @@ export class Api extends Construct {
           RETENTION_DAYS: retention,
         },
       }),
+      credentials: new AlertsFunction(this, 'CredentialsResolver', {
+        entry: 'resolvers/credentials.ts',
+        description: 'createDeviceCredential, revokeDeviceCredential, deviceCredentials',
+        environment: {
+          [tables.deviceCredentials.envVar]: props.tables.deviceCredentials.tableName,
+        },
+      }),
     };
     props.tables.rules.grantReadWriteData(functions.rules);
     props.tables.readingBlocks.grantReadData(functions.queries);
     props.tables.alerts.grantReadWriteData(functions.queries);
     props.workQueue.grantSendMessages(functions.rules);
     props.workQueue.grantSendMessages(functions.queries);
+    props.tables.deviceCredentials.grantReadWriteData(functions.credentials);
     acknowledgeIndexAccess(functions.rules, props.tables.rules);
+    acknowledgeIndexAccess(functions.credentials, props.tables.deviceCredentials);
     acknowledgeIndexAccess(functions.queries, props.tables.readingBlocks, props.tables.alerts);
 
     for (const [module, fields] of Object.entries(resolverFunctions) as [
@@ -170,6 +215,14 @@ export class Api extends Construct {
         runtime: FunctionRuntime.JS_1_0_0,
       });
     }
+  }
+
+  /**
+   * Lets `grantee` (a role or user in this account) call `ingestEvent` and `ingestEvents`
+   * with SigV4 (the AWS_IAM mode), and nothing else of the API.
+   */
+  grantIngest(grantee: IGrantable): Grant {
+    return this.api.grantMutation(grantee, 'ingestEvent', 'ingestEvents');
   }
 }
 

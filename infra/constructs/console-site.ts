@@ -1,4 +1,11 @@
-import { DefaultStackSynthesizer, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import {
+  Aws,
+  DefaultStackSynthesizer,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  Validations,
+} from 'aws-cdk-lib';
 import type { GraphqlApi } from 'aws-cdk-lib/aws-appsync';
 import {
   AllowedMethods,
@@ -11,6 +18,7 @@ import {
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
+import type { IUserPool, IUserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import type { CfnFunction, SingletonFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -34,13 +42,17 @@ export interface ConsoleSiteProps {
   api: GraphqlApi;
   /** The API's real-time (WebSocket) endpoint, which subscriptions connect to. */
   realtimeUrl: string;
+  /** Where people sign in (SRP), and the console's app client. */
+  userPool: IUserPool;
+  userPoolClient: IUserPoolClient;
 }
 
 /**
  * The operator console: the static site in a private bucket, served by CloudFront through
  * Origin Access Control, HTTPS only, with a Content-Security-Policy that lets the page talk
- * to this stack's API and nothing else. `config.json` is written at deploy time with the API
- * endpoint and region; the API key is never deployed: operators type it into the page.
+ * to this stack's API and the region's Cognito endpoint and nothing else. `config.json` is
+ * written at deploy time with the API endpoint, the region and the user pool and client
+ * ids (none of them a secret); people sign in on the page.
  */
 export class ConsoleSite extends Construct {
   /** `https://` and the distribution's domain. */
@@ -72,7 +84,11 @@ export class ConsoleSite extends Construct {
       comment: 'Telemetry alerts console: CSP limited to this stack API, HSTS, no framing',
       securityHeadersBehavior: {
         contentSecurityPolicy: {
-          contentSecurityPolicy: contentSecurityPolicy(props.api.graphqlUrl, props.realtimeUrl),
+          contentSecurityPolicy: contentSecurityPolicy(
+            props.api.graphqlUrl,
+            props.realtimeUrl,
+            `https://cognito-idp.${Aws.REGION}.${Aws.URL_SUFFIX}`,
+          ),
           override: true,
         },
         strictTransportSecurity: {
@@ -108,7 +124,7 @@ export class ConsoleSite extends Construct {
     Validations.of(distribution).acknowledge({
       id: 'AwsSolutions-CFR2',
       reason:
-        'The distribution serves static files only; every call that reads or changes data goes to AppSync and needs the API key. A WAF web ACL costs more than this console warrants; add one if the API gets one.',
+        'The distribution serves static files only; every call that reads or changes data goes to AppSync and needs a user-pool token, and sign-in goes to Cognito, whose Plus plan threat protection guards it. A WAF web ACL costs more than this console warrants; add one if the API gets one.',
     });
     Validations.of(distribution).acknowledge({
       id: 'AwsSolutions-CFR1',
@@ -154,11 +170,13 @@ export class ConsoleSite extends Construct {
     // edges keep them until this deployment, which runs after the assets are in, invalidates them.
     const deployment = new BucketDeployment(this, 'Deployment', {
       sources: [
-        // A config.json from a local build (which may carry an API key) is never deployed.
+        // A config.json from a local build (the local endpoints) is never deployed.
         Source.asset(props.distDir, { exclude: ['config.json', 'assets'] }),
         Source.jsonData('config.json', {
           graphqlUrl: props.api.graphqlUrl,
           region: Stack.of(this).region,
+          userPoolId: props.userPool.userPoolId,
+          userPoolClientId: props.userPoolClient.userPoolClientId,
         }),
       ],
       destinationBucket: site,
@@ -226,10 +244,10 @@ function acknowledgeDeployment(deployment: BucketDeployment, role: Role, bucket:
 }
 
 /**
- * Scripts, styles and images from the site only; connections to the site and this stack's
- * GraphQL (HTTPS) and real-time (WebSocket) endpoints only.
+ * Scripts, styles and images from the site only; connections to the site, this stack's
+ * GraphQL (HTTPS) and real-time (WebSocket) endpoints and the Cognito sign-in endpoint only.
  */
-function contentSecurityPolicy(graphqlUrl: string, realtimeUrl: string): string {
+function contentSecurityPolicy(graphqlUrl: string, realtimeUrl: string, cognito: string): string {
   return [
     "default-src 'none'",
     "script-src 'self'",
@@ -237,9 +255,9 @@ function contentSecurityPolicy(graphqlUrl: string, realtimeUrl: string): string 
     "img-src 'self' data:",
     "font-src 'self'",
     "manifest-src 'self'",
-    `connect-src 'self' ${graphqlUrl} ${realtimeUrl}`,
+    `connect-src 'self' ${graphqlUrl} ${realtimeUrl} ${cognito}`,
     "base-uri 'none'",
-    // A form the page does not handle would put what was typed (the API key) into a URL.
+    // A form the page does not handle would put what was typed (a password) into a URL.
     "form-action 'none'",
     "frame-ancestors 'none'",
   ].join('; ');

@@ -49,6 +49,7 @@ export class Storage extends Construct {
       rules: build(tables.rules),
       alerts: build(tables.alerts),
       episodes: build(tables.episodes),
+      deviceCredentials: build(tables.deviceCredentials),
     };
   }
 }

@@ -17,14 +17,21 @@ let outdir: string;
 let consoleDist: string;
 
 beforeAll(() => {
-  // A console build as `npm run build:console` leaves it, with a config.json for local use.
+  // A console build as `npm run build:console` leaves it, with a config.json for the local stack.
   consoleDist = mkdtempSync(join(tmpdir(), 'console-dist-'));
   mkdirSync(join(consoleDist, 'assets'));
   writeFileSync(join(consoleDist, 'index.html'), '<!doctype html><script src="assets/app.js">');
   writeFileSync(join(consoleDist, 'assets', 'app.js'), 'fetch("./config.json");');
   writeFileSync(
     join(consoleDist, 'config.json'),
-    JSON.stringify({ graphqlUrl: 'http://localhost:4000/graphql', apiKey: 'da2-local' }),
+    JSON.stringify({
+      graphqlUrl: 'http://localhost:4000/graphql',
+      region: 'us-east-1',
+      userPoolId: 'local_pool',
+      userPoolClientId: 'localclient',
+      cognitoEndpoint: 'http://localhost:4003',
+      authFlowType: 'USER_PASSWORD_AUTH',
+    }),
   );
   ({ template, outdir } = synthesizeApp({ console: true, consoleDist }));
 }, 120_000);
@@ -135,7 +142,7 @@ describe('the operator console', () => {
     );
   });
 
-  it("given the security headers, then the CSP lets the page connect only to itself and this stack's GraphQL and real-time endpoints", () => {
+  it("given the security headers, then the CSP lets the page connect only to itself, this stack's GraphQL and real-time endpoints and the region's Cognito endpoint", () => {
     const policy = only('AWS::CloudFront::ResponseHeadersPolicy');
     const config = policy.properties.ResponseHeadersPolicyConfig as {
       SecurityHeadersConfig: Record<string, Record<string, unknown>>;
@@ -148,7 +155,7 @@ describe('the operator console', () => {
         .map(([name, ...sources]) => [name, sources.join(' ')]),
     );
     expect(directives.get('connect-src')).toBe(
-      `'self' ${apiAttribute('GraphQLUrl')} ${apiAttribute('RealtimeUrl')}`,
+      `'self' ${apiAttribute('GraphQLUrl')} ${apiAttribute('RealtimeUrl')} https://cognito-idp.{AWS::Region}.{AWS::URLSuffix}`,
     );
     expect(directives.get('default-src')).toBe("'none'");
     expect(directives.get('script-src')).toBe("'self'");
@@ -167,7 +174,7 @@ describe('the operator console', () => {
     });
   });
 
-  it('given the deployment, then config.json carries the GraphQL endpoint and region, and no API key is deployed', () => {
+  it("given the deployment, then config.json carries the GraphQL endpoint, region, user pool and client ids, and nothing of the local build's config is deployed", () => {
     const { page, assets } = deployments();
     const deployment = page.properties;
     const keys = deployment.SourceObjectKeys as string[];
@@ -175,14 +182,19 @@ describe('the operator console', () => {
     const stage = (key: string) => join(outdir, `asset.${key.replace(/\.zip$/, '')}`);
     const staged = keys.map(stage);
     const configSource = staged.findIndex((dir) => existsSync(join(dir, 'config.json')));
-    // The build's own config.json (with its API key) is left out; only the generated one ships.
+    // The build's own config.json (the local endpoints) is left out; only the generated one ships.
     expect(staged.filter((dir) => existsSync(join(dir, 'config.json')))).toHaveLength(1);
     expect(staged.some((dir) => existsSync(join(dir, 'index.html')))).toBe(true);
     const text = readFileSync(join(staged[configSource]!, 'config.json'), 'utf8');
     const config = JSON.parse(
       text.replace(/<<marker:[^>]+>>/g, (marker) => render(markers[configSource]?.[marker])),
     );
-    expect(config).toEqual({ graphqlUrl: apiAttribute('GraphQLUrl'), region: '{AWS::Region}' });
+    expect(config).toEqual({
+      graphqlUrl: apiAttribute('GraphQLUrl'),
+      region: '{AWS::Region}',
+      userPoolId: `{${only('AWS::Cognito::UserPool').logicalId}}`,
+      userPoolClientId: `{${only('AWS::Cognito::UserPoolClient').logicalId}}`,
+    });
     // The page's files do not carry the assets again; those come from their own deployment.
     expect(staged.some((dir) => existsSync(join(dir, 'assets')))).toBe(false);
     const assetDirs = (assets.properties.SourceObjectKeys as string[]).map(stage);
@@ -191,11 +203,11 @@ describe('the operator console', () => {
       for (const file of readdirSync(dir, { recursive: true, withFileTypes: true })) {
         if (!file.isFile()) continue;
         const content = readFileSync(join(file.parentPath, file.name), 'utf8');
-        expect(content, file.name).not.toMatch(/apiKey|da2-/i);
+        expect(content, file.name).not.toMatch(
+          /apiKey|USER_PASSWORD_AUTH|cognitoEndpoint|localhost/i,
+        );
       }
     }
-    const apiKey = only('AWS::AppSync::ApiKey').logicalId;
-    expect(JSON.stringify(markers)).not.toContain(apiKey);
   });
 
   it('given the deployment, then the page and config.json are revalidated by browsers and invalidated at the edges, after the assets are in', () => {

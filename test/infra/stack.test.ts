@@ -34,23 +34,23 @@ describe('the CDK stack', () => {
     expect(() => synthesize()).not.toThrow();
   });
 
-  it('given the API, then API key is the default mode, IAM is additional, logging and X-Ray are on', () => {
+  it('given the API, then Cognito user pools is the default mode, AWS_LAMBDA and AWS_IAM are additional, logging and X-Ray are on', () => {
     template.hasResourceProperties('AWS::AppSync::GraphQLApi', {
-      AuthenticationType: 'API_KEY',
-      AdditionalAuthenticationProviders: [{ AuthenticationType: 'AWS_IAM' }],
+      AuthenticationType: 'AMAZON_COGNITO_USER_POOLS',
+      AdditionalAuthenticationProviders: [
+        Match.objectLike({ AuthenticationType: 'AWS_LAMBDA' }),
+        { AuthenticationType: 'AWS_IAM' },
+      ],
       XrayEnabled: true,
       LogConfig: { FieldLogLevel: 'ERROR', CloudWatchLogsRoleArn: Match.anyValue() },
     });
   });
 
-  it.each([
-    [{}, 365],
-    [{ apiKeyExpiryDays: 30 }, 30],
-  ])('given context %o, then the API key expires in %d days', (context, days) => {
-    const keys = Object.values(resourcesOf(synthesize(context), 'AWS::AppSync::ApiKey'));
-    expect(keys).toHaveLength(1);
-    const expires = keys[0]?.Properties.Expires as number;
-    expect(Math.round((expires * 1000 - Date.now()) / 86_400_000)).toBe(days);
+  it('given the stack, then no API key exists and nothing mentions one', () => {
+    expect(resourcesOf(template, 'AWS::AppSync::ApiKey')).toEqual({});
+    const json = JSON.stringify(template.toJSON());
+    expect(json).not.toContain('API_KEY');
+    expect(json).not.toMatch(/ApiKey/);
   });
 
   it('given the schema, then every query and mutation has a resolver: Lambda (with the shared resolver code) for each, NONE for publishAlert', () => {
@@ -84,7 +84,8 @@ describe('the CDK stack', () => {
 
   it('given the functions, then each runs Node.js 24 on arm64 with X-Ray, Powertools settings and a log group with retention', () => {
     const functions = Object.values(resourcesOf(template, 'AWS::Lambda::Function'));
-    expect(functions).toHaveLength(5);
+    // Four resolvers, the device authorizer, the worker and the scheduled check.
+    expect(functions).toHaveLength(7);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -213,8 +214,9 @@ describe('the CDK stack', () => {
       'GraphQLUrl',
       'HttpsGraphQLUrl',
       'RealtimeUrl',
-      'ApiKey',
       'Region',
+      'UserPoolId',
+      'UserPoolClientId',
       'ReadingBlocksTableName',
       'RulesTableName',
       'AlertsTableName',
@@ -231,7 +233,7 @@ describe('the CDK stack', () => {
       { alertEmail: 'not-an-address' },
       "Context alertEmail has an invalid address: 'not-an-address'",
     ],
-    [{ apiKeyExpiryDays: 400 }, 'Context apiKeyExpiryDays must be a whole number from 1 to 365'],
+    [{ workerBatchSize: 0 }, 'Context workerBatchSize must be a whole number from 1 to 10000'],
     [{ retentionDays: 'soon' }, 'Context retentionDays must be a whole number'],
   ])('given bad context %o, then synth stops with a clear error', (context, message) => {
     expect(() => synthesize(context)).toThrow(message);

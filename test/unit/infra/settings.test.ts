@@ -59,9 +59,9 @@ describe('settings', () => {
     ],
     ['LOG_LEVEL', 'LOUD', 'must be one of DEBUG, INFO, WARN, ERROR, SILENT'],
     [
-      'apiKeyExpiryDays',
-      '400',
-      "Context apiKeyExpiryDays must be a whole number from 1 to 365; got '400'",
+      'workerBatchSize',
+      '0',
+      "Context workerBatchSize must be a whole number from 1 to 10000; got '0'",
     ],
     ['GRAPHQL_URL', undefined, 'Missing environment variable GRAPHQL_URL: the API'],
   ] as const)('given %s=%s, then it is refused by name', (name, raw, message) => {
