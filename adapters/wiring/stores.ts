@@ -2,6 +2,7 @@ import { tables } from '../../infra/resources.ts';
 import { dynamodb } from '../clients/dynamodb.ts';
 import { setting } from '../config.ts';
 import { DynamoDbAlertStore } from '../dynamodb-alert-store.ts';
+import { DynamoDbCredentialStore } from '../dynamodb-credential-store.ts';
 import { DynamoDbReadingStore } from '../dynamodb-reading-store.ts';
 import { DynamoDbRuleStore } from '../dynamodb-rule-store.ts';
 
@@ -24,4 +25,9 @@ export function ruleStore(): DynamoDbRuleStore {
 
 export function alertStore(): DynamoDbAlertStore {
   return new DynamoDbAlertStore(dynamodb, setting(tables.alerts.envVar), setting('RETENTION_DAYS'));
+}
+
+/** Device credentials: issued and revoked by the credentials resolver, checked by the authorizer. */
+export function credentialStore(): DynamoDbCredentialStore {
+  return new DynamoDbCredentialStore(dynamodb, setting(tables.deviceCredentials.envVar));
 }
