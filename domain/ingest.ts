@@ -1,16 +1,47 @@
 import type { EventInput, IngestEventsResult } from '../generated/graphql.ts';
-import { clientFailure, QueueUnavailableError, ValidationError } from './errors.ts';
+import { covers, type DeviceScope } from './caller.ts';
+import {
+  ClientError,
+  clientFailure,
+  QueueUnavailableError,
+  UnauthorizedError,
+  ValidationError,
+} from './errors.ts';
 import { limits } from './limits.ts';
 import type { ReadingQueue } from './ports.ts';
 import { parseReading, type Reading, type ReadingDefaults } from './reading.ts';
+import { truncate } from './time.ts';
 
-/** Accepts one reading: validated, then durable in the queue before the call returns. */
+/**
+ * A valid reading the caller may send: any device for people and workloads (`scope` null),
+ * only its own devices for a device credential.
+ */
+function acceptedReading(
+  input: EventInput,
+  defaults: ReadingDefaults,
+  scope: DeviceScope | null,
+  path = 'input',
+): Reading {
+  const reading = parseReading(input, defaults, path);
+  if (scope !== null && !covers(scope, reading.deviceId)) {
+    throw new UnauthorizedError(
+      `${path}.deviceId '${truncate(reading.deviceId)}' is not a device this credential covers`,
+    );
+  }
+  return reading;
+}
+
+/**
+ * Accepts one reading: validated, kept to the caller's devices, then durable in the queue
+ * before the call returns.
+ */
 export async function ingestOne(
   input: EventInput,
   queue: ReadingQueue,
   defaults: ReadingDefaults,
+  scope: DeviceScope | null,
 ): Promise<Reading> {
-  const reading = parseReading(input, defaults);
+  const reading = acceptedReading(input, defaults, scope);
   const failed = await queue.enqueue([reading]);
   const reason = failed.get(0);
   if (reason !== undefined) {
@@ -20,13 +51,15 @@ export async function ingestOne(
 }
 
 /**
- * Accepts a batch reading by reading: a bad reading is refused on its own with the reason,
- * the others are enqueued. The result lists every reading in input order.
+ * Accepts a batch reading by reading: a bad reading, or one of a device outside the
+ * caller's scope, is refused on its own with the reason, the others are enqueued. The
+ * result lists every reading in input order.
  */
 export async function ingestBatch(
   inputs: readonly EventInput[],
   queue: ReadingQueue,
   defaults: ReadingDefaults,
+  scope: DeviceScope | null,
 ): Promise<IngestEventsResult> {
   if (!Array.isArray(inputs) || inputs.length === 0) {
     throw new ValidationError('input must list at least one reading', 'input');
@@ -45,9 +78,9 @@ export async function ingestBatch(
   const accepted: { index: number; reading: Reading }[] = [];
   inputs.forEach((input, index) => {
     try {
-      accepted.push({ index, reading: parseReading(input, defaults, `input[${index}]`) });
+      accepted.push({ index, reading: acceptedReading(input, defaults, scope, `input[${index}]`) });
     } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
+      if (!(error instanceof ClientError)) throw error;
       results[index] = {
         index,
         event: null,
