@@ -115,6 +115,18 @@ export interface DeniedField {
 /** The auth rule of each object field, by `Type.field`, worked out once per schema. */
 export type FieldAuthRules = ReadonlyMap<string, FieldAuthRule>;
 
+/** Works out every object field's auth rule once, for a schema and its default mode. */
+export function buildFieldAuthRules(schema: GraphQLSchema, defaultMode: AuthMode): FieldAuthRules {
+  const rules = new Map<string, FieldAuthRule>();
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type) || type.name.startsWith('__')) continue;
+    for (const field of Object.values(type.getFields())) {
+      rules.set(`${type.name}.${field.name}`, fieldAuthRule(type, field, defaultMode));
+    }
+  }
+  return rules;
+}
+
 /**
  * Finds the first field of a document that a caller may not use. Subscriptions are
  * authorized when they start (AppSync refuses the `start` rather than sending nulls later).

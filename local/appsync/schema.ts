@@ -4,7 +4,7 @@ import { buildSchema, isObjectType, Kind } from 'graphql';
 import type { AuthMode, Caller } from './auth.ts';
 import { AppSyncFieldError, unauthorizedFieldError } from './appsync-errors.ts';
 import type { FieldAuthRule, FieldAuthRules } from './field-auth.ts';
-import { admits, fieldAuthRule } from './field-auth.ts';
+import { admits, buildFieldAuthRules } from './field-auth.ts';
 import { overTheWire } from '../json-wire.ts';
 import type { ResolverCode, ResolverContext as ResolverCodeContext } from './resolver-code.ts';
 import { installAppSyncScalars } from './scalars.ts';
@@ -243,7 +243,7 @@ export function buildAppSyncSchema(options: AppSyncSchemaOptions): AppSyncSchema
   const noneResolvers = new Set(options.noneResolvers);
   const configured = new Set([...Object.keys(options.lambdaResolvers), ...noneResolvers]);
   const warned = new Set<string>();
-  const fieldAuthRules = new Map<string, FieldAuthRule>();
+  const fieldAuthRules = buildFieldAuthRules(schema, options.defaultAuthMode);
 
   for (const type of Object.values(schema.getTypeMap())) {
     if (!isObjectType(type) || type.name.startsWith('__')) continue;
@@ -271,9 +271,8 @@ export function buildAppSyncSchema(options: AppSyncSchemaOptions): AppSyncSchema
           return null;
         };
       }
-      const rule = fieldAuthRule(type, field, options.defaultAuthMode);
-      fieldAuthRules.set(key, rule);
-      if (needsCheck(rule, options.authModes)) {
+      const rule = fieldAuthRules.get(key);
+      if (rule && needsCheck(rule, options.authModes)) {
         resolver = withFieldAuth(resolver ?? propertyResolver, rule, type.name, field.name);
       }
       if (resolver) field.resolve = resolver as GraphQLFieldResolver<unknown, unknown>;
