@@ -20,6 +20,13 @@ export type AlertStatus =
   | 'FIRING'
   | 'RESOLVED';
 
+/** Devices the credential may send readings for: listed ids, ids with a prefix, or both. */
+export type CreateDeviceCredentialInput = {
+  deviceIdPrefix?: string | null | undefined;
+  deviceIds?: Array<string> | null | undefined;
+  name: string;
+};
+
 export type CreateRuleInput = {
   /** How the window is combined (default AVG); needs windowSeconds. */
   aggregation?: Aggregation | null | undefined;
@@ -79,7 +86,9 @@ export type UpdateRuleInput = {
 
 export type AlertFieldsFragment = { id: string, ruleId: string, ruleName: string | null, deviceId: string, metric: string, value: number, threshold: number, operator: Operator, severity: Severity, status: AlertStatus, reason: AlertReason, eventId: string | null, eventTimestamp: string | null, firedAt: string, resolvedAt: string | null, acknowledgedAt: string | null, acknowledgedBy: string | null, notifiedAt: string | null };
 
-export type RuleFieldsFragment = { id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, createdAt: string, updatedAt: string };
+export type RuleFieldsFragment = { id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, createdAt: string, createdBy: string | null, updatedAt: string, updatedBy: string | null };
+
+export type DeviceCredentialFieldsFragment = { id: string, name: string, deviceIds: Array<string>, deviceIdPrefix: string | null, createdAt: string, createdBy: string, lastUsedAt: string | null, revokedAt: string | null, revokedBy: string | null };
 
 export type AlertsQueryVariables = Exact<{
   deviceId?: string | null | undefined;
@@ -111,14 +120,14 @@ export type RulesQueryVariables = Exact<{
 }>;
 
 
-export type RulesQuery = { rules: { nextToken: string | null, items: Array<{ id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, createdAt: string, updatedAt: string }> } };
+export type RulesQuery = { rules: { nextToken: string | null, items: Array<{ id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, createdAt: string, createdBy: string | null, updatedAt: string, updatedBy: string | null }> } };
 
 export type CreateRuleMutationVariables = Exact<{
   input: CreateRuleInput;
 }>;
 
 
-export type CreateRuleMutation = { createRule: { id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, createdAt: string, updatedAt: string } };
+export type CreateRuleMutation = { createRule: { id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, createdAt: string, createdBy: string | null, updatedAt: string, updatedBy: string | null } };
 
 export type UpdateRuleMutationVariables = Exact<{
   id: string;
@@ -126,7 +135,7 @@ export type UpdateRuleMutationVariables = Exact<{
 }>;
 
 
-export type UpdateRuleMutation = { updateRule: { id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, createdAt: string, updatedAt: string } };
+export type UpdateRuleMutation = { updateRule: { id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, createdAt: string, createdBy: string | null, updatedAt: string, updatedBy: string | null } };
 
 export type SetRuleEnabledMutationVariables = Exact<{
   id: string;
@@ -134,7 +143,7 @@ export type SetRuleEnabledMutationVariables = Exact<{
 }>;
 
 
-export type SetRuleEnabledMutation = { setRuleEnabled: { id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, createdAt: string, updatedAt: string } };
+export type SetRuleEnabledMutation = { setRuleEnabled: { id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, createdAt: string, createdBy: string | null, updatedAt: string, updatedBy: string | null } };
 
 export type DeleteRuleMutationVariables = Exact<{
   id: string;
@@ -152,3 +161,25 @@ export type EventsQueryVariables = Exact<{
 
 
 export type EventsQuery = { events: { nextToken: string | null, items: Array<{ id: string, metric: string, value: number, timestamp: string }> } };
+
+export type DeviceCredentialsQueryVariables = Exact<{
+  limit?: number | null | undefined;
+  nextToken?: string | null | undefined;
+}>;
+
+
+export type DeviceCredentialsQuery = { deviceCredentials: { nextToken: string | null, items: Array<{ id: string, name: string, deviceIds: Array<string>, deviceIdPrefix: string | null, createdAt: string, createdBy: string, lastUsedAt: string | null, revokedAt: string | null, revokedBy: string | null }> } };
+
+export type CreateDeviceCredentialMutationVariables = Exact<{
+  input: CreateDeviceCredentialInput;
+}>;
+
+
+export type CreateDeviceCredentialMutation = { createDeviceCredential: { token: string, credential: { id: string, name: string, deviceIds: Array<string>, deviceIdPrefix: string | null, createdAt: string, createdBy: string, lastUsedAt: string | null, revokedAt: string | null, revokedBy: string | null } } };
+
+export type RevokeDeviceCredentialMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type RevokeDeviceCredentialMutation = { revokeDeviceCredential: { id: string, name: string, deviceIds: Array<string>, deviceIdPrefix: string | null, createdAt: string, createdBy: string, lastUsedAt: string | null, revokedAt: string | null, revokedBy: string | null } };

@@ -1,7 +1,8 @@
 /**
  * Serves the operator console (console/dist, built by `npm run build:console`) and the
- * `config.json` it reads to find the API. Loopback only; GET and HEAD only; nothing outside
- * the build folder is reachable. The same security headers as the deployed site.
+ * `config.json` it reads to find the API and the user pool. Loopback only; GET and HEAD only;
+ * nothing outside the build folder is reachable. The same security headers as the deployed
+ * site.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -10,13 +11,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { realtimeUrl } from '../console/src/realtime-url.ts';
-
-export interface ConsoleConfig {
-  graphqlUrl: string;
-  region: string;
-  /** Only ever for the local stack: a deployed console asks the operator for the key. */
-  apiKey?: string;
-}
+import type { SiteConfig } from '../console/src/site-config.ts';
+import { userPoolOrigin } from '../console/src/site-config.ts';
 
 export interface ConsoleServer {
   url: string;
@@ -37,17 +33,20 @@ const contentTypes: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-/** The page may talk to itself and to the API (HTTP and its real-time websocket) only. */
-export function consoleSecurityHeaders(graphqlUrl: string): Record<string, string> {
-  const api = new URL(graphqlUrl);
-  const realtime = new URL(realtimeUrl(graphqlUrl)).origin;
+/**
+ * The page may talk to itself, to the API (HTTP and its real-time websocket) and to the user
+ * pool (sign-in and token refresh) only.
+ */
+export function consoleSecurityHeaders(config: SiteConfig): Record<string, string> {
+  const api = new URL(config.graphqlUrl);
+  const realtime = new URL(realtimeUrl(config.graphqlUrl)).origin;
   return {
     'content-security-policy': [
       "default-src 'self'",
       "script-src 'self'",
       "style-src 'self'",
       "img-src 'self' data:",
-      `connect-src 'self' ${api.origin} ${realtime}`,
+      `connect-src 'self' ${api.origin} ${realtime} ${userPoolOrigin(config)}`,
       "frame-ancestors 'none'",
       "base-uri 'self'",
       "form-action 'self'",
@@ -61,14 +60,18 @@ export function consoleSecurityHeaders(graphqlUrl: string): Record<string, strin
 export async function startConsoleServer(options: {
   host: string;
   port: number;
-  config: ConsoleConfig;
+  /**
+   * Served as `config.json`. Locally: the local API, the local pool's ids, `cognitoEndpoint`
+   * (its URL) and `authFlowType: 'USER_PASSWORD_AUTH'` (the flow the local pool speaks).
+   */
+  config: SiteConfig;
   distDir?: string;
 }): Promise<ConsoleServer> {
   const root = resolve(options.distDir ?? consoleDist);
   if (!existsSync(join(root, 'index.html'))) {
     throw new Error(`The console is not built (no ${root}/index.html): run npm run build:console`);
   }
-  const security = consoleSecurityHeaders(options.config.graphqlUrl);
+  const security = consoleSecurityHeaders(options.config);
   const config = `${JSON.stringify(options.config)}\n`;
 
   const respond = async (req: IncomingMessage, res: ServerResponse) => {
@@ -82,7 +85,7 @@ export async function startConsoleServer(options: {
       res.end(req.method === 'HEAD' ? undefined : body);
     };
     // A page on another site whose name was pointed at 127.0.0.1 (DNS rebinding) names its
-    // own host: only the loopback names are served, so it cannot read config.json's key.
+    // own host: only the loopback names are served, so it cannot read the console's files.
     if (!isLoopbackHost(req.headers.host)) {
       return send(403, contentTypes['.txt'] as string, 'Forbidden host\n', 'no-store');
     }

@@ -5,8 +5,11 @@ import { errorText } from './error-text.ts';
 import { age, condition, dateTime, deviceHref } from './format.ts';
 import type { AlertFeed } from './use-alert-feed.ts';
 
-/** The live feed, newest first: what fires, what resolved, who is on it. */
-export function AlertsPage({ feed, operator }: { feed: AlertFeed; operator: string }) {
+/**
+ * The live feed, newest first: what fires, what resolved, who is on it. `canAcknowledge` is
+ * false for a viewer, who is not offered the Acknowledge button.
+ */
+export function AlertsPage({ feed, canAcknowledge }: { feed: AlertFeed; canAcknowledge: boolean }) {
   const [filter, setFilter] = useState<'all' | 'firing'>('all');
   const [now, setNow] = useState(Date.now());
   // Ages ("3 min ago") move on even when no alert arrives.
@@ -54,7 +57,13 @@ export function AlertsPage({ feed, operator }: { feed: AlertFeed; operator: stri
       ) : (
         <ol class="alert-list" aria-label="Alerts, newest first">
           {shown.map((alert) => (
-            <AlertItem key={alert.id} alert={alert} now={now} feed={feed} operator={operator} />
+            <AlertItem
+              key={alert.id}
+              alert={alert}
+              now={now}
+              feed={feed}
+              canAcknowledge={canAcknowledge}
+            />
           ))}
         </ol>
       )}
@@ -62,8 +71,13 @@ export function AlertsPage({ feed, operator }: { feed: AlertFeed; operator: stri
   );
 }
 
-function AlertItem(props: { alert: FeedAlert; now: number; feed: AlertFeed; operator: string }) {
-  const { alert, now, feed, operator } = props;
+function AlertItem(props: {
+  alert: FeedAlert;
+  now: number;
+  feed: AlertFeed;
+  canAcknowledge: boolean;
+}) {
+  const { alert, now, feed, canAcknowledge } = props;
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const state =
@@ -73,7 +87,7 @@ function AlertItem(props: { alert: FeedAlert; now: number; feed: AlertFeed; oper
     setBusy(true);
     setProblem(null);
     try {
-      await feed.acknowledge(alert.id, operator);
+      await feed.acknowledge(alert.id);
     } catch (error) {
       setProblem(`Not acknowledged: ${errorText(error)}`);
     } finally {
@@ -116,7 +130,7 @@ function AlertItem(props: { alert: FeedAlert; now: number; feed: AlertFeed; oper
           </>
         )}
       </p>
-      {needsAttention(alert) && (
+      {canAcknowledge && needsAttention(alert) && (
         <button type="button" onClick={acknowledge} disabled={busy}>
           {busy ? 'Acknowledging…' : 'Acknowledge'}
         </button>

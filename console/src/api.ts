@@ -1,16 +1,19 @@
 /**
- * The console's AppSync client: GraphQL over HTTP with the API key, and one websocket speaking
+ * The console's AppSync client: GraphQL over HTTP with the signed-in user's ID token as
+ * `Authorization`, and one websocket speaking
  * AppSync's real-time protocol for every subscription. The link keeps itself up: it watches
  * the server's keep-alives, reconnects with backoff when the socket drops, and starts each
  * subscription again; `ready` tells the page each time a subscription is (re-)established so
  * it can catch up on what it missed. It speaks ws:// to the local stack and wss:// to AWS.
+ * A token is asked for before every request, connect and subscription start, so a refreshed
+ * one is always what goes out; a token the API refuses is refreshed once, and if the fresh
+ * one is refused too the session has ended and the page is told.
  *
  * (AWS Amplify's client always dials wss://, which cannot reach the local stack's plain HTTP
  * endpoint from a browser, hence this small client written from the protocol description.)
  */
 import type { Operation } from './operations.ts';
 import { realtimeUrl } from './realtime-url.ts';
-import type { Settings } from './settings.ts';
 
 export { realtimeUrl };
 
@@ -48,31 +51,56 @@ export interface Api {
 interface GraphQLErrorBody {
   errorType?: string;
   message?: string;
+  errorCode?: number;
 }
 
-export function connectApi(settings: Settings): Api {
-  const auth = { host: new URL(settings.graphqlUrl).host, 'x-api-key': settings.apiKey };
-  const link = new RealtimeLink(realtimeUrl(settings.graphqlUrl), auth);
+export interface ApiOptions {
+  graphqlUrl: string;
+  /**
+   * The signed-in user's ID token, valid now (`forceRefresh`: a new one even if the last has
+   * not expired); null when the session has ended.
+   */
+  authorization(forceRefresh: boolean): Promise<string | null>;
+  /** The API refused a freshly refreshed token, or there is none: the session has ended. */
+  onUnauthorized(): void;
+}
+
+/** The message for a request refused because the session has ended. */
+export const SESSION_ENDED = 'Your session has ended. Sign in again.';
+
+export function connectApi(options: ApiOptions): Api {
+  const host = new URL(options.graphqlUrl).host;
+  const link = new RealtimeLink(realtimeUrl(options.graphqlUrl), host, options);
+
+  const send = async (query: string, variables: unknown, forceRefresh: boolean) => {
+    const token = await sessionToken(options, forceRefresh);
+    try {
+      return await fetch(options.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: token },
+        body: JSON.stringify({ query, variables }),
+      });
+    } catch {
+      throw new ApiError(
+        'NetworkError',
+        'The API cannot be reached. Check your network, and that the stack is running.',
+      );
+    }
+  };
 
   return {
     async request(operation, variables) {
-      let response: Response;
-      try {
-        response = await fetch(settings.graphqlUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-api-key': settings.apiKey },
-          body: JSON.stringify({ query: operation, variables }),
-        });
-      } catch {
-        throw new ApiError(
-          'NetworkError',
-          'The API cannot be reached. Check the endpoint in Settings and that the stack is running.',
-        );
-      }
+      let response = await send(operation, variables, false);
+      // Refused before anything ran: the token may have expired in flight; one fresh try.
+      if (response.status === 401) response = await send(operation, variables, true);
       const body = (await response.json().catch(() => null)) as {
         data?: unknown;
         errors?: GraphQLErrorBody[];
       } | null;
+      if (response.status === 401) {
+        options.onUnauthorized();
+        throw new ApiError('UnauthorizedException', SESSION_ENDED);
+      }
       const first = body?.errors?.[0];
       if (first) throw toApiError(first);
       if (!response.ok || !body?.data) {
@@ -86,8 +114,31 @@ export function connectApi(settings: Settings): Api {
   };
 }
 
+/** A token to send; when there is none, the session has ended and the page is told so. */
+async function sessionToken(options: ApiOptions, forceRefresh: boolean): Promise<string> {
+  let token: string | null;
+  try {
+    token = await options.authorization(forceRefresh);
+  } catch {
+    throw new ApiError(
+      'NetworkError',
+      'Your session could not be refreshed: the user pool cannot be reached.',
+    );
+  }
+  if (token === null) {
+    options.onUnauthorized();
+    throw new ApiError('UnauthorizedException', SESSION_ENDED);
+  }
+  return token;
+}
+
 function toApiError(error: GraphQLErrorBody): ApiError {
   return new ApiError(error.errorType ?? 'Error', error.message ?? 'The request failed.');
+}
+
+/** AppSync refusing a connection's credential: `UnauthorizedException`, or error code 401. */
+function isUnauthorized(error: GraphQLErrorBody | undefined): boolean {
+  return error?.errorCode === 401 || (error?.errorType ?? '').endsWith('UnauthorizedException');
 }
 
 /** Delay before the given reconnection attempt: doubling from 0.5 s up to 30 s, with jitter. */
@@ -110,7 +161,8 @@ const STABLE_MS = 10_000;
 /** One websocket shared by the console's subscriptions, kept up while any is open. */
 class RealtimeLink {
   readonly #url: string;
-  readonly #auth: Record<string, string>;
+  readonly #host: string;
+  readonly #options: ApiOptions;
   readonly #subscriptions = new Map<
     string,
     { data: string; handlers: SubscriptionHandlers<unknown> }
@@ -126,6 +178,12 @@ class RealtimeLink {
   #silenceTimer: ReturnType<typeof setTimeout> | undefined;
   #keepAliveMs = 300_000;
   #nextId = 0;
+  /** Counts sockets let go of, so work begun for one (a token being fetched) can tell. */
+  #generation = 0;
+  /** The next dial takes a newly refreshed token: the last one was refused at connect. */
+  #refreshNext = false;
+  /** The current socket was dialled with a newly refreshed token. */
+  #dialledRefreshed = false;
 
   /**
    * Back online: redial now rather than at the end of the backoff. A socket that still reads
@@ -140,16 +198,17 @@ class RealtimeLink {
     if (this.#subscriptions.size > 0) this.#drop();
   };
 
-  constructor(url: string, auth: Record<string, string>) {
+  constructor(url: string, host: string, options: ApiOptions) {
     this.#url = url;
-    this.#auth = auth;
+    this.#host = host;
+    this.#options = options;
   }
 
   subscribe(data: string, handlers: SubscriptionHandlers<unknown>): () => void {
     const id = `console-${++this.#nextId}`;
     this.#subscriptions.set(id, { data, handlers });
     if (this.#state === 'live') this.#start(id);
-    else if (!this.#socket) {
+    else if (this.#subscriptions.size === 1) {
       addEventListener('online', this.#online);
       addEventListener('offline', this.#offline);
       this.#connect();
@@ -177,15 +236,52 @@ class RealtimeLink {
     clearTimeout(this.#retryTimer);
     this.#detach();
     this.#setState(this.#attempt === 0 ? 'connecting' : 'disrupted');
-    const header = encodeURIComponent(btoa(JSON.stringify(this.#auth)));
-    const payload = encodeURIComponent(btoa('{}'));
-    const socket = new WebSocket(`${this.#url}?header=${header}&payload=${payload}`, 'graphql-ws');
-    this.#socket = socket;
-    // Counted from the dial, so a connect that hangs before opening is caught as well.
+    // Counted from now, so a token refresh or a connect that hangs is caught as well.
     this.#watchSilence(ACK_TIMEOUT_MS);
-    socket.onopen = () => socket.send(JSON.stringify({ type: 'connection_init' }));
-    socket.onmessage = (event) => this.#receive(JSON.parse(String(event.data)) as Frame);
-    socket.onclose = () => this.#drop();
+    this.#dialledRefreshed = this.#refreshNext;
+    this.#refreshNext = false;
+    void this.#authorization(this.#dialledRefreshed).then((auth) => {
+      if (!auth) return;
+      const header = encodeURIComponent(btoa(JSON.stringify(auth)));
+      const payload = encodeURIComponent(btoa('{}'));
+      const socket = new WebSocket(
+        `${this.#url}?header=${header}&payload=${payload}`,
+        'graphql-ws',
+      );
+      this.#socket = socket;
+      socket.onopen = () => socket.send(JSON.stringify({ type: 'connection_init' }));
+      socket.onmessage = (event) => this.#receive(JSON.parse(String(event.data)) as Frame);
+      socket.onclose = () => this.#drop();
+    });
+  }
+
+  /**
+   * AppSync's authorization object for a fresh token, or null when the socket it was for has
+   * been let go meanwhile. No token at all ends the session; a failed refresh counts as a drop.
+   */
+  async #authorization(forceRefresh: boolean): Promise<Record<string, string> | null> {
+    const generation = this.#generation;
+    let token: string | null;
+    try {
+      token = await this.#options.authorization(forceRefresh);
+    } catch {
+      if (generation === this.#generation) this.#drop();
+      return null;
+    }
+    if (generation !== this.#generation) return null;
+    if (token === null) {
+      this.#unauthorized();
+      return null;
+    }
+    return { host: this.#host, Authorization: token };
+  }
+
+  /** The session has ended: stop dialling, and tell the page. */
+  #unauthorized(): void {
+    this.#detach();
+    clearTimeout(this.#retryTimer);
+    this.#setState('disrupted');
+    this.#options.onUnauthorized();
   }
 
   #receive(frame: Frame): void {
@@ -211,8 +307,16 @@ class RealtimeLink {
         break;
       }
       case 'connection_error':
-        // Refused at connect (a wrong key, say): retrying with backoff lets a fix in Settings,
-        // or the server coming back, take effect; the state shows the link is down.
+        if (isUnauthorized(frame.payload?.errors?.[0])) {
+          // The token was refused: redial at once with a newly refreshed one; refused again,
+          // the session has ended.
+          if (this.#dialledRefreshed) return this.#unauthorized();
+          this.#refreshNext = true;
+          this.#connect();
+          return;
+        }
+        // Refused for another reason (the server overloaded, say): retrying with backoff lets
+        // the server coming back take effect; the state shows the link is down.
         this.#drop();
         break;
       default:
@@ -220,13 +324,16 @@ class RealtimeLink {
     }
   }
 
+  /** Starts a subscription on the live socket, with a token valid now. */
   #start(id: string): void {
-    const subscription = this.#subscriptions.get(id);
-    if (!subscription) return;
-    this.#send({
-      id,
-      type: 'start',
-      payload: { data: subscription.data, extensions: { authorization: this.#auth } },
+    void this.#authorization(false).then((authorization) => {
+      const subscription = this.#subscriptions.get(id);
+      if (!authorization || !subscription) return;
+      this.#send({
+        id,
+        type: 'start',
+        payload: { data: subscription.data, extensions: { authorization } },
+      });
     });
   }
 
@@ -252,6 +359,7 @@ class RealtimeLink {
 
   /** Closes the socket, if any, with its handlers removed so it can no longer touch the link. */
   #detach(): void {
+    this.#generation++;
     clearTimeout(this.#silenceTimer);
     if (this.#liveSince !== null && Date.now() - this.#liveSince >= STABLE_MS) this.#attempt = 0;
     this.#liveSince = null;

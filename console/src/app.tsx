@@ -1,15 +1,18 @@
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import type { Api } from './api.ts';
-import { connectApi } from './api.ts';
+import { connectApi, SESSION_ENDED } from './api.ts';
 import { AlertsPage } from './alerts-page.tsx';
+import { CredentialsPage } from './credentials-page.tsx';
 import { DevicePage } from './device-page.tsx';
 import { RulesPage } from './rules-page.tsx';
-import { SettingsPage } from './settings-page.tsx';
-import type { Settings, SiteConfig } from './settings.ts';
-import { settingsProblem, settingsToStore, storeSettings } from './settings.ts';
+import { currentUser, endSession, idToken } from './session.ts';
+import { SignInPage } from './sign-in-page.tsx';
+import type { SiteConfig } from './site-config.ts';
 import { useAlertFeed } from './use-alert-feed.ts';
+import type { Permissions, SignedInUser } from './user.ts';
+import { permissionsOf } from './user.ts';
 
-/** The route is the URL's hash: #/, #/rules, #/devices, #/devices/<id>, #/settings. */
+/** The route is the URL's hash: #/, #/rules, #/devices, #/devices/<id>, #/credentials. */
 function useRoute(): string[] {
   const [hash, setHash] = useState(location.hash);
   useEffect(() => {
@@ -29,17 +32,43 @@ function decodedSegment(segment: string): string {
   }
 }
 
-export function App({ site, initial }: { site: SiteConfig | null; initial: Settings }) {
-  const [settings, setSettings] = useState(initial);
-  const route = useRoute();
-  const ready = settingsProblem(settings) === null;
-  const api = useMemo(() => (ready ? connectApi(settings) : null), [ready, settings]);
+const roleNames = { admin: 'Admin', operator: 'Operator', viewer: 'Viewer' } as const;
 
-  const save = (next: Settings) => {
-    storeSettings(settingsToStore(next, site));
-    setSettings(next);
-    location.hash = '#/';
-  };
+/**
+ * The console: the sign-in page until someone is signed in, then the pages their role may
+ * use. A session the API refuses (ended, revoked) brings the sign-in page back with a word.
+ */
+export function App({ config }: { config: SiteConfig }) {
+  // undefined while the stored session is being checked.
+  const [user, setUser] = useState<SignedInUser | null | undefined>(undefined);
+  const [notice, setNotice] = useState<string | null>(null);
+  const route = useRoute();
+
+  useEffect(() => {
+    currentUser().then(setUser, () => {
+      setUser(null);
+      setNotice('Your session could not be checked: the user pool cannot be reached.');
+    });
+  }, []);
+
+  const signOut = useCallback(async (message: string) => {
+    await endSession();
+    setUser(null);
+    setNotice(message);
+  }, []);
+
+  const api = useMemo(
+    () =>
+      user
+        ? connectApi({
+            graphqlUrl: config.graphqlUrl,
+            authorization: idToken,
+            onUnauthorized: () => void signOut(SESSION_ENDED),
+          })
+        : null,
+    [config.graphqlUrl, user, signOut],
+  );
+  const permissions = user ? permissionsOf(user.role) : null;
 
   return (
     <>
@@ -48,35 +77,55 @@ export function App({ site, initial }: { site: SiteConfig | null; initial: Setti
       </a>
       <header class="top">
         <span class="brand">Telemetry alerts</span>
-        <nav aria-label="Console">
-          {[
-            ['', 'Alerts'],
-            ['rules', 'Rules'],
-            ['devices', 'Devices'],
-            ['settings', 'Settings'],
-          ].map(([path, label]) => (
-            <a
-              key={path}
-              href={`#/${path}`}
-              aria-current={(route[0] ?? '') === path ? 'page' : undefined}
-            >
-              {label}
-            </a>
-          ))}
-        </nav>
+        {permissions && (
+          <nav aria-label="Console">
+            {[
+              ['', 'Alerts'],
+              ['rules', 'Rules'],
+              ['devices', 'Devices'],
+              ...(permissions.manageCredentials ? [['credentials', 'Device credentials']] : []),
+            ].map(([path = '', label]) => (
+              <a
+                key={path}
+                href={`#/${path}`}
+                aria-current={(route[0] ?? '') === path ? 'page' : undefined}
+              >
+                {label}
+              </a>
+            ))}
+          </nav>
+        )}
+        {user && (
+          <div class="account">
+            <span class="user-email">{user.email}</span>
+            <span class={`badge role role-${user.role}`}>{roleNames[user.role]}</span>
+            <button type="button" onClick={() => void signOut('You have signed out.')}>
+              Sign out
+            </button>
+          </div>
+        )}
       </header>
       <main id="main">
-        {api === null || route[0] === 'settings' ? (
-          <SettingsPage settings={settings} onSave={save} />
+        {user === undefined ? (
+          <p class="empty">Loading…</p>
+        ) : api === null || permissions === null ? (
+          <SignInPage
+            notice={notice}
+            onSignedIn={(signedIn) => {
+              setNotice(null);
+              setUser(signedIn);
+            }}
+          />
         ) : (
-          <Connected api={api} route={route} operator={settings.operator} />
+          <Connected api={api} route={route} permissions={permissions} />
         )}
       </main>
     </>
   );
 }
 
-function Connected({ api, route, operator }: { api: Api; route: string[]; operator: string }) {
+function Connected(props: { api: Api; route: string[]; permissions: Permissions }) {
+  const { api, route, permissions } = props;
   const feed = useAlertFeed(api);
   return (
     <>
@@ -91,12 +140,34 @@ function Connected({ api, route, operator }: { api: Api; route: string[]; operat
         {feed.announcement}
       </p>
       {route[0] === 'rules' ? (
-        <RulesPage api={api} />
+        <RulesPage api={api} canChange={permissions.changeRules} />
       ) : route[0] === 'devices' ? (
         <DevicePage api={api} feed={feed} deviceId={route[1] ?? null} />
+      ) : route[0] === 'credentials' ? (
+        permissions.manageCredentials ? (
+          <CredentialsPage api={api} />
+        ) : (
+          <p class="empty">Only admins manage device credentials.</p>
+        )
       ) : (
-        <AlertsPage feed={feed} operator={operator} />
+        <AlertsPage feed={feed} canAcknowledge={permissions.acknowledgeAlerts} />
       )}
     </>
+  );
+}
+
+/** What is wrong with the site's config.json, when the console cannot start. */
+export function SiteProblem({ problem }: { problem: string }) {
+  return (
+    <main id="main">
+      <h1>The console cannot start</h1>
+      <p class="problem" role="alert">
+        {problem}
+      </p>
+      <p>
+        The site's <code>config.json</code> names the API and the user pool. The deployment writes
+        it; locally, <code>npm start</code> serves it.
+      </p>
+    </main>
   );
 }

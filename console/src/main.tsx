@@ -1,10 +1,16 @@
 import { render } from 'preact';
-import { App } from './app.tsx';
-import { effectiveSettings, loadSiteConfig, storedSettings } from './settings.ts';
+import { App, SiteProblem } from './app.tsx';
+import { configureSession } from './session.ts';
+import { forgetLegacySettings, loadSiteConfig } from './site-config.ts';
 import './styles.css';
 
 const root = document.getElementById('app');
 if (root) {
+  forgetLegacySettings();
   const site = await loadSiteConfig();
-  render(<App site={site} initial={effectiveSettings(site, storedSettings())} />, root);
+  if ('problem' in site) render(<SiteProblem problem={site.problem} />, root);
+  else {
+    configureSession(site.config);
+    render(<App config={site.config} />, root);
+  }
 }

@@ -8,14 +8,20 @@ import type {
   AcknowledgeAlertMutationVariables,
   AlertsQuery,
   AlertsQueryVariables,
+  CreateDeviceCredentialMutation,
+  CreateDeviceCredentialMutationVariables,
   CreateRuleMutation,
   CreateRuleMutationVariables,
   DeleteRuleMutation,
   DeleteRuleMutationVariables,
+  DeviceCredentialsQuery,
+  DeviceCredentialsQueryVariables,
   EventsQuery,
   EventsQueryVariables,
   OnAlertSubscription,
   OnAlertSubscriptionVariables,
+  RevokeDeviceCredentialMutation,
+  RevokeDeviceCredentialMutationVariables,
   RulesQuery,
   RulesQueryVariables,
   SetRuleEnabledMutation,
@@ -71,7 +77,22 @@ const fragments = {
       noDataSeconds
       repeatIntervalSeconds
       createdAt
+      createdBy
       updatedAt
+      updatedBy
+    }
+  `,
+  DeviceCredentialFields: /* GraphQL */ `
+    fragment DeviceCredentialFields on DeviceCredential {
+      id
+      name
+      deviceIds
+      deviceIdPrefix
+      createdAt
+      createdBy
+      lastUsedAt
+      revokedAt
+      revokedBy
     }
   `,
 };
@@ -166,3 +187,33 @@ export const eventsQuery = document(/* GraphQL */ `
     }
   }
 `) as Operation<EventsQueryVariables, EventsQuery>;
+
+export const deviceCredentialsQuery = document(/* GraphQL */ `
+  query DeviceCredentials($limit: Int, $nextToken: String) {
+    deviceCredentials(limit: $limit, nextToken: $nextToken) {
+      items {
+        ...DeviceCredentialFields
+      }
+      nextToken
+    }
+  }
+`) as Operation<DeviceCredentialsQueryVariables, DeviceCredentialsQuery>;
+
+export const createDeviceCredentialMutation = document(/* GraphQL */ `
+  mutation CreateDeviceCredential($input: CreateDeviceCredentialInput!) {
+    createDeviceCredential(input: $input) {
+      credential {
+        ...DeviceCredentialFields
+      }
+      token
+    }
+  }
+`) as Operation<CreateDeviceCredentialMutationVariables, CreateDeviceCredentialMutation>;
+
+export const revokeDeviceCredentialMutation = document(/* GraphQL */ `
+  mutation RevokeDeviceCredential($id: ID!) {
+    revokeDeviceCredential(id: $id) {
+      ...DeviceCredentialFields
+    }
+  }
+`) as Operation<RevokeDeviceCredentialMutationVariables, RevokeDeviceCredentialMutation>;

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { RuleFieldsFragment } from '../../generated/console-operations.ts';
 import type { Api } from './api.ts';
-import { condition, deviceHref } from './format.ts';
+import { condition, dateTime, deviceHref } from './format.ts';
 import { errorText } from './error-text.ts';
 import { deleteRuleMutation, setRuleEnabledMutation } from './operations.ts';
 import { RuleForm } from './rule-form.tsx';
@@ -9,8 +9,11 @@ import { allRules } from './rule-list.ts';
 
 type Rule = RuleFieldsFragment;
 
-/** Rules: list, create, edit, enable or disable, delete. */
-export function RulesPage({ api }: { api: Api }) {
+/**
+ * Rules: list, create, edit, enable or disable, delete. `canChange` is false for a viewer,
+ * who sees the list without its controls.
+ */
+export function RulesPage({ api, canChange }: { api: Api; canChange: boolean }) {
   const [rules, setRules] = useState<Rule[] | null>(null);
   const [problem, setProblem] = useState<string | null>(null);
   const [editing, setEditing] = useState<string | 'new' | null>(null);
@@ -66,7 +69,7 @@ export function RulesPage({ api }: { api: Api }) {
         <h1 id="rules-heading" ref={heading} tabIndex={-1}>
           Rules
         </h1>
-        {editing !== 'new' && (
+        {canChange && editing !== 'new' && (
           <button type="button" ref={newButton} onClick={() => setEditing('new')}>
             New rule
           </button>
@@ -86,7 +89,9 @@ export function RulesPage({ api }: { api: Api }) {
       {rules === null ? (
         <p class="empty">Loading rules…</p>
       ) : rules.length === 0 ? (
-        <p class="empty">No rules yet. Create one to start alerting.</p>
+        <p class="empty">
+          {canChange ? 'No rules yet. Create one to start alerting.' : 'No rules yet.'}
+        </p>
       ) : (
         <ul class="rule-list" aria-label="Rules">
           {rules.map((rule) =>
@@ -104,6 +109,7 @@ export function RulesPage({ api }: { api: Api }) {
                 key={rule.id}
                 api={api}
                 rule={rule}
+                canChange={canChange}
                 onEdit={() => setEditing(rule.id)}
                 onChanged={(message, removed) => {
                   setStatus(message);
@@ -122,10 +128,11 @@ export function RulesPage({ api }: { api: Api }) {
 function RuleItem(props: {
   api: Api;
   rule: Rule;
+  canChange: boolean;
   onEdit(): void;
   onChanged(message: string, removed?: boolean): void;
 }) {
-  const { api, rule, onEdit, onChanged } = props;
+  const { api, rule, canChange, onEdit, onChanged } = props;
   const [confirming, setConfirming] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
   const deleteButton = useRef<HTMLButtonElement>(null);
@@ -181,39 +188,58 @@ function RuleItem(props: {
         )}
       </p>
       {rule.description && <p class="rule-description">{rule.description}</p>}
-      <div class="actions">
-        <button type="button" class="edit" onClick={onEdit}>
-          Edit
-        </button>
-        <button type="button" onClick={toggle}>
-          {rule.enabled ? 'Disable' : 'Enable'}
-        </button>
-        {confirming ? (
-          <>
-            <span>Delete this rule and resolve its open alerts?</span>
-            <button type="button" class="danger" ref={confirmButton} onClick={remove}>
-              Yes, delete
-            </button>
-            <button type="button" onClick={() => setConfirming(false)}>
-              Keep it
-            </button>
-          </>
-        ) : (
-          <button
-            type="button"
-            class="danger"
-            ref={deleteButton}
-            onClick={() => setConfirming(true)}
-          >
-            Delete
+      <RuleHistory rule={rule} />
+      {canChange && (
+        <div class="actions">
+          <button type="button" class="edit" onClick={onEdit}>
+            Edit
           </button>
-        )}
-      </div>
+          <button type="button" onClick={toggle}>
+            {rule.enabled ? 'Disable' : 'Enable'}
+          </button>
+          {confirming ? (
+            <>
+              <span>Delete this rule and resolve its open alerts?</span>
+              <button type="button" class="danger" ref={confirmButton} onClick={remove}>
+                Yes, delete
+              </button>
+              <button type="button" onClick={() => setConfirming(false)}>
+                Keep it
+              </button>
+            </>
+          ) : (
+            <button
+              type="button"
+              class="danger"
+              ref={deleteButton}
+              onClick={() => setConfirming(true)}
+            >
+              Delete
+            </button>
+          )}
+        </div>
+      )}
       {problem && (
         <p class="problem" role="alert">
           {problem}
         </p>
       )}
     </li>
+  );
+}
+
+/** Who created the rule, and who changed it last when that came later. */
+function RuleHistory({ rule }: { rule: Rule }) {
+  const changed = rule.updatedBy !== null && rule.updatedAt !== rule.createdAt;
+  if (rule.createdBy === null && !changed) return null;
+  return (
+    <p class="rule-detail">
+      {[
+        rule.createdBy && `Created by ${rule.createdBy}`,
+        changed && `changed last by ${rule.updatedBy} at ${dateTime(rule.updatedAt)}`,
+      ]
+        .filter(Boolean)
+        .join(' · ')}
+    </p>
   );
 }

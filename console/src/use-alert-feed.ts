@@ -16,7 +16,8 @@ export interface AlertFeed {
   problems: string[];
   /** A sentence about the latest pushed alert, for screen readers. */
   announcement: string;
-  acknowledge(id: string, by: string): Promise<void>;
+  /** Records the signed-in user as having acknowledged the alert (the API takes the name from the token). */
+  acknowledge(id: string): Promise<void>;
 }
 
 /**
@@ -83,8 +84,8 @@ export function useAlertFeed(api: Api): AlertFeed {
   }, [api, catchUp, merge]);
 
   const acknowledge = useCallback(
-    async (id: string, by: string) => {
-      const result = await api.request(acknowledgeAlertMutation, { id, by: by || null });
+    async (id: string) => {
+      const result = await api.request(acknowledgeAlertMutation, { id });
       merge([result.acknowledgeAlert]);
     },
     [api, merge],

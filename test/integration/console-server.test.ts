@@ -4,7 +4,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConsoleConfig, ConsoleServer } from '../../local/console-server.ts';
+import type { SiteConfig } from '../../console/src/site-config.ts';
+import type { ConsoleServer } from '../../local/console-server.ts';
 import { consoleSecurityHeaders, startConsoleServer } from '../../local/console-server.ts';
 
 // The console's own server on a free port, serving a small build made here. Traversal cases
@@ -14,11 +15,20 @@ import { consoleSecurityHeaders, startConsoleServer } from '../../local/console-
 const INDEX = '<!doctype html><title>console</title><script src="/assets/app.js"></script>';
 const APP = 'console.log("console");';
 const SECRET = 'outside-the-build';
-const config: ConsoleConfig = {
+const config: SiteConfig = {
   graphqlUrl: 'http://localhost:4000/graphql',
   region: 'eu-west-1',
-  apiKey: 'da2-local',
+  userPoolId: 'eu-west-1_localpool',
+  userPoolClientId: 'local-console-client',
+  cognitoEndpoint: 'http://localhost:4005',
+  authFlowType: 'USER_PASSWORD_AUTH',
 };
+const inAws = (graphqlUrl: string): SiteConfig => ({
+  graphqlUrl,
+  region: 'eu-west-1',
+  userPoolId: 'eu-west-1_AbCdEf123',
+  userPoolClientId: 'client',
+});
 
 let workDir: string;
 let distDir: string;
@@ -96,6 +106,7 @@ describe('console server: the build', () => {
       "'self'",
       'http://localhost:4000',
       'ws://localhost:4000',
+      'http://localhost:4005',
     ]);
     expect(response.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(response.headers['x-content-type-options']).toBe('nosniff');
@@ -202,7 +213,7 @@ describe('console server: requests it refuses', () => {
     const response = await raw('/config.json', 'POST');
 
     expect(response.status).toBe(405);
-    expect(response.body).not.toContain(config.apiKey);
+    expect(response.body).not.toContain(config.userPoolClientId);
   });
 
   it('given refused requests, then the server goes on serving', async () => {
@@ -256,44 +267,55 @@ describe('consoleSecurityHeaders', () => {
     [
       'a local HTTP endpoint',
       'http://localhost:4000/graphql',
-      ["'self'", 'http://localhost:4000', 'ws://localhost:4000'],
+      ["'self'", 'http://localhost:4000', 'ws://localhost:4000', 'http://localhost:4005'],
     ],
     [
       'an HTTPS endpoint on a port',
       'https://localhost:4443/graphql',
-      ["'self'", 'https://localhost:4443', 'wss://localhost:4443'],
-    ],
-    [
-      'a custom HTTPS domain',
-      'https://api.example.com/graphql',
-      ["'self'", 'https://api.example.com', 'wss://api.example.com'],
+      ["'self'", 'https://localhost:4443', 'wss://localhost:4443', 'http://localhost:4005'],
     ],
   ])(
-    'given %s, then connect-src allows only the page, the API and its websocket',
+    'given %s and the local user pool, then connect-src allows only the page, the API, its websocket and the pool',
     (_case, url, sources) => {
-      expect(connectSrc(consoleSecurityHeaders(url)['content-security-policy'])).toEqual(sources);
+      const csp = consoleSecurityHeaders({ ...config, graphqlUrl: url });
+
+      expect(connectSrc(csp['content-security-policy'])).toEqual(sources);
     },
   );
 
+  it("given a custom HTTPS domain and a Cognito user pool, then connect-src allows the pool's regional endpoint", () => {
+    const csp = consoleSecurityHeaders(inAws('https://api.example.com/graphql'));
+
+    expect(connectSrc(csp['content-security-policy'])).toEqual([
+      "'self'",
+      'https://api.example.com',
+      'wss://api.example.com',
+      'https://cognito-idp.eu-west-1.amazonaws.com',
+    ]);
+  });
+
   it('given an AppSync endpoint, then connect-src allows the real-time host the console dials', () => {
-    const csp = consoleSecurityHeaders('https://abc.appsync-api.eu-west-1.amazonaws.com/graphql');
+    const csp = consoleSecurityHeaders(
+      inAws('https://abc.appsync-api.eu-west-1.amazonaws.com/graphql'),
+    );
 
     expect(connectSrc(csp['content-security-policy'])).toEqual([
       "'self'",
       'https://abc.appsync-api.eu-west-1.amazonaws.com',
       'wss://abc.appsync-realtime-api.eu-west-1.amazonaws.com',
+      'https://cognito-idp.eu-west-1.amazonaws.com',
     ]);
   });
 });
 
 describe('console server: who may ask', () => {
   it.each(['evil.example', 'evil.example:80', `attacker.test:${0}`])(
-    'given a request naming the host %s (a DNS-rebinding page), then it is refused and config.json with its key is not served',
+    'given a request naming the host %s (a DNS-rebinding page), then it is refused and config.json is not served',
     async (host) => {
       const response = await raw('/config.json', 'GET', { host });
 
       expect(response.status).toBe(403);
-      expect(response.body).not.toContain(config.apiKey as string);
+      expect(response.body).not.toContain(config.userPoolClientId);
     },
   );
 

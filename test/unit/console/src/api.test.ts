@@ -4,28 +4,37 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 // would pull it into the root program, which has node's globals only. So it is loaded by a
 // specifier TypeScript does not follow, which also shows its top level runs without a browser.
 const apiModule = '../../../../console/src/api.ts';
-const { ApiError, connectApi, realtimeUrl, reconnectDelayMs } = (await import(apiModule)) as {
+const { ApiError, connectApi, realtimeUrl, reconnectDelayMs, SESSION_ENDED } = (await import(
+  apiModule
+)) as {
   ApiError: new (errorType: string, message: string) => Error & { errorType: string };
-  connectApi(settings: Settings): Api;
+  connectApi(options: ApiOptions): Api;
   realtimeUrl(graphqlUrl: string): string;
   reconnectDelayMs(attempt: number, random?: () => number): number;
+  SESSION_ENDED: string;
 };
 
 /** The parts of console/src/api.ts these tests drive, typed here for the node-only program. */
-interface Settings {
+interface ApiOptions {
   graphqlUrl: string;
-  region: string;
-  apiKey: string;
-  operator: string;
+  authorization(forceRefresh: boolean): Promise<string | null>;
+  onUnauthorized(): void;
 }
 type LinkState = 'connecting' | 'live' | 'disrupted';
 interface Api {
+  request(operation: string, variables: object): Promise<unknown>;
   subscribe(
     operation: string,
     variables: object,
     handlers: { next(data: unknown): void; ready(): void; error(error: Error): void },
   ): () => void;
   onLinkState(listener: (state: LinkState) => void): () => void;
+}
+
+interface SentFrame {
+  type: string;
+  id?: string;
+  payload?: { extensions?: { authorization?: Record<string, string> } };
 }
 
 /** A browser WebSocket as far as the link uses it; the test opens, feeds and closes it. */
@@ -35,7 +44,7 @@ class FakeSocket {
   static dialled: FakeSocket[] = [];
   readonly url: string;
   readyState = 0;
-  sent: { type: string; id?: string }[] = [];
+  sent: SentFrame[] = [];
   closed = false;
   onopen: (() => void) | null = null;
   onmessage: ((event: { data: string }) => void) | null = null;
@@ -47,12 +56,18 @@ class FakeSocket {
   }
 
   send(data: string): void {
-    this.sent.push(JSON.parse(data) as { type: string; id?: string });
+    this.sent.push(JSON.parse(data) as SentFrame);
   }
 
   close(): void {
     this.closed = true;
     this.readyState = FakeSocket.CLOSED;
+  }
+
+  /** The connect-time header the socket was dialled with, decoded. */
+  header(): Record<string, string> {
+    const header = new URL(this.url).searchParams.get('header') as string;
+    return JSON.parse(atob(header)) as Record<string, string>;
   }
 
   /** The server side: the socket opens. */
@@ -66,10 +81,14 @@ class FakeSocket {
     this.onmessage?.({ data: JSON.stringify(frame) });
   }
 
-  /** Opens and acknowledges the connection, then every subscription started on it. */
-  acknowledge(connectionTimeoutMs = 300_000): void {
+  /**
+   * Opens and acknowledges the connection, then every subscription started on it (each start
+   * waits for its token, hence the pause before they are acknowledged).
+   */
+  async acknowledge(connectionTimeoutMs = 300_000): Promise<void> {
     this.open();
     this.frame({ type: 'connection_ack', payload: { connectionTimeoutMs } });
+    await settle();
     for (const start of this.sent.filter((frame) => frame.type === 'start')) {
       this.frame({ type: 'start_ack', id: start.id });
     }
@@ -82,27 +101,44 @@ class FakeSocket {
   }
 }
 
-const settings: Settings = {
-  graphqlUrl: 'http://localhost:4000/graphql',
-  region: 'us-east-1',
-  apiKey: 'da2-key+with/odd=chars',
-  operator: '',
-};
+/** Lets pending promises (a token being fetched) run, without moving the clock. */
+const settle = () => vi.advanceTimersByTimeAsync(0);
+
+const graphqlUrl = 'http://localhost:4000/graphql';
 const lastSocket = () => FakeSocket.dialled.at(-1) as FakeSocket;
 let windowEvents: EventTarget;
 
+/**
+ * An API whose token source hands out `token-1`, `token-2`, … (null once `ended` is set), and
+ * which counts how often it was told the session ended.
+ */
+function session() {
+  const state = { issued: 0, forced: 0, ended: false, unauthorized: 0 };
+  const api = connectApi({
+    graphqlUrl,
+    authorization: async (forceRefresh) => {
+      if (state.ended) return null;
+      if (forceRefresh) state.forced++;
+      return `token-${++state.issued}`;
+    },
+    onUnauthorized: () => state.unauthorized++,
+  });
+  return { api, state };
+}
+
 /** Subscribes once on a fresh API and records the link's states and each `ready`. */
-function subscribed() {
-  const api = connectApi(settings);
+async function subscribed() {
+  const { api, state } = session();
   const states: LinkState[] = [];
   let ready = 0;
-  api.onLinkState((state) => states.push(state));
+  api.onLinkState((linkState) => states.push(linkState));
   const stop = api.subscribe(
     'subscription { onAlert { id } }',
     {},
     { next: () => undefined, ready: () => ready++, error: () => undefined },
   );
-  return { states, stop, readyCount: () => ready };
+  await settle();
+  return { states, stop, state, readyCount: () => ready };
 }
 
 beforeEach(() => {
@@ -119,65 +155,254 @@ afterEach(() => {
   vi.unstubAllGlobals();
 });
 
-describe('the real-time link', () => {
-  it('given an API key, then the connect URL carries the auth header base64-encoded and URL-encoded', () => {
+describe('the real-time link: authorization', () => {
+  it('given a signed-in user, then the connect URL carries the host and their token, base64-encoded and URL-encoded', async () => {
     // Act
-    subscribed();
+    await subscribed();
 
     // Assess
     const url = new URL(lastSocket().url);
     expect(url.search).not.toMatch(/[+/]|=[^&]*=/);
-    const header = JSON.parse(atob(url.searchParams.get('header') as string)) as object;
-    expect(header).toEqual({ host: 'localhost:4000', 'x-api-key': settings.apiKey });
+    expect(lastSocket().header()).toEqual({ host: 'localhost:4000', Authorization: 'token-1' });
   });
 
-  it('given a socket that opens but is never acknowledged, when 15 s pass, then the link is disrupted and redialled without waiting for the close', () => {
+  it('given a live link, then each start carries the host and a token fetched for it', async () => {
     // Prepare
-    const { states } = subscribed();
+    await subscribed();
+
+    // Act
+    await lastSocket().acknowledge();
+
+    // Assess
+    const start = lastSocket().sent.find((frame) => frame.type === 'start');
+    expect(start?.payload?.extensions?.authorization).toEqual({
+      host: 'localhost:4000',
+      Authorization: 'token-2',
+    });
+  });
+
+  it('given a dropped link, when it redials, then it connects with a token fetched anew', async () => {
+    // Prepare
+    await subscribed();
+    const first = lastSocket();
+    await first.acknowledge();
+
+    // Act
+    first.drop();
+    await vi.advanceTimersByTimeAsync(500);
+
+    // Assess
+    expect(FakeSocket.dialled).toHaveLength(2);
+    expect(lastSocket().header().Authorization).toBe('token-3');
+  });
+
+  it('given a token refused at connect, when the link redials, then it forces a refresh first and does not end the session', async () => {
+    // Prepare
+    const { state } = await subscribed();
+    lastSocket().open();
+
+    // Act
+    lastSocket().frame({
+      type: 'connection_error',
+      payload: { errors: [{ errorType: 'UnauthorizedException', message: 'expired' }] },
+    });
+    await settle();
+
+    // Assess
+    expect(FakeSocket.dialled).toHaveLength(2);
+    expect(state.forced).toBe(1);
+    expect(lastSocket().header().Authorization).toBe('token-2');
+    expect(state.unauthorized).toBe(0);
+  });
+
+  it('given a refreshed token refused at connect too, then the session has ended and nothing redials', async () => {
+    // Prepare
+    const { state, states } = await subscribed();
+    const refuse = () => {
+      lastSocket().open();
+      lastSocket().frame({
+        type: 'connection_error',
+        payload: { errors: [{ errorType: 'UnauthorizedException', errorCode: 401 }] },
+      });
+    };
+
+    // Act
+    refuse();
+    await settle();
+    refuse();
+    await vi.advanceTimersByTimeAsync(60_000);
+
+    // Assess
+    expect(state.unauthorized).toBe(1);
+    expect(FakeSocket.dialled).toHaveLength(2);
+    expect(states.at(-1)).toBe('disrupted');
+  });
+
+  it('given a session that has ended, when the link would dial, then it does not and the page is told', async () => {
+    // Prepare
+    const { api, state } = session();
+    state.ended = true;
+
+    // Act
+    api.subscribe(
+      'subscription { onAlert { id } }',
+      {},
+      {
+        next: () => undefined,
+        ready: () => undefined,
+        error: () => undefined,
+      },
+    );
+    await vi.advanceTimersByTimeAsync(60_000);
+
+    // Assess
+    expect(FakeSocket.dialled).toHaveLength(0);
+    expect(state.unauthorized).toBe(1);
+  });
+});
+
+describe('requests over HTTP', () => {
+  /** Answers each request with the next of `answers`, recording the Authorization sent. */
+  function serve(...answers: { status: number; body: object }[]) {
+    const sent: (string | null)[] = [];
+    vi.stubGlobal('fetch', async (_url: string, init: { headers: Record<string, string> }) => {
+      sent.push(init.headers.authorization ?? null);
+      const answer = answers.shift() ?? { status: 500, body: {} };
+      return new Response(JSON.stringify(answer.body), { status: answer.status });
+    });
+    return sent;
+  }
+  const refused = {
+    status: 401,
+    body: { errors: [{ errorType: 'UnauthorizedException', message: 'Unauthorized' }] },
+  };
+
+  it('given a signed-in user, then the request carries their token as Authorization', async () => {
+    // Prepare
+    const sent = serve({ status: 200, body: { data: { rules: [] } } });
+    const { api } = session();
+
+    // Act
+    const data = await api.request('query { rules { items { id } } }', {});
+
+    // Assess
+    expect(data).toEqual({ rules: [] });
+    expect(sent).toEqual(['token-1']);
+  });
+
+  it('given a token refused with 401, when the refreshed one is accepted, then the answer is returned and the session goes on', async () => {
+    // Prepare
+    const sent = serve(refused, { status: 200, body: { data: { ok: true } } });
+    const { api, state } = session();
+
+    // Act
+    const data = await api.request('query { ok }', {});
+
+    // Assess
+    expect(data).toEqual({ ok: true });
+    expect(sent).toEqual(['token-1', 'token-2']);
+    expect(state.forced).toBe(1);
+    expect(state.unauthorized).toBe(0);
+  });
+
+  it('given the refreshed token refused too, then the session has ended: the page is told and the request fails saying so', async () => {
+    // Prepare
+    serve(refused, refused);
+    const { api, state } = session();
+
+    // Act
+    const request = api.request('query { ok }', {});
+
+    // Assess
+    await expect(request).rejects.toMatchObject({
+      errorType: 'UnauthorizedException',
+      message: SESSION_ENDED,
+    });
+    expect(state.unauthorized).toBe(1);
+  });
+
+  it('given a field the role may not use, then its Unauthorized error is returned and the session goes on', async () => {
+    // Prepare
+    serve({
+      status: 200,
+      body: {
+        data: null,
+        errors: [{ errorType: 'Unauthorized', message: 'Not Authorized to access createRule' }],
+      },
+    });
+    const { api, state } = session();
+
+    // Act
+    const request = api.request('mutation { createRule }', {});
+
+    // Assess
+    await expect(request).rejects.toMatchObject({ errorType: 'Unauthorized' });
+    expect(state.unauthorized).toBe(0);
+  });
+
+  it('given a session that has ended, then nothing is sent and the page is told', async () => {
+    // Prepare
+    const sent = serve();
+    const { api, state } = session();
+    state.ended = true;
+
+    // Act and assess
+    await expect(api.request('query { ok }', {})).rejects.toMatchObject({
+      errorType: 'UnauthorizedException',
+    });
+    expect(sent).toEqual([]);
+    expect(state.unauthorized).toBe(1);
+  });
+});
+
+describe('the real-time link: staying up', () => {
+  it('given a socket that opens but is never acknowledged, when 15 s pass, then the link is disrupted and redialled without waiting for the close', async () => {
+    // Prepare
+    const { states } = await subscribed();
     const first = lastSocket();
     first.open();
 
     // Act
-    vi.advanceTimersByTime(15_000);
+    await vi.advanceTimersByTimeAsync(15_000);
 
     // Assess
     expect(states.at(-1)).toBe('disrupted');
     expect(first.closed).toBe(true);
     expect(first.onclose).toBeNull();
-    vi.advanceTimersByTime(500);
+    await vi.advanceTimersByTimeAsync(500);
     expect(FakeSocket.dialled).toHaveLength(2);
   });
 
-  it('given a live link, when no frame arrives for the keep-alive timeout, then the link is disrupted at once and redialled within the backoff', () => {
+  it('given a live link, when no frame arrives for the keep-alive timeout, then the link is disrupted at once and redialled within the backoff', async () => {
     // Prepare
-    const { states } = subscribed();
+    const { states } = await subscribed();
     const first = lastSocket();
-    first.acknowledge(10_000);
+    await first.acknowledge(10_000);
     expect(states.at(-1)).toBe('live');
 
     // Act
-    vi.advanceTimersByTime(9_000);
+    await vi.advanceTimersByTimeAsync(9_000);
     first.frame({ type: 'ka' });
-    vi.advanceTimersByTime(9_000);
+    await vi.advanceTimersByTimeAsync(9_000);
     expect(states.at(-1)).toBe('live');
-    vi.advanceTimersByTime(1_000);
+    await vi.advanceTimersByTimeAsync(1_000);
 
     // Assess: the socket never reported its close, yet the link moved on
     expect(states.at(-1)).toBe('disrupted');
     expect(first.closed).toBe(true);
-    vi.advanceTimersByTime(500);
+    await vi.advanceTimersByTimeAsync(500);
     expect(FakeSocket.dialled).toHaveLength(2);
-    lastSocket().acknowledge();
+    await lastSocket().acknowledge();
     expect(states.at(-1)).toBe('live');
   });
 
-  it('given a socket replaced after going silent, when the old one finally closes, then the new link is untouched', () => {
+  it('given a socket replaced after going silent, when the old one finally closes, then the new link is untouched', async () => {
     // Prepare
-    const { states } = subscribed();
+    const { states } = await subscribed();
     const first = lastSocket();
-    first.acknowledge(10_000);
-    vi.advanceTimersByTime(10_500);
-    lastSocket().acknowledge();
+    await first.acknowledge(10_000);
+    await vi.advanceTimersByTimeAsync(10_500);
+    await lastSocket().acknowledge();
 
     // Act
     first.drop();
@@ -187,20 +412,20 @@ describe('the real-time link', () => {
     expect(FakeSocket.dialled).toHaveLength(2);
   });
 
-  it('given a server that acknowledges and then drops at once, when it keeps doing so, then the redial delay keeps growing', () => {
+  it('given a server that acknowledges and then drops at once, when it keeps doing so, then the redial delay keeps growing', async () => {
     // Prepare
-    subscribed();
+    await subscribed();
     const gaps: number[] = [];
 
     // Act: each socket is acknowledged, subscriptions too, and closed straight away
     for (let i = 0; i < 6; i++) {
       const socket = lastSocket();
-      socket.acknowledge();
+      await socket.acknowledge();
       socket.drop();
       const dialled = FakeSocket.dialled.length;
       let waited = 0;
       while (FakeSocket.dialled.length === dialled) {
-        vi.advanceTimersByTime(50);
+        await vi.advanceTimersByTimeAsync(50);
         waited += 50;
       }
       gaps.push(waited);
@@ -211,53 +436,54 @@ describe('the real-time link', () => {
     expect(gaps[5]).toBeGreaterThanOrEqual(8_000);
   });
 
-  it('given a link that stayed up a while, when it drops, then it is redialled from the shortest delay again', () => {
+  it('given a link that stayed up a while, when it drops, then it is redialled from the shortest delay again', async () => {
     // Prepare: a few quick drops raise the backoff (each waits only for its redial, so no
     // unacknowledged socket times out in between, whatever the backoff's random part)
-    subscribed();
+    await subscribed();
     for (let i = 0; i < 4; i++) {
       const socket = lastSocket();
-      socket.acknowledge();
+      await socket.acknowledge();
       socket.drop();
-      while (lastSocket() === socket) vi.advanceTimersByTime(100);
+      while (lastSocket() === socket) await vi.advanceTimersByTimeAsync(100);
     }
     const stable = lastSocket();
-    stable.acknowledge(60_000);
+    await stable.acknowledge(60_000);
     for (let i = 0; i < 4; i++) {
-      vi.advanceTimersByTime(5_000);
+      await vi.advanceTimersByTimeAsync(5_000);
       stable.frame({ type: 'ka' });
     }
 
     // Act
     stable.drop();
-    vi.advanceTimersByTime(500);
+    await vi.advanceTimersByTimeAsync(500);
 
     // Assess
     expect(lastSocket()).not.toBe(stable);
   });
 
-  it('given a live link, when the browser comes back online, then it redials at once and the subscription is started again', () => {
+  it('given a live link, when the browser comes back online, then it redials at once and the subscription is started again', async () => {
     // Prepare: the socket may be half-open after sleep, yet it still reads as live
-    const { states, readyCount } = subscribed();
+    const { states, readyCount } = await subscribed();
     const first = lastSocket();
-    first.acknowledge();
+    await first.acknowledge();
     expect(readyCount()).toBe(1);
 
     // Act
     windowEvents.dispatchEvent(new Event('online'));
+    await settle();
 
     // Assess
     expect(first.closed).toBe(true);
     expect(FakeSocket.dialled).toHaveLength(2);
-    lastSocket().acknowledge();
+    await lastSocket().acknowledge();
     expect(states.at(-1)).toBe('live');
     expect(readyCount()).toBe(2);
   });
 
-  it('given a live link, when the browser goes offline, then the link is disrupted', () => {
+  it('given a live link, when the browser goes offline, then the link is disrupted', async () => {
     // Prepare
-    const { states } = subscribed();
-    lastSocket().acknowledge();
+    const { states } = await subscribed();
+    await lastSocket().acknowledge();
 
     // Act
     windowEvents.dispatchEvent(new Event('offline'));
@@ -266,16 +492,16 @@ describe('the real-time link', () => {
     expect(states.at(-1)).toBe('disrupted');
   });
 
-  it('given the last subscription stops, then the link closes, listeners hear it is no longer live, and nothing redials', () => {
+  it('given the last subscription stops, then the link closes, listeners hear it is no longer live, and nothing redials', async () => {
     // Prepare
-    const { states, stop } = subscribed();
+    const { states, stop } = await subscribed();
     const socket = lastSocket();
-    socket.acknowledge();
+    await socket.acknowledge();
 
     // Act
     stop();
     windowEvents.dispatchEvent(new Event('online'));
-    vi.advanceTimersByTime(60_000);
+    await vi.advanceTimersByTimeAsync(60_000);
 
     // Assess
     expect(socket.sent.at(-1)).toMatchObject({ type: 'stop' });
