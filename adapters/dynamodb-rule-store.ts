@@ -130,6 +130,9 @@ function toRule(item: Record<string, unknown>): Rule {
     noDataSeconds: (item.noDataSeconds as number | undefined) ?? null,
     repeatIntervalSeconds: (item.repeatIntervalSeconds as number | undefined) ?? null,
     createdAt: item.createdAt as string,
+    // Rules stored before who-did-what was recorded have neither.
+    createdBy: (item.createdBy as string | null | undefined) ?? null,
     updatedAt: (item.updatedAt as string | undefined) ?? (item.createdAt as string),
+    updatedBy: (item.updatedBy as string | null | undefined) ?? null,
   };
 }

@@ -49,8 +49,15 @@ export const operatorSymbols: Record<Operator, string> = {
 /**
  * Validates a new rule and fills its defaults (enabled, severity WARNING, every device).
  * `at` is the time of creation as an AWSDateTime; episode steps take `now` in epoch ms.
+ * `by` is the name of the caller creating it (domain/caller.ts); null where no one does (a
+ * draft checked in the console, a test).
  */
-export function newRule(input: CreateRuleInput, id: string, at: string): Rule {
+export function newRule(
+  input: CreateRuleInput,
+  id: string,
+  at: string,
+  by: string | null = null,
+): Rule {
   if (input === null || typeof input !== 'object') {
     throw new ValidationError('input must be an object', 'input');
   }
@@ -77,16 +84,24 @@ export function newRule(input: CreateRuleInput, id: string, at: string): Rule {
     ),
     ...ruleOptions(input, DEFAULT_OPTIONS),
     createdAt: at,
+    createdBy: by,
     updatedAt: at,
+    updatedBy: by,
   };
   return checkCoherence(rule);
 }
 
 /**
  * Applies a partial update. Absent fields keep their value; a rule's device scope is fixed
- * at creation (delete and recreate to move it), so stored keys never change.
+ * at creation (delete and recreate to move it), so stored keys never change. `by` is the
+ * name of the caller changing it.
  */
-export function applyRuleUpdate(rule: Rule, input: UpdateRuleInput, at: string): Rule {
+export function applyRuleUpdate(
+  rule: Rule,
+  input: UpdateRuleInput,
+  at: string,
+  by: string | null = null,
+): Rule {
   if (input === null || typeof input !== 'object') {
     throw new ValidationError('input must be an object', 'input');
   }
@@ -117,6 +132,7 @@ export function applyRuleUpdate(rule: Rule, input: UpdateRuleInput, at: string):
         : optionalLabel(input.description, 'input.description', limits.maxRuleDescriptionLength),
     ...ruleOptions(input, rule),
     updatedAt: at,
+    updatedBy: by,
   };
   return checkCoherence(updated);
 }

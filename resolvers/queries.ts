@@ -5,10 +5,10 @@ import type {
   QueryEventsArgs,
 } from '../generated/graphql.ts';
 import { NotFoundError } from '../domain/errors.ts';
-import { limits } from '../domain/limits.ts';
 import { pageRequest } from '../domain/pagination.ts';
 import { timeRange } from '../domain/time.ts';
-import { optionalLabel, requireId, requireMetric, requireOneOf } from '../domain/validation.ts';
+import { requireId, requireMetric, requireOneOf } from '../domain/validation.ts';
+import { callerOf } from '../adapters/appsync-identity.ts';
 import { appSyncResolver } from '../adapters/appsync-resolver.ts';
 import { alerts, readings, work } from '../adapters/wiring/queries.ts';
 
@@ -40,13 +40,8 @@ export const handler = appSyncResolver({
   },
   'Mutation.acknowledgeAlert': async (args: MutationAcknowledgeAlertArgs, event) => {
     const id = requireId(args.id, 'id');
-    const identity = event.identity as { username?: string; userArn?: string } | null;
-    const by =
-      optionalLabel(args.by, 'by', limits.maxRuleNameLength) ??
-      identity?.username ??
-      identity?.userArn ??
-      'API key client';
-    const alert = await alerts.acknowledge(id, by, new Date().toISOString());
+    const { name } = callerOf(event.identity);
+    const alert = await alerts.acknowledge(id, name, new Date().toISOString());
     if (!alert) throw new NotFoundError(`No alert with id '${id}'`);
     // Subscribers learn of it through the worker, which delivers every alert change.
     await work.send({ type: 'pushAlert', alertId: id });

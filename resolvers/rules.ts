@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { callerOf } from '../adapters/appsync-identity.ts';
 import { appSyncResolver } from '../adapters/appsync-resolver.ts';
 import { rules, work } from '../adapters/wiring/rules.ts';
 import { NotFoundError } from '../domain/errors.ts';
@@ -31,20 +32,22 @@ async function existingRule(id: string) {
 
 /** Rule management: create, change, delete and list alert rules. */
 export const handler = appSyncResolver({
-  'Mutation.createRule': async ({ input }: MutationCreateRuleArgs) => {
-    const rule = newRule(input, randomUUID(), currentTime());
+  'Mutation.createRule': async ({ input }: MutationCreateRuleArgs, event) => {
+    const rule = newRule(input, randomUUID(), currentTime(), callerOf(event.identity).name);
     await rules.create(rule);
     return rule;
   },
-  'Mutation.updateRule': async ({ id, input }: MutationUpdateRuleArgs) => {
+  'Mutation.updateRule': async ({ id, input }: MutationUpdateRuleArgs, event) => {
+    const { name } = callerOf(event.identity);
     const rule = await existingRule(id);
-    return save(rule, applyRuleUpdate(rule, input, currentTime()));
+    return save(rule, applyRuleUpdate(rule, input, currentTime(), name));
   },
-  'Mutation.setRuleEnabled': async ({ id, enabled }: MutationSetRuleEnabledArgs) => {
+  'Mutation.setRuleEnabled': async ({ id, enabled }: MutationSetRuleEnabledArgs, event) => {
+    const { name } = callerOf(event.identity);
     const rule = await existingRule(id);
     return rule.enabled === enabled
       ? rule
-      : save(rule, applyRuleUpdate(rule, { enabled }, currentTime()));
+      : save(rule, applyRuleUpdate(rule, { enabled }, currentTime(), name));
   },
   'Mutation.deleteRule': async ({ id }: MutationDeleteRuleArgs) => {
     if (!(await rules.delete(requireId(id, 'id')))) {

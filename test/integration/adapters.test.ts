@@ -5,7 +5,7 @@ import {
   SendMessageBatchCommand,
 } from '@aws-sdk/client-sqs';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbAlertStore } from '../../adapters/dynamodb-alert-store.ts';
@@ -19,7 +19,7 @@ import type { AlertQuery } from '../../domain/ports.ts';
 import { DynamoDbEpisodeStore } from '../../adapters/dynamodb-episode-store.ts';
 import { pageRequest } from '../../domain/pagination.ts';
 import type { Reading } from '../../domain/reading.ts';
-import { newRule } from '../../domain/rule.ts';
+import { applyRuleUpdate, newRule } from '../../domain/rule.ts';
 import { type SqsHandler, startEventSourceMapping } from '../../local/event-source-mapping.ts';
 import type { ProvisionedResources } from '../../local/provision.ts';
 import { tables } from '../../infra/resources.ts';
@@ -305,6 +305,43 @@ describe('DynamoDbRuleStore', () => {
     expect(await store.delete('rule-1')).toBe(false);
     expect(await store.replace(forD1)).toBe(false);
     expect((await store.all()).map((r) => r.id)).toEqual(['rule-2']);
+  });
+
+  it('given a rule created and changed by callers, then both names read back; a rule stored without them reads back with null', async () => {
+    // Prepare
+    const store = new DynamoDbRuleStore(documents, resources.tableNames.rules);
+    const created = newRule(
+      { metric: 'cpu', operator: 'GT', threshold: 80 },
+      'rule-by',
+      '2026-05-01T12:02:00.000Z',
+      'ada@example.com',
+    );
+    const changed = applyRuleUpdate(
+      created,
+      { threshold: 85 },
+      '2026-05-01T12:03:00.000Z',
+      'bob@example.com',
+    );
+    const { createdBy: _c, updatedBy: _u, ...older } = { ...created, id: 'rule-older' };
+
+    // Act
+    await store.create(created);
+    await store.replace(changed);
+    await documents.send(
+      new PutCommand({
+        TableName: resources.tableNames.rules,
+        Item: { ...older, scope: '*', kind: 'rule', createdKey: `${older.createdAt}#rule-older` },
+      }),
+    );
+
+    // Assess
+    expect(await store.get('rule-by')).toMatchObject({
+      createdBy: 'ada@example.com',
+      updatedBy: 'bob@example.com',
+    });
+    expect(await store.get('rule-older')).toMatchObject({ createdBy: null, updatedBy: null });
+    await store.delete('rule-by');
+    await store.delete('rule-older');
   });
 });
 

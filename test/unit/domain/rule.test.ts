@@ -35,6 +35,33 @@ describe('newRule', () => {
   });
 });
 
+describe('who created and changed a rule', () => {
+  it('given a rule created by a caller, then it was created and last changed by them', () => {
+    const rule = newRule(
+      { metric: 'cpu', operator: 'GT', threshold: 80 },
+      'r1',
+      now,
+      'ada@example.com',
+    );
+    expect(rule).toMatchObject({ createdBy: 'ada@example.com', updatedBy: 'ada@example.com' });
+  });
+
+  it('given another caller changes it, then updatedBy is theirs and createdBy stays', () => {
+    const rule = newRule(
+      { metric: 'cpu', operator: 'GT', threshold: 80 },
+      'r1',
+      now,
+      'ada@example.com',
+    );
+    const later = '2026-05-02T00:00:00.000Z';
+    expect(applyRuleUpdate(rule, { enabled: false }, later, 'bob@example.com')).toMatchObject({
+      createdBy: 'ada@example.com',
+      updatedBy: 'bob@example.com',
+      updatedAt: later,
+    });
+  });
+});
+
 describe('applyRuleUpdate', () => {
   const rule = newRule({ metric: 'cpu', operator: 'GT', threshold: 80, name: 'hot' }, 'r1', now);
 
