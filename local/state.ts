@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generate } from 'selfsigned';
@@ -26,6 +26,52 @@ export function localSecrets(dir: string | null): LocalSecrets {
     writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   }
   return secrets;
+}
+
+/**
+ * The first admin's password, made on first start to meet the user pool's password policy
+ * (infra/resources.ts), kept in `dir` so `.local/outputs.json` shows one that still works.
+ */
+export function localAdminPassword(dir: string | null): string {
+  return keptSecret(dir, 'admin-password', () => {
+    const pick = (chars: string) => chars.charAt(randomInt(chars.length));
+    // One of each class the policy asks for, then 20 random characters (about 120 bits).
+    return [
+      pick('ABCDEFGHJKLMNPQRSTUVWXYZ'),
+      pick('abcdefghijkmnopqrstuvwxyz'),
+      pick('23456789'),
+      pick('!#%+-=@^_~'),
+      randomBytes(15).toString('base64url'),
+    ].join('');
+  });
+}
+
+/**
+ * The user pool's token signing key (RSA, PKCS#8 PEM), made on first start and kept in `dir`,
+ * so tokens issued before a restart still verify, and nobody else holds it.
+ */
+export function localSigningKey(dir: string | null): string {
+  return keptSecret(
+    dir,
+    'signing-key.pem',
+    () =>
+      generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
+        type: 'pkcs8',
+        format: 'pem',
+      }) as string,
+  );
+}
+
+/** Reads `dir/file`, or makes it with `make` and writes it readable by its owner only. */
+function keptSecret(dir: string | null, file: string, make: () => string): string {
+  const path = dir ? join(dir, file) : null;
+  if (path && existsSync(path)) return readFileSync(path, 'utf8');
+  const secret = make();
+  if (path && dir) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path, secret, { mode: 0o600 });
+  }
+  return secret;
 }
 
 /**
