@@ -21,8 +21,16 @@ function runAmplifyClient(): Promise<{ code: number | null; stdout: string; stde
       {
         env: {
           ...process.env,
-          GRAPHQL_ENDPOINT: stack.outputs.HttpsGraphQLUrl,
-          API_KEY: stack.outputs.ApiKey,
+          AMPLIFY_TEST_CONFIG: JSON.stringify({
+            endpoint: stack.outputs.HttpsGraphQLUrl,
+            region: stack.outputs.Region,
+            userPoolId: stack.outputs.UserPoolId,
+            userPoolClientId: stack.outputs.UserPoolClientId,
+            userPoolEndpoint: stack.outputs.CognitoEndpoint,
+            username: stack.outputs.LocalAdminUsername,
+            password: stack.outputs.LocalAdminPassword,
+            deviceToken: stack.outputs.DemoDeviceToken,
+          }),
           NODE_EXTRA_CA_CERTS: stack.outputs.CertificatePath,
         },
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -41,7 +49,7 @@ function runAmplifyClient(): Promise<{ code: number | null; stdout: string; stde
 }
 
 describe('AWS Amplify JS v6 against the local endpoint', () => {
-  it('given generateClient on HttpsGraphQLUrl, then a mutation, a query and an onAlert subscription work unchanged', async () => {
+  it("given Amplify Auth signed in to the local user pool and generateClient on HttpsGraphQLUrl, then userPool mode creates and lists rules and receives onAlert, and lambda mode with the demo device token ingests but may not read rules", async () => {
     const { code, stdout, stderr } = await runAmplifyClient();
     expect(stderr.split('\n').filter((line) => /error/i.test(line))).toEqual([]);
     expect(code).toBe(0);
@@ -52,5 +60,8 @@ describe('AWS Amplify JS v6 against the local endpoint', () => {
       value: 4.5,
     });
     expect(result.rules).toEqual([{ id: result.ruleId }]);
+    expect(result.createdBy).toBe(stack.outputs.LocalAdminUsername);
+    expect(result.firstIngest).toMatchObject({ data: { ingestEvent: { id: expect.any(String) } } });
+    expect(result.deviceReadingRules).toMatchObject({ errorType: 'Unauthorized' });
   });
 });

@@ -274,16 +274,28 @@ describe('managing rules', () => {
 });
 
 describe('authentication', () => {
-  it('given no API key or a wrong one, then the request is refused with 401 and UnauthorizedException', async () => {
-    for (const key of [null, 'da2-wrongwrongwrongwrongwrongwr']) {
+  it('given no credential, a made-up token or a forged JWT, then the request is refused with 401 and UnauthorizedException', async () => {
+    const forged = ['{"alg":"none"}', '{"sub":"x","cognito:groups":["admins"]}']
+      .map((part) => Buffer.from(part).toString('base64url'))
+      .join('.');
+    for (const authorization of [null, 'tad_not-a-token', `${forged}.`]) {
       const result = await graphql(
         stack.outputs.GraphQLUrl,
-        key,
+        authorization,
         'query { rules { items { id } } }',
       );
       expect(result.status).toBe(401);
       expect(result.errors?.[0]?.errorType).toBe('UnauthorizedException');
     }
+  });
+
+  it('given an API key, then the request is refused: the API has no API key mode', async () => {
+    const response = await fetch(stack.outputs.GraphQLUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'da2-anoldapikeyanoldapikeyan' },
+      body: JSON.stringify({ query: '{ rules { items { id } } }' }),
+    });
+    expect(response.status).toBe(401);
   });
 });
 

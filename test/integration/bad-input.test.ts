@@ -6,6 +6,7 @@ import type { LocalAppSync } from '../../local/appsync/server.ts';
 import { startLocalAppSync } from '../../local/appsync/server.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import { startTestStack } from '../support/local-stack.ts';
+import { localAdmin } from '../support/users.ts';
 import { waitFor } from '../support/wait-for.ts';
 import type { Frame, RawResponse, RealtimeProbe } from '../support/wire-probe.ts';
 import { openRealtime, rawPost } from '../support/wire-probe.ts';
@@ -18,9 +19,12 @@ import { openRealtime, rawPost } from '../support/wire-probe.ts';
 type Json = Record<string, any>;
 
 let stack: LocalStack;
+/** The stack's first admin's ID token: every case is sent with it unless it says otherwise. */
+let adminToken: string;
 
 beforeAll(async () => {
   stack = await startTestStack();
+  adminToken = (await localAdmin(stack.outputs)).idToken;
 });
 
 afterAll(async () => {
@@ -62,8 +66,8 @@ interface HttpRequest {
   json?: unknown;
   /** Sent byte for byte. */
   raw?: string | Buffer;
-  /** The x-api-key header: the stack's key unless given (null: no key at all). */
-  apiKey?: string | null;
+  /** The Authorization header: the admin's ID token unless given (null: none at all). */
+  authorization?: string | null;
   headers?: Record<string, string>;
   /** Stream the body without a content-length. */
   chunked?: boolean;
@@ -140,10 +144,10 @@ const INTERNALS =
 
 function send(request: HttpRequest | (() => HttpRequest)): Promise<RawResponse> {
   const r = typeof request === 'function' ? request() : request;
-  const key = r.apiKey === undefined ? stack.outputs.ApiKey : r.apiKey;
+  const authorization = r.authorization === undefined ? adminToken : r.authorization;
   const headers: Record<string, string> = {
     'content-type': 'application/json',
-    ...(key === null ? {} : { 'x-api-key': key }),
+    ...(authorization === null ? {} : { authorization }),
     ...r.headers,
   };
   const body = r.raw ?? JSON.stringify(r.json);
@@ -441,16 +445,17 @@ const TAMPERED_TOKENS: HttpCase[] = [
 
 // prettier-ignore
 const BAD_KEYS: HttpCase[] = [
-  { name: 'no API key', request: { ...gql('{ __typename }'), apiKey: null }, expect: UNAUTHORIZED },
-  { name: 'a wrong API key', request: { ...gql('{ __typename }'), apiKey: 'da2-thisisnotthekeythisisnotthek' }, expect: UNAUTHORIZED },
-  { name: 'an empty API key', request: { ...gql('{ __typename }'), apiKey: '' }, expect: UNAUTHORIZED },
-  { name: 'the API key with one character more', request: () => ({ ...gql('{ __typename }'), apiKey: `${stack.outputs.ApiKey}x` }), expect: UNAUTHORIZED },
-  { name: 'the API key in upper case', request: () => ({ ...gql('{ __typename }'), apiKey: stack.outputs.ApiKey.toUpperCase() }), expect: UNAUTHORIZED },
-  { name: 'the API key as a bearer authorization', request: () => ({ ...gql('{ __typename }'), apiKey: null, headers: { authorization: `Bearer ${stack.outputs.ApiKey}` } }), expect: UNAUTHORIZED },
-  { name: 'a malformed SigV4 authorization', request: { ...gql('{ __typename }'), apiKey: null, headers: { authorization: 'AWS4-HMAC-SHA256 Credential=AKIDFORGED, Signature=00' } }, expect: { ...UNAUTHORIZED, message: /Authorization header requires 'Credential', 'SignedHeaders' and 'Signature'/ } },
-  { name: 'a forged SigV4 signature', request: () => ({ ...gql('{ __typename }'), apiKey: null, headers: { 'x-amz-date': amzNow(), authorization: `AWS4-HMAC-SHA256 Credential=${stack.outputs.LocalAccessKeyId}/${amzNow().slice(0, 8)}/${stack.outputs.Region}/appsync/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}` } }), expect: { ...UNAUTHORIZED, message: /signature we calculated does not match/ } },
-  { name: 'a SigV4 signature from an unknown access key', request: () => ({ ...gql('{ __typename }'), apiKey: null, headers: { 'x-amz-date': amzNow(), authorization: `AWS4-HMAC-SHA256 Credential=AKIDUNKNOWN/${amzNow().slice(0, 8)}/${stack.outputs.Region}/appsync/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}` } }), expect: { ...UNAUTHORIZED, message: /security token included in the request is invalid/ } },
-  { name: 'an IAM-only publishAlert with the API key', request: () => gql('mutation Publish($input: AlertInput!) { publishAlert(input: $input) { id } }', { input: alertInput }), expect: { status: 200, errorType: 'Unauthorized', message: /Not Authorized to access publishAlert on type Mutation/ } },
+  { name: 'no credential', request: { ...gql('{ __typename }'), authorization: null }, expect: UNAUTHORIZED },
+  { name: 'an empty Authorization header', request: { ...gql('{ __typename }'), authorization: '' }, expect: UNAUTHORIZED },
+  { name: 'an API key (the API has no API key mode)', request: { ...gql('{ __typename }'), authorization: null, headers: { 'x-api-key': 'da2-thisisnotthekeythisisnotthek' } }, expect: UNAUTHORIZED },
+  { name: "the admin's token with one character more", request: () => ({ ...gql('{ __typename }'), authorization: `${adminToken}x` }), expect: UNAUTHORIZED },
+  { name: "the admin's token as a bearer authorization", request: () => ({ ...gql('{ __typename }'), authorization: `Bearer ${adminToken}` }), expect: UNAUTHORIZED },
+  { name: 'a made-up device token', request: { ...gql('{ __typename }'), authorization: `tad_${'0'.repeat(32)}_${'0'.repeat(64)}` }, expect: UNAUTHORIZED },
+  { name: 'the demo device token with one character changed', request: () => ({ ...gql(INGEST, { input: { deviceId: 'demo-bad', metric: 'cpu', value: 1 } }), authorization: `${stack.outputs.DemoDeviceToken.slice(0, -1)}${stack.outputs.DemoDeviceToken.endsWith('0') ? '1' : '0'}` }), expect: UNAUTHORIZED },
+  { name: 'a malformed SigV4 authorization', request: { ...gql('{ __typename }'), authorization: null, headers: { authorization: 'AWS4-HMAC-SHA256 Credential=AKIDFORGED, Signature=00' } }, expect: { ...UNAUTHORIZED, message: /Authorization header requires 'Credential', 'SignedHeaders' and 'Signature'/ } },
+  { name: 'a forged SigV4 signature', request: () => ({ ...gql('{ __typename }'), authorization: null, headers: { 'x-amz-date': amzNow(), authorization: `AWS4-HMAC-SHA256 Credential=${stack.outputs.LocalAccessKeyId}/${amzNow().slice(0, 8)}/${stack.outputs.Region}/appsync/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}` } }), expect: { ...UNAUTHORIZED, message: /signature we calculated does not match/ } },
+  { name: 'a SigV4 signature from an unknown access key', request: () => ({ ...gql('{ __typename }'), authorization: null, headers: { 'x-amz-date': amzNow(), authorization: `AWS4-HMAC-SHA256 Credential=AKIDUNKNOWN/${amzNow().slice(0, 8)}/${stack.outputs.Region}/appsync/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}` } }), expect: { ...UNAUTHORIZED, message: /security token included in the request is invalid/ } },
+  { name: "an IAM-only publishAlert with the admin's token", request: () => gql('mutation Publish($input: AlertInput!) { publishAlert(input: $input) { id } }', { input: alertInput }), expect: { status: 200, errorType: 'Unauthorized', message: /Not Authorized to access publishAlert on type Mutation/ } },
 ];
 
 /** Now as SigV4's x-amz-date: 20260101T120000Z. */
@@ -499,7 +504,7 @@ interface WsCase {
 
 const realtimeAuth = () => ({
   host: new URL(stack.outputs.GraphQLUrl).host,
-  'x-api-key': stack.outputs.ApiKey,
+  Authorization: adminToken,
 });
 const start = (
   id: unknown,
@@ -536,7 +541,7 @@ const WS_FRAMES: WsCase[] = [
   { name: 'a start whose payload.data is not a string', frames: () => [{ id: 'p1', type: 'start', payload: { data: { query: ON_ALERT } } }], expect: { error: 'BadRequestException', message: /payload\.data must be a JSON string/, id: 'p1' } },
   { name: 'a start whose payload.data is not JSON', frames: () => [{ id: 'p2', type: 'start', payload: { data: '{nope' } }], expect: { error: 'BadRequestException', message: /payload\.data is not valid JSON/, id: 'p2' } },
   { name: 'a start without authorization', frames: () => [start('a1', ON_ALERT, {}, null)], expect: { error: 'UnauthorizedException', message: /not authorized/i, id: 'a1' } },
-  { name: 'a start with a wrong API key', frames: () => [start('a2', ON_ALERT, {}, { ...realtimeAuth(), 'x-api-key': 'da2-wrong' })], expect: { error: 'UnauthorizedException', message: /not authorized/i, id: 'a2' } },
+  { name: 'a start with a tampered token', frames: () => [start('a2', ON_ALERT, {}, { ...realtimeAuth(), Authorization: `${adminToken}x` })], expect: { error: 'UnauthorizedException', message: /not authorized/i, id: 'a2' } },
   { name: 'a start reusing an active id', frames: () => [start('dup', ON_ALERT), start('dup', ON_ALERT)], expect: { error: 'DuplicatedOperationError', message: /Duplicate subscription id 'dup'/, id: 'dup' } },
   { name: 'a 300 KB frame', frames: () => [JSON.stringify({ type: 'connection_init', pad: 'x'.repeat(300 * 1024) })], expect: { error: 'UnsupportedOperation', message: /exceeds the 262144 byte limit/ } },
   { name: 'a binary frame', frames: () => [Buffer.from(JSON.stringify({ type: 'connection_init' }))], expect: { error: 'UnsupportedOperation', message: /Binary messages are not supported/ } },
@@ -549,10 +554,14 @@ const WS_FRAMES: WsCase[] = [
 const WS_CONNECT: Array<{ name: string; header: () => Record<string, string> | string | null }> = [
   { name: 'no connect header', header: () => null },
   {
-    name: 'a wrong API key on connect',
-    header: () => ({ ...realtimeAuth(), 'x-api-key': 'da2-wrong' }),
+    name: 'a tampered token on connect',
+    header: () => ({ ...realtimeAuth(), Authorization: `${adminToken}x` }),
   },
-  { name: 'an empty API key on connect', header: () => ({ ...realtimeAuth(), 'x-api-key': '' }) },
+  { name: 'an empty token on connect', header: () => ({ ...realtimeAuth(), Authorization: '' }) },
+  {
+    name: 'an API key on connect',
+    header: () => ({ host: new URL(stack.outputs.GraphQLUrl).host, 'x-api-key': 'da2-wrong' }),
+  },
   { name: 'a connect header that is not base64 JSON', header: () => '!!not-base64-json!!' },
 ];
 

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/stack.ts';
 import { graphql } from '../support/appsync-client.ts';
 import { startTestStack } from '../support/local-stack.ts';
+import { localAdmin } from '../support/users.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 /** How long the sustained load lasts; LOAD_SECONDS shortens it when trying things out. */
@@ -30,7 +31,7 @@ async function storedCount(deviceId: string): Promise<number> {
     const page: { data?: { events: { items: unknown[]; nextToken: string | null } } | null } =
       await graphql(
         stack.outputs.GraphQLUrl,
-        stack.outputs.ApiKey,
+        (await localAdmin(stack.outputs)).idToken,
         'query($d: ID!, $t: String) { events(deviceId: $d, limit: 1000, nextToken: $t) { items { id } nextToken } }',
         { d: deviceId, t: nextToken },
       );
@@ -56,7 +57,7 @@ describe('sustained load', () => {
       // Act
       await Promise.all(
         Array.from({ length: CLIENTS }, async (_, c) => {
-          const deviceId = `load-${c}`;
+          const deviceId = `demo-load-${c}`;
           acknowledged.set(deviceId, 0);
           for (let batch = 0; Date.now() < end; batch++) {
             const started = Date.now();
@@ -68,7 +69,7 @@ describe('sustained load', () => {
             }));
             const result = await graphql<{ ingestEvents: { accepted: number; rejected: number } }>(
               stack.outputs.GraphQLUrl,
-              stack.outputs.ApiKey,
+              stack.outputs.DemoDeviceToken,
               'mutation($input: [EventInput!]!) { ingestEvents(input: $input) { accepted rejected } }',
               { input },
             );

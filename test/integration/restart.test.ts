@@ -7,6 +7,7 @@ import type { LocalStackOutputs } from '../../local/stack.ts';
 import { graphql } from '../support/appsync-client.ts';
 import { freePorts } from '../../local/free-ports.ts';
 import { waitFor } from '../support/wait-for.ts';
+import { localAdmin } from '../support/users.ts';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'telemetry-restart-'));
 const outputsFile = join(stateDir, 'outputs.json');
@@ -18,7 +19,15 @@ afterAll(() => {
 });
 
 async function portsEnv(): Promise<Record<string, string>> {
-  const names = ['PORT', 'HTTPS_PORT', 'DYNAMODB_PORT', 'SQS_PORT', 'SMTP_PORT', 'INBOX_PORT'];
+  const names = [
+    'PORT',
+    'HTTPS_PORT',
+    'DYNAMODB_PORT',
+    'SQS_PORT',
+    'SMTP_PORT',
+    'INBOX_PORT',
+    'COGNITO_PORT',
+  ];
   const ports = await freePorts(names.length);
   return Object.fromEntries(names.map((name, i) => [name, String(ports[i])]));
 }
@@ -65,19 +74,20 @@ async function start(
 }
 
 describe('npm start', () => {
-  it('given an acknowledged reading, when the stack is killed with SIGKILL right after, then a restart keeps the rule, the API key and the reading', async () => {
+  it('given an acknowledged reading, when the stack is killed with SIGKILL right after, then a restart keeps the rule, the reading, the user pool's signing key and the demo device credential', async () => {
     const ports = await portsEnv();
     const first = await start(ports);
-    const { GraphQLUrl: url, ApiKey: apiKey } = first.outputs;
+    const { GraphQLUrl: url, DemoDeviceToken: deviceToken } = first.outputs;
+    const { idToken: adminToken } = await localAdmin(first.outputs);
     const rule = await graphql<{ createRule: { id: string } }>(
       url,
-      apiKey,
+      adminToken,
       'mutation { createRule(input: { metric: "level", operator: LT, threshold: 5 }) { id } }',
     );
     const ack = await graphql(
       url,
-      apiKey,
-      'mutation { ingestEvent(input: { id: "survivor", deviceId: "K1", metric: "level", value: 50 }) { id } }',
+      deviceToken,
+      'mutation { ingestEvent(input: { id: "survivor", deviceId: "demo-K1", metric: "level", value: 50 }) { id } }',
     );
     expect(ack.data).toEqual({ ingestEvent: { id: 'survivor' } });
     first.child.kill('SIGKILL');
@@ -87,13 +97,15 @@ describe('npm start', () => {
     );
 
     const second = await start(ports);
-    expect(second.outputs.ApiKey).toBe(apiKey);
+    // The token signed before the restart is still accepted: the user pool kept its key.
+    expect(second.outputs.DemoDeviceToken).toBe(deviceToken);
+    expect(second.outputs.UserPoolId).toBe(first.outputs.UserPoolId);
     const events = await waitFor(
       async () => {
         const result = await graphql<{ events: { items: { id: string }[] } }>(
           url,
-          apiKey,
-          'query { events(deviceId: "K1") { items { id } } }',
+          adminToken,
+          'query { events(deviceId: "demo-K1") { items { id } } }',
         );
         return result.data?.events.items.length ? result.data.events.items : null;
       },
@@ -103,7 +115,7 @@ describe('npm start', () => {
     expect(events).toEqual([{ id: 'survivor' }]);
     const rules = await graphql<{ rule: { id: string } | null }>(
       url,
-      apiKey,
+      adminToken,
       `query { rule(id: "${rule.data?.createRule.id}") { id } }`,
     );
     expect(rules.data?.rule?.id).toBe(rule.data?.createRule.id);
@@ -120,11 +132,11 @@ describe('crash safety', () => {
     const ports = await portsEnv();
     let stack = await start(ports);
     for (let trial = 1; trial <= 3; trial++) {
-      const { GraphQLUrl: url, ApiKey: apiKey } = stack.outputs;
+      const { GraphQLUrl: url, DemoDeviceToken: deviceToken } = stack.outputs;
       const acknowledged = new Map<string, Set<string>>();
       let stop = false;
       const client = async (c: number) => {
-        const deviceId = `crash-${trial}-${c}`;
+        const deviceId = `demo-crash-${trial}-${c}`;
         const acked = new Set<string>();
         acknowledged.set(deviceId, acked);
         for (let batch = 0; !stop; batch++) {
@@ -139,7 +151,7 @@ describe('crash safety', () => {
               ingestEvents: { results: { event: { id: string } | null }[] };
             }>(
               url,
-              apiKey,
+              deviceToken,
               'mutation($input: [EventInput!]!) { ingestEvents(input: $input) { results { event { id } } } }',
               { input },
             );
@@ -191,7 +203,7 @@ async function storedIds(outputs: LocalStackOutputs, deviceId: string): Promise<
       data?: { events: { items: { id: string }[]; nextToken: string | null } } | null;
     } = await graphql(
       outputs.GraphQLUrl,
-      outputs.ApiKey,
+      (await localAdmin(outputs)).idToken,
       'query($d: ID!, $t: String) { events(deviceId: $d, limit: 1000, nextToken: $t) { items { id } nextToken } }',
       { d: deviceId, t: nextToken },
     );

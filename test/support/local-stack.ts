@@ -3,6 +3,7 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { freeStackPorts } from '../../local/free-ports.ts';
 import { RealtimeSubscription } from '../../local/realtime-client.ts';
 import { graphql } from './appsync-client.ts';
+import { localAdmin } from './users.ts';
 import { waitFor } from './wait-for.ts';
 
 const TEST_RULES_REFRESH_MS = 100;
@@ -60,18 +61,33 @@ export async function ruleChangesApplied(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 3 * TEST_RULES_REFRESH_MS));
 }
 
-/** A GraphQL caller for a stack started in `beforeAll` (read when called, not now). */
+/**
+ * A GraphQL caller for a stack started in `beforeAll` (read when called, not now), signed in
+ * as the stack's first admin, who may call every field.
+ */
 export function stackApi(stack: () => LocalStack) {
-  return <T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>) =>
-    graphql<T>(stack().outputs.GraphQLUrl, stack().outputs.ApiKey, query, variables);
+  return async <T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>) =>
+    graphql<T>(
+      stack().outputs.GraphQLUrl,
+      (await localAdmin(stack().outputs)).idToken,
+      query,
+      variables,
+    );
 }
 
-/** Subscribes to the stack's real-time endpoint with its API key. */
-export function stackSubscription(
+/** Subscribes to the stack's real-time endpoint as its first admin. */
+export async function stackSubscription(
   stack: LocalStack,
   query: string,
   variables: Record<string, unknown> = {},
 ): Promise<RealtimeSubscription> {
-  const { RealtimeUrl, GraphQLUrl, ApiKey } = stack.outputs;
-  return RealtimeSubscription.open(RealtimeUrl, GraphQLUrl, ApiKey, query, variables);
+  const { RealtimeUrl, GraphQLUrl } = stack.outputs;
+  const { idToken } = await localAdmin(stack.outputs);
+  return RealtimeSubscription.open(
+    RealtimeUrl,
+    GraphQLUrl,
+    { Authorization: idToken },
+    query,
+    variables,
+  );
 }
