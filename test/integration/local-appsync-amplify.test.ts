@@ -11,11 +11,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalAppSync } from '../../local/appsync/server.ts';
 import { loadResolverCode } from '../../local/appsync/resolver-code.ts';
 import { startLocalAppSync } from '../../local/appsync/server.ts';
+import { createTestUserPool } from '../unit/local/appsync/test-user-pool.ts';
 
 const SDL =
   readFileSync(new URL('../../appsync.graphql', import.meta.url), 'utf8') +
   readFileSync(new URL('../../schema.graphql', import.meta.url), 'utf8');
-const API_KEY = 'da2-amplifytestkey';
+const POOL = createTestUserPool();
+const DEVICE_TOKEN = `tad_${'a'.repeat(32)}_${'b'.repeat(64)}`;
 const IAM = { accessKeyId: 'AKIDAMPLIFYTEST', secretAccessKey: 'amplify-secret' };
 const REGION = 'eu-west-1';
 const REPO_ROOT = new URL('../../', import.meta.url).pathname;
@@ -23,19 +25,36 @@ const REPO_ROOT = new URL('../../', import.meta.url).pathname;
 /**
  * Runs in a child Node process (so NODE_EXTRA_CA_CERTS can make the self-signed certificate
  * trusted by fetch and the global WebSocket, which take no `ca` option). It uses Amplify JS v6
- * exactly as an app would and reports what it saw as JSON lines on stdout.
+ * exactly as an app would, signed in through a token provider (Amplify's documented hook for
+ * tokens it did not fetch itself) with a user-pool access token, and a device client with
+ * `authMode: 'lambda'`, and reports what it saw as JSON lines on stdout.
  */
 const AMPLIFY_CLIENT = /* JavaScript */ `
 import { Amplify } from 'aws-amplify';
+import { decodeJWT } from '@aws-amplify/core';
 import { generateClient } from 'aws-amplify/api';
 import { Hub } from 'aws-amplify/utils';
 
 const report = (line) => process.stdout.write(JSON.stringify(line) + '\\n');
-const { endpoint, apiKey, region } = JSON.parse(process.env.AMPLIFY_TEST_CONFIG);
-Amplify.configure({
-  API: { GraphQL: { endpoint, region, defaultAuthMode: 'apiKey', apiKey } },
-});
+const { endpoint, region, accessToken, deviceToken } = JSON.parse(process.env.AMPLIFY_TEST_CONFIG);
+Amplify.configure(
+  { API: { GraphQL: { endpoint, region, defaultAuthMode: 'userPool' } } },
+  { Auth: { tokenProvider: { getTokens: async () => ({ accessToken: decodeJWT(accessToken) }) } } },
+);
 const client = generateClient();
+
+const device = generateClient({ authMode: 'lambda', authToken: deviceToken });
+const ingested = await device.graphql({
+  query: 'mutation ($input: EventInput!) { ingestEvent(input: $input) { id deviceId } }',
+  variables: { input: { deviceId: 'demo-1', metric: 'temperature', value: 21 } },
+});
+report({ event: 'ingest', data: ingested.data });
+try {
+  await device.graphql({ query: 'query { rules { nextToken } }' });
+  report({ event: 'no-error' });
+} catch (failure) {
+  report({ event: 'device-error', errors: failure.errors });
+}
 
 const rules = await client.graphql({ query: 'query { rules(limit: 2) { items { id metric } nextToken } }' });
 report({ event: 'query', data: rules.data });
@@ -142,10 +161,32 @@ describe('local AppSync endpoint with AWS Amplify JS v6', () => {
     writeFileSync(caFile, pems.cert);
     server = await startLocalAppSync({
       schemaSdl: SDL,
-      apiKey: API_KEY,
-      iam: IAM,
+      authorization: {
+        defaultAuthorization: {
+          authorizationType: 'AMAZON_COGNITO_USER_POOLS',
+          userPool: { issuer: POOL.issuer, jwks: POOL.jwks, appClientIds: [POOL.clientId] },
+        },
+        additionalAuthorizationModes: [
+          {
+            authorizationType: 'AWS_LAMBDA',
+            lambdaAuthorizer: {
+              invoke: async (event) => ({
+                isAuthorized: event.authorizationToken === DEVICE_TOKEN,
+                resolverContext: { credentialName: 'sensor-1' },
+                deniedFields: ['Query.rules'],
+              }),
+            },
+          },
+          { authorizationType: 'AWS_IAM', credentials: IAM },
+        ],
+      },
       region: REGION,
       lambdaResolvers: {
+        'Mutation.ingestEvent': async (event) => ({
+          id: 'reading-1',
+          timestamp: '2024-05-01T12:00:00Z',
+          ...(event.arguments.input as object),
+        }),
         'Query.rules': async () => ({
           items: [
             {
@@ -180,7 +221,7 @@ describe('local AppSync endpoint with AWS Amplify JS v6', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('given generateClient on the https endpoint, when it queries and subscribes, then it gets data, AppSync errors and the published alert over wss', async () => {
+  it('given generateClient with a user-pool token and a device client with a token of its own, when they query, ingest and subscribe, then they get data, AppSync errors and the published alert over wss', async () => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', AMPLIFY_CLIENT], {
       cwd: REPO_ROOT,
       env: {
@@ -188,8 +229,9 @@ describe('local AppSync endpoint with AWS Amplify JS v6', () => {
         NODE_EXTRA_CA_CERTS: caFile,
         AMPLIFY_TEST_CONFIG: JSON.stringify({
           endpoint: server.httpsGraphqlUrl,
-          apiKey: API_KEY,
           region: REGION,
+          accessToken: POOL.token({ use: 'access', username: 'viewer', groups: ['viewers'] }),
+          deviceToken: DEVICE_TOKEN,
         }),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -220,6 +262,13 @@ describe('local AppSync endpoint with AWS Amplify JS v6', () => {
     });
     const code = await finished;
     expect({ code, lines, stderr: code === 0 ? '' : stderr }).toMatchObject({ code: 0 });
+    expect(lines.find((l) => l.event === 'ingest')).toEqual({
+      event: 'ingest',
+      data: { ingestEvent: { id: 'reading-1', deviceId: 'demo-1' } },
+    });
+    const deviceError = lines.find((l) => l.event === 'device-error') as
+      { errors: Array<Record<string, unknown>> } | undefined;
+    expect(deviceError?.errors[0]).toMatchObject({ errorType: 'Unauthorized' });
     expect(lines.find((l) => l.event === 'query')).toEqual({
       event: 'query',
       data: { rules: { items: [{ id: 'rule-1', metric: 'temperature' }], nextToken: null } },

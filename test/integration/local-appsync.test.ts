@@ -4,31 +4,115 @@ import { request as httpsRequest } from 'node:https';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
-import type { AppSyncResolverEvent } from 'aws-lambda';
+import type { AppSyncAuthorizerEvent, AppSyncResolverEvent } from 'aws-lambda';
 import { generate } from 'selfsigned';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { LambdaInvoke, LocalAppSync, Logger } from '../../local/appsync/server.ts';
+import type {
+  AuthorizationConfig,
+  CognitoUserPoolConfig,
+  LambdaInvoke,
+  LocalAppSync,
+  Logger,
+} from '../../local/appsync/server.ts';
 import { loadResolverCode } from '../../local/appsync/resolver-code.ts';
 import { startLocalAppSync } from '../../local/appsync/server.ts';
+import {
+  createTestUserPool,
+  serveJwks,
+  tamperedToken,
+} from '../unit/local/appsync/test-user-pool.ts';
 
 const SDL =
   readFileSync(new URL('../../appsync.graphql', import.meta.url), 'utf8') +
   readFileSync(new URL('../../schema.graphql', import.meta.url), 'utf8');
 const API_KEY = 'da2-localtestkey';
-const IAM = {
-  accessKeyId: 'AKIDLOCALTEST',
-  secretAccessKey: 'local-secret',
-  accountId: '123456789012',
-};
+const IAM = { accessKeyId: 'AKIDLOCALTEST', secretAccessKey: 'local-secret' };
+const ACCOUNT_ID = '123456789012';
+const API_ID = 'local-test';
 const REGION = 'eu-west-1';
+
+/** The test user pool: its keys sign the tokens below, its JWKS is what the endpoint trusts. */
+const POOL = createTestUserPool();
+const ADMIN = POOL.token({ username: 'admin@example.com', groups: ['admins'] });
+const OPERATOR = POOL.token({ username: 'operator@example.com', groups: ['operators'] });
+const VIEWER = POOL.token({ username: 'viewer@example.com' });
+
+/** Device tokens the fake authorizer knows, in the product's `tad_<id>_<secret>` shape. */
+const deviceToken = (digit: string) => `tad_${digit.repeat(32)}_${digit.repeat(64)}`;
+const DEVICE = deviceToken('1');
+const DEVICE_DENIED_BY_ARN = deviceToken('2');
+const DEVICE_UNCACHED = deviceToken('3');
+const REVOKED_DEVICE = deviceToken('4');
+const BROKEN_AUTHORIZER = deviceToken('5');
+const DEVICE_CACHED = deviceToken('7');
+const TOKEN_PATTERN = '^tad_[0-9a-f]{32}_[0-9a-f]{64}$';
+const authorizerCalls: AppSyncAuthorizerEvent[] = [];
+
+/** Stands in for the device authorizer function: AppSync's request in, its answer out. */
+async function fakeDeviceAuthorizer(event: AppSyncAuthorizerEvent): Promise<unknown> {
+  authorizerCalls.push(event);
+  const context = { credentialId: 'cred-1', credentialName: 'sensor-1' };
+  switch (event.authorizationToken) {
+    case DEVICE:
+      return {
+        isAuthorized: true,
+        resolverContext: context,
+        deniedFields: ['Mutation.ingestEvents'],
+        ttlOverride: 300,
+      };
+    case DEVICE_DENIED_BY_ARN:
+      return {
+        isAuthorized: true,
+        resolverContext: context,
+        deniedFields: [
+          `arn:aws:appsync:${REGION}:${ACCOUNT_ID}:apis/${API_ID}/types/Mutation/fields/ingestEvent`,
+        ],
+        ttlOverride: 300,
+      };
+    case DEVICE_UNCACHED:
+      return { isAuthorized: true, resolverContext: context, ttlOverride: 0 };
+    case DEVICE_CACHED:
+      return { isAuthorized: true, resolverContext: context, ttlOverride: 300 };
+    case BROKEN_AUTHORIZER:
+      throw new Error('credentials table unreachable');
+    default:
+      return { isAuthorized: false };
+  }
+}
+
+/** The product's modes: user pool by default, device credentials (AWS_LAMBDA) and AWS_IAM. */
+function productAuthorization(userPool: Partial<CognitoUserPoolConfig> = {}): AuthorizationConfig {
+  return {
+    defaultAuthorization: {
+      authorizationType: 'AMAZON_COGNITO_USER_POOLS',
+      userPool: {
+        issuer: POOL.issuer,
+        jwks: POOL.jwks,
+        appClientIds: [POOL.clientId],
+        ...userPool,
+      },
+    },
+    additionalAuthorizationModes: [
+      {
+        authorizationType: 'AWS_LAMBDA',
+        lambdaAuthorizer: {
+          invoke: fakeDeviceAuthorizer,
+          identityValidationExpression: TOKEN_PATTERN,
+        },
+      },
+      { authorizationType: 'AWS_IAM', credentials: IAM },
+    ],
+  };
+}
 
 /** What every endpoint in these tests shares; each test server adds or overrides. */
 const BASE_OPTIONS = {
   schemaSdl: SDL,
-  apiKey: API_KEY,
-  iam: IAM,
+  authorization: productAuthorization(),
   region: REGION,
+  accountId: ACCOUNT_ID,
+  apiId: API_ID,
   noneResolvers: ['Mutation.publishAlert'],
   port: 0,
 };
@@ -78,7 +162,7 @@ function call(
 function graphql(
   url: string,
   body: { query: string; variables?: Json; operationName?: string },
-  headers: Record<string, string> = { 'x-api-key': API_KEY },
+  headers: Record<string, string> = { authorization: ADMIN },
   ca?: string,
 ): Promise<HttpResult> {
   return call(url, {
@@ -129,8 +213,8 @@ interface WsClient {
   close(): Promise<void>;
 }
 
-function authHeader(host: string, apiKey = API_KEY): Json {
-  return { host, 'x-api-key': apiKey };
+function authHeader(host: string, token = ADMIN): Json {
+  return { host, Authorization: token };
 }
 
 function openWs(
@@ -195,13 +279,13 @@ function openWs(
   });
 }
 
-function startMessage(id: string, query: string, variables: Json, host: string, apiKey = API_KEY) {
+function startMessage(id: string, query: string, variables: Json, host: string, token = ADMIN) {
   return {
     id,
     type: 'start',
     payload: {
       data: JSON.stringify({ query, variables }),
-      extensions: { authorization: authHeader(host, apiKey) },
+      extensions: { authorization: authHeader(host, token) },
     },
   };
 }
@@ -263,8 +347,16 @@ const ON_ALERT = /* GraphQL */ `
 
 describe('local AppSync endpoint', () => {
   let server: LocalAppSync;
+  let jwks: Awaited<ReturnType<typeof serveJwks>>;
   const events: Event[] = [];
+  /** Every resolver invocation: a refused call must add nothing here. */
+  const resolved: Array<{ key: string; identity: unknown }> = [];
   const logger = silentLogger();
+  const ingested = (input: Json) => ({
+    id: 'reading-1',
+    timestamp: '2024-05-01T12:00:00.000Z',
+    ...input,
+  });
 
   const lambdaResolvers: Record<string, LambdaInvoke> = {
     'Query.events': async (event) => {
@@ -297,22 +389,43 @@ describe('local AppSync endpoint', () => {
         updatedAt: '2024-05-01T12:00:00.000Z',
       };
     },
+    'Mutation.ingestEvent': async (event) => ingested(event.arguments.input as Json),
+    'Mutation.ingestEvents': async (event) => {
+      const inputs = event.arguments.input as Json[];
+      return {
+        accepted: inputs.length,
+        rejected: 0,
+        results: inputs.map((input, index) => ({ index, event: ingested(input), error: null })),
+      };
+    },
+    'Query.deviceCredentials': async () => ({ items: [], nextToken: null }),
   };
 
   beforeAll(async () => {
+    jwks = await serveJwks(POOL.jwks);
+    const recorded: Record<string, LambdaInvoke> = {};
+    for (const [key, invoke] of Object.entries(lambdaResolvers)) {
+      recorded[key] = (event) => {
+        resolved.push({ key, identity: event.identity });
+        return invoke(event);
+      };
+    }
     server = await startLocalAppSync({
       ...BASE_OPTIONS,
-      lambdaResolvers,
+      // The pool's keys come from its JWKS URI, as AppSync fetches them.
+      authorization: productAuthorization({ jwks: undefined, jwksUri: jwks.url }),
+      lambdaResolvers: recorded,
       logger,
     });
   });
 
   afterAll(async () => {
     await server?.close();
+    await jwks?.close();
   });
 
   describe('HTTP authorization', () => {
-    it('given no API key, when a query is posted, then it answers 401 UnauthorizedException', async () => {
+    it('given no credentials, when a query is posted, then it answers 401 UnauthorizedException', async () => {
       const res = await graphql(server.graphqlUrl, { query: '{ rules { nextToken } }' }, {});
       expect(res.status).toBe(401);
       expect(res.json).toEqual({
@@ -325,11 +438,11 @@ describe('local AppSync endpoint', () => {
       });
     });
 
-    it('given a wrong API key, when a query is posted, then it answers 401 UnauthorizedException', async () => {
+    it('given an old API key, when a query is posted to an API without API_KEY, then it answers 401 UnauthorizedException', async () => {
       const res = await graphql(
         server.graphqlUrl,
         { query: '{ rules { nextToken } }' },
-        { 'x-api-key': 'da2-wrong' },
+        { 'x-api-key': API_KEY },
       );
       expect(res.status).toBe(401);
       expect(res.json.errors[0]).toEqual({
@@ -338,7 +451,7 @@ describe('local AppSync endpoint', () => {
       });
     });
 
-    it('given the API key, when publishAlert is called, then the field is null with an Unauthorized error and other fields still resolve', async () => {
+    it('given an admin, when publishAlert is called, then the field is null with an Unauthorized error and other fields still resolve', async () => {
       const res = await graphql(server.graphqlUrl, {
         query: `mutation ($input: AlertInput!) {
           publishAlert(input: $input) { id }
@@ -432,6 +545,301 @@ describe('local AppSync endpoint', () => {
     });
   });
 
+  describe('user-pool tokens (AMAZON_COGNITO_USER_POOLS, the default mode)', () => {
+    const CREATE_RULE = `mutation { createRule(input: { metric: "temperature", operator: GT, threshold: 30 }) { id } }`;
+
+    it.each([
+      [
+        'an expired token',
+        () => POOL.token({ groups: ['admins'], expiresIn: -60 }),
+        'Token has expired.',
+      ],
+      [
+        'a token from another issuer',
+        () =>
+          POOL.token({
+            groups: ['admins'],
+            issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Other',
+          }),
+        'You are not authorized to make this call.',
+      ],
+      [
+        'a token signed with another key',
+        () => POOL.token({ groups: ['admins'], otherKey: true }),
+        'You are not authorized to make this call.',
+      ],
+      [
+        'an unsigned token (alg none)',
+        () => POOL.unsignedToken({ groups: ['admins'] }),
+        'Unable to parse JWT token.',
+      ],
+      [
+        'a payload changed after signing',
+        () => tamperedToken(VIEWER, { 'cognito:groups': ['admins'] }),
+        'You are not authorized to make this call.',
+      ],
+      [
+        'a token for another app client',
+        () => POOL.token({ groups: ['admins'], clientId: 'other-client' }),
+        'You are not authorized to make this call.',
+      ],
+    ])(
+      'given %s, when a mutation is posted, then it answers 401 and no resolver runs',
+      async (_, token, message) => {
+        resolved.length = 0;
+        authorizerCalls.length = 0;
+        const res = await graphql(
+          server.graphqlUrl,
+          { query: CREATE_RULE },
+          { authorization: token() },
+        );
+        expect(res.status).toBe(401);
+        expect(res.json).toEqual({ errors: [{ errorType: 'UnauthorizedException', message }] });
+        expect(resolved).toEqual([]);
+        // A JWT is never handed to the Lambda authorizer while the API has a user-pool mode.
+        expect(authorizerCalls).toEqual([]);
+      },
+    );
+
+    it('given a viewer (no group), when createRule is posted, then the field is Unauthorized and its resolver does not run, while reading rules works', async () => {
+      resolved.length = 0;
+      const res = await graphql(
+        server.graphqlUrl,
+        { query: CREATE_RULE },
+        { authorization: VIEWER },
+      );
+      expect(res.status).toBe(200);
+      expect(res.json).toEqual({
+        data: null,
+        errors: [
+          expect.objectContaining({
+            path: ['createRule'],
+            errorType: 'Unauthorized',
+            message: 'Not Authorized to access createRule on type Mutation',
+          }),
+        ],
+      });
+      expect(resolved).toEqual([]);
+      const read = await graphql(
+        server.graphqlUrl,
+        { query: '{ deviceCredentials { nextToken } }' },
+        { authorization: VIEWER },
+      );
+      expect(read.json.errors[0]).toMatchObject({
+        errorType: 'Unauthorized',
+        path: ['deviceCredentials'],
+      });
+      expect(resolved).toEqual([]);
+    });
+
+    it('given an operator, when createRule is posted, then it runs with the operator as the identity', async () => {
+      resolved.length = 0;
+      const res = await graphql(
+        server.graphqlUrl,
+        { query: CREATE_RULE },
+        { authorization: OPERATOR },
+      );
+      expect(res.json).toEqual({ data: { createRule: { id: 'rule-9' } } });
+      expect(resolved).toEqual([
+        {
+          key: 'Mutation.createRule',
+          identity: expect.objectContaining({
+            username: 'operator@example.com',
+            groups: ['operators'],
+          }),
+        },
+      ]);
+    });
+
+    it('given an operator, when ingestEvent (admins among users) is posted, then it is Unauthorized', async () => {
+      resolved.length = 0;
+      const res = await graphql(
+        server.graphqlUrl,
+        {
+          query: 'mutation { ingestEvent(input: { deviceId: "d", metric: "m", value: 1 }) { id } }',
+        },
+        { authorization: OPERATOR },
+      );
+      expect(res.json.errors[0]).toMatchObject({
+        errorType: 'Unauthorized',
+        path: ['ingestEvent'],
+      });
+      expect(resolved).toEqual([]);
+    });
+
+    it('given an access token (what Amplify sends), when rules are read, then the user is admitted', async () => {
+      const res = await graphql(
+        server.graphqlUrl,
+        { query: '{ deviceCredentials { nextToken } }' },
+        { authorization: POOL.token({ use: 'access', username: 'admin', groups: ['admins'] }) },
+      );
+      expect(res.json).toEqual({ data: { deviceCredentials: { nextToken: null } } });
+    });
+  });
+
+  describe('device credentials (AWS_LAMBDA)', () => {
+    const INGEST = `mutation Ingest($input: EventInput!) { ingestEvent(input: $input) { id deviceId value } }`;
+    const INGEST_MANY = `mutation { ingestEvents(input: [{ deviceId: "demo-1", metric: "m", value: 1 }]) { accepted } }`;
+    const reading = { deviceId: 'demo-1', metric: 'temperature', value: 21 };
+
+    it('given a device token, when ingestEvent is posted, then the authorizer got AppSync\u2019s request and the resolver gets its resolverContext', async () => {
+      resolved.length = 0;
+      authorizerCalls.length = 0;
+      const res = await graphql(
+        server.graphqlUrl,
+        { query: INGEST, variables: { input: reading }, operationName: 'Ingest' },
+        { authorization: DEVICE_UNCACHED },
+      );
+      expect(res.json).toEqual({
+        data: { ingestEvent: { id: 'reading-1', deviceId: 'demo-1', value: 21 } },
+      });
+      expect(authorizerCalls).toEqual([
+        {
+          authorizationToken: DEVICE_UNCACHED,
+          requestContext: {
+            apiId: API_ID,
+            accountId: ACCOUNT_ID,
+            requestId: expect.any(String),
+            queryString: INGEST,
+            operationName: 'Ingest',
+            variables: { input: reading },
+          },
+          requestHeaders: expect.objectContaining({
+            authorization: DEVICE_UNCACHED,
+            'content-type': 'application/json',
+          }),
+        },
+      ]);
+      expect(resolved).toEqual([
+        {
+          key: 'Mutation.ingestEvent',
+          identity: { resolverContext: { credentialId: 'cred-1', credentialName: 'sensor-1' } },
+        },
+      ]);
+    });
+
+    it('given a device token, when a field for users is asked, then it is Unauthorized and no resolver runs', async () => {
+      resolved.length = 0;
+      const res = await graphql(
+        server.graphqlUrl,
+        { query: '{ rules { nextToken } }' },
+        { authorization: DEVICE },
+      );
+      expect(res.json.errors[0]).toMatchObject({
+        errorType: 'Unauthorized',
+        message: 'Not Authorized to access rules on type Query',
+      });
+      expect(resolved).toEqual([]);
+    });
+
+    it('given a device whose authorizer denied ingestEvents (Type.field) or ingestEvent (field ARN), then each is an Unauthorized field error and no resolver runs', async () => {
+      resolved.length = 0;
+      const many = await graphql(
+        server.graphqlUrl,
+        { query: INGEST_MANY },
+        { authorization: DEVICE },
+      );
+      expect(many.json).toEqual({
+        data: null,
+        errors: [
+          expect.objectContaining({
+            path: ['ingestEvents'],
+            errorType: 'Unauthorized',
+            message: 'Not Authorized to access ingestEvents on type Mutation',
+          }),
+        ],
+      });
+      const one = await graphql(
+        server.graphqlUrl,
+        { query: INGEST, variables: { input: reading } },
+        { authorization: DEVICE_DENIED_BY_ARN },
+      );
+      expect(one.json.errors[0]).toMatchObject({
+        path: ['ingestEvent'],
+        errorType: 'Unauthorized',
+      });
+      expect(resolved).toEqual([]);
+      const allowed = await graphql(
+        server.graphqlUrl,
+        { query: INGEST, variables: { input: reading } },
+        { authorization: DEVICE },
+      );
+      expect(allowed.json.data.ingestEvent.id).toBe('reading-1');
+    });
+
+    it('given an answer with a ttlOverride, when the same token is used twice, then the authorizer is invoked once; with ttlOverride 0, twice', async () => {
+      const cached = deviceToken('6');
+      const calls = () => authorizerCalls.filter((c) => c.authorizationToken === cached).length;
+      // Not one of the known tokens: refused, with the API's TTL (0) - so asked each time.
+      await graphql(
+        server.graphqlUrl,
+        { query: INGEST, variables: { input: reading } },
+        { authorization: cached },
+      );
+      await graphql(
+        server.graphqlUrl,
+        { query: INGEST, variables: { input: reading } },
+        { authorization: cached },
+      );
+      expect(calls()).toBe(2);
+
+      authorizerCalls.length = 0;
+      for (let i = 0; i < 2; i++) {
+        for (const token of [DEVICE_CACHED, DEVICE_UNCACHED]) {
+          const res = await graphql(
+            server.graphqlUrl,
+            { query: INGEST, variables: { input: reading } },
+            { authorization: token },
+          );
+          expect(res.json.data.ingestEvent.id).toBe('reading-1');
+        }
+      }
+      const invocations = (token: string) =>
+        authorizerCalls.filter((c) => c.authorizationToken === token).length;
+      expect(invocations(DEVICE_CACHED)).toBe(1);
+      expect(invocations(DEVICE_UNCACHED)).toBe(2);
+    });
+
+    it.each([
+      ['a revoked credential (the authorizer says no)', REVOKED_DEVICE, 1],
+      ['an authorizer that fails', BROKEN_AUTHORIZER, 1],
+      ['a token the identity validation expression refuses', 'tad_not-a-device-token', 0],
+    ])(
+      'given %s, when ingestEvent is posted, then it answers 401 and no resolver runs',
+      async (_, token, invocations) => {
+        resolved.length = 0;
+        authorizerCalls.length = 0;
+        const res = await graphql(
+          server.graphqlUrl,
+          { query: INGEST, variables: { input: reading } },
+          { authorization: token },
+        );
+        expect(res.status).toBe(401);
+        expect(res.json).toEqual({
+          errors: [
+            {
+              errorType: 'UnauthorizedException',
+              message: 'You are not authorized to make this call.',
+            },
+          ],
+        });
+        expect(resolved).toEqual([]);
+        expect(authorizerCalls).toHaveLength(invocations);
+      },
+    );
+
+    it('given an authorizer that fails, then the failure is logged without the token', async () => {
+      logger.lines.length = 0;
+      await graphql(
+        server.graphqlUrl,
+        { query: INGEST, variables: { input: reading } },
+        { authorization: BROKEN_AUTHORIZER },
+      );
+      expect(logger.lines).toContain('error Lambda authorizer failed; the request is refused');
+      expect(logger.lines.join('\n')).not.toContain(BROKEN_AUTHORIZER);
+    });
+  });
+
   describe('direct Lambda resolvers', () => {
     it('given a query, when the resolver runs, then it receives the AppSync direct Lambda event', async () => {
       events.length = 0;
@@ -447,7 +855,15 @@ describe('local AppSync endpoint', () => {
       const [event] = events;
       expect(event).toMatchObject({
         arguments: { deviceId: 'device-7', limit: 5 },
-        identity: null,
+        identity: {
+          sub: 'sub-admin@example.com',
+          issuer: POOL.issuer,
+          username: 'admin@example.com',
+          claims: expect.objectContaining({ email: 'admin@example.com', token_use: 'id' }),
+          sourceIp: ['127.0.0.1'],
+          defaultAuthStrategy: 'ALLOW',
+          groups: ['admins'],
+        },
         source: null,
         prev: null,
         stash: {},
@@ -460,7 +876,7 @@ describe('local AppSync endpoint', () => {
           selectionSetGraphQL: '{\n  items {\n    id\n    value\n  }\n  nextToken\n}',
         },
       });
-      expect(event?.request.headers['x-api-key']).toBe(API_KEY);
+      expect(event?.request.headers.authorization).toBe(ADMIN);
       expect(event?.request.headers['content-type']).toBe('application/json');
     });
 
@@ -573,7 +989,7 @@ describe('local AppSync endpoint', () => {
 
     it('given a body that is not JSON, when it is posted, then it answers 400 MalformedHttpRequestException', async () => {
       const res = await call(server.graphqlUrl, {
-        headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' },
+        headers: { authorization: ADMIN, 'content-type': 'application/json' },
         body: '{"query":',
       });
       expect(res.status).toBe(400);
@@ -594,7 +1010,7 @@ describe('local AppSync endpoint', () => {
 
     it('given a body over the limit, when it is posted, then it answers 413 with an AppSync-shaped body', async () => {
       const res = await call(server.graphqlUrl, {
-        headers: { 'x-api-key': API_KEY, 'content-type': 'application/json' },
+        headers: { authorization: ADMIN, 'content-type': 'application/json' },
         body: JSON.stringify({
           query: `{ rules { nextToken } }`,
           pad: 'x'.repeat(5 * 1024 * 1024),
@@ -610,12 +1026,12 @@ describe('local AppSync endpoint', () => {
         headers: {
           origin: 'http://localhost:3000',
           'access-control-request-method': 'POST',
-          'access-control-request-headers': 'x-api-key,content-type',
+          'access-control-request-headers': 'authorization,content-type',
         },
       });
       expect(res.status).toBe(204);
       expect(res.headers['access-control-allow-origin']).toBe('*');
-      expect(String(res.headers['access-control-allow-headers'])).toContain('x-api-key');
+      expect(String(res.headers['access-control-allow-headers'])).toContain('authorization');
       expect(String(res.headers['access-control-allow-headers'])).toContain('x-amz-security-token');
     });
   });
@@ -623,7 +1039,7 @@ describe('local AppSync endpoint', () => {
   describe('real-time subscriptions', () => {
     const host = () => new URL(server.graphqlUrl).host;
 
-    it('given an API key in the subprotocol, when connection_init is sent, then connection_ack and ka follow', async () => {
+    it('given a user-pool token in the subprotocol, when connection_init is sent, then connection_ack and ka follow', async () => {
       const client = await openWs(server.realtimeUrl);
       try {
         expect(client.ws.protocol).toBe('graphql-ws');
@@ -636,8 +1052,10 @@ describe('local AppSync endpoint', () => {
       }
     });
 
-    it('given a bad API key on connect, when connection_init is sent, then connection_error is sent and the socket closed', async () => {
-      const client = await openWs(server.realtimeUrl, { header: authHeader(host(), 'da2-wrong') });
+    it('given a token signed with another key on connect, when connection_init is sent, then connection_error is sent and the socket closed', async () => {
+      const client = await openWs(server.realtimeUrl, {
+        header: authHeader(host(), POOL.token({ groups: ['admins'], otherKey: true })),
+      });
       const closed = new Promise<number>((resolve) =>
         client.ws.once('close', (code) => resolve(code)),
       );
@@ -781,7 +1199,7 @@ describe('local AppSync endpoint', () => {
       }
     });
 
-    it('given a start with a duplicate id, a query operation or a bad key, when it is sent, then an error names the id', async () => {
+    it('given a start with a duplicate id, a query operation or an expired token, when it is sent, then an error names the id', async () => {
       const client = await openWs(server.realtimeUrl);
       try {
         client.send({ type: 'connection_init' });
@@ -796,7 +1214,7 @@ describe('local AppSync endpoint', () => {
         const query = await client.next((m) => m.type === 'error' && m.id === 'query');
         expect(query.payload.errors[0].errorType).toBe('UnsupportedOperation');
 
-        client.send(startMessage('key', ON_ALERT, {}, host(), 'da2-wrong'));
+        client.send(startMessage('key', ON_ALERT, {}, host(), POOL.token({ expiresIn: -1 })));
         const key = await client.next((m) => m.type === 'error' && m.id === 'key');
         expect(key.payload.errors[0].errorType).toBe('UnauthorizedException');
 
@@ -808,7 +1226,7 @@ describe('local AppSync endpoint', () => {
       }
     });
 
-    it('given SigV4-signed connect headers, when an IAM caller connects and subscribes to an API-key-only field, then it is acknowledged but the start is Unauthorized', async () => {
+    it('given SigV4-signed connect headers, when an IAM caller connects and subscribes to a field for signed-in users, then it is acknowledged but the start is Unauthorized', async () => {
       const graphqlUrl = new URL(server.graphqlUrl);
       const sign = async (path: string, body: string) => {
         const signed = await new SignatureV4({
@@ -865,6 +1283,52 @@ describe('local AppSync endpoint', () => {
       }
     });
 
+    it('given a viewer\u2019s token in the query-string header and at start, when onAlert is started, then it is acknowledged', async () => {
+      const client = await openWs(server.realtimeUrl, {
+        header: authHeader(host(), VIEWER),
+        via: 'query',
+      });
+      try {
+        client.send({ type: 'connection_init' });
+        await client.next((m) => m.type === 'connection_ack');
+        client.send(startMessage('viewer', ON_ALERT, {}, host(), VIEWER));
+        await client.next((m) => m.type === 'start_ack' && m.id === 'viewer');
+      } finally {
+        await client.close();
+      }
+    });
+
+    it.each(['query', 'protocol'] as const)(
+      'given a device token in the %s header, when it connects and starts onAlert, then it is acknowledged but the start is Unauthorized',
+      async (via) => {
+        const client = await openWs(server.realtimeUrl, {
+          header: authHeader(host(), DEVICE_CACHED),
+          via,
+        });
+        try {
+          client.send({ type: 'connection_init' });
+          await client.next((m) => m.type === 'connection_ack');
+          client.send(startMessage('device', ON_ALERT, {}, host(), DEVICE_CACHED));
+          const refused = await client.next((m) => m.type === 'error' && m.id === 'device');
+          expect(refused.payload.errors[0]).toEqual({
+            errorType: 'Unauthorized',
+            message: 'Not Authorized to access onAlert on type Subscription',
+          });
+        } finally {
+          await client.close();
+        }
+      },
+    );
+
+    it('given a revoked device token on connect, when connection_init is sent, then connection_error follows', async () => {
+      const client = await openWs(server.realtimeUrl, {
+        header: authHeader(host(), REVOKED_DEVICE),
+      });
+      client.send({ type: 'connection_init' });
+      const error = await client.next((m) => m.type === 'connection_error');
+      expect(error.payload.errors[0].errorType).toBe('UnauthorizedException');
+    });
+
     it('given 100 subscriptions on one connection, when another is started, then it is refused', async () => {
       const client = await openWs(server.realtimeUrl);
       try {
@@ -891,6 +1355,10 @@ describe('local AppSync endpoint with a field open to both modes', () => {
       ...BASE_OPTIONS,
       schemaSdl: `${readFileSync(new URL('../../appsync.graphql', import.meta.url), 'utf8')}
         type Query { whoami: String @aws_iam @aws_api_key }`,
+      authorization: {
+        defaultAuthorization: { authorizationType: 'API_KEY', apiKey: API_KEY },
+        additionalAuthorizationModes: [{ authorizationType: 'AWS_IAM', credentials: IAM }],
+      },
       lambdaResolvers: {
         'Query.whoami': async (event) => {
           identities.push(event.identity);
@@ -910,7 +1378,9 @@ describe('local AppSync endpoint with a field open to both modes', () => {
     identities.length = 0;
     const iam = await signedGraphql(server.graphqlUrl, { query: '{ whoami }' });
     expect(iam.json).toEqual({ data: { whoami: 'me' } });
-    const key = await graphql(server.graphqlUrl, { query: '{ whoami }' });
+    const key = await graphql(server.graphqlUrl, { query: '{ whoami }' }, { 'x-api-key': API_KEY });
+    const token = await graphql(server.graphqlUrl, { query: '{ whoami }' });
+    expect(token.status).toBe(401);
     expect(key.json).toEqual({ data: { whoami: 'me' } });
     expect(identities).toEqual([
       {
@@ -1003,7 +1473,7 @@ describe('local AppSync endpoint over HTTPS', () => {
     const res = await graphql(
       server.httpsGraphqlUrl ?? '',
       { query: '{ rules { nextToken } }' },
-      { 'x-api-key': API_KEY },
+      { authorization: VIEWER },
       ca,
     );
     expect(res.status).toBe(200);
@@ -1067,7 +1537,7 @@ describe('resolver code in front of Lambda resolvers (infra/appsync/invoke-lambd
     graphql(
       server.graphqlUrl,
       { query: `{ rule(id: "${id}") { id metric } }` },
-      { 'x-api-key': API_KEY },
+      { authorization: OPERATOR },
     );
 
   it('given a result, when the field resolves, then the function got the direct-Lambda payload and the result passes through', async () => {
@@ -1075,9 +1545,12 @@ describe('resolver code in front of Lambda resolvers (infra/appsync/invoke-lambd
     expect(res.json).toEqual({ data: { rule: { id: 'r1', metric: 'cpu' } } });
     expect(payloads.at(-1)).toMatchObject({
       arguments: { id: 'r1' },
-      identity: null,
+      identity: expect.objectContaining({
+        username: 'operator@example.com',
+        groups: ['operators'],
+      }),
       info: { fieldName: 'rule', parentTypeName: 'Query', selectionSetList: ['id', 'metric'] },
-      request: { headers: expect.objectContaining({ 'x-api-key': API_KEY }) },
+      request: { headers: expect.objectContaining({ authorization: OPERATOR }) },
     });
   });
 

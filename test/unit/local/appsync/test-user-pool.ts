@@ -5,9 +5,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** A JSON Web Key Set as a user pool publishes it. */
-export interface TestJwks {
-  keys: Array<Record<string, string>>;
-}
+export type TestJwks = { keys: RsaJwk[] };
+
+type RsaJwk = { kid: string; kty: 'RSA'; alg: 'RS256'; use: 'sig'; n: string; e: string };
 
 /** What a test token may say, beyond what the pool fills in. */
 export interface TokenOptions {
@@ -36,7 +36,7 @@ export interface TestUserPool {
 
 const base64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
-function rsaKey(kid: string): { privateKey: KeyObject; jwk: Record<string, string> } {
+function rsaKey(kid: string): { privateKey: KeyObject; jwk: RsaJwk } {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const { n = '', e = '' } = publicKey.export({ format: 'jwk' });
   return { privateKey, jwk: { kid, kty: 'RSA', alg: 'RS256', use: 'sig', n, e } };
