@@ -5,7 +5,7 @@
  * the functions' environment from these names, and docs/configuration.md is generated from
  * this list (`npm run docs:settings`, checked by a test). No AWS or CDK imports here.
  */
-import { alertsTopic, evaluationQueue, tables } from './resources.ts';
+import { alertsTopic, deviceAuthorizer, evaluationQueue, tables } from './resources.ts';
 
 /** Who reads a setting, and from where. */
 export type SettingReader =
@@ -100,6 +100,15 @@ export const settings = {
     max: 3650,
     meaning: 'days readings and alerts are kept; older readings are refused at ingest',
   },
+  DEVICE_AUTH_CACHE_SECONDS: {
+    readBy: 'functions',
+    kind: 'integer',
+    default: deviceAuthorizer.cacheTtlSeconds,
+    min: 0,
+    max: 3600,
+    meaning:
+      "how long AppSync reuses the device authorizer's answer for a token: a revoked credential stops working within this time",
+  },
   RULES_REFRESH_MS: {
     readBy: 'functions',
     kind: 'integer',
@@ -135,6 +144,7 @@ export const settings = {
   SQS_PORT: localPort('the SQS and SNS emulator', 11),
   SMTP_PORT: localPort('the e-mail inbox’s SMTP server', 25),
   INBOX_PORT: localPort('the e-mail inbox’s web page', 80),
+  COGNITO_PORT: localPort('the Cognito-compatible user pool (sign-in and its JWKS)', 12),
   ALERT_EMAILS: {
     readBy: 'npm start',
     kind: 'list',

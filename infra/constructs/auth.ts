@@ -12,7 +12,7 @@ import {
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { tables, userPool as definition } from '../resources.ts';
+import { deviceAuthorizer, tables, userPool as definition } from '../resources.ts';
 import { AlertsFunction } from './alerts-function.ts';
 
 export interface AuthProps {
@@ -120,7 +120,11 @@ export class Auth extends Construct {
       description: 'AppSync Lambda authorizer: checks device credentials (ingest only)',
       memorySize: 256,
       timeout: Duration.seconds(5),
-      environment: { [tables.deviceCredentials.envVar]: credentials.tableName },
+      environment: {
+        [tables.deviceCredentials.envVar]: credentials.tableName,
+        // Its answers' ttlOverride: the same time as the API's cache.
+        DEVICE_AUTH_CACHE_SECONDS: String(deviceAuthorizer.cacheTtlSeconds),
+      },
     });
     // Reads one credential by id and records when it was last used (at most every
     // `lastUsedGranularitySeconds`); never lists, creates or deletes, and no index.

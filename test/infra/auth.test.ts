@@ -264,6 +264,8 @@ describe('device credentials', () => {
       Environment: {
         Variables: {
           [tables.deviceCredentials.envVar]: { Ref: table.logicalId },
+          // The ttlOverride it answers with is the API's cache time.
+          DEVICE_AUTH_CACHE_SECONDS: String(deviceAuthorizer.cacheTtlSeconds),
         },
       },
     });
