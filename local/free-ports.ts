@@ -45,8 +45,9 @@ export async function freePort(): Promise<number> {
 export async function freeStackPorts(
   options: { console?: boolean } = {},
 ): Promise<LocalStackPorts> {
-  const ports = await freePorts(options.console ? 7 : 6);
-  const [graphql, https, dynamodb, sqs, smtp, inbox] = ports as [
+  const ports = await freePorts(options.console ? 8 : 7);
+  const [graphql, https, dynamodb, sqs, smtp, inbox, cognito] = ports as [
+    number,
     number,
     number,
     number,
@@ -54,7 +55,7 @@ export async function freeStackPorts(
     number,
     number,
   ];
-  const consolePort = ports[6];
+  const consolePort = ports[7];
   return {
     graphql,
     https,
@@ -62,6 +63,7 @@ export async function freeStackPorts(
     sqs,
     smtp,
     inbox,
+    cognito,
     ...(consolePort === undefined ? {} : { console: consolePort }),
   };
 }

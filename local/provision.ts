@@ -60,12 +60,9 @@ export async function provision(
     new SubscribeCommand({ TopicArn: alertsTopicArn, Protocol: 'sqs', Endpoint: outbox.arn }),
   );
   return {
-    tableNames: {
-      readingBlocks: tables.readingBlocks.id,
-      rules: tables.rules.id,
-      alerts: tables.alerts.id,
-      episodes: tables.episodes.id,
-    },
+    tableNames: Object.fromEntries(
+      Object.entries(tables).map(([name, table]) => [name, table.id]),
+    ) as Record<keyof typeof tables, string>,
     evaluationQueueUrl: evaluation.url,
     evaluationQueueArn: evaluation.arn,
     deadLetterQueueUrl: deadLetter.url,

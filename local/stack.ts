@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { AppSyncResolverEvent } from 'aws-lambda';
+import type { AppSyncAuthorizerEvent, AppSyncResolverEvent } from 'aws-lambda';
+import type { DeviceCredentialStore } from '../domain/ports.ts';
 import {
   alertsTopic,
+  deviceAuthorizer,
   episodeCheck,
   noneResolverFields,
   evaluationQueue,
@@ -23,6 +25,8 @@ import { startEmulatorThread, startInbox } from './emulators.ts';
 import { type SqsHandler, startEventSourceMapping } from './event-source-mapping.ts';
 import { provision, type QueueSettings } from './provision.ts';
 import { startWorkerThread } from './worker-thread.ts';
+import { ensureDemoDeviceCredential } from './demo-device.ts';
+import { startLocalUserPool } from './user-pool.ts';
 import { localCertificate, localSecrets } from './state.ts';
 
 const REGION = 'us-east-1';
@@ -35,6 +39,8 @@ export interface LocalStackPorts {
   sqs: number;
   smtp: number;
   inbox: number;
+  /** The Cognito-compatible user pool. */
+  cognito: number;
   /** The operator console; absent, the stack serves no console. */
   console?: number;
 }
@@ -64,6 +70,11 @@ export interface LocalStackOptions {
   /** How often the scheduled no-data and repeat check runs, in milliseconds. */
   episodeCheckIntervalMs?: number;
   logLevel?: SettingValue<'POWERTOOLS_LOG_LEVEL'>;
+  /**
+   * How long the endpoint reuses the device authorizer's answer for a token (AppSync's
+   * cache; default the deployed 300 s). Tests set 0 to see a revocation at once.
+   */
+  deviceAuthCacheSeconds?: number;
 }
 
 /** What `cdk deploy --outputs-file` would write for the stack, plus the local-only addresses. */
@@ -72,8 +83,17 @@ export interface LocalStackOutputs {
   HttpsGraphQLUrl: string;
   RealtimeUrl: string;
   HttpsRealtimeUrl: string;
-  ApiKey: string;
   Region: string;
+  /** The user pool people sign in to, and the console's app client. */
+  UserPoolId: string;
+  UserPoolClientId: string;
+  /** What Cognito clients (the AWS SDK, Amplify's `userPoolEndpoint`) pass as their endpoint. */
+  CognitoEndpoint: string;
+  /** The first admin, made on first start; the password is kept under the state directory. */
+  LocalAdminUsername: string;
+  LocalAdminPassword: string;
+  /** A device credential for device ids starting with `demo-`. */
+  DemoDeviceToken: string;
   CertificatePath: string;
   EmailInboxUrl: string;
   /** The operator console, when the stack serves it. */
@@ -82,6 +102,7 @@ export interface LocalStackOutputs {
   RulesTableName: string;
   AlertsTableName: string;
   EpisodesTableName: string;
+  DeviceCredentialsTableName: string;
   EvaluationQueueUrl: string;
   DeadLetterQueueUrl: string;
   AlertsTopicArn: string;
@@ -148,6 +169,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       accessKeyId: secrets.accessKeyId,
       secretAccessKey: secrets.secretAccessKey,
     };
+    const userPool = await startLocalUserPool({
+      host,
+      port: options.ports.cognito,
+      stateDir: persistent ? join(dir, 'user-pool') : null,
+      region: REGION,
+      credentials,
+    });
+    closers.push(userPool.close);
     const clientConfig = { ...sdkClientConfig, region: REGION, credentials };
     // The event source mapping's and the e-mail relay's: as lean as the handlers' clients.
     const sqs = withoutSdkLogging(new SQSClient({ ...clientConfig, endpoint: queues.url }));
@@ -176,10 +205,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [tables.rules.envVar]: resources.tableNames.rules,
       [tables.alerts.envVar]: resources.tableNames.alerts,
       [tables.episodes.envVar]: resources.tableNames.episodes,
+      [tables.deviceCredentials.envVar]: resources.tableNames.deviceCredentials,
       [evaluationQueue.envVar]: resources.evaluationQueueUrl,
       [alertsTopic.envVar]: resources.alertsTopicArn,
       GRAPHQL_URL: graphqlUrl,
       RULES_REFRESH_MS: String(options.rulesRefreshMs ?? settings.RULES_REFRESH_MS.default),
+      DEVICE_AUTH_CACHE_SECONDS: String(
+        options.deviceAuthCacheSeconds ?? settings.DEVICE_AUTH_CACHE_SECONDS.default,
+      ),
       POWERTOOLS_SERVICE_NAME: settings.POWERTOOLS_SERVICE_NAME.default,
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? settings.POWERTOOLS_LOG_LEVEL.default,
     });
@@ -196,6 +229,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       };
       for (const field of fields) lambdaResolvers[field] = handler;
     }
+    const authorizer = (await import(new URL('resolvers/device-authorizer.ts', repoRoot).href)) as {
+      handler: (event: AppSyncAuthorizerEvent) => Promise<unknown>;
+    };
+    await ensureDemoDeviceCredential(
+      (
+        (await import(new URL('adapters/wiring/credentials.ts', repoRoot).href)) as {
+          credentials: DeviceCredentialStore;
+        }
+      ).credentials,
+      secrets.demoDeviceToken,
+      new Date().toISOString(),
+    );
     const api = await startLocalAppSync({
       lambdaResolverCode: loadResolverCode(
         readFileSync(new URL('infra/appsync/invoke-lambda.js', repoRoot), 'utf8'),
@@ -203,8 +248,27 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       schemaSdl: ['appsync.graphql', 'schema.graphql']
         .map((file) => readFileSync(new URL(file, repoRoot), 'utf8'))
         .join('\n'),
-      apiKey: secrets.apiKey,
-      iam: credentials,
+      authorization: {
+        defaultAuthorization: {
+          authorizationType: 'AMAZON_COGNITO_USER_POOLS',
+          userPool: {
+            issuer: userPool.issuer,
+            jwksUri: userPool.jwksUri,
+            appClientIds: [userPool.clientId],
+          },
+        },
+        additionalAuthorizationModes: [
+          {
+            authorizationType: 'AWS_LAMBDA',
+            lambdaAuthorizer: {
+              invoke: authorizer.handler,
+              ttlSeconds: options.deviceAuthCacheSeconds ?? deviceAuthorizer.cacheTtlSeconds,
+              identityValidationExpression: deviceAuthorizer.tokenPattern,
+            },
+          },
+          { authorizationType: 'AWS_IAM', credentials },
+        ],
+      },
       region: REGION,
       lambdaResolvers,
       noneResolvers: [...noneResolverFields],
@@ -283,7 +347,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         : await startConsoleServer({
             host,
             port: options.ports.console,
-            config: { graphqlUrl, region: REGION, apiKey: secrets.apiKey },
+            config: {
+              graphqlUrl,
+              region: REGION,
+              userPoolId: userPool.userPoolId,
+              userPoolClientId: userPool.clientId,
+              cognitoEndpoint: userPool.endpoint,
+              authFlowType: 'USER_PASSWORD_AUTH',
+            },
           });
     if (consoleSite) closers.push(consoleSite.close);
 
@@ -293,8 +364,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         HttpsGraphQLUrl: `https://localhost:${options.ports.https}/graphql`,
         RealtimeUrl: `ws://localhost:${options.ports.graphql}/graphql/realtime`,
         HttpsRealtimeUrl: `wss://localhost:${options.ports.https}/graphql/realtime`,
-        ApiKey: secrets.apiKey,
         Region: REGION,
+        UserPoolId: userPool.userPoolId,
+        UserPoolClientId: userPool.clientId,
+        CognitoEndpoint: userPool.endpoint,
+        LocalAdminUsername: userPool.adminUsername,
+        LocalAdminPassword: userPool.adminPassword,
+        DemoDeviceToken: secrets.demoDeviceToken,
         CertificatePath: tls.certPath,
         EmailInboxUrl: inbox.url.replace(host, 'localhost'),
         ...(consoleSite ? { ConsoleUrl: consoleSite.url } : {}),
@@ -302,6 +378,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         RulesTableName: resources.tableNames.rules,
         AlertsTableName: resources.tableNames.alerts,
         EpisodesTableName: resources.tableNames.episodes,
+        DeviceCredentialsTableName: resources.tableNames.deviceCredentials,
         EvaluationQueueUrl: resources.evaluationQueueUrl,
         DeadLetterQueueUrl: resources.deadLetterQueueUrl,
         AlertsTopicArn: resources.alertsTopicArn,

@@ -22,6 +22,7 @@ const stack = await startLocalStack({
     sqs: readOrExit('SQS_PORT'),
     smtp: readOrExit('SMTP_PORT'),
     inbox: readOrExit('INBOX_PORT'),
+    cognito: readOrExit('COGNITO_PORT'),
     console: readOrExit('CONSOLE_PORT'),
   },
   alertEmails: readOrExit('ALERT_EMAILS'),
@@ -43,10 +44,16 @@ Telemetry alerts: local stack ready${ephemeral ? ' (ephemeral: nothing is kept)'
   GraphQL HTTPS  ${outputs.HttpsGraphQLUrl}
   Real-time      ${outputs.RealtimeUrl}
   Real-time TLS  ${outputs.HttpsRealtimeUrl}
-  API key        ${outputs.ApiKey}   (send as the x-api-key header)
+  Sign in        ${outputs.LocalAdminUsername} / ${outputs.LocalAdminPassword}   (an admin; user pool ${outputs.CognitoEndpoint})
   Certificate    ${outputs.CertificatePath}   (NODE_EXTRA_CA_CERTS for Node clients)
   E-mail inbox   ${outputs.EmailInboxUrl}
   Outputs file   ${outputsFile}
+
+A demo device (its credential covers device ids starting with demo-) sends a reading:
+
+  curl -s ${outputs.GraphQLUrl} -H 'content-type: application/json' \\
+    -H 'authorization: ${outputs.DemoDeviceToken}' \\
+    -d '{"query":"mutation { ingestEvent(input: { deviceId: \\"demo-1\\", metric: \\"temperature\\", value: 21.5 }) { id } }"}'
 
 Ctrl-C stops everything; ${ephemeral ? 'nothing is kept.' : 'the next npm start resumes with the stored state.'}
 `);

@@ -5,23 +5,33 @@ import { generate } from 'selfsigned';
 
 /** Secrets the local stack makes once and keeps, so clients keep working across restarts. */
 export interface LocalSecrets {
-  apiKey: string;
   /** What the worker signs `publishAlert` with, and what the endpoint verifies (SigV4). */
   accessKeyId: string;
   secretAccessKey: string;
+  /** The demo device credential's token (device ids `demo-*`); only its hash is in the table. */
+  demoDeviceToken: string;
 }
 
-/** Loads the secrets from `dir`, making them on first start (or every start when `dir` is null). */
+/**
+ * Loads the secrets from `dir`, making them on first start (or every start when `dir` is null).
+ * Secrets a newer version needs are added to an older file; an API key an older version kept
+ * is dropped.
+ */
 export function localSecrets(dir: string | null): LocalSecrets {
   const file = dir ? join(dir, 'secrets.json') : null;
-  if (file && existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as LocalSecrets;
+  const kept =
+    file && existsSync(file)
+      ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<LocalSecrets> & { apiKey?: string })
+      : {};
   const secrets: LocalSecrets = {
-    // AppSync API keys look like this: da2- and 26 lower-case letters and digits.
-    apiKey: `da2-${randomBytes(16).toString('hex').slice(0, 26)}`,
-    accessKeyId: `AKIALOCAL${randomBytes(6).toString('hex').toUpperCase()}`,
-    secretAccessKey: randomBytes(30).toString('base64url'),
+    accessKeyId: kept.accessKeyId ?? `AKIALOCAL${randomBytes(6).toString('hex').toUpperCase()}`,
+    secretAccessKey: kept.secretAccessKey ?? randomBytes(30).toString('base64url'),
+    demoDeviceToken:
+      kept.demoDeviceToken ??
+      `tad_${randomBytes(16).toString('hex')}_${randomBytes(32).toString('hex')}`,
   };
-  if (file && dir) {
+  const changed = Object.keys(kept).sort().join() !== Object.keys(secrets).sort().join();
+  if (file && dir && changed) {
     mkdirSync(dir, { recursive: true });
     writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   }

@@ -4,14 +4,13 @@
  * `NotAuthorizedException`.
  */
 export class CognitoError extends Error {
-  constructor(
-    name: string,
-    message: string,
-    /** The HTTP status Cognito answers with. */
-    readonly status = 400,
-  ) {
+  /** The HTTP status Cognito answers with. */
+  readonly status: number;
+
+  constructor(name: string, message: string, status = 400) {
     super(message);
     this.name = name;
+    this.status = status;
   }
 }
 

@@ -123,10 +123,13 @@ export const refreshTokenHash = (token: string) => createHash('sha256').update(t
  * refresh tokens as SHA-256 hashes.
  */
 export class UserPoolStore {
-  private constructor(
-    private readonly state: PoolState,
-    private readonly file: string | null,
-  ) {}
+  private readonly state: PoolState;
+  private readonly file: string | null;
+
+  private constructor(state: PoolState, file: string | null) {
+    this.state = state;
+    this.file = file;
+  }
 
   /** Loads the pool kept in `dir`, or makes a new one (ids from `makeIds`) there. */
   static open(

@@ -33,11 +33,10 @@ export class TokenSigner {
   private readonly privateKey: KeyObject;
   private readonly publicKey: KeyObject;
   readonly jwk: SigningJwk;
+  readonly issuer: string;
 
-  constructor(
-    privateKeyPem: string,
-    readonly issuer: string,
-  ) {
+  constructor(privateKeyPem: string, issuer: string) {
+    this.issuer = issuer;
     this.privateKey = createPrivateKey(privateKeyPem);
     this.publicKey = createPublicKey(this.privateKey);
     const { kty, n, e } = this.publicKey.export({ format: 'jwk' });

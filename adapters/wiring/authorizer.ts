@@ -1,5 +1,6 @@
 import type { AuthorizerDeps } from '../../domain/device-credential.ts';
 import { deviceAuthorizer } from '../../infra/resources.ts';
+import { setting } from '../config.ts';
 import { logger } from '../logger.ts';
 import { credentialStore } from './stores.ts';
 
@@ -9,7 +10,7 @@ export const authorizerDeps: AuthorizerDeps = {
   credentials: credentialStore(),
   now: Date.now,
   policy: {
-    ttlSeconds: deviceAuthorizer.cacheTtlSeconds,
+    ttlSeconds: setting('DEVICE_AUTH_CACHE_SECONDS'),
     lastUsedGranularitySeconds: deviceAuthorizer.lastUsedGranularitySeconds,
   },
   onLastUseFailure: (error, credentialId) =>

@@ -29,7 +29,9 @@ Amplify.configure({
       userPoolEndpoint: config.userPoolEndpoint,
     },
   },
-  API: { GraphQL: { endpoint: config.endpoint, region: config.region, defaultAuthMode: 'userPool' } },
+  API: {
+    GraphQL: { endpoint: config.endpoint, region: config.region, defaultAuthMode: 'userPool' },
+  },
 });
 const signedIn = await signIn({
   username: config.username,
@@ -70,15 +72,15 @@ const alert = new Promise<unknown>((resolve, reject) => {
 // proof, so the device sends readings until the alert arrives.
 const ingested: unknown[] = [];
 const sending = setInterval(() => {
-  device
-    .graphql({
+  (
+    device.graphql({
       query: `mutation Ingest($input: EventInput!) { ingestEvent(input: $input) { id } }`,
       variables: { input: { deviceId, metric: 'pressure', value: 4.5 } },
-    })
-    .then(
-      (result) => ingested.push(result),
-      (error: unknown) => ingested.push({ error: JSON.stringify(error) }),
-    );
+    }) as Promise<unknown>
+  ).then(
+    (result) => ingested.push(result),
+    (error: unknown) => ingested.push({ error: JSON.stringify(error) }),
+  );
 }, 500);
 
 try {
@@ -88,9 +90,12 @@ try {
     variables: { deviceId },
   })) as { data: { rules: { items: { id: string }[] } } };
   // The device's token opens ingest only: reading rules with it is refused.
-  const refused = await device
-    .graphql({ query: `query { rules { items { id } } }` })
-    .then(() => null, (error: { errors?: { errorType?: string }[] }) => error.errors?.[0] ?? error);
+  const refused = await (
+    device.graphql({ query: `query { rules { items { id } } }` }) as Promise<unknown>
+  ).then(
+    () => null,
+    (error: { errors?: { errorType?: string }[] }) => error.errors?.[0] ?? error,
+  );
   console.log(
     JSON.stringify({
       ruleId: rule.data.createRule.id,

@@ -774,8 +774,10 @@ describe('the local endpoint with small configured limits', () => {
   const quiet = { info: () => {}, warn: () => {}, error: () => {} };
   const base = {
     schemaSdl: SDL,
-    apiKey: KEY,
-    iam: { accessKeyId: 'AKIDLIMITS', secretAccessKey: 'limits-secret' },
+    // An API key as the default mode: these cases are about limits, not about who may call.
+    authorization: {
+      defaultAuthorization: { authorizationType: 'API_KEY' as const, apiKey: KEY },
+    },
     region: 'eu-west-1',
     lambdaResolvers: {
       'Query.rules': async () => ({ items: [], nextToken: null }),
