@@ -9,12 +9,21 @@ import {
   pageErrors,
   screenshot,
 } from '../support/browser.ts';
+import { graphql } from '../support/appsync-client.ts';
+import type { ConsoleUser } from '../support/console-users.ts';
+import {
+  invitedUser,
+  pageIdToken,
+  signInOnPage,
+  spoilPageSession,
+} from '../support/console-users.ts';
 import { waitFor } from '../support/wait-for.ts';
 import { ruleChangesApplied, startTestStack, stackApi } from '../support/local-stack.ts';
+import { createUser, testPassword } from '../support/users.ts';
 
 const INGEST = `mutation Ingest($input: [EventInput!]!) { ingestEvents(input: $input) { accepted } }`;
 const CREATE_RULE = `mutation CreateRule($input: CreateRuleInput!) { createRule(input: $input) { id } }`;
-const RULES = `query Rules { rules(limit: 1000) { items { id deviceId metric operator threshold clearThreshold name } } }`;
+const RULES = `query Rules { rules(limit: 1000) { items { id deviceId metric operator threshold clearThreshold name createdBy } } }`;
 const DELETE_RULE = `mutation DeleteRule($id: ID!) { deleteRule(id: $id) { deleted } }`;
 const RULE = `query Rule($id: ID!) { rule(id: $id) { id threshold forReadings enabled } }`;
 const ALERTS = `query Alerts($deviceId: ID) { alerts(deviceId: $deviceId) { items { id status acknowledgedAt acknowledgedBy } } }`;
@@ -26,6 +35,9 @@ type AlertRow = {
   acknowledgedBy: string | null;
 };
 
+/** What the console says when the API refuses a session that cannot be refreshed (api.ts). */
+const SESSION_ENDED = 'Your session has ended. Sign in again.';
+
 const runnable = browserTestsRunnable();
 let stack: LocalStack;
 let browser: Browser;
@@ -34,6 +46,8 @@ beforeAll(async () => {
   if (!runnable) return;
   stack = await startTestStack({
     ports: await freeStackPorts({ console: true }),
+    // A revoked device credential is refused at once, not after AppSync's 300 s cache.
+    deviceAuthCacheSeconds: 0,
   });
   browser = await launchChromium();
 }, 60_000);
@@ -43,7 +57,13 @@ afterAll(async () => {
   await stack?.stop();
 });
 
+/** The API as the stack's first admin, for preparing and checking what the page did. */
 const api = stackApi(() => stack);
+
+const admin = (): ConsoleUser => ({
+  username: stack.outputs.LocalAdminUsername,
+  password: stack.outputs.LocalAdminPassword,
+});
 
 /** Sends readings in one call, `spacingMs` apart, the last one now. */
 async function ingest(
@@ -69,21 +89,28 @@ async function alertsOf(deviceId: string): Promise<AlertRow[]> {
   return result.data?.alerts.items ?? [];
 }
 
+/** Opens the console at `hash` and signs `user` in on its sign-in page. */
 async function openConsole(
   context: BrowserContext,
+  user: ConsoleUser,
   hash = '',
 ): Promise<{ page: Page; errors: string[] }> {
   const page = await context.newPage();
   const errors = pageErrors(page);
   await page.goto(`${stack.outputs.ConsoleUrl}${hash}`);
-  await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+  await signInOnPage(page, user);
   return { page, errors };
 }
 
 describe.skipIf(!runnable)('the operator console in Chromium', () => {
-  it('given the console, when an operator creates a rule in the page and a breaching reading arrives, then the alert appears live, is acknowledged from the page, and the device chart draws the rule and the episode', async () => {
+  it('given an operator signed in, when they create a rule in the page and a breaching reading arrives, then the alert appears live, is acknowledged in their name, and the device chart draws the rule and the episode', async () => {
+    const operator = await createUser(stack.outputs, 'operators');
     const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
-    const { page, errors } = await openConsole(context, '#/rules');
+    const { page, errors } = await openConsole(context, operator, '#/rules');
+    const header = page.getByRole('banner');
+    await header.getByText(operator.username).waitFor();
+    expect(await header.getByText('Operator', { exact: true }).count()).toBe(1);
+    expect(await header.getByRole('link', { name: 'Device credentials' }).count()).toBe(0);
     const deviceId = `boiler-${Date.now()}`;
 
     // Prepare: a rule created through the form, first with a threshold the API would refuse
@@ -117,6 +144,7 @@ describe.skipIf(!runnable)('the operator console in Chromium', () => {
         threshold: 80,
         clearThreshold: 70,
         name: 'Boiler too hot',
+        createdBy: operator.username,
       }),
     );
     await ruleChangesApplied();
@@ -140,6 +168,7 @@ describe.skipIf(!runnable)('the operator console in Chromium', () => {
     expect(await item.getByRole('button', { name: 'Acknowledge' }).count()).toBe(0);
     const [acknowledged] = await alertsOf(deviceId);
     expect(acknowledged?.acknowledgedAt).not.toBeNull();
+    expect(acknowledged?.acknowledgedBy).toBe(operator.username);
 
     // Act: the device view
     await item.getByRole('link', { name: deviceId }).click();
@@ -195,7 +224,8 @@ describe.skipIf(!runnable)('the operator console in Chromium', () => {
     const dampId = await create(`Damp ${suffix}`);
     const goneId = await create(`Gone ${suffix}`);
     const context = await browser.newContext();
-    const { page, errors } = await openConsole(context, '#/rules');
+    const operator = await createUser(stack.outputs, 'operators');
+    const { page, errors } = await openConsole(context, operator, '#/rules');
     const damp = page.locator(`.rule-item[data-rule-id="${dampId}"]`);
     const gone = page.locator(`.rule-item[data-rule-id="${goneId}"]`);
     await gone.waitFor();
@@ -282,7 +312,7 @@ describe.skipIf(!runnable)('the operator console in Chromium', () => {
       open.add(socket);
       socket.connectToServer();
     });
-    const { page } = await openConsole(context);
+    const { page } = await openConsole(context, admin());
     const deviceId = `pump-${Date.now()}`;
     const created = await api(CREATE_RULE, {
       input: { deviceId, metric: 'pressure', operator: 'GTE', threshold: 3 },
@@ -305,50 +335,195 @@ describe.skipIf(!runnable)('the operator console in Chromium', () => {
     await context.close();
   });
 
-  it('given a deployed console without an API key, when the operator enters a wrong key and then the right one, then the page says what is wrong and then shows the alerts', async () => {
-    // Prepare: a site config as the CDK deploys it: endpoint and region, no key
+  it('given a viewer signed in, then no control that changes anything is offered, and the API refuses a createRule forged with their token', async () => {
+    // Prepare: a rule and a firing alert the viewer can see
+    const deviceId = `kiln-${Date.now()}`;
+    const created = await api<{ createRule: { id: string } }>(CREATE_RULE, {
+      input: {
+        deviceId,
+        metric: 'temperature',
+        operator: 'GT',
+        threshold: 900,
+        name: `Kiln ${deviceId}`,
+      },
+    });
+    expect(created.errors).toBeUndefined();
+    await ruleChangesApplied();
+    await ingest(deviceId, 'temperature', [950]);
+    await waitFor(async () => (await alertsOf(deviceId)).length === 1, 'the alert to fire');
+    const viewer = await createUser(stack.outputs, 'viewers');
     const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
-    await context.route('**/config.json', (route) =>
-      route.fulfill({
-        json: { graphqlUrl: stack.outputs.GraphQLUrl, region: stack.outputs.Region },
-      }),
-    );
-    const page = await context.newPage();
-    await page.goto(stack.outputs.ConsoleUrl as string);
-    const settings = page.getByRole('main');
 
-    // Assess: asked for the key
-    await settings.getByText('Enter the API key').waitFor();
+    // Act
+    const { page, errors } = await openConsole(context, viewer);
 
-    // Act: a wrong key
-    await settings.getByLabel('API key').fill('da2-not-the-key');
-    await settings.getByRole('button', { name: 'Save and connect' }).click();
-
-    // Assess: refused, and said so
-    await page.getByRole('alert').filter({ hasText: 'UnauthorizedException' }).waitFor();
-
-    // Act: the right key, through Settings
-    await page.getByRole('link', { name: 'Settings' }).click();
-    await settings.getByLabel('API key').fill(stack.outputs.ApiKey);
-    await settings.getByLabel('Your name').fill('');
-    await settings.getByLabel('Your name').pressSequentially(' Dana on call ');
-    await settings.getByRole('button', { name: 'Save and connect' }).click();
-
-    // Assess: live, and the page fits a phone's width
-    await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
-    await page.getByRole('heading', { name: 'Alerts' }).waitFor();
+    // Assess: who is signed in, and no Acknowledge button on the firing alert
+    const header = page.getByRole('banner');
+    await header.getByText(viewer.username).waitFor();
+    expect(await header.getByText('Viewer', { exact: true }).count()).toBe(1);
+    expect(await header.getByRole('link', { name: 'Device credentials' }).count()).toBe(0);
+    const item = page.locator('.alert-item', { hasText: deviceId });
+    await item.waitFor();
+    expect(await item.getAttribute('data-status')).toBe('FIRING');
+    expect(await item.getByRole('button').count()).toBe(0);
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
     await screenshot(page, 'phone');
     expect(await accessibilityProblems(page)).toEqual([]);
 
-    // Assess: the name kept as typed, trimmed at the ends only; the site's own endpoint is not
-    // stored, so a later config.json still takes effect
-    const stored = JSON.parse(
-      (await page.evaluate('localStorage.getItem("telemetry-alerts-console")')) as string,
-    ) as Record<string, string>;
-    expect(stored).toEqual({ apiKey: stack.outputs.ApiKey, operator: 'Dana on call' });
-    await page.getByRole('link', { name: 'Settings' }).click();
-    expect(await settings.getByLabel('Your name').inputValue()).toBe('Dana on call');
+    // Assess: the rules are listed without a control to change them
+    await page.getByRole('link', { name: 'Rules' }).click();
+    const rule = page.locator(`.rule-item[data-rule-id="${created.data?.createRule.id}"]`);
+    await rule.waitFor();
+    expect(await page.getByRole('main').getByRole('button').count()).toBe(0);
+
+    // Assess: the credentials page is not offered even by its address
+    await page.goto(`${stack.outputs.ConsoleUrl}#/credentials`);
+    await page.getByText('Only admins manage device credentials.').waitFor();
+
+    // Act: the viewer's own token, used for a call the page does not offer
+    const token = await pageIdToken(page);
+    const forged = await graphql(stack.outputs.GraphQLUrl, token, CREATE_RULE, {
+      input: { deviceId, metric: 'temperature', operator: 'LT', threshold: 0, name: 'forged' },
+    });
+
+    // Assess: refused, and nothing stored
+    expect(forged.errors?.[0]?.errorType).toBe('Unauthorized');
+    const rules = await api<{ rules: { items: { name: string | null }[] } }>(RULES);
+    expect(rules.data?.rules.items.map((r) => r.name)).not.toContain('forged');
+    expect(errors.filter((error) => !error.includes('Failed to load resource'))).toEqual([]);
+    await context.close();
+  });
+
+  it('given an admin, when they issue a device credential in the page, then its token is shown once and ingests through the API; once revoked in the page, ingest with it is refused', async () => {
+    // Prepare
+    const suffix = Date.now();
+    const context = await browser.newContext();
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], {
+      origin: new URL(stack.outputs.ConsoleUrl as string).origin,
+    });
+    const { page, errors } = await openConsole(context, admin(), '#/credentials');
+    const header = page.getByRole('banner');
+    expect(await header.getByText('Admin', { exact: true }).count()).toBe(1);
+
+    // Act: a form the API would refuse, then a good one
+    await page.getByRole('button', { name: 'New credential' }).click();
+    const form = page.getByRole('form', { name: 'New credential' });
+    await form.getByLabel('Name').fill(`Gateway ${suffix}`);
+    await form.getByRole('button', { name: 'Create credential' }).click();
+    await expect
+      .poll(() => form.getByRole('alert').textContent())
+      .toBe(
+        'input must name the devices the credential covers: deviceIds, deviceIdPrefix, or both',
+      );
+    await form.getByLabel('Device ids').fill(`oven-${suffix}-1,\noven-${suffix}-2`);
+    await form.getByRole('button', { name: 'Create credential' }).click();
+
+    // Assess: the token, once, with the note and a working copy button
+    const issued = page.locator('.issued-token');
+    await issued.getByText('Shown once.').waitFor();
+    const token = await issued.getByLabel('Device token').inputValue();
+    expect(token).toMatch(/^tad_[0-9a-f]{32}_[0-9a-f]{64}$/);
+    await issued.getByRole('button', { name: 'Copy' }).click();
+    await issued.getByText('Copied to the clipboard.').waitFor();
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(token);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await screenshot(page, 'credential-issued');
+    await issued.getByRole('button', { name: 'Done' }).click();
+    expect(await page.getByText(token).count()).toBe(0);
+    const item = page.locator('.credential-item', { hasText: `Gateway ${suffix}` });
+    await item.getByText(`devices oven-${suffix}-1, oven-${suffix}-2`).waitFor();
+    expect(await item.textContent()).toContain(`Created by ${stack.outputs.LocalAdminUsername}`);
+
+    // Act: the device ingests with it, as a device does: its token as Authorization
+    const ingestWith = (deviceId: string) =>
+      graphql<{ ingestEvents: { accepted: number } }>(stack.outputs.GraphQLUrl, token, INGEST, {
+        input: [
+          { deviceId, metric: 'temperature', value: 180, timestamp: new Date().toISOString() },
+        ],
+      });
+    const accepted = await ingestWith(`oven-${suffix}-1`);
+
+    // Assess
+    expect(accepted.errors).toBeUndefined();
+    expect(accepted.data?.ingestEvents.accepted).toBe(1);
+
+    // Act: revoke it in the page, thinking better of it first
+    await page.reload();
+    await item.getByRole('button', { name: 'Revoke' }).click();
+    await item.getByRole('button', { name: 'Keep it' }).click();
+    await item.getByRole('button', { name: 'Revoke' }).click();
+    await item.getByRole('button', { name: 'Yes, revoke' }).click();
+
+    // Assess: shown as revoked, its use recorded, and the token refused by the API
+    await item.getByText('REVOKED', { exact: true }).waitFor();
+    expect(await item.textContent()).not.toContain('last used never');
+    expect(await item.getByRole('button', { name: 'Revoke' }).count()).toBe(0);
+    let refused = await ingestWith(`oven-${suffix}-1`);
+    await waitFor(async () => {
+      refused = await ingestWith(`oven-${suffix}-1`);
+      return refused.status === 401;
+    }, 'ingest with the revoked credential to be refused');
+    expect(refused.errors?.[0]?.errorType).toBe('UnauthorizedException');
+    expect(errors.filter((error) => !error.includes('Failed to load resource'))).toEqual([]);
+    await context.close();
+  });
+
+  it('given a user an admin created with a temporary password, when they first sign in, then they choose a new password and are signed in with their role', async () => {
+    // Prepare
+    const invited = await invitedUser(stack.outputs, 'operators');
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(stack.outputs.ConsoleUrl as string);
+    const newPassword = testPassword();
+
+    // Act: the temporary password, then a new one typed twice, first differently
+    await page.getByLabel('E-mail').fill(invited.username);
+    await page.getByLabel('Password').fill(invited.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+    await page.getByLabel('New password', { exact: true }).fill(newPassword);
+    await page.getByLabel('New password again').fill(`${newPassword}x`);
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('alert').filter({ hasText: 'The two passwords differ.' }).waitFor();
+    await page.getByLabel('New password again').fill(newPassword);
+    await page.getByRole('button', { name: 'Continue' }).click();
+
+    // Assess: signed in as an operator; the new password is the one that works from now on
+    await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+    expect(await page.getByRole('banner').getByText('Operator', { exact: true }).count()).toBe(1);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByText('You have signed out.').waitFor();
+    await signInOnPage(page, { username: invited.username, password: newPassword });
+    await context.close();
+  });
+
+  it('given a wrong password, then the page says so; given a session the API refuses and the pool will not refresh, then the sign-in page comes back saying the session ended', async () => {
+    // Prepare
+    const viewer = await createUser(stack.outputs, 'viewers');
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(stack.outputs.ConsoleUrl as string);
+
+    // Act: a wrong password
+    await page.getByLabel('E-mail').fill(viewer.username);
+    await page.getByLabel('Password').fill('Not-the-password-1!');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+
+    // Assess: refused, still on the sign-in page
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('button', { name: 'Sign in' }).count()).toBe(1);
+
+    // Act: signed in properly, then the stored session spoilt and the page reloaded
+    await page.getByLabel('Password').fill(viewer.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
+    await spoilPageSession(page);
+    await page.reload();
+
+    // Assess: back on the sign-in page, told why, with no session left behind
+    await page.getByText(SESSION_ENDED).waitFor();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(0);
     await context.close();
   });
 
@@ -357,7 +532,7 @@ describe.skipIf(!runnable)('the operator console in Chromium', () => {
     const context = await browser.newContext();
 
     // Act
-    const { page, errors } = await openConsole(context, '#/devices/%E0%A4');
+    const { page, errors } = await openConsole(context, admin(), '#/devices/%E0%A4');
 
     // Assess
     await page.getByRole('heading', { level: 1, name: 'Device %E0%A4' }).waitFor();
