@@ -3,8 +3,10 @@
  * its HTTP calls and websocket frames do not run on the stack's event loop. Started by
  * latency.ts:
  *
- *   node bench/latency-client.ts <graphql url> <api key> <realtime url> <metric> <alerts> <warmup> <alert timeout ms> <budget ms>
+ *   node bench/latency-client.ts <graphql url> <device token> <id token> <realtime url> <metric> <alerts> <warmup> <alert timeout ms> <budget ms>
  *
+ * Readings go out with the device token (for device ids starting with `demo-`), the `onAlert`
+ * subscription with the user's ID token, as a device and a signed-in console would send them.
  * Waits for the first alert, warms up until `warmup` alerts in all (the first included) were
  * sent, prints `{"warm":n,"coldMs":[…],"coldMissed":m}` (the deliveries so far, and the
  * warm-up alerts that did not arrive) and waits for a line on stdin (the go-ahead, once the
@@ -15,23 +17,38 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { RealtimeSubscription } from '../local/realtime-client.ts';
+import { BENCH_DEVICE_PREFIX } from './credentials.ts';
 import { expectData, graphqlRequest } from './support.ts';
 
 const INGEST_ONE = `mutation Ingest($input: EventInput!) { ingestEvent(input: $input) { id } }`;
 const ON_ALERT = `subscription OnAlert { onAlert { id deviceId eventId } }`;
 
-const [url = '', apiKey = '', realtimeUrl = '', metric = '', ...numbers] = process.argv.slice(2);
+const [url = '', deviceToken = '', idToken = '', realtimeUrl = '', metric = '', ...numbers] =
+  process.argv.slice(2);
 const [alerts, warmup, alertTimeoutMs, budgetMs] = numbers.map(Number) as [
   number,
   number,
   number,
   number,
 ];
-if (!url || !apiKey || !realtimeUrl || !metric || !(alerts > 0) || !(budgetMs > 0)) {
+if (
+  !url ||
+  !deviceToken ||
+  !idToken ||
+  !realtimeUrl ||
+  !metric ||
+  !(alerts > 0) ||
+  !(budgetMs > 0)
+) {
   throw new Error('Usage: see the comment at the top of bench/latency-client.ts');
 }
 
-const subscription = await RealtimeSubscription.open(realtimeUrl, url, apiKey, ON_ALERT);
+const subscription = await RealtimeSubscription.open(
+  realtimeUrl,
+  url,
+  { Authorization: idToken },
+  ON_ALERT,
+);
 const runId = randomUUID().slice(0, 8);
 
 async function sendOne(device: string): Promise<{ ingestMs: number; deliveryMs: number | null }> {
@@ -46,8 +63,8 @@ async function sendOne(device: string): Promise<{ ingestMs: number; deliveryMs: 
     timer = setTimeout(() => resolve(null), alertTimeoutMs);
   });
   const started = performance.now();
-  const result = await graphqlRequest(url, apiKey, INGEST_ONE, {
-    input: { id, deviceId: `lat-${runId}-${device}`, metric, value: 100 },
+  const result = await graphqlRequest(url, deviceToken, INGEST_ONE, {
+    input: { id, deviceId: `${BENCH_DEVICE_PREFIX}lat-${runId}-${device}`, metric, value: 100 },
   });
   const acknowledged = performance.now();
   expectData(result, 'ingestEvent (latency)');

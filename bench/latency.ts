@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { LocalStack } from '../local/stack.ts';
 import type { AwsRequestCounter, RequestCounts } from './aws-counter.ts';
+import type { BenchCredentials } from './credentials.ts';
 import type { QueueWatcher } from './stack.ts';
 import { expectData, graphqlRequest } from './support.ts';
 
@@ -40,7 +41,8 @@ export interface LatencyResult {
 
 /**
  * `ingestEvent` → `onAlert` delivery latency, measured by a client in a process of its own
- * (bench/latency-client.ts). A catch-all rule on a metric only this phase
+ * (bench/latency-client.ts), which ingests with the demo device token and subscribes with the
+ * admin's ID token. A catch-all rule (created by the admin) on a metric only this phase
  * sends makes every reading breach; each reading comes from a new device, so each starts
  * its own alert (whatever the alert de-duplication per device and rule). Readings are sent
  * one at a time, each after the previous alert arrived, and timed from just before the HTTP
@@ -50,11 +52,12 @@ export async function measureAlertLatency(
   stack: LocalStack,
   counter: AwsRequestCounter,
   queue: QueueWatcher,
+  credentials: BenchCredentials,
   options: LatencyOptions,
 ): Promise<LatencyResult> {
-  const { GraphQLUrl: url, ApiKey: apiKey, RealtimeUrl: realtimeUrl } = stack.outputs;
+  const { GraphQLUrl: url, RealtimeUrl: realtimeUrl } = stack.outputs;
   expectData(
-    await graphqlRequest(url, apiKey, CREATE_RULE, {
+    await graphqlRequest(url, credentials.adminToken, CREATE_RULE, {
       input: {
         metric: LATENCY_METRIC,
         operator: 'GT',
@@ -70,7 +73,8 @@ export async function measureAlertLatency(
     [
       fileURLToPath(new URL('./latency-client.ts', import.meta.url)),
       url,
-      apiKey,
+      credentials.deviceToken,
+      credentials.adminToken,
       realtimeUrl,
       LATENCY_METRIC,
       ...[options.alerts, options.warmup, options.alertTimeoutMs, options.budgetMs].map(String),

@@ -2,23 +2,26 @@
  * The batch-ingest load, in a process of its own as real clients would be, so that building
  * and sending requests does not take the stack's event loop. Started by throughput.ts:
  *
- *   node bench/load-clients.ts <graphql url> <api key> <clients> <batch size> <duration ms>
+ *   node bench/load-clients.ts <graphql url> <device token> <clients> <batch size> <duration ms>
  *
+ * The device token must cover the device ids starting with `demo-` (the stack's
+ * `DemoDeviceToken` does), as a gateway's credential covers its devices.
  * Prints one JSON line: calls, accepted, rejected, failed calls, and the epoch-ms times of
  * the first call and the last acknowledgement.
  */
 import { randomUUID } from 'node:crypto';
+import { BENCH_DEVICE_PREFIX } from './credentials.ts';
 import { graphqlRequest } from './support.ts';
 
 const INGEST_MANY = `mutation IngestMany($input: [EventInput!]!) { ingestEvents(input: $input) { accepted rejected } }`;
 
-const [url = '', apiKey = '', clientsArg, batchArg, durationArg] = process.argv.slice(2);
+const [url = '', deviceToken = '', clientsArg, batchArg, durationArg] = process.argv.slice(2);
 const clients = Number(clientsArg);
 const batchSize = Number(batchArg);
 const durationMs = Number(durationArg);
-if (!url || !apiKey || !(clients > 0) || !(batchSize > 0) || !(durationMs > 0)) {
+if (!url || !deviceToken || !(clients > 0) || !(batchSize > 0) || !(durationMs > 0)) {
   throw new Error(
-    'Usage: node bench/load-clients.ts <url> <api key> <clients> <batch size> <duration ms>',
+    'Usage: node bench/load-clients.ts <url> <device token> <clients> <batch size> <duration ms>',
   );
 }
 
@@ -37,7 +40,7 @@ async function client(clientIndex: number): Promise<void> {
   let sequence = 0;
   while (Date.now() < deadline) {
     const input = Array.from({ length: batchSize }, (_, i) => ({
-      deviceId: `load-${runId}-${clientIndex}-${i % 20}`,
+      deviceId: `${BENCH_DEVICE_PREFIX}load-${runId}-${clientIndex}-${i % 20}`,
       metric: 'bench.load',
       value: (sequence += 1) % 100,
     }));
@@ -45,7 +48,7 @@ async function client(clientIndex: number): Promise<void> {
     try {
       const result = await graphqlRequest<{
         ingestEvents: { accepted: number; rejected: number };
-      }>(url, apiKey, INGEST_MANY, { input });
+      }>(url, deviceToken, INGEST_MANY, { input });
       if (result.status !== 200 || !result.data) {
         totals.failedCalls += 1;
         continue;

@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { LocalStack } from '../local/stack.ts';
 import type { AwsRequestCounter } from './aws-counter.ts';
 import type { IngestRun } from './cost.ts';
+import { BENCH_DEVICE_PREFIX, type BenchCredentials } from './credentials.ts';
 import { benchRulesRefreshMs, type QueueWatcher } from './stack.ts';
 import { expectData, graphqlRequest, progress } from './support.ts';
 
@@ -35,7 +36,7 @@ export interface RequestsResult {
 /**
  * AWS requests per reading, with no rule breached: a catch-all rule watches the readings'
  * metric with a threshold they never reach (the usual case: rules exist, readings are
- * normal). One run sends single readings with `ingestEvent`, one after the other; the
+ * normal; the rule is the admin's, the readings the demo device credential's). One run sends single readings with `ingestEvent`, one after the other; the
  * other sends `ingestEvents` batches, one after the other. Each run is counted until the
  * worker has drained the queue, so the worker's and the event source mapping's requests
  * for those readings are all in.
@@ -44,11 +45,13 @@ export async function measureRequestsPerReading(
   stack: LocalStack,
   counter: AwsRequestCounter,
   queue: QueueWatcher,
+  credentials: BenchCredentials,
   options: RequestsOptions,
 ): Promise<RequestsResult> {
-  const { GraphQLUrl: url, ApiKey: apiKey } = stack.outputs;
+  const { GraphQLUrl: url } = stack.outputs;
+  const { adminToken, deviceToken } = credentials;
   expectData(
-    await graphqlRequest(url, apiKey, CREATE_RULE, {
+    await graphqlRequest(url, adminToken, CREATE_RULE, {
       input: {
         metric: COST_METRIC,
         operator: 'GT',
@@ -63,14 +66,14 @@ export async function measureRequestsPerReading(
   let sequence = 0;
   const reading = (device: number) => ({
     id: `${runId}-${(sequence += 1)}`,
-    deviceId: `cost-${runId}-${device}`,
+    deviceId: `${BENCH_DEVICE_PREFIX}cost-${runId}-${device}`,
     metric: COST_METRIC,
     value: 20 + (sequence % 7),
   });
   const sendOne = async () => {
     const started = performance.now();
     expectData(
-      await graphqlRequest(url, apiKey, INGEST_ONE, { input: reading(sequence % 10) }),
+      await graphqlRequest(url, deviceToken, INGEST_ONE, { input: reading(sequence % 10) }),
       'ingestEvent (requests)',
     );
     return performance.now() - started;
@@ -79,7 +82,7 @@ export async function measureRequestsPerReading(
     const input = Array.from({ length: options.batchSize }, (_, i) => reading(i % 10));
     const started = performance.now();
     const data = expectData(
-      await graphqlRequest<{ ingestEvents: { accepted: number } }>(url, apiKey, INGEST_MANY, {
+      await graphqlRequest<{ ingestEvents: { accepted: number } }>(url, deviceToken, INGEST_MANY, {
         input,
       }),
       'ingestEvents (requests)',

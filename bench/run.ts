@@ -6,10 +6,12 @@
  *   npm run bench              the full run (about 2 minutes on 2 cores)
  *   npm run bench -- --quick   shorter phases, for trying the benchmark itself out
  */
+import { type AuthorizerResult, measureAuthorizerCost } from './authorizer.ts';
 import { AwsRequestCounter } from './aws-counter.ts';
 import { type BundleResult, measureBundles } from './bundles.ts';
 import { type EngineResult, measureEngineScaling } from './engine.ts';
 import { type CostEstimate, estimateCost, loadPrices, operationBreakdown } from './cost.ts';
+import { benchCredentials } from './credentials.ts';
 import { compareEndpoints, type EndpointResult } from './endpoint.ts';
 import { type LatencyResult, measureAlertLatency } from './latency.ts';
 import { machineDescription, machineSpeedLine, measureMachineSpeed } from './machine.ts';
@@ -33,6 +35,7 @@ const settings = {
     batchSize: 100,
     drainTimeoutMs: 60_000,
   },
+  authorizer: { calls: quick ? 50 : 300, warmup: 20, drainTimeoutMs: 30_000 },
   throughput: {
     clients: 4,
     batchSize: 100,
@@ -48,6 +51,7 @@ const settings = {
 const sections = {
   engine: [] as Row[],
   latency: [] as Row[],
+  authorizer: [] as Row[],
   throughput: [] as Row[],
   endpoint: [] as Row[],
   requests: [] as Row[],
@@ -135,6 +139,20 @@ function latencyRows(result: LatencyResult): void {
   );
 }
 
+/** The device authorizer's cost: the same call with its decision cached, and not. */
+function authorizerRows(result: AuthorizerResult): void {
+  const n = result.cachedMs.length;
+  const figures = (samples: number[]) =>
+    `p50 ${formatMs(percentile(samples, 50))}, p90 ${formatMs(percentile(samples, 90))}`;
+  const ratio = (p: number) =>
+    `${(percentile(result.uncachedMs, p) / percentile(result.cachedMs, p)).toFixed(2)}×`;
+  sections.authorizer.push({
+    metric: `\`ingestEvent\` HTTP round trip with a device token, the authorizer's decision cached vs not cached (a token the endpoint has not seen, so the authorizer function runs); ${n} calls each, alternating, same stack`,
+    value: `cached ${figures(result.cachedMs)}; uncached ${figures(result.uncachedMs)}; uncached / cached: p50 ${ratio(50)}, p90 ${ratio(90)}`,
+    target: '—',
+  });
+}
+
 function throughputRows(result: ThroughputResult): void {
   const { clients, batchSize, durationMs } = settings.throughput;
   sections.throughput.push({
@@ -199,7 +217,7 @@ function endpointRows(result: EndpointResult): void {
   const load = (run: EndpointResult['local']) =>
     `${formatNumber(run.requestsPerSecond)} req/s, p99 ${formatMs(run.p99Ms)}`;
   sections.endpoint.push({
-    metric: `Baseline: bare \`graphql\` + \`node:http\`, same schema, \`createRule\` with a trivial resolver, ${connections} keep-alive connections, parse + validate every request`,
+    metric: `Baseline: bare \`graphql\` + \`node:http\`, same schema, \`createRule\` with a trivial resolver, ${connections} keep-alive connections, the user-pool ID token verified with \`aws-jwt-verify\`, parse + validate every request`,
     value: load(baselineUncached),
     target: '—',
   });
@@ -211,7 +229,7 @@ function endpointRows(result: EndpointResult): void {
   });
   sections.endpoint.push({
     metric:
-      'Local GraphQL endpoint (`startLocalAppSync`, same trivial resolver behind the resolver code), same load',
+      "Local GraphQL endpoint (`startLocalAppSync` with the product's auth modes, the ID token verified as AppSync does; same trivial resolver behind the resolver code), same load",
     value: `${load(local)} (${(ratio * 100).toFixed(0)}% of the cached baseline, ${(ratioUncached * 100).toFixed(0)}% of the uncached one)`,
     target: target('≥ 50% of the cached baseline req/s', ratio >= 0.5),
   });
@@ -299,20 +317,30 @@ const stack = await phase('latency', 'Local stack start', startBenchStack);
 if (stack) {
   const queue = new QueueWatcher(stack.outputs);
   try {
-    const counter = await phase('requests', 'AWS request counter', () =>
-      AwsRequestCounter.install(stack.outputs, [queue.client]),
+    const credentials = await phase('latency', 'Sign-in as the local admin', () =>
+      benchCredentials(stack.outputs),
     );
-    if (counter) {
+    const counter = credentials
+      ? await phase('requests', 'AWS request counter', () =>
+          AwsRequestCounter.install(stack.outputs, [queue.client]),
+        )
+      : null;
+    if (credentials && counter) {
       const latency = await phase('latency', 'Alert delivery latency', () =>
-        measureAlertLatency(stack, counter, queue, settings.latency),
+        measureAlertLatency(stack, counter, queue, credentials, settings.latency),
       );
       if (latency) latencyRows(latency);
       // Before the batch load, so its backlog cannot leak into the counts.
       const requests = await phase('requests', 'AWS requests per reading', () =>
-        measureRequestsPerReading(stack, counter, queue, settings.requests),
+        measureRequestsPerReading(stack, counter, queue, credentials, settings.requests),
       );
       counter.uninstall();
       if (requests) await phase('requests', 'AWS cost per reading', async () => costRows(requests));
+      // After the counts: the credentials it issues and their lookups are not the product's load.
+      const authorizer = await phase('authorizer', "Device authorizer's cost", () =>
+        measureAuthorizerCost(stack, queue, credentials, settings.authorizer),
+      );
+      if (authorizer) authorizerRows(authorizer);
     }
   } finally {
     queue.close();

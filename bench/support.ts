@@ -59,12 +59,13 @@ const agents = {
 const REQUEST_TIMEOUT_MS = 60_000;
 
 /**
- * One GraphQL request with the API key, as any AppSync client sends it; the benchmark's
- * own calls (rules, readings) go through here so they look like a client's.
+ * One GraphQL request with `authorization` as its `Authorization` header (a user's JWT or a
+ * device token), as any AppSync client sends it; the benchmark's own calls (rules, readings)
+ * go through here so they look like a client's.
  */
 export async function graphqlRequest<T = Record<string, unknown>>(
   url: string,
-  apiKey: string,
+  authorization: string,
   query: string,
   variables: Record<string, unknown> = {},
 ): Promise<GraphQLResult<T>> {
@@ -72,12 +73,14 @@ export async function graphqlRequest<T = Record<string, unknown>>(
   const agent = agents[target.protocol as keyof typeof agents];
   if (!agent) throw new Error(`Not an http(s) URL: ${url}`);
   const body = JSON.stringify({ query, variables });
-  const { status, text } = await post(target, agent, apiKey, body).catch((error: unknown) => {
-    // A kept-alive connection the server closed just as it was reused: the request never
-    // reached it, so sending it again on a new connection is safe.
-    if (error instanceof ReusedSocketReset) return post(target, agent, apiKey, body);
-    throw error;
-  });
+  const { status, text } = await post(target, agent, authorization, body).catch(
+    (error: unknown) => {
+      // A kept-alive connection the server closed just as it was reused: the request never
+      // reached it, so sending it again on a new connection is safe.
+      if (error instanceof ReusedSocketReset) return post(target, agent, authorization, body);
+      throw error;
+    },
+  );
   try {
     return { status, ...(JSON.parse(text) as object) };
   } catch {
@@ -90,7 +93,7 @@ class ReusedSocketReset extends Error {}
 function post(
   target: URL,
   agent: HttpAgent,
-  apiKey: string,
+  authorization: string,
   body: string,
 ): Promise<{ status: number; text: string }> {
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
@@ -104,7 +107,7 @@ function post(
         headers: {
           'content-type': 'application/json',
           'content-length': Buffer.byteLength(body),
-          'x-api-key': apiKey,
+          authorization,
         },
       },
       (response) => {

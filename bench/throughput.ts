@@ -63,12 +63,12 @@ interface LoadTotals {
 /** Runs bench/load-clients.ts in its own process and returns what it counted. */
 function runLoadClients(
   url: string,
-  apiKey: string,
+  deviceToken: string,
   options: ThroughputOptions,
 ): Promise<LoadTotals> {
   return runReportingScript<LoadTotals>('./load-clients.ts', [
     url,
-    apiKey,
+    deviceToken,
     options.clients,
     options.batchSize,
     options.durationMs,
@@ -86,9 +86,10 @@ export async function measureThroughput(
   queue: QueueWatcher,
   options: ThroughputOptions,
 ): Promise<ThroughputResult> {
-  const { GraphQLUrl: url, ApiKey: apiKey } = stack.outputs;
+  // The readings' device ids start with `demo-`, which the stack's demo credential covers.
+  const { GraphQLUrl: url, DemoDeviceToken: deviceToken } = stack.outputs;
   progress(`throughput: warming up for ${options.warmupMs / 1000} s`);
-  const warm = await runLoadClients(url, apiKey, { ...options, durationMs: options.warmupMs });
+  const warm = await runLoadClients(url, deviceToken, { ...options, durationMs: options.warmupMs });
   // A backlog left over would be worked off during the measured load and counted in it.
   if (!(await queue.drained(options.drainTimeoutMs, 100))) {
     throw new Error(
@@ -107,7 +108,7 @@ export async function measureThroughput(
   }, 100);
   const cpuAtStart = process.cpuUsage();
   const started = performance.now();
-  const load = await runLoadClients(url, apiKey, options);
+  const load = await runLoadClients(url, deviceToken, options);
   const { accepted, rejected, failedCalls, calls } = load;
   const lastAck = started + (load.lastAckAt - load.startedAt);
   const loadMs = lastAck - started;
