@@ -3,7 +3,7 @@
  * settings (ports, e-mail subscribers, state directory, …) are declared in infra/settings.ts
  * and listed in docs/configuration.md; `--ephemeral` keeps nothing (state in memory).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigurationError, setting } from '../adapters/config.ts';
 import { stackName } from '../infra/resources.ts';
@@ -34,7 +34,11 @@ const stack = await startLocalStack({
 const { outputs } = stack;
 mkdirSync(localDir, { recursive: true });
 const outputsFile = join(localDir, 'outputs.json');
-writeFileSync(outputsFile, `${JSON.stringify({ [stackName]: outputs }, null, 2)}\n`);
+// Written whole and then renamed: a reader never sees half a file.
+writeFileSync(`${outputsFile}.tmp`, `${JSON.stringify({ [stackName]: outputs }, null, 2)}\n`, {
+  mode: 0o600,
+});
+renameSync(`${outputsFile}.tmp`, outputsFile);
 
 console.log(`
 Telemetry alerts: local stack ready${ephemeral ? ' (ephemeral: nothing is kept)' : ` (state in ${localDir})`}

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/stack.ts';
 import { startTestStack } from '../support/local-stack.ts';
+import { localAdmin } from '../support/users.ts';
 
 let stack: LocalStack;
 
@@ -49,7 +50,7 @@ function runAmplifyClient(): Promise<{ code: number | null; stdout: string; stde
 }
 
 describe('AWS Amplify JS v6 against the local endpoint', () => {
-  it("given Amplify Auth signed in to the local user pool and generateClient on HttpsGraphQLUrl, then userPool mode creates and lists rules and receives onAlert, and lambda mode with the demo device token ingests but may not read rules", async () => {
+  it('given Amplify Auth signed in to the local user pool and generateClient on HttpsGraphQLUrl, then userPool mode creates and lists rules and receives onAlert, and lambda mode with the demo device token ingests but may not read rules', async () => {
     const { code, stdout, stderr } = await runAmplifyClient();
     expect(stderr.split('\n').filter((line) => /error/i.test(line))).toEqual([]);
     expect(code).toBe(0);
@@ -60,7 +61,11 @@ describe('AWS Amplify JS v6 against the local endpoint', () => {
       value: 4.5,
     });
     expect(result.rules).toEqual([{ id: result.ruleId }]);
-    expect(result.createdBy).toBe(stack.outputs.LocalAdminUsername);
+    // Amplify's userPool mode sends the access token, which names the user by their Cognito
+    // username (in a pool that signs in by e-mail, their sub), not their e-mail.
+    const { idToken } = await localAdmin(stack.outputs);
+    const { sub } = JSON.parse(Buffer.from(idToken.split('.')[1] ?? '', 'base64url').toString());
+    expect(result.createdBy).toBe(sub);
     expect(result.firstIngest).toMatchObject({ data: { ingestEvent: { id: expect.any(String) } } });
     expect(result.deviceReadingRules).toMatchObject({ errorType: 'Unauthorized' });
   });

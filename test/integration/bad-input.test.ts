@@ -6,6 +6,7 @@ import type { LocalAppSync } from '../../local/appsync/server.ts';
 import { startLocalAppSync } from '../../local/appsync/server.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import { startTestStack } from '../support/local-stack.ts';
+import { createTestUserPool } from '../support/test-user-pool.ts';
 import { localAdmin } from '../support/users.ts';
 import { waitFor } from '../support/wait-for.ts';
 import type { Frame, RawResponse, RealtimeProbe } from '../support/wire-probe.ts';
@@ -770,13 +771,16 @@ describe('the local endpoint with small configured limits', () => {
   const SDL =
     readFileSync(new URL('../../appsync.graphql', import.meta.url), 'utf8') +
     readFileSync(new URL('../../schema.graphql', import.meta.url), 'utf8');
-  const KEY = 'da2-limits';
+  const POOL = createTestUserPool();
+  const TOKEN = POOL.token({ groups: ['admins'] });
   const quiet = { info: () => {}, warn: () => {}, error: () => {} };
   const base = {
     schemaSdl: SDL,
-    // An API key as the default mode: these cases are about limits, not about who may call.
     authorization: {
-      defaultAuthorization: { authorizationType: 'API_KEY' as const, apiKey: KEY },
+      defaultAuthorization: {
+        authorizationType: 'AMAZON_COGNITO_USER_POOLS' as const,
+        userPool: { issuer: POOL.issuer, jwks: POOL.jwks, appClientIds: [POOL.clientId] },
+      },
     },
     region: 'eu-west-1',
     lambdaResolvers: {
@@ -807,7 +811,7 @@ describe('the local endpoint with small configured limits', () => {
   const post = (query: string) =>
     rawPost(server.graphqlUrl, JSON.stringify({ query }), {
       'content-type': 'application/json',
-      'x-api-key': KEY,
+      authorization: TOKEN,
     });
 
   it.each([
@@ -875,11 +879,11 @@ describe('the local endpoint with small configured limits', () => {
 
   it('given 2 subscriptions per connection and 2048-byte messages, when a third start and a bigger message are sent, then each is refused and the connection stays', async () => {
     const host = new URL(server.graphqlUrl).host;
-    const probe = await openRealtime(server.realtimeUrl, { host, 'x-api-key': KEY });
+    const probe = await openRealtime(server.realtimeUrl, { host, authorization: TOKEN });
     try {
       probe.send({ type: 'connection_init' });
       await probe.next((frame) => frame.type === 'connection_ack');
-      const auth = { host, 'x-api-key': KEY };
+      const auth = { host, authorization: TOKEN };
       for (const id of ['s1', 's2', 's3']) probe.send(start(id, ON_ALERT, {}, auth));
       await probe.next((frame) => frame.type === 'start_ack' && frame.id === 's2');
       const third = await probe.next((frame) => frame.type === 'error' && frame.id === 's3');

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalAppSync } from '../../local/appsync/server.ts';
 import { loadResolverCode } from '../../local/appsync/resolver-code.ts';
 import { startLocalAppSync } from '../../local/appsync/server.ts';
-import { createTestUserPool } from '../unit/local/appsync/test-user-pool.ts';
+import { createTestUserPool } from '../support/test-user-pool.ts';
 
 const SDL =
   readFileSync(new URL('../../appsync.graphql', import.meta.url), 'utf8') +

@@ -21,7 +21,7 @@ import {
   createTestUserPool,
   serveJwks,
   tamperedToken,
-} from '../unit/local/appsync/test-user-pool.ts';
+} from '../support/test-user-pool.ts';
 
 const SDL =
   readFileSync(new URL('../../appsync.graphql', import.meta.url), 'utf8') +

@@ -5,7 +5,7 @@ import {
   isJwtShaped,
   selectAuthMode,
 } from '../../../../local/appsync/auth.ts';
-import { createTestUserPool } from './test-user-pool.ts';
+import { createTestUserPool } from '../../../support/test-user-pool.ts';
 
 const ALL_MODES = new Set([
   'API_KEY',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createCognitoVerifier } from '../../../../local/appsync/cognito-auth.ts';
-import { createTestUserPool, tamperedToken } from './test-user-pool.ts';
+import { createTestUserPool, tamperedToken } from '../../../support/test-user-pool.ts';
 
 const pool = createTestUserPool();
 const verify = createCognitoVerifier({
