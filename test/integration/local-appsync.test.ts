@@ -17,11 +17,7 @@ import type {
 } from '../../local/appsync/server.ts';
 import { loadResolverCode } from '../../local/appsync/resolver-code.ts';
 import { startLocalAppSync } from '../../local/appsync/server.ts';
-import {
-  createTestUserPool,
-  serveJwks,
-  tamperedToken,
-} from '../support/test-user-pool.ts';
+import { createTestUserPool, serveJwks, tamperedToken } from '../support/test-user-pool.ts';
 
 const SDL =
   readFileSync(new URL('../../appsync.graphql', import.meta.url), 'utf8') +

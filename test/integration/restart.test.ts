@@ -74,7 +74,7 @@ async function start(
 }
 
 describe('npm start', () => {
-  it('given an acknowledged reading, when the stack is killed with SIGKILL right after, then a restart keeps the rule, the reading, the user pool's signing key and the demo device credential', async () => {
+  it('given an acknowledged reading, when the stack is killed with SIGKILL right after, then a restart keeps the rule, the reading, the user pool and its signing key and the demo device credential', async () => {
     const ports = await portsEnv();
     const first = await start(ports);
     const { GraphQLUrl: url, DemoDeviceToken: deviceToken } = first.outputs;

@@ -210,7 +210,9 @@ describe('local user pool, through the AWS SDK Cognito client', () => {
       username: sub,
       'cognito:groups': ['operators'],
     });
-    expect((access.exp ?? 0) - (access.iat ?? 0)).toBe(definition.client.accessTokenValidityMinutes * 60);
+    expect((access.exp ?? 0) - (access.iat ?? 0)).toBe(
+      definition.client.accessTokenValidityMinutes * 60,
+    );
     expect(tokens.refreshToken).not.toBe('');
   });
 
