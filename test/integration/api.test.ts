@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../local/stack.ts';
+import {
+  AdminRemoveUserFromGroupCommand,
+  InitiateAuthCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
 import { graphql } from '../support/appsync-client.ts';
+import { createUser, userPoolClient } from '../support/users.ts';
 import { startTestStack, stackApi } from '../support/local-stack.ts';
 import { waitFor } from '../support/wait-for.ts';
 
@@ -296,6 +301,50 @@ describe('authentication', () => {
       body: JSON.stringify({ query: '{ rules { items { id } } }' }),
     });
     expect(response.status).toBe(401);
+  });
+
+  it("given a user the AWS SDK's Cognito client created and put in operators, when they sign in, then their token creates a rule in their name; once removed from the group, a refreshed token may no longer", async () => {
+    // Prepare
+    const cognito = userPoolClient(stack.outputs);
+    const operator = await createUser(stack.outputs, 'operators');
+    const create = (token: string) =>
+      graphql<{ createRule: { id: string; createdBy: string } | null }>(
+        stack.outputs.GraphQLUrl,
+        token,
+        'mutation { createRule(input: { metric: "sdk", operator: GT, threshold: 1 }) { id createdBy } }',
+      );
+
+    // Act
+    const allowed = await create(operator.idToken);
+    await cognito.send(
+      new AdminRemoveUserFromGroupCommand({
+        UserPoolId: stack.outputs.UserPoolId,
+        Username: operator.username,
+        GroupName: 'operators',
+      }),
+    );
+    const { AuthenticationResult: refreshed } = await cognito.send(
+      new InitiateAuthCommand({
+        ClientId: stack.outputs.UserPoolClientId,
+        AuthFlow: 'REFRESH_TOKEN_AUTH',
+        AuthParameters: { REFRESH_TOKEN: operator.refreshToken },
+      }),
+    );
+    const refused = await create(refreshed?.IdToken ?? '');
+
+    // Assess
+    expect(allowed.data?.createRule?.createdBy).toBe(operator.username);
+    expect(refused.status).toBe(200);
+    expect(refused.errors?.[0]).toMatchObject({
+      errorType: 'Unauthorized',
+      message: 'Not Authorized to access createRule on type Mutation',
+    });
+    const rules = await api<{ rules: { items: { id: string }[] } }>(
+      'query { rules(limit: 100) { items { id } } }',
+    );
+    expect(
+      rules.data?.rules.items.filter(({ id }) => id === allowed.data?.createRule?.id),
+    ).toHaveLength(1);
   });
 });
 
