@@ -3,11 +3,9 @@ import type {
   CreateDeviceCredentialInput,
   DeviceCredential as DeviceCredentialType,
 } from '../generated/graphql.ts';
-import type { Caller, DeviceScope } from './caller.ts';
-import { ValidationError } from './errors.ts';
-import { limits } from './limits.ts';
+import type { Caller } from './caller.ts';
 import type { DeviceCredentialStore } from './ports.ts';
-import { optionalLabel, requireId } from './validation.ts';
+import { parseCredentialInput } from './device-credential-input.ts';
 
 /**
  * Device credentials: what a device or gateway holds to send its own readings, and nothing
@@ -73,55 +71,6 @@ export function issueDeviceCredential(
     secretHash: hashSecret(secret),
     token: `tad_${id}_${secret}`,
   };
-}
-
-function parseCredentialInput(input: CreateDeviceCredentialInput): {
-  name: string;
-  scope: DeviceScope;
-} {
-  if (input === null || typeof input !== 'object') {
-    throw new ValidationError('input must be an object', 'input');
-  }
-  const name = optionalLabel(input.name, 'input.name', limits.maxCredentialNameLength);
-  if (name === null) {
-    throw new ValidationError(
-      'input.name is required: say which device or gateway will hold the credential',
-      'input.name',
-    );
-  }
-  const deviceIds = parseDeviceIds(input.deviceIds);
-  let deviceIdPrefix: string | null = null;
-  if (input.deviceIdPrefix !== null && input.deviceIdPrefix !== undefined) {
-    if (input.deviceIdPrefix === '') {
-      throw new ValidationError(
-        'input.deviceIdPrefix must not be empty: omit it, or give the start the device ids share',
-        'input.deviceIdPrefix',
-      );
-    }
-    deviceIdPrefix = requireId(input.deviceIdPrefix, 'input.deviceIdPrefix');
-  }
-  if (deviceIds.length === 0 && deviceIdPrefix === null) {
-    throw new ValidationError(
-      'input must name the devices the credential covers: deviceIds, deviceIdPrefix, or both',
-      'input',
-    );
-  }
-  return { name, scope: { deviceIds, deviceIdPrefix } };
-}
-
-function parseDeviceIds(value: unknown): string[] {
-  if (value === null || value === undefined) return [];
-  if (!Array.isArray(value)) {
-    throw new ValidationError('input.deviceIds must be a list of device ids', 'input.deviceIds');
-  }
-  if (value.length > limits.maxCredentialDeviceIds) {
-    throw new ValidationError(
-      `input.deviceIds lists ${value.length} device ids; at most ${limits.maxCredentialDeviceIds}, or cover them with deviceIdPrefix`,
-      'input.deviceIds',
-    );
-  }
-  const ids = value.map((id, index) => requireId(id, `input.deviceIds[${index}]`));
-  return [...new Set(ids)];
 }
 
 /** Splits a token into its credential id and secret; null when it is not a device token. */

@@ -1,12 +1,11 @@
 /**
  * A device credential as typed into the admin's form, and the API input built from it. The
- * draft is checked with the domain's own validation of ids and labels, with the API's
+ * draft is checked with the domain's own validation of a credential's input, with the API's
  * messages, so what the API would refuse is shown next to the field before anything is sent.
  */
 import type { CreateDeviceCredentialInput } from '../../generated/console-operations.ts';
 import { ValidationError } from '../../domain/errors.ts';
-import { limits } from '../../domain/limits.ts';
-import { optionalLabel, requireId } from '../../domain/validation.ts';
+import { parseCredentialInput } from '../../domain/device-credential-input.ts';
 
 export interface CredentialDraft {
   name: string;
@@ -47,29 +46,8 @@ export function credentialInput(draft: CredentialDraft): CreateDeviceCredentialI
 
 /** What the API would refuse in this draft, and in which field; null when it is fine. */
 export function credentialProblem(draft: CredentialDraft): CredentialProblem | null {
-  const input = credentialInput(draft);
   try {
-    if (optionalLabel(input.name, 'input.name', limits.maxCredentialNameLength) === null) {
-      throw new ValidationError(
-        'input.name is required: say which device or gateway will hold the credential',
-        'input.name',
-      );
-    }
-    const ids = input.deviceIds ?? [];
-    if (ids.length > limits.maxCredentialDeviceIds) {
-      throw new ValidationError(
-        `input.deviceIds lists ${ids.length} device ids; at most ${limits.maxCredentialDeviceIds}, or cover them with deviceIdPrefix`,
-        'input.deviceIds',
-      );
-    }
-    ids.forEach((id, index) => requireId(id, `input.deviceIds[${index}]`));
-    if (input.deviceIdPrefix) requireId(input.deviceIdPrefix, 'input.deviceIdPrefix');
-    if (ids.length === 0 && !input.deviceIdPrefix) {
-      throw new ValidationError(
-        'input must name the devices the credential covers: deviceIds, deviceIdPrefix, or both',
-        'input',
-      );
-    }
+    parseCredentialInput(credentialInput(draft));
     return null;
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
