@@ -1,12 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import {
-  AdminAddUserToGroupCommand,
-  AdminCreateUserCommand,
-} from '@aws-sdk/client-cognito-identity-provider';
 import type { Page } from 'playwright-core';
 import type { UserGroup } from '../../infra/resources.ts';
 import type { LocalStackOutputs } from '../../local/stack.ts';
-import { testPassword, userPoolClient } from './users.ts';
+import { addUser } from './users.ts';
 
 /** Someone who signs in to the console: an e-mail address and a password. */
 export interface ConsoleUser {
@@ -65,31 +61,9 @@ export async function spoilPageSession(page: Page): Promise<void> {
  * A user an admin has just created, with a temporary password (the pool e-mails none here):
  * their first sign-in must choose a password of their own.
  */
-export async function invitedUser(
-  outputs: LocalStackOutputs,
-  group: UserGroup,
-): Promise<ConsoleUser> {
-  const cognito = userPoolClient(outputs);
-  const username = `invited-${randomBytes(4).toString('hex')}@example.com`;
-  const password = testPassword();
-  await cognito.send(
-    new AdminCreateUserCommand({
-      UserPoolId: outputs.UserPoolId,
-      Username: username,
-      TemporaryPassword: password,
-      UserAttributes: [
-        { Name: 'email', Value: username },
-        { Name: 'email_verified', Value: 'true' },
-      ],
-      MessageAction: 'SUPPRESS',
-    }),
-  );
-  await cognito.send(
-    new AdminAddUserToGroupCommand({
-      UserPoolId: outputs.UserPoolId,
-      Username: username,
-      GroupName: group,
-    }),
-  );
-  return { username, password };
+export function invitedUser(outputs: LocalStackOutputs, group: UserGroup): Promise<ConsoleUser> {
+  return addUser(outputs, group, {
+    email: `invited-${randomBytes(4).toString('hex')}@example.com`,
+    invited: true,
+  });
 }

@@ -61,45 +61,60 @@ export function testPassword(): string {
 }
 
 /**
- * Creates a confirmed user (an admin's work, through the Cognito API) in `group`, or in no
- * group, and signs them in.
+ * Adds a user as an admin does, through the Cognito API, in `group` or in no group: with a
+ * password of their own, or (`invited`) a temporary one they must change at first sign-in.
  */
-export async function createUser(
+export async function addUser(
   outputs: LocalStackOutputs,
   group: UserGroup | null,
-  email = `${group ?? 'nogroup'}-${randomBytes(4).toString('hex')}@example.com`,
-): Promise<TestUser> {
+  options: { email?: string; invited?: boolean } = {},
+): Promise<{ username: string; password: string }> {
   const cognito = userPoolClient(outputs);
+  const username =
+    options.email ?? `${group ?? 'nogroup'}-${randomBytes(4).toString('hex')}@example.com`;
   const password = testPassword();
   await cognito.send(
     new AdminCreateUserCommand({
       UserPoolId: outputs.UserPoolId,
-      Username: email,
+      Username: username,
+      ...(options.invited ? { TemporaryPassword: password } : {}),
       UserAttributes: [
-        { Name: 'email', Value: email },
+        { Name: 'email', Value: username },
         { Name: 'email_verified', Value: 'true' },
       ],
       MessageAction: 'SUPPRESS',
     }),
   );
-  await cognito.send(
-    new AdminSetUserPasswordCommand({
-      UserPoolId: outputs.UserPoolId,
-      Username: email,
-      Password: password,
-      Permanent: true,
-    }),
-  );
+  if (!options.invited) {
+    await cognito.send(
+      new AdminSetUserPasswordCommand({
+        UserPoolId: outputs.UserPoolId,
+        Username: username,
+        Password: password,
+        Permanent: true,
+      }),
+    );
+  }
   if (group) {
     await cognito.send(
       new AdminAddUserToGroupCommand({
         UserPoolId: outputs.UserPoolId,
-        Username: email,
+        Username: username,
         GroupName: group,
       }),
     );
   }
-  return signIn(outputs, email, password);
+  return { username, password };
+}
+
+/** Creates a confirmed user in `group`, or in no group, and signs them in. */
+export async function createUser(
+  outputs: LocalStackOutputs,
+  group: UserGroup | null,
+  email?: string,
+): Promise<TestUser> {
+  const { username, password } = await addUser(outputs, group, email ? { email } : {});
+  return signIn(outputs, username, password);
 }
 
 const admins = new WeakMap<LocalStackOutputs, Promise<TestUser>>();
