@@ -6,6 +6,7 @@ import type {
 } from '../../generated/console-operations.ts';
 import { deviceAuthorizer } from '../../infra/resources.ts';
 import type { Api } from './api.ts';
+import { ConfirmedAction } from './confirmed-action.tsx';
 import type { CredentialDraft, CredentialField, CredentialProblem } from './credential-draft.ts';
 import { credentialInput, credentialProblem, emptyCredentialDraft } from './credential-draft.ts';
 import { errorText } from './error-text.ts';
@@ -265,24 +266,17 @@ function IssuedToken({ issued, onDone }: { issued: Issued; onDone(): void }) {
 
 function CredentialItem(props: { api: Api; credential: Credential; onRevoked(): void }) {
   const { api, credential, onRevoked } = props;
-  const [confirming, setConfirming] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
-  const revokeButton = useRef<HTMLButtonElement>(null);
-  const confirmButton = useRef<HTMLButtonElement>(null);
-  const mounted = useRef(false);
-  useEffect(() => {
-    if (mounted.current) (confirming ? confirmButton : revokeButton).current?.focus();
-    mounted.current = true;
-  }, [confirming]);
 
   const revoke = async () => {
     setProblem(null);
     try {
       await api.request(revokeDeviceCredentialMutation, { id: credential.id });
-      setConfirming(false);
       onRevoked();
+      return true;
     } catch (error) {
       setProblem(`Not revoked: ${errorText(error)}`);
+      return false;
     }
   };
 
@@ -302,29 +296,12 @@ function CredentialItem(props: { api: Api; credential: Credential; onRevoked(): 
       </p>
       {!revoked && (
         <div class="actions">
-          {confirming ? (
-            <>
-              <span>
-                Revoke {credential.name}? Its devices are refused within {REVOCATION_MINUTES}{' '}
-                minutes, for good.
-              </span>
-              <button type="button" class="danger" ref={confirmButton} onClick={revoke}>
-                Yes, revoke
-              </button>
-              <button type="button" onClick={() => setConfirming(false)}>
-                Keep it
-              </button>
-            </>
-          ) : (
-            <button
-              type="button"
-              class="danger"
-              ref={revokeButton}
-              onClick={() => setConfirming(true)}
-            >
-              Revoke
-            </button>
-          )}
+          <ConfirmedAction
+            label="Revoke"
+            question={`Revoke ${credential.name}? Its devices are refused within ${REVOCATION_MINUTES} minutes, for good.`}
+            confirmLabel="Yes, revoke"
+            onConfirm={revoke}
+          />
         </div>
       )}
       {problem && (

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { RuleFieldsFragment } from '../../generated/console-operations.ts';
 import type { Api } from './api.ts';
+import { ConfirmedAction } from './confirmed-action.tsx';
 import { condition, dateTime, deviceHref } from './format.ts';
 import { errorText } from './error-text.ts';
 import { deleteRuleMutation, setRuleEnabledMutation } from './operations.ts';
@@ -133,16 +134,7 @@ function RuleItem(props: {
   onChanged(message: string, removed?: boolean): void;
 }) {
   const { api, rule, canChange, onEdit, onChanged } = props;
-  const [confirming, setConfirming] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
-  const deleteButton = useRef<HTMLButtonElement>(null);
-  const confirmButton = useRef<HTMLButtonElement>(null);
-  const mounted = useRef(false);
-  // The button pressed is swapped out: focus goes to the one that answers it, not to <body>.
-  useEffect(() => {
-    if (mounted.current) (confirming ? confirmButton : deleteButton).current?.focus();
-    mounted.current = true;
-  }, [confirming]);
   const title = rule.name ?? `${rule.metric} ${condition(rule.operator, rule.threshold)}`;
 
   const act = async (work: () => Promise<{ message: string; removed: boolean }>) => {
@@ -150,8 +142,10 @@ function RuleItem(props: {
     try {
       const { message, removed } = await work();
       onChanged(message, removed);
+      return true;
     } catch (error) {
       setProblem(errorText(error));
+      return false;
     }
   };
   const toggle = () =>
@@ -197,26 +191,12 @@ function RuleItem(props: {
           <button type="button" onClick={toggle}>
             {rule.enabled ? 'Disable' : 'Enable'}
           </button>
-          {confirming ? (
-            <>
-              <span>Delete this rule and resolve its open alerts?</span>
-              <button type="button" class="danger" ref={confirmButton} onClick={remove}>
-                Yes, delete
-              </button>
-              <button type="button" onClick={() => setConfirming(false)}>
-                Keep it
-              </button>
-            </>
-          ) : (
-            <button
-              type="button"
-              class="danger"
-              ref={deleteButton}
-              onClick={() => setConfirming(true)}
-            >
-              Delete
-            </button>
-          )}
+          <ConfirmedAction
+            label="Delete"
+            question="Delete this rule and resolve its open alerts?"
+            confirmLabel="Yes, delete"
+            onConfirm={remove}
+          />
         </div>
       )}
       {problem && (
