@@ -33,7 +33,7 @@ export type CreateRuleInput = {
   /** Hysteresis: once firing, resolve only when the value crosses this level (default: the threshold). */
   clearThreshold?: number | null | undefined;
   description?: string | null | undefined;
-  /** Absent means every device. */
+  /** One device. With neither deviceId nor selector, every device. */
   deviceId?: string | null | undefined;
   /** Defaults to true. */
   enabled?: boolean | null | undefined;
@@ -46,12 +46,35 @@ export type CreateRuleInput = {
   operator: Operator;
   /** While firing, notify again every this many seconds (default: never). */
   repeatIntervalSeconds?: number | null | undefined;
+  /** The devices whose labels match all these matchers; not with deviceId. */
+  selector?: Array<LabelMatcherInput> | null | undefined;
   /** Defaults to WARNING. */
   severity?: Severity | null | undefined;
   threshold: number;
   /** Compare the aggregate of the trailing window of this many seconds, not the single reading. */
   windowSeconds?: number | null | undefined;
 };
+
+export type LabelMatcherInput = {
+  key: string;
+  operator: LabelOperator;
+  values?: Array<string> | null | undefined;
+};
+
+/** How a label matcher tests a device's label. */
+export type LabelOperator =
+  /** The label is present with this one value. */
+  | 'EQ'
+  /** The label is present, whatever its value. */
+  | 'EXISTS'
+  /** The label is present with one of these values. */
+  | 'IN'
+  /** The label is absent, or has another value. */
+  | 'NEQ'
+  /** The label is absent. */
+  | 'NOT_EXISTS'
+  /** The label is absent, or has none of these values. */
+  | 'NOT_IN';
 
 /** Comparison between a reading's value and a rule's threshold. */
 export type Operator =
@@ -79,6 +102,8 @@ export type UpdateRuleInput = {
   noDataSeconds?: number | null | undefined;
   operator?: Operator | null | undefined;
   repeatIntervalSeconds?: number | null | undefined;
+  /** A new selector (the rule keeps its deviceId, so only a selector rule takes one); null: none. */
+  selector?: Array<LabelMatcherInput> | null | undefined;
   severity?: Severity | null | undefined;
   threshold?: number | null | undefined;
   windowSeconds?: number | null | undefined;

@@ -38,6 +38,8 @@ export type Alert = {
   eventTimestamp: Maybe<Scalars['AWSDateTime']['output']>;
   firedAt: Scalars['AWSDateTime']['output'];
   id: Scalars['ID']['output'];
+  /** The device's labels when the alert fired. */
+  labels: Maybe<Array<Label>>;
   metric: Scalars['String']['output'];
   /** When people were last notified of this alert (firing, a repeat, or its resolution). */
   notifiedAt: Maybe<Scalars['AWSDateTime']['output']>;
@@ -66,6 +68,7 @@ export type AlertInput = {
   eventTimestamp?: InputMaybe<Scalars['AWSDateTime']['input']>;
   firedAt: Scalars['AWSDateTime']['input'];
   id: Scalars['ID']['input'];
+  labels?: InputMaybe<Array<LabelInput>>;
   metric: Scalars['String']['input'];
   notifiedAt?: InputMaybe<Scalars['AWSDateTime']['input']>;
   operator: Operator;
@@ -102,7 +105,7 @@ export type CreateRuleInput = {
   /** Hysteresis: once firing, resolve only when the value crosses this level (default: the threshold). */
   clearThreshold?: InputMaybe<Scalars['Float']['input']>;
   description?: InputMaybe<Scalars['String']['input']>;
-  /** Absent means every device. */
+  /** One device. With neither deviceId nor selector, every device. */
   deviceId?: InputMaybe<Scalars['ID']['input']>;
   /** Defaults to true. */
   enabled?: InputMaybe<Scalars['Boolean']['input']>;
@@ -115,6 +118,8 @@ export type CreateRuleInput = {
   operator: Operator;
   /** While firing, notify again every this many seconds (default: never). */
   repeatIntervalSeconds?: InputMaybe<Scalars['Int']['input']>;
+  /** The devices whose labels match all these matchers; not with deviceId. */
+  selector?: InputMaybe<Array<LabelMatcherInput>>;
   /** Defaults to WARNING. */
   severity?: InputMaybe<Severity>;
   threshold: Scalars['Float']['input'];
@@ -130,10 +135,39 @@ export type CreatedDeviceCredential = {
   token: Scalars['String']['output'];
 };
 
+export type DeleteDeviceResult = {
+  __typename?: 'DeleteDeviceResult';
+  deleted: Scalars['Boolean']['output'];
+  id: Scalars['ID']['output'];
+};
+
 export type DeleteRuleResult = {
   __typename?: 'DeleteRuleResult';
   deleted: Scalars['Boolean']['output'];
   id: Scalars['ID']['output'];
+};
+
+/** A device of the fleet: it enters the inventory with its first stored reading. */
+export type Device = {
+  __typename?: 'Device';
+  firstSeenAt: Scalars['AWSDateTime']['output'];
+  id: Scalars['ID']['output'];
+  labels: Array<Label>;
+  /** When a reading of the device was last stored (kept to the minute: see docs/api.md). */
+  lastSeenAt: Scalars['AWSDateTime']['output'];
+  /** The latest value of each metric, by metric name. */
+  latest: Array<MetricValue>;
+  name: Maybe<Scalars['String']['output']>;
+  /** Alerts of the device firing now. */
+  openAlerts: Scalars['Int']['output'];
+  /** The worst severity among them; null when none fires. */
+  worstSeverity: Maybe<Severity>;
+};
+
+export type DeviceConnection = {
+  __typename?: 'DeviceConnection';
+  items: Array<Device>;
+  nextToken: Maybe<Scalars['String']['output']>;
 };
 
 /** A device credential: what one device or gateway holds to send readings. Its secret is never shown again. */
@@ -158,6 +192,12 @@ export type DeviceCredentialConnection = {
   __typename?: 'DeviceCredentialConnection';
   items: Array<DeviceCredential>;
   nextToken: Maybe<Scalars['String']['output']>;
+};
+
+/** Which devices to list: all label matchers must hold, and the search must occur in the id or name. */
+export type DeviceFilter = {
+  labels?: InputMaybe<Array<LabelMatcherInput>>;
+  search?: InputMaybe<Scalars['String']['input']>;
 };
 
 export type Event = {
@@ -209,6 +249,56 @@ export type IngestResult = {
   index: Scalars['Int']['output'];
 };
 
+/** A device's label: a key and a value, as in site=berlin or model=b200. */
+export type Label = {
+  __typename?: 'Label';
+  key: Scalars['String']['output'];
+  value: Scalars['String']['output'];
+};
+
+export type LabelInput = {
+  key: Scalars['String']['input'];
+  value: Scalars['String']['input'];
+};
+
+/** One condition on a device's labels; a selector holds when all its matchers do. */
+export type LabelMatcher = {
+  __typename?: 'LabelMatcher';
+  key: Scalars['String']['output'];
+  operator: LabelOperator;
+  /** One value for EQ and NEQ, one or more for IN and NOT_IN, none for EXISTS and NOT_EXISTS. */
+  values: Array<Scalars['String']['output']>;
+};
+
+export type LabelMatcherInput = {
+  key: Scalars['String']['input'];
+  operator: LabelOperator;
+  values?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+/** How a label matcher tests a device's label. */
+export type LabelOperator =
+  /** The label is present with this one value. */
+  | 'EQ'
+  /** The label is present, whatever its value. */
+  | 'EXISTS'
+  /** The label is present with one of these values. */
+  | 'IN'
+  /** The label is absent, or has another value. */
+  | 'NEQ'
+  /** The label is absent. */
+  | 'NOT_EXISTS'
+  /** The label is absent, or has none of these values. */
+  | 'NOT_IN';
+
+/** The latest value a device sent for one metric. */
+export type MetricValue = {
+  __typename?: 'MetricValue';
+  metric: Scalars['String']['output'];
+  timestamp: Scalars['AWSDateTime']['output'];
+  value: Scalars['Float']['output'];
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
   /** Records that the caller is handling the alert. */
@@ -216,6 +306,8 @@ export type Mutation = {
   /** Issues a device credential; its token is in the answer and nowhere else. */
   createDeviceCredential: CreatedDeviceCredential;
   createRule: Rule;
+  /** Removes a device from the inventory; its readings stay. A new reading brings it back. */
+  deleteDevice: DeleteDeviceResult;
   /** Deletes a rule; its open alerts are resolved. */
   deleteRule: DeleteRuleResult;
   /** One reading. A device credential may send readings only for the devices it covers. */
@@ -228,6 +320,8 @@ export type Mutation = {
   revokeDeviceCredential: DeviceCredential;
   /** Enables or disables a rule; disabling resolves its open alerts. */
   setRuleEnabled: Rule;
+  /** Names and labels a device; a label change applies to rules within their refresh time. */
+  updateDevice: Device;
   updateRule: Rule;
 };
 
@@ -244,6 +338,11 @@ export type MutationCreateDeviceCredentialArgs = {
 
 export type MutationCreateRuleArgs = {
   input: CreateRuleInput;
+};
+
+
+export type MutationDeleteDeviceArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -278,6 +377,12 @@ export type MutationSetRuleEnabledArgs = {
 };
 
 
+export type MutationUpdateDeviceArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateDeviceInput;
+};
+
+
 export type MutationUpdateRuleArgs = {
   id: Scalars['ID']['input'];
   input: UpdateRuleInput;
@@ -298,8 +403,11 @@ export type Query = {
   activeAlerts: AlertConnection;
   /** Recorded alerts, newest first, by device, rule or status. */
   alerts: AlertConnection;
+  device: Maybe<Device>;
   /** Device credentials, newest first, without their secrets. */
   deviceCredentials: DeviceCredentialConnection;
+  /** The fleet, by device id. */
+  devices: DeviceConnection;
   /** A device's readings, newest first. */
   events: EventConnection;
   rule: Maybe<Rule>;
@@ -326,7 +434,19 @@ export type QueryAlertsArgs = {
 };
 
 
+export type QueryDeviceArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type QueryDeviceCredentialsArgs = {
+  limit: InputMaybe<Scalars['Int']['input']>;
+  nextToken: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryDevicesArgs = {
+  filter: InputMaybe<DeviceFilter>;
   limit: InputMaybe<Scalars['Int']['input']>;
   nextToken: InputMaybe<Scalars['String']['input']>;
 };
@@ -361,7 +481,7 @@ export type Rule = {
   /** Who created the rule: the signed-in user's e-mail or username. */
   createdBy: Maybe<Scalars['String']['output']>;
   description: Maybe<Scalars['String']['output']>;
-  /** Null means every device. */
+  /** The one device the rule watches; null for a selector rule or a rule for every device. */
   deviceId: Maybe<Scalars['ID']['output']>;
   enabled: Scalars['Boolean']['output'];
   forReadings: Scalars['Int']['output'];
@@ -371,6 +491,8 @@ export type Rule = {
   noDataSeconds: Maybe<Scalars['Int']['output']>;
   operator: Operator;
   repeatIntervalSeconds: Maybe<Scalars['Int']['output']>;
+  /** The devices whose labels match all these matchers; null when the rule does not select by label. */
+  selector: Maybe<Array<LabelMatcher>>;
   severity: Severity;
   threshold: Scalars['Float']['output'];
   updatedAt: Scalars['AWSDateTime']['output'];
@@ -402,6 +524,12 @@ export type SubscriptionOnAlertArgs = {
   severity: InputMaybe<Severity>;
 };
 
+/** Absent fields keep their value; labels, when given, replace the device's labels. */
+export type UpdateDeviceInput = {
+  labels?: InputMaybe<Array<LabelInput>>;
+  name?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** Absent fields keep their value; an explicit null resets an option to its default. */
 export type UpdateRuleInput = {
   aggregation?: InputMaybe<Aggregation>;
@@ -414,6 +542,8 @@ export type UpdateRuleInput = {
   noDataSeconds?: InputMaybe<Scalars['Int']['input']>;
   operator?: InputMaybe<Operator>;
   repeatIntervalSeconds?: InputMaybe<Scalars['Int']['input']>;
+  /** A new selector (the rule keeps its deviceId, so only a selector rule takes one); null: none. */
+  selector?: InputMaybe<Array<LabelMatcherInput>>;
   severity?: InputMaybe<Severity>;
   threshold?: InputMaybe<Scalars['Float']['input']>;
   windowSeconds?: InputMaybe<Scalars['Int']['input']>;

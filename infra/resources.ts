@@ -18,7 +18,7 @@ export interface IndexDefinition {
 
 export interface TableDefinition {
   /** Logical name; CloudFormation names the real table. */
-  id: 'ReadingBlocks' | 'Rules' | 'Alerts' | 'Episodes' | 'DeviceCredentials';
+  id: 'ReadingBlocks' | 'Rules' | 'Alerts' | 'Episodes' | 'DeviceCredentials' | 'Devices';
   /** Environment variable through which functions receive the table name. */
   envVar: string;
   partitionKey: KeyDefinition;
@@ -74,6 +74,14 @@ export const tables = {
     sortKey: string('deviceId'),
     globalSecondaryIndexes: [],
   },
+  devices: {
+    // The fleet's inventory: one item per device (name, labels, first and last seen, latest
+    // value per metric), written by the worker at most once per batch and device.
+    id: 'Devices',
+    envVar: 'DEVICES_TABLE',
+    partitionKey: string('deviceId'),
+    globalSecondaryIndexes: [],
+  },
   deviceCredentials: {
     // Device credentials by id, their secrets only as hashes; `all` lists them newest first.
     id: 'DeviceCredentials',
@@ -127,6 +135,7 @@ export const resolverFunctions = {
     'Query.rule',
   ],
   queries: ['Query.events', 'Query.alerts', 'Query.activeAlerts', 'Mutation.acknowledgeAlert'],
+  devices: ['Query.devices', 'Query.device', 'Mutation.updateDevice', 'Mutation.deleteDevice'],
   credentials: [
     'Mutation.createDeviceCredential',
     'Mutation.revokeDeviceCredential',
