@@ -103,6 +103,7 @@ export interface LocalStackOutputs {
   AlertsTableName: string;
   EpisodesTableName: string;
   DeviceCredentialsTableName: string;
+  DevicesTableName: string;
   EvaluationQueueUrl: string;
   DeadLetterQueueUrl: string;
   AlertsTopicArn: string;
@@ -206,6 +207,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [tables.alerts.envVar]: resources.tableNames.alerts,
       [tables.episodes.envVar]: resources.tableNames.episodes,
       [tables.deviceCredentials.envVar]: resources.tableNames.deviceCredentials,
+      [tables.devices.envVar]: resources.tableNames.devices,
       [evaluationQueue.envVar]: resources.evaluationQueueUrl,
       [alertsTopic.envVar]: resources.alertsTopicArn,
       GRAPHQL_URL: graphqlUrl,
@@ -379,6 +381,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         AlertsTableName: resources.tableNames.alerts,
         EpisodesTableName: resources.tableNames.episodes,
         DeviceCredentialsTableName: resources.tableNames.deviceCredentials,
+        DevicesTableName: resources.tableNames.devices,
         EvaluationQueueUrl: resources.evaluationQueueUrl,
         DeadLetterQueueUrl: resources.deadLetterQueueUrl,
         AlertsTopicArn: resources.alertsTopicArn,
