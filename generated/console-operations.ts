@@ -55,6 +55,17 @@ export type CreateRuleInput = {
   windowSeconds?: number | null | undefined;
 };
 
+/** Which devices to list: all label matchers must hold, and the search must occur in the id or name. */
+export type DeviceFilter = {
+  labels?: Array<LabelMatcherInput> | null | undefined;
+  search?: string | null | undefined;
+};
+
+export type LabelInput = {
+  key: string;
+  value: string;
+};
+
 export type LabelMatcherInput = {
   key: string;
   operator: LabelOperator;
@@ -90,6 +101,12 @@ export type Severity =
   | 'INFO'
   | 'WARNING';
 
+/** Absent fields keep their value; labels, when given, replace the device's labels. */
+export type UpdateDeviceInput = {
+  labels?: Array<LabelInput> | null | undefined;
+  name?: string | null | undefined;
+};
+
 /** Absent fields keep their value; an explicit null resets an option to its default. */
 export type UpdateRuleInput = {
   aggregation?: Aggregation | null | undefined;
@@ -111,7 +128,9 @@ export type UpdateRuleInput = {
 
 export type AlertFieldsFragment = { id: string, ruleId: string, ruleName: string | null, deviceId: string, metric: string, value: number, threshold: number, operator: Operator, severity: Severity, status: AlertStatus, reason: AlertReason, eventId: string | null, eventTimestamp: string | null, firedAt: string, resolvedAt: string | null, acknowledgedAt: string | null, acknowledgedBy: string | null, notifiedAt: string | null };
 
-export type RuleFieldsFragment = { id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, createdAt: string, createdBy: string | null, updatedAt: string, updatedBy: string | null };
+export type RuleFieldsFragment = { id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, createdAt: string, createdBy: string | null, updatedAt: string, updatedBy: string | null, selector: Array<{ key: string, operator: LabelOperator, values: Array<string> }> | null };
+
+export type DeviceFieldsFragment = { id: string, name: string | null, firstSeenAt: string, lastSeenAt: string, openAlerts: number, worstSeverity: Severity | null, labels: Array<{ key: string, value: string }>, latest: Array<{ metric: string, value: number, timestamp: string }> };
 
 export type DeviceCredentialFieldsFragment = { id: string, name: string, deviceIds: Array<string>, deviceIdPrefix: string | null, createdAt: string, createdBy: string, lastUsedAt: string | null, revokedAt: string | null, revokedBy: string | null };
 
@@ -145,14 +164,14 @@ export type RulesQueryVariables = Exact<{
 }>;
 
 
-export type RulesQuery = { rules: { nextToken: string | null, items: Array<{ id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, createdAt: string, createdBy: string | null, updatedAt: string, updatedBy: string | null }> } };
+export type RulesQuery = { rules: { nextToken: string | null, items: Array<{ id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, createdAt: string, createdBy: string | null, updatedAt: string, updatedBy: string | null, selector: Array<{ key: string, operator: LabelOperator, values: Array<string> }> | null }> } };
 
 export type CreateRuleMutationVariables = Exact<{
   input: CreateRuleInput;
 }>;
 
 
-export type CreateRuleMutation = { createRule: { id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, createdAt: string, createdBy: string | null, updatedAt: string, updatedBy: string | null } };
+export type CreateRuleMutation = { createRule: { id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, createdAt: string, createdBy: string | null, updatedAt: string, updatedBy: string | null, selector: Array<{ key: string, operator: LabelOperator, values: Array<string> }> | null } };
 
 export type UpdateRuleMutationVariables = Exact<{
   id: string;
@@ -160,7 +179,7 @@ export type UpdateRuleMutationVariables = Exact<{
 }>;
 
 
-export type UpdateRuleMutation = { updateRule: { id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, createdAt: string, createdBy: string | null, updatedAt: string, updatedBy: string | null } };
+export type UpdateRuleMutation = { updateRule: { id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, createdAt: string, createdBy: string | null, updatedAt: string, updatedBy: string | null, selector: Array<{ key: string, operator: LabelOperator, values: Array<string> }> | null } };
 
 export type SetRuleEnabledMutationVariables = Exact<{
   id: string;
@@ -168,7 +187,7 @@ export type SetRuleEnabledMutationVariables = Exact<{
 }>;
 
 
-export type SetRuleEnabledMutation = { setRuleEnabled: { id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, createdAt: string, createdBy: string | null, updatedAt: string, updatedBy: string | null } };
+export type SetRuleEnabledMutation = { setRuleEnabled: { id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, createdAt: string, createdBy: string | null, updatedAt: string, updatedBy: string | null, selector: Array<{ key: string, operator: LabelOperator, values: Array<string> }> | null } };
 
 export type DeleteRuleMutationVariables = Exact<{
   id: string;
@@ -186,6 +205,37 @@ export type EventsQueryVariables = Exact<{
 
 
 export type EventsQuery = { events: { nextToken: string | null, items: Array<{ id: string, metric: string, value: number, timestamp: string }> } };
+
+export type DevicesQueryVariables = Exact<{
+  filter?: DeviceFilter | null | undefined;
+  limit?: number | null | undefined;
+  nextToken?: string | null | undefined;
+}>;
+
+
+export type DevicesQuery = { devices: { nextToken: string | null, items: Array<{ id: string, name: string | null, firstSeenAt: string, lastSeenAt: string, openAlerts: number, worstSeverity: Severity | null, labels: Array<{ key: string, value: string }>, latest: Array<{ metric: string, value: number, timestamp: string }> }> } };
+
+export type DeviceQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type DeviceQuery = { device: { id: string, name: string | null, firstSeenAt: string, lastSeenAt: string, openAlerts: number, worstSeverity: Severity | null, labels: Array<{ key: string, value: string }>, latest: Array<{ metric: string, value: number, timestamp: string }> } | null };
+
+export type UpdateDeviceMutationVariables = Exact<{
+  id: string;
+  input: UpdateDeviceInput;
+}>;
+
+
+export type UpdateDeviceMutation = { updateDevice: { id: string, name: string | null, firstSeenAt: string, lastSeenAt: string, openAlerts: number, worstSeverity: Severity | null, labels: Array<{ key: string, value: string }>, latest: Array<{ metric: string, value: number, timestamp: string }> } };
+
+export type DeleteDeviceMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type DeleteDeviceMutation = { deleteDevice: { id: string, deleted: boolean } };
 
 export type DeviceCredentialsQueryVariables = Exact<{
   limit?: number | null | undefined;

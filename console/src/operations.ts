@@ -12,10 +12,16 @@ import type {
   CreateDeviceCredentialMutationVariables,
   CreateRuleMutation,
   CreateRuleMutationVariables,
+  DeleteDeviceMutation,
+  DeleteDeviceMutationVariables,
   DeleteRuleMutation,
   DeleteRuleMutationVariables,
   DeviceCredentialsQuery,
   DeviceCredentialsQueryVariables,
+  DeviceQuery,
+  DeviceQueryVariables,
+  DevicesQuery,
+  DevicesQueryVariables,
   EventsQuery,
   EventsQueryVariables,
   OnAlertSubscription,
@@ -26,6 +32,8 @@ import type {
   RulesQueryVariables,
   SetRuleEnabledMutation,
   SetRuleEnabledMutationVariables,
+  UpdateDeviceMutation,
+  UpdateDeviceMutationVariables,
   UpdateRuleMutation,
   UpdateRuleMutationVariables,
 } from '../../generated/console-operations.ts';
@@ -63,6 +71,11 @@ const fragments = {
     fragment RuleFields on Rule {
       id
       deviceId
+      selector {
+        key
+        operator
+        values
+      }
       metric
       operator
       threshold
@@ -80,6 +93,25 @@ const fragments = {
       createdBy
       updatedAt
       updatedBy
+    }
+  `,
+  DeviceFields: /* GraphQL */ `
+    fragment DeviceFields on Device {
+      id
+      name
+      labels {
+        key
+        value
+      }
+      firstSeenAt
+      lastSeenAt
+      latest {
+        metric
+        value
+        timestamp
+      }
+      openAlerts
+      worstSeverity
     }
   `,
   DeviceCredentialFields: /* GraphQL */ `
@@ -187,6 +219,42 @@ export const eventsQuery = document(/* GraphQL */ `
     }
   }
 `) as Operation<EventsQueryVariables, EventsQuery>;
+
+export const devicesQuery = document(/* GraphQL */ `
+  query Devices($filter: DeviceFilter, $limit: Int, $nextToken: String) {
+    devices(filter: $filter, limit: $limit, nextToken: $nextToken) {
+      items {
+        ...DeviceFields
+      }
+      nextToken
+    }
+  }
+`) as Operation<DevicesQueryVariables, DevicesQuery>;
+
+export const deviceQuery = document(/* GraphQL */ `
+  query Device($id: ID!) {
+    device(id: $id) {
+      ...DeviceFields
+    }
+  }
+`) as Operation<DeviceQueryVariables, DeviceQuery>;
+
+export const updateDeviceMutation = document(/* GraphQL */ `
+  mutation UpdateDevice($id: ID!, $input: UpdateDeviceInput!) {
+    updateDevice(id: $id, input: $input) {
+      ...DeviceFields
+    }
+  }
+`) as Operation<UpdateDeviceMutationVariables, UpdateDeviceMutation>;
+
+export const deleteDeviceMutation = document(/* GraphQL */ `
+  mutation DeleteDevice($id: ID!) {
+    deleteDevice(id: $id) {
+      id
+      deleted
+    }
+  }
+`) as Operation<DeleteDeviceMutationVariables, DeleteDeviceMutation>;
 
 export const deviceCredentialsQuery = document(/* GraphQL */ `
   query DeviceCredentials($limit: Int, $nextToken: String) {
