@@ -6,9 +6,15 @@ import { operatorSymbols, type Rule } from './rule.ts';
 /** One alert episode of a rule for a device: it fires, may repeat, and resolves. */
 export type Alert = Omit<AlertType, '__typename'>;
 
+/** What of a rule an alert copies. */
+export type AlertingRule = Pick<
+  Rule,
+  'id' | 'name' | 'metric' | 'threshold' | 'operator' | 'severity'
+>;
+
 /** A THRESHOLD alert fired by `reading` (with `value`, the aggregate for window rules). */
 export function thresholdAlert(
-  rule: Rule,
+  rule: AlertingRule,
   reading: Reading,
   value: number,
   firedAt: string,
@@ -28,7 +34,12 @@ export function thresholdAlert(
 }
 
 /** A NO_DATA alert: the device's last reading of the metric was at `lastAt`. */
-export function noDataAlert(rule: Rule, deviceId: string, lastAt: string, firedAt: string): Alert {
+export function noDataAlert(
+  rule: AlertingRule,
+  deviceId: string,
+  lastAt: string,
+  firedAt: string,
+): Alert {
   return {
     ...fromRule(rule),
     // The same silence may fire again after the rule was disabled and enabled: a new alert.
@@ -43,7 +54,7 @@ export function noDataAlert(rule: Rule, deviceId: string, lastAt: string, firedA
   };
 }
 
-function fromRule(rule: Rule) {
+function fromRule(rule: AlertingRule) {
   return {
     ruleId: rule.id,
     ruleName: rule.name ?? null,

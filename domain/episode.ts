@@ -5,6 +5,23 @@ import type { Reading } from './reading.ts';
 import { breaches, type Rule } from './rule.ts';
 import { formatDateTime } from './time.ts';
 
+/** What of a rule its episodes read: the evaluation options and what alerts copy. */
+export type EpisodeRule = Pick<
+  Rule,
+  | 'id'
+  | 'name'
+  | 'metric'
+  | 'operator'
+  | 'threshold'
+  | 'severity'
+  | 'forReadings'
+  | 'windowSeconds'
+  | 'aggregation'
+  | 'clearThreshold'
+  | 'noDataSeconds'
+  | 'repeatIntervalSeconds'
+>;
+
 /*
  * The alert lifecycle of one rule for one device: OK → FIRING → RESOLVED (→ OK). Pure
  * functions over an explicit state, so every transition is a value a test can check and the
@@ -75,7 +92,12 @@ export function newEpisode(ruleId: string, deviceId: string): EpisodeState {
  * `changed` is false when storing the state is unnecessary — a healthy reading of a plain
  * threshold rule — which keeps the common case free of writes.
  */
-export function applyReading(rule: Rule, state: EpisodeState, reading: Reading, now: number): Step {
+export function applyReading(
+  rule: EpisodeRule,
+  state: EpisodeState,
+  reading: Reading,
+  now: number,
+): Step {
   if (!isAfterLast(state, reading)) return { state, changed: false };
   // The healthy path of a plain threshold rule allocates and parses nothing more.
   if (
@@ -147,7 +169,7 @@ export function applyReading(rule: Rule, state: EpisodeState, reading: Reading, 
  * What time alone changes, checked on a schedule: a device silent for `noDataSeconds`
  * fires NO_DATA, and an alert still firing after `repeatIntervalSeconds` is notified again.
  */
-export function checkTime(rule: Rule, state: EpisodeState, now: number): Step {
+export function checkTime(rule: EpisodeRule, state: EpisodeState, now: number): Step {
   const stamp = formatDateTime(now);
   const next: EpisodeState = { ...state };
   let changed = false;
