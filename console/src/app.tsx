@@ -4,6 +4,7 @@ import { connectApi, SESSION_ENDED } from './api.ts';
 import { AlertsPage } from './alerts-page.tsx';
 import { CredentialsPage } from './credentials-page.tsx';
 import { DevicePage } from './device-page.tsx';
+import { FleetPage } from './fleet-page.tsx';
 import { RulesPage } from './rules-page.tsx';
 import { currentUser, endSession, idToken } from './session.ts';
 import { SignInPage } from './sign-in-page.tsx';
@@ -12,7 +13,9 @@ import { useAlertFeed } from './use-alert-feed.ts';
 import type { Permissions, SignedInUser } from './user.ts';
 import { permissionsOf } from './user.ts';
 
-/** The route is the URL's hash: #/, #/rules, #/devices, #/devices/<id>, #/credentials. */
+/**
+ * The route is the URL's hash: #/, #/fleet, #/rules, #/devices, #/devices/<id>, #/credentials.
+ */
 function useRoute(): string[] {
   const [hash, setHash] = useState(location.hash);
   useEffect(() => {
@@ -81,6 +84,7 @@ export function App({ config }: { config: SiteConfig }) {
           <nav aria-label="Console">
             {[
               ['', 'Alerts'],
+              ['fleet', 'Fleet'],
               ['rules', 'Rules'],
               ['devices', 'Devices'],
               ...(permissions.manageCredentials ? [['credentials', 'Device credentials']] : []),
@@ -139,10 +143,17 @@ function Connected(props: { api: Api; route: string[]; permissions: Permissions 
       <p class="visually-hidden" aria-live="polite">
         {feed.announcement}
       </p>
-      {route[0] === 'rules' ? (
+      {route[0] === 'fleet' ? (
+        <FleetPage api={api} canChange={permissions.changeDevices} />
+      ) : route[0] === 'rules' ? (
         <RulesPage api={api} canChange={permissions.changeRules} />
       ) : route[0] === 'devices' ? (
-        <DevicePage api={api} feed={feed} deviceId={route[1] ?? null} />
+        <DevicePage
+          api={api}
+          feed={feed}
+          deviceId={route[1] ?? null}
+          canChange={permissions.changeDevices}
+        />
       ) : route[0] === 'credentials' ? (
         permissions.manageCredentials ? (
           <CredentialsPage api={api} />

@@ -1,17 +1,23 @@
 import { useCallback, useEffect, useMemo, useState } from 'preact/hooks';
 import type {
   AlertFieldsFragment,
-  RuleFieldsFragment,
+  DeviceFieldsFragment,
 } from '../../generated/console-operations.ts';
 import type { Api } from './api.ts';
 import { chartModel } from './chart-model.ts';
+import { Health, LabelChips } from './device-badges.tsx';
 import { DeviceChart } from './device-chart.tsx';
+import { DeviceEditor } from './device-editor.tsx';
 import type { Reading } from './device-readings.ts';
 import { MAX_READINGS, readingsSince } from './device-readings.ts';
 import { errorText } from './error-text.ts';
+import { age, condition, dateTime } from './format.ts';
+import { selectorText } from './label-text.ts';
 import { LatestLoad } from './latest-load.ts';
-import { alertsQuery } from './operations.ts';
+import { alertsQuery, deviceQuery } from './operations.ts';
 import { allRules } from './rule-list.ts';
+import type { ApplyingRule } from './rules-that-apply.ts';
+import { rulesThatApply } from './rules-that-apply.ts';
 import type { AlertFeed } from './use-alert-feed.ts';
 
 /** Time ranges a device's charts can show, in minutes. */
@@ -19,9 +25,17 @@ const RANGES = [15, 60, 360, 1440] as const;
 /** How often readings are fetched again while the page is open. */
 const REFRESH_MS = 5_000;
 
-/** Picks a device, then shows its charts. */
-export function DevicePage(props: { api: Api; feed: AlertFeed; deviceId: string | null }) {
-  const { api, feed, deviceId } = props;
+/**
+ * Picks a device, then shows its labels, the rules that apply to it and its charts.
+ * `canChange`: the user may name and label the device.
+ */
+export function DevicePage(props: {
+  api: Api;
+  feed: AlertFeed;
+  deviceId: string | null;
+  canChange: boolean;
+}) {
+  const { api, feed, deviceId, canChange } = props;
   const recent = [...new Set(feed.alerts.map((alert) => alert.deviceId))].slice(0, 12);
   const [typed, setTyped] = useState(deviceId ?? '');
 
@@ -57,7 +71,13 @@ export function DevicePage(props: { api: Api; feed: AlertFeed; deviceId: string 
         </nav>
       )}
       {deviceId ? (
-        <DeviceCharts key={deviceId} api={api} feed={feed} deviceId={deviceId} />
+        <DeviceCharts
+          key={deviceId}
+          api={api}
+          feed={feed}
+          deviceId={deviceId}
+          canChange={canChange}
+        />
       ) : (
         <p class="empty">Enter a device id, or pick a device that alerted recently.</p>
       )}
@@ -65,11 +85,14 @@ export function DevicePage(props: { api: Api; feed: AlertFeed; deviceId: string 
   );
 }
 
-function DeviceCharts({ api, feed, deviceId }: { api: Api; feed: AlertFeed; deviceId: string }) {
+function DeviceCharts(props: { api: Api; feed: AlertFeed; deviceId: string; canChange: boolean }) {
+  const { api, feed, deviceId, canChange } = props;
   const [minutes, setMinutes] = useState<number>(60);
   const [readings, setReadings] = useState<Reading[] | null>(null);
   const [truncated, setTruncated] = useState(false);
-  const [rules, setRules] = useState<RuleFieldsFragment[]>([]);
+  // undefined until loaded; null when the inventory does not hold the device.
+  const [device, setDevice] = useState<DeviceFieldsFragment | null | undefined>(undefined);
+  const [applying, setApplying] = useState<ApplyingRule[]>([]);
   const [episodes, setEpisodes] = useState<AlertFieldsFragment[]>([]);
   const [problem, setProblem] = useState<string | null>(null);
   const [now, setNow] = useState(Date.now());
@@ -85,12 +108,14 @@ function DeviceCharts({ api, feed, deviceId }: { api: Api; feed: AlertFeed; devi
           readingsSince(api, deviceId, since),
           allRules(api),
           api.request(alertsQuery, { deviceId, limit: 200, nextToken: null }),
+          api.request(deviceQuery, { id: deviceId }),
         ]),
-      ([fetched, allRulesNow, alerts]) => {
+      ([fetched, allRulesNow, alerts, found]) => {
         setReadings(fetched.readings);
         setTruncated(fetched.truncated);
-        setRules(
-          allRulesNow.filter((rule) => rule.deviceId === null || rule.deviceId === deviceId),
+        setDevice(found.device);
+        setApplying(
+          rulesThatApply({ id: deviceId, labels: found.device?.labels ?? [] }, allRulesNow),
         );
         setEpisodes(alerts.alerts.items);
         setNow(at);
@@ -119,6 +144,7 @@ function DeviceCharts({ api, feed, deviceId }: { api: Api; feed: AlertFeed; devi
 
   useEffect(() => () => loads.cancel(), [loads]);
 
+  const rules = useMemo(() => applying.map(({ rule }) => rule), [applying]);
   const metrics = useMemo(() => {
     const names = new Set((readings ?? []).map((reading) => reading.metric));
     for (const rule of rules) names.add(rule.metric);
@@ -127,6 +153,16 @@ function DeviceCharts({ api, feed, deviceId }: { api: Api; feed: AlertFeed; devi
 
   return (
     <>
+      {device !== undefined && (
+        <DeviceSummary
+          api={api}
+          deviceId={deviceId}
+          device={device}
+          applying={applying}
+          canChange={canChange}
+          onSaved={() => void load()}
+        />
+      )}
       <fieldset class="segmented">
         <legend>Range</legend>
         {RANGES.map((value) => (
@@ -170,5 +206,81 @@ function DeviceCharts({ api, feed, deviceId }: { api: Api; feed: AlertFeed; devi
         })
       )}
     </>
+  );
+}
+
+const scopeText = { device: 'this device', every: 'every device', selector: 'labels' } as const;
+
+/**
+ * What the inventory holds of the device (name, labels, last seen, health) and the rules that
+ * apply to it, with why: written for it, for every device, or its labels match a selector.
+ */
+function DeviceSummary(props: {
+  api: Api;
+  deviceId: string;
+  device: DeviceFieldsFragment | null;
+  applying: ApplyingRule[];
+  canChange: boolean;
+  onSaved(): void;
+}) {
+  const { api, deviceId, device, applying, canChange, onSaved } = props;
+  const [editing, setEditing] = useState(false);
+  return (
+    <div class="device-summary">
+      {device === null ? (
+        <p class="empty">
+          {deviceId} is not in the inventory: it has sent no reading since it was added or removed.
+          Rules for every device and its own rules are shown.
+        </p>
+      ) : editing ? (
+        <DeviceEditor
+          api={api}
+          device={device}
+          onSaved={() => {
+            setEditing(false);
+            onSaved();
+          }}
+          onCancel={() => setEditing(false)}
+        />
+      ) : (
+        <>
+          <p class="device-detail">
+            {device.name !== null && <strong>{device.name} · </strong>}
+            <Health device={device} /> Last seen{' '}
+            <span title={dateTime(device.lastSeenAt)}>{age(device.lastSeenAt, Date.now())}</span>,
+            first seen {dateTime(device.firstSeenAt)}
+          </p>
+          <h2 id="device-labels-heading">Labels</h2>
+          {device.labels.length === 0 ? (
+            <p class="empty">No labels.</p>
+          ) : (
+            <LabelChips labels={device.labels} name={`Labels of ${deviceId}`} />
+          )}
+          {canChange && (
+            <button type="button" class="edit" onClick={() => setEditing(true)}>
+              Edit name and labels
+            </button>
+          )}
+        </>
+      )}
+      <h2 id="device-rules-heading">Rules that apply</h2>
+      {applying.length === 0 ? (
+        <p class="empty">No rule applies to this device.</p>
+      ) : (
+        <ul class="applying-rules" aria-labelledby="device-rules-heading">
+          {applying.map(({ rule, scope }) => (
+            <li key={rule.id} data-rule-id={rule.id} data-scope={scope}>
+              <span class={`badge severity-${rule.severity.toLowerCase()}`}>{rule.severity}</span>{' '}
+              <a href="#/rules">{rule.name ?? rule.metric}</a>: {rule.metric}{' '}
+              {condition(rule.operator, rule.threshold)}
+              {!rule.enabled && ' (disabled)'} ·{' '}
+              {scope === 'selector' && rule.selector
+                ? `labels ${selectorText(rule.selector)}`
+                : scopeText[scope]}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
   );
 }

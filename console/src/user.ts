@@ -37,6 +37,8 @@ export interface Permissions {
   /** Create, edit, enable or disable and delete rules. */
   changeRules: boolean;
   acknowledgeAlerts: boolean;
+  /** Name, label and delete devices of the inventory. */
+  changeDevices: boolean;
   /** List, issue and revoke device credentials. */
   manageCredentials: boolean;
 }
@@ -46,6 +48,7 @@ export function permissionsOf(role: Role): Permissions {
   return {
     changeRules: role !== 'viewer',
     acknowledgeAlerts: role !== 'viewer',
+    changeDevices: role !== 'viewer',
     manageCredentials: role === 'admin',
   };
 }

@@ -44,16 +44,19 @@ describe('permissionsOf', () => {
     expect(permissionsOf('admin')).toEqual({
       changeRules: true,
       acknowledgeAlerts: true,
+      changeDevices: true,
       manageCredentials: true,
     });
     expect(permissionsOf('operator')).toEqual({
       changeRules: true,
       acknowledgeAlerts: true,
+      changeDevices: true,
       manageCredentials: false,
     });
     expect(permissionsOf('viewer')).toEqual({
       changeRules: false,
       acknowledgeAlerts: false,
+      changeDevices: false,
       manageCredentials: false,
     });
   });

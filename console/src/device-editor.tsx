@@ -1,0 +1,107 @@
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import type { DeviceFieldsFragment } from '../../generated/console-operations.ts';
+import type { Api } from './api.ts';
+import { errorText } from './error-text.ts';
+import { labelLines, labelsProblem, labelsText } from './label-text.ts';
+import { updateDeviceMutation } from './operations.ts';
+
+type Device = DeviceFieldsFragment;
+
+/**
+ * Names and labels a device: a name, and its labels as `key=value` lines, which replace the
+ * device's labels on save. The labels are checked with the domain's own validation first.
+ */
+export function DeviceEditor(props: {
+  api: Api;
+  device: Device;
+  onSaved(device: Device): void;
+  onCancel(): void;
+}) {
+  const { api, device, onSaved, onCancel } = props;
+  const [name, setName] = useState(device.name ?? '');
+  const [labels, setLabels] = useState(labelsText(device.labels));
+  const [problem, setProblem] = useState<{ field: 'labels' | null; message: string } | null>(null);
+  const [saving, setSaving] = useState(false);
+  const id = useId();
+  const form = useRef<HTMLFormElement>(null);
+  // The form replaces the button that opened it; the operator continues in its first field.
+  useEffect(() => {
+    form.current?.querySelector<HTMLElement>('input')?.focus();
+  }, []);
+
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const refused = labelsProblem(labels);
+    if (refused !== null) {
+      setProblem({ field: 'labels', message: refused });
+      return;
+    }
+    setProblem(null);
+    setSaving(true);
+    try {
+      const saved = await api.request(updateDeviceMutation, {
+        id: device.id,
+        input: { name: name.trim() === '' ? null : name.trim(), labels: labelLines(labels).labels },
+      });
+      onSaved(saved.updateDevice);
+    } catch (error) {
+      setProblem({ field: null, message: errorText(error) });
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const invalid = problem?.field === 'labels';
+  return (
+    <form
+      ref={form}
+      class="device-form"
+      onSubmit={submit}
+      noValidate
+      aria-label={`Edit device ${device.id}`}
+    >
+      <div class="field">
+        <label for={`${id}-name`}>Name</label>
+        <input
+          id={`${id}-name`}
+          type="text"
+          autoComplete="off"
+          value={name}
+          onInput={(e) => setName(e.currentTarget.value)}
+        />
+      </div>
+      <div class="field">
+        <label for={`${id}-labels`}>Labels</label>
+        <textarea
+          id={`${id}-labels`}
+          rows={Math.max(3, labels.split('\n').length + 1)}
+          spellcheck={false}
+          value={labels}
+          aria-invalid={invalid ? 'true' : undefined}
+          aria-describedby={invalid ? `${id}-problem` : `${id}-hint`}
+          onInput={(e) => {
+            setLabels(e.currentTarget.value);
+            if (invalid) setProblem(null);
+          }}
+        />
+        <small id={`${id}-hint`} class="hint">
+          One key=value per line, e.g. site=berlin. Keys: lower case letters, digits, '.', '_' and
+          '-'. Saving replaces the device's labels; rules follow within their refresh time.
+        </small>
+      </div>
+      {problem && (
+        <p class="problem" role="alert" id={`${id}-problem`}>
+          {problem.message}
+        </p>
+      )}
+      <div class="actions">
+        <button type="submit" disabled={saving}>
+          {saving ? 'Saving…' : 'Save device'}
+        </button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
