@@ -10,8 +10,7 @@ import {
 import { episodeKey, type ReadingStore, type WorkMessage } from './ports.ts';
 import { readingKey } from './queue-message.ts';
 import type { Reading } from './reading.ts';
-import type { Rule } from './rule.ts';
-import type { RuleIndex } from './rule-index.ts';
+import type { IndexedRule, RuleIndex } from './rule-index.ts';
 
 /** What evaluation needs besides what delivery does (domain/delivery.ts). */
 export interface EvaluationDeps extends DeliveryDeps {
@@ -71,7 +70,7 @@ async function evaluate(
   deps: EvaluationDeps,
 ): Promise<Map<string, unknown>> {
   const index = await deps.rules();
-  const groups = new Map<string, { rule: Rule; deviceId: string; readings: Reading[] }>();
+  const groups = new Map<string, { rule: IndexedRule; deviceId: string; readings: Reading[] }>();
   for (const reading of readings) {
     for (const rule of index.matching(reading.deviceId, reading.metric)) {
       const key = episodeKey(rule.id, reading.deviceId);
@@ -109,20 +108,19 @@ async function evaluate(
 }
 
 /**
- * The scheduled check: no-data and repeat notifications for every rule that has them.
+ * The scheduled check: no-data and repeat notifications for every rule that has them, of
+ * `rules`, the enabled rules (RuleIndex.timed()).
  * Returns how many episodes moved and the errors of those that could not be moved now,
  * which do not hold up the others; the next check retries them.
  */
 export async function checkEpisodes(
-  rules: readonly Rule[],
+  rules: readonly IndexedRule[],
   deps: EvaluationDeps,
 ): Promise<{ moved: number; errors: unknown[] }> {
   let moved = 0;
   const errors: unknown[] = [];
   for (const rule of rules) {
-    if (!rule.enabled || (rule.noDataSeconds === null && rule.repeatIntervalSeconds === null)) {
-      continue;
-    }
+    if (rule.noDataSeconds === null && rule.repeatIntervalSeconds === null) continue;
     const states = await deps.episodes.listForRule(rule.id);
     await forEachAtMost(states, EPISODES_AT_ONCE, async (state) => {
       try {

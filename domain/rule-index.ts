@@ -1,46 +1,164 @@
+import type { EpisodeRule } from './episode.ts';
+import { type Labels, type LabelSelector, noLabels, selects } from './labels.ts';
 import type { Rule } from './rule.ts';
 
 /**
- * The enabled rules, indexed so a reading finds its candidates in O(matching rules):
- * one map lookup for rules of its device and metric, one for rules of every device.
+ * What the worker keeps of a rule: what matching and its episodes read, nothing of its
+ * description or of who changed it when.
+ */
+export type IndexedRule = EpisodeRule & {
+  readonly deviceId: string | null;
+  readonly selector: LabelSelector | null;
+};
+
+/** The rule fields an IndexedRule is made from, as a store or a full Rule has them. */
+export type IndexedRuleSource = Pick<Rule, keyof EpisodeRule | 'deviceId'> & {
+  selector?: LabelSelector | null;
+};
+
+/** The rules of one metric: per device, for every device, and by label selector. */
+interface MetricRules {
+  /** The metric's name, one string shared by all its rules. */
+  readonly metric: string;
+  readonly byDevice: Map<string, readonly IndexedRule[]>;
+  every: readonly IndexedRule[];
+  selected: readonly IndexedRule[];
+}
+
+/**
+ * The enabled rules, indexed so a reading finds its candidates in O(matching rules): one
+ * lookup for the rules of its device and metric, the metric's rules for every device, and
+ * its selector rules, each checked against the device's labels.
+ *
+ * Changed in place, one rule at a time (`upsert`, `remove`), so a change costs the rules of
+ * its metric and scope, not a rebuild. Lists are replaced, never changed, so a list handed
+ * out by `matching` stays as it was.
  */
 export class RuleIndex {
-  readonly size: number;
-  /** metric → device → rules: two lookups, no key to build per reading. */
-  readonly #byMetricDevice = new Map<string, Map<string, Rule[]>>();
-  readonly #byMetric = new Map<string, Rule[]>();
+  readonly #byId = new Map<string, IndexedRule>();
+  /** metric → its rules: two lookups, no key to build per reading. */
+  readonly #byMetric = new Map<string, MetricRules>();
 
-  constructor(rules: Iterable<Rule>) {
-    let size = 0;
-    for (const rule of rules) {
-      if (!rule.enabled) continue;
-      size++;
-      if (rule.deviceId === null) {
-        push(this.#byMetric, rule.metric, rule);
-        continue;
-      }
-      let byDevice = this.#byMetricDevice.get(rule.metric);
-      if (!byDevice) {
-        byDevice = new Map();
-        this.#byMetricDevice.set(rule.metric, byDevice);
-      }
-      push(byDevice, rule.deviceId, rule);
-    }
-    this.size = size;
+  constructor(rules: Iterable<IndexedRuleSource & { enabled: boolean }> = []) {
+    for (const rule of rules) if (rule.enabled) this.upsert(rule);
   }
 
-  /** The enabled rules that apply to a reading of this device and metric. */
-  matching(deviceId: string, metric: string): readonly Rule[] {
-    const forDevice = this.#byMetricDevice.get(metric)?.get(deviceId);
-    const forEvery = this.#byMetric.get(metric);
-    if (!forDevice) return forEvery ?? [];
-    if (!forEvery) return forDevice;
-    return [...forDevice, ...forEvery];
+  /** How many rules are indexed (all enabled). */
+  get size(): number {
+    return this.#byId.size;
+  }
+
+  /**
+   * Adds a rule, or replaces the indexed rule with its id. Only enabled rules belong here:
+   * the caller removes a rule that is disabled.
+   */
+  upsert(source: IndexedRuleSource): void {
+    this.remove(source.id);
+    let bucket = this.#byMetric.get(source.metric);
+    if (!bucket) {
+      bucket = { metric: source.metric, byDevice: new Map(), every: [], selected: [] };
+      this.#byMetric.set(source.metric, bucket);
+    }
+    const rule = compact(source, bucket.metric);
+    this.#byId.set(rule.id, rule);
+    if (rule.deviceId !== null) {
+      const list = bucket.byDevice.get(rule.deviceId);
+      bucket.byDevice.set(rule.deviceId, list ? [...list, rule] : [rule]);
+    } else if (rule.selector !== null) {
+      bucket.selected = [...bucket.selected, rule];
+    } else {
+      bucket.every = [...bucket.every, rule];
+    }
+  }
+
+  /** Removes the rule with this id; false when none was indexed. */
+  remove(id: string): boolean {
+    const rule = this.#byId.get(id);
+    if (!rule) return false;
+    this.#byId.delete(id);
+    const bucket = this.#byMetric.get(rule.metric);
+    if (!bucket) return true;
+    const without = (list: readonly IndexedRule[]) => list.filter((other) => other !== rule);
+    if (rule.deviceId !== null) {
+      const list = without(bucket.byDevice.get(rule.deviceId) ?? []);
+      if (list.length > 0) bucket.byDevice.set(rule.deviceId, list);
+      else bucket.byDevice.delete(rule.deviceId);
+    } else if (rule.selector !== null) {
+      bucket.selected = without(bucket.selected);
+    } else {
+      bucket.every = without(bucket.every);
+    }
+    if (bucket.byDevice.size === 0 && bucket.every.length === 0 && bucket.selected.length === 0) {
+      this.#byMetric.delete(rule.metric);
+    }
+    return true;
+  }
+
+  /**
+   * The enabled rules that apply to a reading of this device and metric: the device's own,
+   * those for every device, and the selector rules its labels satisfy (a device of unknown
+   * labels has none).
+   */
+  matching(deviceId: string, metric: string, labels: Labels = noLabels): readonly IndexedRule[] {
+    const bucket = this.#byMetric.get(metric);
+    if (!bucket) return [];
+    const forDevice = bucket.byDevice.get(deviceId);
+    const { every, selected } = bucket;
+    if (selected.length === 0) {
+      if (!forDevice) return every;
+      if (every.length === 0) return forDevice;
+      return [...forDevice, ...every];
+    }
+    const matched = forDevice ? [...forDevice, ...every] : [...every];
+    for (const rule of selected) {
+      if (selects(rule.selector as LabelSelector, labels)) matched.push(rule);
+    }
+    return matched;
+  }
+
+  /** The rule with this id, if it is indexed. */
+  get(id: string): IndexedRule | undefined {
+    return this.#byId.get(id);
+  }
+
+  /** The rules the scheduled check moves: those with a no-data time or repeats. */
+  timed(): IndexedRule[] {
+    const timed: IndexedRule[] = [];
+    for (const rule of this.#byId.values()) {
+      if (rule.noDataSeconds !== null || rule.repeatIntervalSeconds !== null) timed.push(rule);
+    }
+    return timed;
   }
 }
 
-function push(map: Map<string, Rule[]>, key: string, rule: Rule): void {
-  const list = map.get(key);
-  if (list) list.push(rule);
-  else map.set(key, [rule]);
+/** One copy of each operator, severity and aggregation name, whatever string it came in. */
+const shared = new Map<string, string>(
+  ['GT', 'GTE', 'LT', 'LTE', 'EQ', 'NEQ', 'INFO', 'WARNING', 'CRITICAL']
+    .concat(['AVG', 'MIN', 'MAX', 'COUNT', 'SUM'])
+    .map((name) => [name, name]),
+);
+const canonical = <T extends string | null>(value: T): T =>
+  value === null ? value : ((shared.get(value) ?? value) as T);
+
+/**
+ * The rule as the index keeps it: always the same fields in the same order (one object
+ * shape), the metric's name and the enum names shared, nothing else of the source kept.
+ */
+function compact(source: IndexedRuleSource, metric: string): IndexedRule {
+  return {
+    id: source.id,
+    deviceId: source.deviceId,
+    selector: source.selector && source.selector.length > 0 ? source.selector : null,
+    metric,
+    operator: canonical(source.operator),
+    threshold: source.threshold,
+    severity: canonical(source.severity),
+    name: source.name,
+    forReadings: source.forReadings,
+    windowSeconds: source.windowSeconds,
+    aggregation: canonical(source.aggregation),
+    clearThreshold: source.clearThreshold,
+    noDataSeconds: source.noDataSeconds,
+    repeatIntervalSeconds: source.repeatIntervalSeconds,
+  };
 }
