@@ -21,6 +21,13 @@ export const limits = {
   /** Characters in a device credential's name, and device ids it may list. */
   maxCredentialNameLength: 100,
   maxCredentialDeviceIds: 100,
+  /** A device's labels (domain/labels.ts): how many, and the characters of a key and a value. */
+  maxLabels: 32,
+  maxLabelKeyLength: 63,
+  maxLabelValueLength: 128,
+  /** A label selector: matchers in it, and values of one IN or NOT_IN matcher. */
+  maxSelectorMatchers: 16,
+  maxMatcherValues: 64,
   /** Page size of list queries: default and maximum. */
   defaultPageSize: 50,
   maxPageSize: 1000,
