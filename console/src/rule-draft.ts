@@ -12,13 +12,23 @@ import type {
   UpdateRuleInput,
 } from '../../generated/console-operations.ts';
 import { ValidationError } from '../../domain/errors.ts';
+import { parseSelector } from '../../domain/labels.ts';
 import type { Rule } from '../../domain/rule.ts';
 import { applyRuleUpdate, newRule } from '../../domain/rule.ts';
+import type { MatcherRow } from './matcher-draft.ts';
+import { matcherInputs, matcherProblemOf, matcherRowsOf } from './matcher-draft.ts';
+
+/** What a rule watches: one device, every device, or the devices a label selector matches. */
+export type RuleTarget = 'device' | 'every' | 'selector';
 
 export interface RuleDraft {
   name: string;
   description: string;
+  target: RuleTarget;
+  /** The device, when the target is one device. */
   deviceId: string;
+  /** The matchers, when the target is a label selector. */
+  selector: MatcherRow[];
   metric: string;
   operator: Operator;
   threshold: string;
@@ -37,6 +47,8 @@ export type DraftField = keyof RuleDraft;
 export interface DraftProblem {
   /** The form field at fault, or null when the problem is the rule as a whole. */
   field: DraftField | null;
+  /** For a selector's problem, the matcher row at fault, when it is one row's. */
+  row?: number | null;
   message: string;
 }
 
@@ -44,7 +56,9 @@ export function emptyDraft(): RuleDraft {
   return {
     name: '',
     description: '',
+    target: 'every',
     deviceId: '',
+    selector: [],
     metric: '',
     operator: 'GT',
     threshold: '',
@@ -64,7 +78,9 @@ export function draftOf(rule: RuleFieldsFragment): RuleDraft {
   return {
     name: rule.name ?? '',
     description: rule.description ?? '',
+    target: rule.deviceId !== null ? 'device' : rule.selector ? 'selector' : 'every',
     deviceId: rule.deviceId ?? '',
+    selector: matcherRowsOf(rule.selector),
     metric: rule.metric,
     operator: rule.operator,
     threshold: String(rule.threshold),
@@ -108,10 +124,22 @@ function options(draft: RuleDraft) {
   };
 }
 
+/** The target as the API takes it: a deviceId, a selector, or neither for every device. */
+function target(draft: RuleDraft): Pick<CreateRuleInput, 'deviceId' | 'selector'> {
+  switch (draft.target) {
+    case 'device':
+      return { deviceId: draft.deviceId.trim() };
+    case 'selector':
+      return { selector: matcherInputs(draft.selector) };
+    case 'every':
+      return {};
+  }
+}
+
 export function createInput(draft: RuleDraft): CreateRuleInput {
   const set = Object.entries(options(draft)).filter(([, value]) => value !== null);
   return {
-    ...(label(draft.deviceId) === null ? {} : { deviceId: draft.deviceId.trim() }),
+    ...target(draft),
     metric: draft.metric.trim(),
     operator: draft.operator,
     threshold: number(draft.threshold) ?? Number.NaN,
@@ -121,9 +149,20 @@ export function createInput(draft: RuleDraft): CreateRuleInput {
   };
 }
 
-/** Every field is sent: a blank option resets it to its default, as the API defines. */
-export function updateInput(draft: RuleDraft): UpdateRuleInput {
+/**
+ * Every field is sent: a blank option resets it to its default, as the API defines. A rule
+ * keeps its device; one without a device takes a new selector, or none (`null`: every device)
+ * when it had one.
+ */
+export function updateInput(draft: RuleDraft, existing?: RuleFieldsFragment): UpdateRuleInput {
+  const selector =
+    draft.target === 'selector'
+      ? { selector: matcherInputs(draft.selector) }
+      : draft.target === 'every' && existing?.selector
+        ? { selector: null }
+        : {};
   return {
+    ...selector,
     metric: draft.metric.trim(),
     operator: draft.operator,
     threshold: number(draft.threshold) ?? Number.NaN,
@@ -140,12 +179,18 @@ export function draftProblem(draft: RuleDraft, existing?: RuleFieldsFragment): D
   }
   const now = new Date().toISOString();
   try {
-    if (existing) applyRuleUpdate(existing as Rule, updateInput(draft), now);
+    if (draft.target === 'selector') parseSelector(matcherInputs(draft.selector), 'input.selector');
+    if (existing) applyRuleUpdate(existing as Rule, updateInput(draft, existing), now);
     else newRule(createInput(draft), 'draft', now);
     return null;
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    const field = error.field?.replace(/^input\./, '') ?? '';
+    // `input.selector[2].values[0]` is the selector's, in its third matcher.
+    const field = /^input\.(\w+)/.exec(error.field ?? '')?.[1] ?? '';
+    if (field === 'selector') {
+      const { row, message } = matcherProblemOf(draft.selector, error, 'input.selector');
+      return { field: 'selector', row, message };
+    }
     return {
       field: field in draft ? (field as DraftField) : null,
       message: error.message,

@@ -5,11 +5,19 @@ import type { Operator } from '../../generated/console-operations.ts';
 import { aggregations, operatorSymbols, operators, severities } from '../../domain/rule.ts';
 import type { Api } from './api.ts';
 import { errorText } from './error-text.ts';
+import { emptyMatcherRow } from './matcher-draft.ts';
+import { MatcherRows } from './matcher-rows.tsx';
 import { createRuleMutation, updateRuleMutation } from './operations.ts';
-import type { DraftField, DraftProblem, RuleDraft } from './rule-draft.ts';
+import type { DraftField, DraftProblem, RuleDraft, RuleTarget } from './rule-draft.ts';
 import { createInput, draftOf, draftProblem, emptyDraft, updateInput } from './rule-draft.ts';
 
 type Rule = RuleFieldsFragment;
+
+const targets: readonly [RuleTarget, string][] = [
+  ['device', 'One device'],
+  ['every', 'Every device'],
+  ['selector', 'Devices with labels'],
+];
 
 /** Creates a rule, or edits one when `rule` is given. */
 export function RuleForm(props: {
@@ -24,9 +32,9 @@ export function RuleForm(props: {
   const [saving, setSaving] = useState(false);
   const id = useId();
   const form = useRef<HTMLFormElement>(null);
-  // The form replaces the button that opened it; the operator continues in its first field.
+  // The form replaces the button that opened it; the operator continues in its name.
   useEffect(() => {
-    form.current?.querySelector<HTMLElement>('input, select')?.focus();
+    form.current?.querySelector<HTMLElement>('input[name="name"]')?.focus();
   }, []);
 
   const set = <K extends DraftField>(field: K, value: RuleDraft[K]) => {
@@ -42,7 +50,7 @@ export function RuleForm(props: {
     setSaving(true);
     try {
       const saved = rule
-        ? (await api.request(updateRuleMutation, { id: rule.id, input: updateInput(draft) }))
+        ? (await api.request(updateRuleMutation, { id: rule.id, input: updateInput(draft, rule) }))
             .updateRule
         : (await api.request(createRuleMutation, { input: createInput(draft) })).createRule;
       onSaved(saved);
@@ -119,17 +127,50 @@ export function RuleForm(props: {
       aria-label={rule ? 'Edit rule' : 'New rule'}
     >
       <h2>{rule ? `Edit ${rule.name ?? rule.metric}` : 'New rule'}</h2>
+      {rule?.deviceId ? (
+        <p class="field">
+          <span class="label">Watches</span> device {rule.deviceId} (fixed once created)
+        </p>
+      ) : (
+        <fieldset class="segmented target">
+          <legend>Watches</legend>
+          {targets
+            .filter(([value]) => !rule || value !== 'device')
+            .map(([value, text]) => (
+              <label key={value}>
+                <input
+                  type="radio"
+                  name={`${id}-target`}
+                  checked={draft.target === value}
+                  onChange={() => {
+                    set('target', value);
+                    if (value === 'selector' && draft.selector.length === 0) {
+                      set('selector', [emptyMatcherRow()]);
+                    }
+                  }}
+                />
+                {text}
+              </label>
+            ))}
+        </fieldset>
+      )}
+      {draft.target === 'device' && !rule && (
+        <div class="fields">{text('deviceId', 'Device', 'The device id, as it sends it')}</div>
+      )}
+      {draft.target === 'selector' && (
+        <>
+          <MatcherRows
+            legend="Devices whose labels match all of"
+            rows={draft.selector}
+            onChange={(rows) => set('selector', rows)}
+            invalidRow={problem?.field === 'selector' ? (problem.row ?? null) : null}
+            describedBy={`${id}-problem`}
+          />
+        </>
+      )}
       <div class="fields">
         {text('name', 'Name')}
         {text('metric', 'Metric', 'As the devices send it, e.g. temperature')}
-        {rule ? (
-          <div class="field">
-            <span class="label">Device</span>
-            <span>{rule.deviceId ?? 'every device'} (fixed once created)</span>
-          </div>
-        ) : (
-          text('deviceId', 'Device', 'Blank: every device')
-        )}
         {choice('operator', 'Fires when the value is', operators)}
         {text('threshold', 'Threshold', undefined, 'decimal')}
         {choice('severity', 'Severity', severities)}

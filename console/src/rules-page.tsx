@@ -4,6 +4,7 @@ import type { Api } from './api.ts';
 import { ConfirmedAction } from './confirmed-action.tsx';
 import { condition, dateTime, deviceHref } from './format.ts';
 import { errorText } from './error-text.ts';
+import { selectorText } from './label-text.ts';
 import { deleteRuleMutation, setRuleEnabledMutation } from './operations.ts';
 import { RuleForm } from './rule-form.tsx';
 import { allRules } from './rule-list.ts';
@@ -175,10 +176,12 @@ function RuleItem(props: {
         {rule.noDataSeconds !== null && `, no data after ${rule.noDataSeconds} s`}
         {rule.repeatIntervalSeconds !== null && `, repeats every ${rule.repeatIntervalSeconds} s`}
         {' · '}
-        {rule.deviceId === null ? (
-          'every device'
-        ) : (
+        {rule.deviceId !== null ? (
           <a href={deviceHref(rule.deviceId)}>{rule.deviceId}</a>
+        ) : rule.selector ? (
+          <span class="selector">devices with {selectorText(rule.selector)}</span>
+        ) : (
+          'every device'
         )}
       </p>
       {rule.description && <p class="rule-description">{rule.description}</p>}

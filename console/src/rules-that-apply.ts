@@ -25,7 +25,7 @@ export function rulesThatApply(
   for (const rule of rules) {
     if (rule.deviceId !== null) {
       if (rule.deviceId === device.id) applying.push({ rule, scope: 'device' });
-    } else if (rule.selector === null) {
+    } else if (!rule.selector) {
       applying.push({ rule, scope: 'every' });
     } else if (selects(rule.selector, labels)) {
       applying.push({ rule, scope: 'selector' });

@@ -59,6 +59,7 @@ describe('createInput', () => {
       draft({
         name: ' Too hot ',
         description: ' Server room ',
+        target: 'device',
         deviceId: ' D1 ',
         metric: ' temperature ',
         operator: 'GTE',
@@ -275,7 +276,7 @@ describe('draftProblem', () => {
   });
 
   it('given a bad device id or metric, then the field at fault is named', () => {
-    expect(draftProblem(draft({ deviceId: 'D 1' }))?.field).toBe('deviceId');
+    expect(draftProblem(draft({ target: 'device', deviceId: 'D 1' }))?.field).toBe('deviceId');
     expect(draftProblem(draft({ metric: '' }))?.field).toBe('metric');
   });
 
@@ -298,3 +299,116 @@ describe('draftProblem', () => {
     expect(problem).toEqual({ field: 'clearThreshold', message: expected });
   });
 });
+
+describe('a rule’s target', () => {
+  const berlinB200 = [
+    { key: ' site ', operator: 'EQ', values: 'berlin' },
+    { key: '', operator: 'EQ', values: '' },
+    { key: 'model', operator: 'IN', values: 'b200, b300,, b200' },
+  ] as const;
+
+  it('given the target "every device" with a device id left typed, then neither deviceId nor selector is sent', () => {
+    const input = createInput(draft({ target: 'every', deviceId: 'D1' }));
+
+    expect(input).not.toHaveProperty('deviceId');
+    expect(input).not.toHaveProperty('selector');
+  });
+
+  it('given the target "devices with labels", then the rows are sent as matchers, blank rows dropped and values split at commas', () => {
+    const input = createInput(
+      draft({
+        target: 'selector',
+        deviceId: 'D1',
+        selector: berlinB200.map((row) => ({ ...row })),
+      }),
+    );
+
+    expect(input).not.toHaveProperty('deviceId');
+    expect(input.selector).toEqual([
+      { key: 'site', operator: 'EQ', values: ['berlin'] },
+      { key: 'model', operator: 'IN', values: ['b200', 'b300', 'b200'] },
+    ]);
+  });
+
+  it('given the target "one device" with no device typed, then the device field is at fault', () => {
+    expect(draftProblem(draft({ target: 'device', deviceId: ' ' }))?.field).toBe('deviceId');
+  });
+
+  it('given a selector with no matcher, then the selector is at fault with the domain’s message', () => {
+    const problem = draftProblem(draft({ target: 'selector', selector: [] }));
+
+    expect(problem).toEqual({
+      field: 'selector',
+      row: null,
+      message: 'input.selector must be a list of 1 to 16 label matchers',
+    });
+  });
+
+  it('given a bad key in the third row after a blank one, then that row is at fault, named as the API would name the second matcher', () => {
+    const problem = draftProblem(
+      draft({
+        target: 'selector',
+        selector: [
+          { key: 'site', operator: 'EQ', values: 'berlin' },
+          { key: '', operator: 'EQ', values: '' },
+          { key: 'Model', operator: 'EXISTS', values: '' },
+        ],
+      }),
+    );
+
+    expect(problem?.field).toBe('selector');
+    expect(problem?.row).toBe(2);
+    expect(problem?.message).toMatch(/^input\.selector\[1\]\.key may contain only lower-case/);
+  });
+
+  it('given EQ with two values, then the row is at fault with the domain’s message', () => {
+    const problem = draftProblem(
+      draft({ target: 'selector', selector: [{ key: 'site', operator: 'EQ', values: 'a, b' }] }),
+    );
+
+    expect(problem).toEqual({
+      field: 'selector',
+      row: 0,
+      message: 'input.selector[0].values must hold exactly one value for EQ; got 2',
+    });
+  });
+
+  it('given a selector rule, then its draft targets the selector with one row per matcher', () => {
+    const rule = {
+      ...draftRule(),
+      selector: [
+        { key: 'site', operator: 'EQ' as const, values: ['berlin'] },
+        { key: 'model', operator: 'NOT_IN' as const, values: ['b100', 'b101'] },
+        { key: 'retired', operator: 'NOT_EXISTS' as const, values: [] },
+      ],
+    };
+
+    const edited = draftOf(rule);
+
+    expect(edited.target).toBe('selector');
+    expect(edited.selector).toEqual([
+      { key: 'site', operator: 'EQ', values: 'berlin' },
+      { key: 'model', operator: 'NOT_IN', values: 'b100, b101' },
+      { key: 'retired', operator: 'NOT_EXISTS', values: '' },
+    ]);
+    expect(updateInput(edited, rule).selector).toEqual(rule.selector);
+  });
+
+  it('given a selector rule switched to every device, then the update clears its selector; a rule that had none is sent no selector', () => {
+    const selectorRule = {
+      ...draftRule(),
+      selector: [{ key: 'site', operator: 'EXISTS' as const, values: [] }],
+    };
+
+    expect(updateInput({ ...draftOf(selectorRule), target: 'every' }, selectorRule)).toHaveProperty(
+      'selector',
+      null,
+    );
+    expect(updateInput(draftOf(draftRule()), draftRule())).not.toHaveProperty('selector');
+  });
+});
+
+/** A stored rule for every device, as the API lists it. */
+function draftRule() {
+  return { ...stored(), selector: null };
+}
