@@ -330,6 +330,24 @@ describe('a rule’s target', () => {
     ]);
   });
 
+  it('given a selector draft, then the domain’s newRule accepts its input and the rule keeps the selector', () => {
+    const input = createInput(
+      draft({ target: 'selector', selector: [{ key: 'site', operator: 'EQ', values: 'berlin' }] }),
+    );
+
+    expect(
+      draftProblem(
+        draft({
+          target: 'selector',
+          selector: [{ key: 'site', operator: 'EQ', values: 'berlin' }],
+        }),
+      ),
+    ).toBeNull();
+    expect(newRule(input, 'r1', now).selector).toEqual([
+      { key: 'site', operator: 'EQ', values: ['berlin'] },
+    ]);
+  });
+
   it('given the target "one device" with no device typed, then the device field is at fault', () => {
     expect(draftProblem(draft({ target: 'device', deviceId: ' ' }))?.field).toBe('deviceId');
   });
