@@ -7,6 +7,7 @@ import type {
   UpdateRuleInput,
 } from '../generated/graphql.ts';
 import { ValidationError } from './errors.ts';
+import { type LabelMatcher, parseSelector } from './labels.ts';
 import { limits } from './limits.ts';
 import {
   optionalBoolean,
@@ -18,7 +19,10 @@ import {
   requireOneOf,
 } from './validation.ts';
 
-/** An alert rule: "metric of device (or of any device) operator threshold". */
+/**
+ * An alert rule: "metric of device (or of any device, or of the devices a label selector
+ * picks) operator threshold". A rule has a deviceId or a selector or neither, never both.
+ */
 export type Rule = Omit<RuleType, '__typename'>;
 
 export const operators: readonly Operator[] = ['GT', 'GTE', 'LT', 'LTE', 'EQ', 'NEQ'];
@@ -47,7 +51,9 @@ export const operatorSymbols: Record<Operator, string> = {
 };
 
 /**
- * Validates a new rule and fills its defaults (enabled, severity WARNING, every device).
+ * Validates a new rule and fills its defaults (enabled, severity WARNING, every device). A
+ * rule watches one device (`deviceId`), the devices whose labels a `selector` selects, or,
+ * with neither, every device.
  * `at` is the time of creation as an AWSDateTime; episode steps take `now` in epoch ms.
  * `by` is the name of the caller creating it (domain/caller.ts); null where no one does (a
  * draft checked in the console, a test).
@@ -65,9 +71,17 @@ export function newRule(
     input.deviceId === null || input.deviceId === undefined
       ? null
       : requireId(input.deviceId, 'input.deviceId');
+  const selector = optionalSelector(input.selector);
+  if (deviceId !== null && selector !== null) {
+    throw new ValidationError(
+      'input.deviceId and input.selector are exclusive: a rule watches one device or the devices its selector picks; leave out one of them',
+      'input.selector',
+    );
+  }
   const rule: Rule = {
     id,
     deviceId,
+    selector,
     metric: requireMetric(input.metric, 'input.metric'),
     operator: requireOneOf(input.operator, operators, 'input.operator'),
     threshold: requireFiniteNumber(input.threshold, 'input.threshold'),
@@ -92,9 +106,10 @@ export function newRule(
 }
 
 /**
- * Applies a partial update. Absent fields keep their value; a rule's device scope is fixed
- * at creation (delete and recreate to move it), so stored keys never change. `by` is the
- * name of the caller changing it.
+ * Applies a partial update. Absent fields keep their value; a rule's device is fixed at
+ * creation (delete and recreate to move it), so stored keys never change. A rule without a
+ * device may take a new selector, or lose it (null) and watch every device; a rule of one
+ * device takes none. `by` is the name of the caller changing it.
  */
 export function applyRuleUpdate(
   rule: Rule,
@@ -109,8 +124,19 @@ export function applyRuleUpdate(
   if (!Object.values(input).some((value) => value !== undefined)) {
     throw new ValidationError('input must change at least one field', 'input');
   }
+  let selector = rule.selector;
+  if (input.selector !== undefined) {
+    selector = optionalSelector(input.selector);
+    if (rule.deviceId !== null && selector !== null) {
+      throw new ValidationError(
+        `input.selector cannot be set on a rule of one device (${rule.deviceId}); create a rule with a selector and no deviceId instead`,
+        'input.selector',
+      );
+    }
+  }
   const updated: Rule = {
     ...rule,
+    selector,
     metric: present(input.metric) ? requireMetric(input.metric, 'input.metric') : rule.metric,
     operator: present(input.operator)
       ? requireOneOf(input.operator, operators, 'input.operator')
@@ -135,6 +161,12 @@ export function applyRuleUpdate(
     updatedBy: by,
   };
   return checkCoherence(updated);
+}
+
+/** A selector as a rule input has it: absent or null is none. */
+function optionalSelector(input: unknown): LabelMatcher[] | null {
+  if (input === null || input === undefined) return null;
+  return [...parseSelector(input, 'input.selector')];
 }
 
 const DEFAULT_OPTIONS: RuleOptions = {

@@ -153,3 +153,92 @@ describe('rule options', () => {
     expect(() => applyRuleUpdate(rule, { threshold: 60 }, now)).toThrow(/alerting side/);
   });
 });
+
+describe('a rule with a label selector', () => {
+  const berlin = [{ key: 'site', operator: 'EQ' as const, values: ['berlin'] }];
+  const base = { metric: 'temperature', operator: 'GT' as const, threshold: 80 };
+
+  it('given a selector, then the rule keeps the parsed selector and has no device', () => {
+    const rule = newRule(
+      {
+        ...base,
+        selector: [...berlin, { key: 'model', operator: 'IN', values: ['b200', 'b200', 'b300'] }],
+      },
+      'r1',
+      now,
+    );
+    expect(rule.deviceId).toBeNull();
+    expect(rule.selector).toEqual([
+      { key: 'site', operator: 'EQ', values: ['berlin'] },
+      { key: 'model', operator: 'IN', values: ['b200', 'b300'] },
+    ]);
+  });
+
+  it('given neither a device nor a selector, then the rule has no selector (every device)', () => {
+    expect(newRule(base, 'r1', now).selector).toBeNull();
+    expect(newRule({ ...base, selector: null }, 'r1', now).selector).toBeNull();
+  });
+
+  it('given both a deviceId and a selector, then it is refused naming input.selector', () => {
+    try {
+      newRule({ ...base, deviceId: 'boiler-1', selector: berlin }, 'r1', now);
+      expect.unreachable('the rule should be refused');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).field).toBe('input.selector');
+      expect((error as ValidationError).message).toContain('exclusive');
+    }
+  });
+
+  it('given a bad matcher, then the error names it in input.selector', () => {
+    try {
+      newRule(
+        { ...base, selector: [...berlin, { key: 'model', operator: 'EQ', values: ['a', 'b'] }] },
+        'r1',
+        now,
+      );
+      expect.unreachable('the rule should be refused');
+    } catch (error) {
+      expect((error as ValidationError).field).toBe('input.selector[1].values');
+    }
+  });
+
+  it('given an empty selector, then it is refused: none is null, not []', () => {
+    expect(() => newRule({ ...base, selector: [] }, 'r1', now)).toThrow(/input.selector/);
+  });
+
+  it('given an update with a new selector, then a selector rule takes it and an every-device rule becomes a selector rule', () => {
+    const selected = newRule({ ...base, selector: berlin }, 'r1', now);
+    const paris = [{ key: 'site', operator: 'EQ' as const, values: ['paris'] }];
+    expect(applyRuleUpdate(selected, { selector: paris }, now).selector).toEqual(paris);
+    expect(applyRuleUpdate(newRule(base, 'r2', now), { selector: paris }, now).selector).toEqual(
+      paris,
+    );
+  });
+
+  it('given an update with selector null, then the rule watches every device; absent keeps it', () => {
+    const selected = newRule({ ...base, selector: berlin }, 'r1', now);
+    expect(applyRuleUpdate(selected, { selector: null }, now).selector).toBeNull();
+    expect(applyRuleUpdate(selected, { threshold: 90 }, now).selector).toEqual(berlin);
+  });
+
+  it('given a selector for a rule of one device, then it is refused and says why', () => {
+    const rule = newRule({ ...base, deviceId: 'boiler-1' }, 'r1', now);
+    try {
+      applyRuleUpdate(rule, { selector: berlin }, now);
+      expect.unreachable('the update should be refused');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).field).toBe('input.selector');
+      expect((error as ValidationError).message).toContain('rule of one device (boiler-1)');
+    }
+    expect(applyRuleUpdate(rule, { selector: null }, now).deviceId).toBe('boiler-1');
+  });
+
+  it('given a bad selector on update, then the error names the field', () => {
+    const rule = newRule({ ...base, selector: berlin }, 'r1', now);
+    expect(() =>
+      applyRuleUpdate(rule, { selector: [{ key: 'Site', operator: 'EXISTS' }] }, now),
+    ).toThrow(expect.objectContaining({ field: 'input.selector[0].key' }));
+  });
+});
