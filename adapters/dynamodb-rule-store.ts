@@ -116,6 +116,8 @@ function toRule(item: Record<string, unknown>): Rule {
   return {
     id: item.id as string,
     deviceId: (item.deviceId as string | undefined) ?? null,
+    // Rules stored before selectors have none.
+    selector: (item.selector as Rule['selector'] | undefined) ?? null,
     metric: item.metric as string,
     operator: item.operator as Rule['operator'],
     threshold: item.threshold as number,
