@@ -1,38 +1,79 @@
 import {
-  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
+  ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { PageRequest } from '../domain/pagination.ts';
 import type { Page, RuleStore } from '../domain/ports.ts';
 import type { Rule } from '../domain/rule.ts';
+import { type RuleChange, ruleChangeFeed } from '../domain/rule-cache.ts';
+import type { IndexedRuleSource } from '../domain/rule-index.ts';
 import { tables } from '../infra/resources.ts';
 import { isConditionFailure } from './dynamodb-condition.ts';
 import { queryPage } from './dynamodb-pages.ts';
 
-const [byScope, all] = tables.rules.globalSecondaryIndexes;
+const [byScope, all, changes] = tables.rules.globalSecondaryIndexes;
 const KIND = 'rule';
 /** Scope of a rule that applies to every device; '*' is not a valid device id. */
 const EVERY_DEVICE = '*';
+/** The one partition of the `changes` index: see docs/architecture.md on why one is enough. */
+const CHANGE_FEED = 'rules';
+/** Parallel segments of the cold start's scan: the base table spreads rules by id. */
+const LOAD_SEGMENTS = 4;
+/** A stored rule that is live, not a tombstone. */
+const LIVE = 'attribute_exists(id) AND attribute_not_exists(deletedAt)';
 
-/** Rules keyed by id, listed newest first overall or per device scope. */
+/** What a worker reads of a rule: the index's fields, and what tells a change and a tombstone. */
+const EVALUATED = [
+  'id',
+  'deviceId',
+  'selector',
+  'metric',
+  'operator',
+  'threshold',
+  'enabled',
+  'severity',
+  'name',
+  'forReadings',
+  'windowSeconds',
+  'aggregation',
+  'clearThreshold',
+  'noDataSeconds',
+  'repeatIntervalSeconds',
+  'changedKey',
+  'deletedAt',
+];
+const evaluatedProjection = {
+  ProjectionExpression: EVALUATED.map((_, i) => `#a${i}`).join(', '),
+  ExpressionAttributeNames: Object.fromEntries(EVALUATED.map((name, i) => [`#a${i}`, name])),
+};
+
+/**
+ * Rules keyed by id, listed newest first overall or per device scope. Every write stamps the
+ * rule with its writer's time (`changedKey`, in the `changes` index), and a deletion leaves a
+ * tombstone (no rule fields, out of the listings, expired by TTL after
+ * `ruleChangeFeed.tombstoneRetentionMs`), so workers read only what changed (`changedSince`).
+ */
 export class DynamoDbRuleStore implements RuleStore {
   readonly #client: DynamoDBDocumentClient;
   readonly #tableName: string;
+  readonly #now: () => number;
 
-  constructor(client: DynamoDBDocumentClient, tableName: string) {
+  constructor(client: DynamoDBDocumentClient, tableName: string, now: () => number = Date.now) {
     this.#client = client;
     this.#tableName = tableName;
+    this.#now = now;
   }
 
   async create(rule: Rule): Promise<void> {
     await this.#client.send(
       new PutCommand({
         TableName: this.#tableName,
-        Item: toItem(rule),
-        ConditionExpression: 'attribute_not_exists(id)',
+        Item: { ...toItem(rule), ...this.#stamp(rule.id) },
+        // A tombstone's id may be taken again.
+        ConditionExpression: 'attribute_not_exists(id) OR attribute_exists(deletedAt)',
       }),
     );
   }
@@ -41,7 +82,7 @@ export class DynamoDbRuleStore implements RuleStore {
     const result = await this.#client.send(
       new GetCommand({ TableName: this.#tableName, Key: { id }, ConsistentRead: true }),
     );
-    return result.Item ? toRule(result.Item) : null;
+    return result.Item && result.Item.deletedAt === undefined ? toRule(result.Item) : null;
   }
 
   async replace(rule: Rule): Promise<boolean> {
@@ -49,8 +90,8 @@ export class DynamoDbRuleStore implements RuleStore {
       await this.#client.send(
         new PutCommand({
           TableName: this.#tableName,
-          Item: toItem(rule),
-          ConditionExpression: 'attribute_exists(id)',
+          Item: { ...toItem(rule), ...this.#stamp(rule.id) },
+          ConditionExpression: LIVE,
         }),
       );
       return true;
@@ -61,10 +102,95 @@ export class DynamoDbRuleStore implements RuleStore {
   }
 
   async delete(id: string): Promise<boolean> {
-    const result = await this.#client.send(
-      new DeleteCommand({ TableName: this.#tableName, Key: { id }, ReturnValues: 'ALL_OLD' }),
+    const now = this.#now();
+    try {
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#tableName,
+          Item: {
+            id,
+            deletedAt: new Date(now).toISOString(),
+            expiresAt: Math.ceil((now + ruleChangeFeed.tombstoneRetentionMs) / 1000),
+            ...this.#stamp(id, now),
+          },
+          ConditionExpression: LIVE,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Every live rule, read by a parallel scan of the table (no index partition gathers them). */
+  async loadAll(): Promise<(IndexedRuleSource & { enabled: boolean })[]> {
+    const segments = await Promise.all(
+      Array.from({ length: LOAD_SEGMENTS }, async (_, segment) => {
+        const rules: (IndexedRuleSource & { enabled: boolean })[] = [];
+        let startKey: Record<string, unknown> | undefined;
+        do {
+          const result = await this.#client.send(
+            new ScanCommand({
+              TableName: this.#tableName,
+              Segment: segment,
+              TotalSegments: LOAD_SEGMENTS,
+              ...evaluatedProjection,
+              ExclusiveStartKey: startKey,
+            }),
+          );
+          for (const item of result.Items ?? []) {
+            if (item.deletedAt === undefined && item.enabled === true) {
+              rules.push(toIndexedRule(item));
+            }
+          }
+          startKey = result.LastEvaluatedKey;
+        } while (startKey);
+        return rules;
+      }),
     );
-    return result.Attributes !== undefined;
+    return segments.flat();
+  }
+
+  /** The rules (and tombstones) stamped at or after `since`, oldest first. */
+  async changedSince(since: number): Promise<RuleChange[]> {
+    const found: RuleChange[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const result = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#tableName,
+          IndexName: changes.indexName,
+          KeyConditionExpression: '#feed = :feed AND #changed >= :since',
+          ...evaluatedProjection,
+          ExpressionAttributeNames: {
+            ...evaluatedProjection.ExpressionAttributeNames,
+            '#feed': changes.partitionKey.name,
+            '#changed': changes.sortKey.name,
+          },
+          ExpressionAttributeValues: {
+            ':feed': CHANGE_FEED,
+            ':since': new Date(Math.max(0, since)).toISOString(),
+          },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of result.Items ?? []) {
+        const changedKey = item.changedKey as string;
+        found.push({
+          id: item.id as string,
+          changedAt: Date.parse(changedKey.slice(0, changedKey.indexOf('#'))),
+          rule: item.deletedAt === undefined ? toIndexedRule(item) : null,
+        });
+      }
+      startKey = result.LastEvaluatedKey;
+    } while (startKey);
+    return found;
+  }
+
+  /** The change marker of a write now: its writer's time, then the id (unique keys). */
+  #stamp(id: string, now = this.#now()): { changeFeed: string; changedKey: string } {
+    return { changeFeed: CHANGE_FEED, changedKey: `${new Date(now).toISOString()}#${id}` };
   }
 
   list(query: { deviceId: string | null }, page: PageRequest): Promise<Page<Rule>> {
@@ -109,6 +235,27 @@ function toItem(rule: Rule): Record<string, unknown> {
     scope: rule.deviceId ?? EVERY_DEVICE,
     kind: KIND,
     createdKey: `${rule.createdAt}#${rule.id}`,
+  };
+}
+
+/** The fields of a rule a worker keeps, from an item read with `evaluatedProjection`. */
+function toIndexedRule(item: Record<string, unknown>): IndexedRuleSource & { enabled: boolean } {
+  return {
+    id: item.id as string,
+    deviceId: (item.deviceId as string | undefined) ?? null,
+    selector: (item.selector as IndexedRuleSource['selector']) ?? null,
+    metric: item.metric as string,
+    operator: item.operator as Rule['operator'],
+    threshold: item.threshold as number,
+    enabled: item.enabled as boolean,
+    severity: item.severity as Rule['severity'],
+    name: (item.name as string | undefined) ?? null,
+    forReadings: (item.forReadings as number | undefined) ?? 1,
+    windowSeconds: (item.windowSeconds as number | undefined) ?? null,
+    aggregation: (item.aggregation as Rule['aggregation'] | undefined) ?? null,
+    clearThreshold: (item.clearThreshold as number | undefined) ?? null,
+    noDataSeconds: (item.noDataSeconds as number | undefined) ?? null,
+    repeatIntervalSeconds: (item.repeatIntervalSeconds as number | undefined) ?? null,
   };
 }
 

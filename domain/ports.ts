@@ -5,6 +5,7 @@ import type { EpisodeState, Notification } from './episode.ts';
 import type { PageRequest } from './pagination.ts';
 import type { Reading } from './reading.ts';
 import type { Rule } from './rule.ts';
+import type { RuleSource } from './rule-cache.ts';
 
 /** One page of a newest-first listing; `nextToken` is null on the last page. */
 export interface Page<T> {
@@ -33,7 +34,11 @@ export interface ReadingStore {
   ): Promise<Page<Reading>>;
 }
 
-export interface RuleStore {
+/**
+ * Rules, and what changed of them (RuleSource): every write is stamped with its time and a
+ * deletion leaves a tombstone, so a worker reads only the changes since its last refresh.
+ */
+export interface RuleStore extends RuleSource {
   create(rule: Rule): Promise<void>;
   get(id: string): Promise<Rule | null>;
   /** Replaces a rule that exists; false when it does not (deleted meanwhile). */
@@ -41,7 +46,7 @@ export interface RuleStore {
   /** False when there was no such rule. */
   delete(id: string): Promise<boolean>;
   list(query: { deviceId: string | null }, page: PageRequest): Promise<Page<Rule>>;
-  /** Every rule, for the worker's index. */
+  /** Every rule, newest first. */
   all(): Promise<Rule[]>;
 }
 

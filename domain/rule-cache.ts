@@ -1,39 +1,163 @@
-import type { Rule } from './rule.ts';
-import { RuleIndex } from './rule-index.ts';
+import { type IndexedRuleSource, RuleIndex } from './rule-index.ts';
+
+/** One rule's state as written last at or after a refresh's starting point. */
+export interface RuleChange {
+  id: string;
+  /** When it was written, by its writer's clock (epoch ms). */
+  changedAt: number;
+  /** The rule as it is now; null when it was deleted (a tombstone). */
+  rule: (IndexedRuleSource & { enabled: boolean }) | null;
+}
+
+/** Where the worker's rules come from (adapters/dynamodb-rule-store.ts). */
+export interface RuleSource {
+  /** Every rule: the full load of a cold start. */
+  loadAll(): Promise<Iterable<IndexedRuleSource & { enabled: boolean }>>;
+  /** Every rule written (created, changed or deleted) at or after `since` (epoch ms). */
+  changedSince(since: number): Promise<RuleChange[]>;
+}
 
 /**
- * Keeps the worker's rule index fresh without loading rules for every reading: the index
- * is rebuilt at most once per `maxAgeMs`, so a rule change applies within that time.
- * Concurrent callers share one reload.
+ * How changes reach workers. Each rule write stamps the rule with its writer's time, and a
+ * deletion leaves a tombstone; a refresh reads what was stamped since its last one.
+ */
+export const ruleChangeFeed = {
+  /**
+   * A refresh reads back this far before the start of the previous one, so a write whose
+   * stamp is a little early — its writer's clock behind the worker's, or the index showing
+   * it late (DynamoDB's GSIs lag by well under a second) — is still read. What is read twice
+   * is applied once.
+   */
+  overlapMs: 5_000,
+  /** How long a deleted rule's tombstone is kept (DynamoDB TTL removes it later still). */
+  tombstoneRetentionMs: 24 * 3600_000,
+  /**
+   * A worker whose last refresh is older than this may have missed tombstones: it loads
+   * every rule again instead. An hour short of the retention, which also covers the overlap.
+   */
+  fullReloadAfterMs: 23 * 3600_000,
+} as const;
+
+export interface RuleCacheOptions {
+  /** RULES_REFRESH_MS: a rule change applies to readings evaluated this long after it. */
+  maxAgeMs: number;
+  now?: () => number;
+  /** Told of a refresh that failed; the last index is served meanwhile. */
+  onError?: (error: unknown) => void;
+}
+
+interface Refresh {
+  promise: Promise<RuleIndex>;
+  startedAt: number;
+}
+
+/**
+ * Keeps the worker's rule index fresh at a cost that follows rule changes, not the rule
+ * count. Only a cold start (or a worker idle past `fullReloadAfterMs`) loads every rule;
+ * after that a refresh reads the rules written since the previous one and changes the index
+ * in place.
+ *
+ * A busy worker never waits for a refresh: once the index is half `maxAgeMs` old the next
+ * call starts one and is served the index it has; calls meanwhile share that refresh and are
+ * served the same. Only a worker that was idle — nobody asked for the index for `maxAgeMs`,
+ * so nothing refreshed it — waits, for that refresh of a few changes, before the readings it
+ * was woken for: so a change applies to readings evaluated `maxAgeMs` after it. One refresh
+ * runs at a time; one that has not ended after `10 × maxAgeMs` (a connection lost while the
+ * function was frozen) is abandoned and its result ignored.
  */
 export class RuleCache {
-  readonly #load: () => Promise<Rule[]>;
+  readonly #source: RuleSource;
   readonly #maxAgeMs: number;
   readonly #now: () => number;
+  readonly #onError: (error: unknown) => void;
   #index: RuleIndex | null = null;
-  #loadedAt = 0;
-  #loading: Promise<RuleIndex> | null = null;
+  /** When the refresh that made the index started: it holds what was written before. */
+  #freshAt = 0;
+  #refresh: Refresh | null = null;
+  /** When the last refresh, successful or not, started: failures are retried at this pace. */
+  #attemptedAt = -Infinity;
+  /** Changes applied lately, id → changedAt, so one read again in the overlap is skipped. */
+  readonly #applied = new Map<string, number>();
 
-  constructor(load: () => Promise<Rule[]>, maxAgeMs: number, now: () => number = Date.now) {
-    this.#load = load;
-    this.#maxAgeMs = maxAgeMs;
-    this.#now = now;
+  constructor(source: RuleSource, options: RuleCacheOptions) {
+    this.#source = source;
+    this.#maxAgeMs = options.maxAgeMs;
+    this.#now = options.now ?? Date.now;
+    this.#onError = options.onError ?? (() => undefined);
   }
 
+  /** The index to evaluate with now. */
   async current(): Promise<RuleIndex> {
-    if (this.#index && this.#now() - this.#loadedAt < this.#maxAgeMs) return this.#index;
-    this.#loading ??= this.#reload();
-    return this.#loading;
+    const now = this.#now();
+    if (this.#refresh && now - this.#refresh.startedAt >= 10 * this.#maxAgeMs) {
+      this.#refresh = null;
+    }
+    const index = this.#index;
+    const age = now - this.#freshAt;
+    if (index === null || age >= ruleChangeFeed.fullReloadAfterMs) {
+      // Cold: there is nothing to serve that could be trusted.
+      return (this.#refresh ??= this.#start(now)).promise;
+    }
+    if (age < this.#maxAgeMs / 2 || this.#refresh) return index;
+    if (age < this.#maxAgeMs) {
+      if (now - this.#attemptedAt >= this.#maxAgeMs / 2) this.#refresh = this.#start(now);
+      return index;
+    }
+    // Idle for a while: wait for the changes since, or serve what there is if they fail.
+    this.#refresh = this.#start(now);
+    return this.#refresh.promise.catch(() => index);
   }
 
-  async #reload(): Promise<RuleIndex> {
-    const startedAt = this.#now();
-    try {
-      this.#index = new RuleIndex(await this.#load());
-      this.#loadedAt = startedAt;
-      return this.#index;
-    } finally {
-      this.#loading = null;
+  #start(now: number): Refresh {
+    this.#attemptedAt = now;
+    const refresh: Refresh = { startedAt: now, promise: this.#run(now) };
+    const settled = () => {
+      if (this.#refresh === refresh) this.#refresh = null;
+    };
+    refresh.promise.then(settled, (error: unknown) => {
+      settled();
+      this.#onError(error);
+    });
+    return refresh;
+  }
+
+  /** Whether the refresh that started at `startedAt` is still the one in charge. */
+  #inCharge(startedAt: number): boolean {
+    return this.#refresh?.startedAt === startedAt;
+  }
+
+  async #run(startedAt: number): Promise<RuleIndex> {
+    // Let #start record this refresh before it can end.
+    await Promise.resolve();
+    const full =
+      this.#index === null || startedAt - this.#freshAt >= ruleChangeFeed.fullReloadAfterMs;
+    return full ? this.#loadAll(startedAt) : this.#applyChanges(startedAt, this.#index!);
+  }
+
+  async #loadAll(startedAt: number): Promise<RuleIndex> {
+    const index = new RuleIndex(await this.#source.loadAll());
+    if (!this.#inCharge(startedAt)) return this.#index ?? index;
+    this.#index = index;
+    this.#freshAt = startedAt;
+    this.#applied.clear();
+    return index;
+  }
+
+  async #applyChanges(startedAt: number, index: RuleIndex): Promise<RuleIndex> {
+    const changes = await this.#source.changedSince(this.#freshAt - ruleChangeFeed.overlapMs);
+    if (!this.#inCharge(startedAt)) return index;
+    for (const change of changes) {
+      if (this.#applied.get(change.id) === change.changedAt) continue;
+      this.#applied.set(change.id, change.changedAt);
+      if (change.rule?.enabled) index.upsert(change.rule);
+      else index.remove(change.id);
     }
+    // Older than the next refresh's starting point: it will not be read again.
+    const horizon = startedAt - ruleChangeFeed.overlapMs;
+    for (const [id, changedAt] of this.#applied) {
+      if (changedAt < horizon) this.#applied.delete(id);
+    }
+    this.#freshAt = startedAt;
+    return index;
   }
 }

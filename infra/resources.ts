@@ -41,13 +41,19 @@ export const tables = {
     timeToLiveAttribute: 'expiresAt',
   },
   rules: {
+    // Rules by id. `byScope` and `all` list them newest first; `changes` holds every rule and
+    // tombstone by the time of its last write, so workers read only what changed (a deleted
+    // rule is a tombstone, kept a day: domain/rule-cache.ts). docs/architecture.md shows
+    // why the one partition of `all` and of `changes` cannot become hot.
     id: 'Rules',
     envVar: 'RULES_TABLE',
     partitionKey: string('id'),
     globalSecondaryIndexes: [
       { indexName: 'byScope', partitionKey: string('scope'), sortKey: string('createdKey') },
       { indexName: 'all', partitionKey: string('kind'), sortKey: string('createdKey') },
+      { indexName: 'changes', partitionKey: string('changeFeed'), sortKey: string('changedKey') },
     ],
+    timeToLiveAttribute: 'expiresAt',
   },
   alerts: {
     id: 'Alerts',

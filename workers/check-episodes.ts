@@ -1,15 +1,17 @@
 import { checkEpisodes } from '../domain/evaluation.ts';
-import { evaluationDeps, ruleStore } from '../adapters/wiring/evaluation.ts';
+import { evaluationDeps, rules } from '../adapters/wiring/evaluation.ts';
 import { logger } from '../adapters/logger.ts';
 
 /**
  * Scheduled check (EventBridge in AWS, a timer in the local stack): fires NO_DATA for
- * devices gone silent and repeats notifications of alerts still firing. An episode it could
+ * devices gone silent and repeats notifications of alerts still firing, for the rules that
+ * have a no-data time or repeats. An episode it could
  * not move is logged and left to the next check; the run itself succeeds, so EventBridge
  * does not rerun the whole check on top of the next one.
  */
 export async function handler(): Promise<{ moved: number; failed: number }> {
-  const { moved, errors } = await checkEpisodes(await ruleStore.all(), evaluationDeps);
+  // The same change-fed rules as the worker's: each run reads what changed since the last.
+  const { moved, errors } = await checkEpisodes((await rules.current()).timed(), evaluationDeps);
   if (moved > 0) logger.info('Episodes moved by the scheduled check', { moved });
   for (const error of errors) {
     logger.warn('Episode not checked; the next check retries it', { error });

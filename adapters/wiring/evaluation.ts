@@ -6,6 +6,7 @@ import { dynamodb } from '../clients/dynamodb.ts';
 import { sns } from '../clients/sns.ts';
 import { setting } from '../config.ts';
 import { DynamoDbEpisodeStore } from '../dynamodb-episode-store.ts';
+import { logger } from '../logger.ts';
 import { SnsAlertNotifier } from '../sns-alert-notifier.ts';
 import { alertStore, readingStore, ruleStore as sharedRuleStore } from './stores.ts';
 
@@ -16,7 +17,12 @@ import { alertStore, readingStore, ruleStore as sharedRuleStore } from './stores
 
 export const ruleStore = sharedRuleStore();
 
-const rules = new RuleCache(() => ruleStore.all(), setting('RULES_REFRESH_MS'));
+/** The rules, read whole at a cold start and then by their changes (domain/rule-cache.ts). */
+export const rules = new RuleCache(ruleStore, {
+  maxAgeMs: setting('RULES_REFRESH_MS'),
+  onError: (error) =>
+    logger.warn('Rules not refreshed; the last ones are used meanwhile', { error }),
+});
 
 export const evaluationDeps: EvaluationDeps = {
   readings: readingStore(),

@@ -22,3 +22,73 @@ describe('RuleIndex', () => {
     expect(index.size).toBe(4);
   });
 });
+
+describe('RuleIndex changes', () => {
+  const sorted = (rules: readonly { id: string }[]) => rules.map((r) => r.id).sort();
+
+  it('given an upsert of an indexed rule, then it moves to its new device and metric and is found there only', () => {
+    const index = new RuleIndex([rule('r1', { deviceId: 'D1' }), rule('every')]);
+    const before = index.matching('D1', 'temperature');
+    index.upsert(rule('r1', { deviceId: 'D2', metric: 'humidity', threshold: 5 }));
+    expect(sorted(index.matching('D1', 'temperature'))).toEqual(['every']);
+    expect(sorted(index.matching('D2', 'humidity'))).toEqual(['r1']);
+    expect(index.get('r1')?.threshold).toBe(5);
+    expect(index.size).toBe(2);
+    // A list handed out before stays as it was.
+    expect(sorted(before)).toEqual(['every', 'r1']);
+  });
+
+  it('given removals, then the rule is matched nowhere and removing it again says so', () => {
+    const index = new RuleIndex([
+      rule('a', { deviceId: 'D1' }),
+      rule('b', { deviceId: 'D1' }),
+      rule('every'),
+    ]);
+    expect(index.remove('a')).toBe(true);
+    expect(index.remove('a')).toBe(false);
+    expect(sorted(index.matching('D1', 'temperature'))).toEqual(['b', 'every']);
+    index.remove('b');
+    index.remove('every');
+    expect(index.matching('D1', 'temperature')).toEqual([]);
+    expect(index.size).toBe(0);
+  });
+
+  it('given selector rules, then a reading matches those its device labels satisfy, and a device of unknown labels none that need a label', () => {
+    const index = new RuleIndex([
+      rule('berlin', { selector: [{ key: 'site', operator: 'EQ', values: ['berlin'] }] }),
+      rule('not-paris', { selector: [{ key: 'site', operator: 'NEQ', values: ['paris'] }] }),
+      rule('for-d1', { deviceId: 'D1' }),
+    ]);
+    expect(sorted(index.matching('D1', 'temperature', { site: 'berlin' }))).toEqual([
+      'berlin',
+      'for-d1',
+      'not-paris',
+    ]);
+    expect(sorted(index.matching('D2', 'temperature', { site: 'paris' }))).toEqual([]);
+    expect(sorted(index.matching('D2', 'temperature'))).toEqual(['not-paris']);
+    index.remove('not-paris');
+    expect(sorted(index.matching('D2', 'temperature', { site: 'berlin' }))).toEqual(['berlin']);
+  });
+
+  it('given rules with and without no-data times or repeats, then timed lists only the former', () => {
+    const index = new RuleIndex([
+      rule('plain'),
+      rule('quiet', { noDataSeconds: 60 }),
+      rule('repeats', { repeatIntervalSeconds: 300 }),
+      rule('off', { noDataSeconds: 60, enabled: false }),
+    ]);
+    expect(sorted(index.timed())).toEqual(['quiet', 'repeats']);
+  });
+
+  it('given rules read whole, then the index keeps what evaluation reads, in one shape, without descriptions or who changed them when', () => {
+    const parsed = [rule('a', { deviceId: 'D1' }), rule('b', { deviceId: 'D2' })].map(
+      (r) => JSON.parse(JSON.stringify(r)) as typeof r,
+    );
+    const index = new RuleIndex(parsed);
+    const [a, b] = [index.get('a'), index.get('b')];
+    expect(a).toBeDefined();
+    expect(Object.keys(a ?? {})).not.toContain('createdAt');
+    expect(Object.keys(a ?? {})).not.toContain('description');
+    expect(Object.keys(a ?? {})).toEqual(Object.keys(b ?? {}));
+  });
+});
