@@ -26,6 +26,9 @@ const CREATE_RULE = `mutation CreateRule($input: CreateRuleInput!) { createRule(
 const RULES = `query Rules { rules(limit: 1000) { items { id deviceId metric operator threshold clearThreshold name createdBy } } }`;
 const DELETE_RULE = `mutation DeleteRule($id: ID!) { deleteRule(id: $id) { deleted } }`;
 const RULE = `query Rule($id: ID!) { rule(id: $id) { id threshold forReadings enabled } }`;
+const DEVICES = `query Devices($filter: DeviceFilter) { devices(filter: $filter, limit: 1000) { items { id } } }`;
+const DEVICE = `query Device($id: ID!) { device(id: $id) { id name labels { key value } } }`;
+const UPDATE_DEVICE = `mutation UpdateDevice($id: ID!, $input: UpdateDeviceInput!) { updateDevice(id: $id, input: $input) { id } }`;
 const ALERTS = `query Alerts($deviceId: ID) { alerts(deviceId: $deviceId) { items { id status acknowledgedAt acknowledgedBy } } }`;
 
 type AlertRow = {
@@ -84,6 +87,14 @@ async function ingest(
   expect(result.errors).toBeUndefined();
 }
 
+/** Waits until the worker has recorded this many devices whose id or name holds `search`. */
+async function devicesRecorded(search: string, count: number): Promise<void> {
+  await waitFor(async () => {
+    const result = await api<{ devices: { items: unknown[] } }>(DEVICES, { filter: { search } });
+    return result.data?.devices.items.length === count;
+  }, `${count} devices matching ${search} in the inventory`);
+}
+
 async function alertsOf(deviceId: string): Promise<AlertRow[]> {
   const result = await api<{ alerts: { items: AlertRow[] } }>(ALERTS, { deviceId });
   return result.data?.alerts.items ?? [];
@@ -118,6 +129,7 @@ describe.skipIf(!runnable)('the operator console in Chromium', () => {
     const form = page.getByRole('form', { name: 'New rule' });
     await form.getByLabel('Name', { exact: true }).fill('Boiler too hot');
     await form.getByLabel('Metric', { exact: true }).fill('temperature');
+    await form.getByLabel('One device').check();
     await form.getByLabel('Device', { exact: true }).fill(deviceId);
     await form.getByLabel('Fires when the value is').selectOption('GT');
     await form.getByLabel('Threshold', { exact: true }).fill('hot');
@@ -299,6 +311,212 @@ describe.skipIf(!runnable)('the operator console in Chromium', () => {
     await context.close();
   });
 
+  it('given devices that sent readings, when an admin opens the Fleet page, then each is listed with its labels, last seen and health, a device silent past the threshold is marked stale, More pages on, and a label filter narrows the list', async () => {
+    // Prepare: a hot device with a firing critical alert, a labelled one, a silent one, and 52 more
+    const suffix = Date.now();
+    const hot = `fleet-${suffix}-hot`;
+    const cool = `fleet-${suffix}-cool`;
+    const quiet = `fleet-${suffix}-quiet`;
+    const site = `berlin${suffix}`;
+    const created = await api(CREATE_RULE, {
+      input: {
+        deviceId: hot,
+        metric: 'temperature',
+        operator: 'GT',
+        threshold: 80,
+        severity: 'CRITICAL',
+      },
+    });
+    expect(created.errors).toBeUndefined();
+    await ruleChangesApplied();
+    await ingest(hot, 'temperature', [90]);
+    await ingest(cool, 'temperature', [20]);
+    const halfAnHourAgo = new Date(Date.now() - 30 * 60_000).toISOString();
+    const silent = await api(INGEST, {
+      input: [{ deviceId: quiet, metric: 'temperature', value: 21, timestamp: halfAnHourAgo }],
+    });
+    expect(silent.errors).toBeUndefined();
+    const bulk = Array.from({ length: 52 }, (_, i) => ({
+      deviceId: `fleet-${suffix}-bulk-${String(i).padStart(2, '0')}`,
+      metric: 'humidity',
+      value: 40,
+      timestamp: new Date().toISOString(),
+    }));
+    expect((await api(INGEST, { input: bulk })).errors).toBeUndefined();
+    await waitFor(async () => (await alertsOf(hot)).length === 1, 'the hot device to alert');
+    await devicesRecorded(`fleet-${suffix}`, 55);
+    const labelled = await api(UPDATE_DEVICE, {
+      id: cool,
+      input: {
+        labels: [
+          { key: 'site', value: site },
+          { key: 'model', value: 'b200' },
+        ],
+      },
+    });
+    expect(labelled.errors).toBeUndefined();
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+
+    // Act
+    const { page, errors } = await openConsole(context, admin(), '#/fleet');
+    await page.getByLabel('Search id or name').fill(`fleet-${suffix}`);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    const item = (id: string) => page.locator(`.device-item[data-device-id="${id}"]`);
+    await item(hot).waitFor();
+
+    // Assess: health with the severity badge, labels, stale marking at the 10-minute default
+    const health = item(hot).locator('.badge.severity-critical');
+    expect(await health.textContent()).toBe('CRITICAL · 1 open alert');
+    expect(await item(cool).locator('.badge.health-ok').textContent()).toBe('OK');
+    expect(await item(cool).locator('.labels code').allTextContents()).toEqual([
+      'model=b200',
+      `site=${site}`,
+    ]);
+    expect(await item(hot).textContent()).toContain('temperature 90');
+    expect(await item(quiet).getAttribute('data-stale')).toBe('true');
+    expect(await item(quiet).getByText('STALE').count()).toBe(1);
+    expect(await item(hot).getAttribute('data-stale')).toBe('false');
+    await screenshot(page, 'fleet');
+    expect(await accessibilityProblems(page)).toEqual([]);
+
+    // Assess: 50 devices a page, More for the rest
+    expect(await page.locator('.device-item').count()).toBe(50);
+    await page.getByRole('button', { name: 'More' }).click();
+    await expect.poll(() => page.locator('.device-item').count()).toBe(55);
+    expect(await page.getByRole('button', { name: 'More' }).count()).toBe(0);
+
+    // Act and assess: an hour's threshold, and the silent device is no longer stale
+    await page.getByLabel('Stale after (minutes)').fill('60');
+    await expect.poll(() => item(quiet).getAttribute('data-stale')).toBe('false');
+
+    // Act: a matcher the API would refuse, then a good one
+    await page.getByRole('button', { name: 'Add matcher' }).click();
+    const row = page.locator('.fleet-filter .matcher-row').first();
+    await row.getByLabel('Label key').fill('Site');
+    await row.getByLabel('Value').fill(site);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect
+      .poll(() => page.locator('.fleet-filter').getByRole('alert').textContent())
+      .toMatch(/^filter\.labels\[0\]\.key may contain only lower-case letters/);
+    expect(await row.getByLabel('Label key').getAttribute('aria-invalid')).toBe('true');
+    await row.getByLabel('Label key').fill('site');
+    await page.getByRole('button', { name: 'Filter' }).click();
+
+    // Assess: only the labelled device
+    await expect.poll(() => page.locator('.device-item').count()).toBe(1);
+    await item(cool).waitFor();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('given an operator, when they label a device in the Fleet page and create a rule for that label in the rule form, then the rule applies to the device (its page lists it) and an alert fires for it; removing the device empties its inventory entry', async () => {
+    // Prepare: a device the worker has recorded
+    const suffix = Date.now();
+    const press = `press-${suffix}`;
+    const plant = `plant${suffix}`;
+    await ingest(press, 'pressure', [2]);
+    await devicesRecorded(press, 1);
+    const operator = await createUser(stack.outputs, 'operators');
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    const { page, errors } = await openConsole(context, operator, '#/fleet');
+    await page.getByLabel('Search id or name').fill(press);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    const item = page.locator(`.device-item[data-device-id="${press}"]`);
+
+    // Act: labels the domain would refuse, then good ones
+    await item.getByRole('button', { name: 'Edit' }).click();
+    const form = page.getByRole('form', { name: `Edit device ${press}` });
+    await form.getByLabel('Name').fill('Press one');
+    await form.getByLabel('Labels').fill(`Site=${plant}`);
+    await form.getByRole('button', { name: 'Save device' }).click();
+    await expect
+      .poll(() => form.getByRole('alert').textContent())
+      .toMatch(/^input\.labels\[0\]\.key may contain only lower-case letters/);
+    expect(await form.getByLabel('Labels').getAttribute('aria-invalid')).toBe('true');
+    await form.getByLabel('Labels').fill(`site=${plant}\nline=3`);
+    await form.getByRole('button', { name: 'Save device' }).click();
+
+    // Assess: shown and stored
+    await item.getByText('Press one').waitFor();
+    expect(await item.locator('.labels code').allTextContents()).toEqual([
+      'line=3',
+      `site=${plant}`,
+    ]);
+    const stored = await api<{ device: Record<string, unknown> | null }>(DEVICE, { id: press });
+    expect(stored.data?.device).toEqual({
+      id: press,
+      name: 'Press one',
+      labels: [
+        { key: 'line', value: '3' },
+        { key: 'site', value: plant },
+      ],
+    });
+
+    // Act: a rule for the label, through the rule form
+    await page.getByRole('link', { name: 'Rules' }).click();
+    await page.getByRole('button', { name: 'New rule' }).click();
+    const ruleForm = page.getByRole('form', { name: 'New rule' });
+    await ruleForm.getByLabel('Name', { exact: true }).fill(`Plant ${suffix} presses`);
+    await ruleForm.getByLabel('Metric', { exact: true }).fill('pressure');
+    await ruleForm.getByLabel('Devices with labels').check();
+    const row = ruleForm.locator('.matcher-row').first();
+    await row.getByLabel('Label key').fill('site');
+    await row.getByLabel('Operator').selectOption('IN');
+    await row.getByLabel('Values').fill(`${plant}, elsewhere`);
+    await ruleForm.getByLabel('Fires when the value is').selectOption('GT');
+    await ruleForm.getByLabel('Threshold', { exact: true }).fill('5');
+    await ruleForm.getByLabel('Severity').selectOption('CRITICAL');
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await ruleForm.getByRole('button', { name: 'Create rule' }).click();
+
+    // Assess: listed with its selector as text, stored with it
+    const listed = page.locator('.rule-item', { hasText: `Plant ${suffix} presses` });
+    await listed.getByText(`devices with site in (${plant}, elsewhere)`).waitFor();
+    const rules = await api<{ rules: { items: Record<string, unknown>[] } }>(
+      `query { rules(limit: 1000) { items { name deviceId selector { key operator values } } } }`,
+    );
+    expect(rules.data?.rules.items).toContainEqual({
+      name: `Plant ${suffix} presses`,
+      deviceId: null,
+      selector: [{ key: 'site', operator: 'IN', values: [plant, 'elsewhere'] }],
+    });
+    await ruleChangesApplied();
+
+    // Act: a breaching reading from the labelled device
+    await ingest(press, 'pressure', [7]);
+
+    // Assess: the selector rule fired for it
+    await waitFor(async () => (await alertsOf(press)).length === 1, 'the selector rule to fire');
+    expect((await alertsOf(press))[0]?.status).toBe('FIRING');
+
+    // Assess: the device page shows its labels and the rule, applying by its labels
+    await page.goto(`${stack.outputs.ConsoleUrl}#/devices/${press}`);
+    const applying = page.locator('.applying-rules li', { hasText: `Plant ${suffix} presses` });
+    await applying.waitFor();
+    expect(await applying.getAttribute('data-scope')).toBe('selector');
+    expect(await page.locator('.device-summary .labels code').allTextContents()).toEqual([
+      'line=3',
+      `site=${plant}`,
+    ]);
+    await screenshot(page, 'device-labels');
+    expect(await accessibilityProblems(page)).toEqual([]);
+
+    // Act: remove the device from the inventory, thinking better of it first
+    await page.goto(`${stack.outputs.ConsoleUrl}#/fleet`);
+    await page.getByLabel('Search id or name').fill(press);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await item.getByRole('button', { name: 'Delete' }).click();
+    await item.getByRole('button', { name: 'Keep it' }).click();
+    await item.getByRole('button', { name: 'Delete' }).click();
+    await item.getByRole('button', { name: 'Yes, remove' }).click();
+
+    // Assess
+    await item.waitFor({ state: 'detached' });
+    expect((await api<{ device: unknown }>(DEVICE, { id: press })).data?.device).toBeNull();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('given a console whose websocket drops, when an alert fires while it is down, then the console shows it after reconnecting', async () => {
     // Prepare: every real-time connection goes through a switch the test controls
     const context = await browser.newContext();
@@ -351,6 +569,7 @@ describe.skipIf(!runnable)('the operator console in Chromium', () => {
     await ruleChangesApplied();
     await ingest(deviceId, 'temperature', [950]);
     await waitFor(async () => (await alertsOf(deviceId)).length === 1, 'the alert to fire');
+    await devicesRecorded(deviceId, 1);
     const viewer = await createUser(stack.outputs, 'viewers');
     const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
 
@@ -375,6 +594,19 @@ describe.skipIf(!runnable)('the operator console in Chromium', () => {
     const rule = page.locator(`.rule-item[data-rule-id="${created.data?.createRule.id}"]`);
     await rule.waitFor();
     expect(await page.getByRole('main').getByRole('button').count()).toBe(0);
+
+    // Assess: the fleet is listed without a control to change a device
+    await page.getByRole('link', { name: 'Fleet' }).click();
+    await page.getByLabel('Search id or name').fill(deviceId);
+    await page.getByRole('button', { name: 'Filter' }).click();
+    const device = page.locator(`.device-item[data-device-id="${deviceId}"]`);
+    await device.waitFor();
+    expect(await device.getByRole('button').count()).toBe(0);
+    expect(await page.getByRole('button', { name: /^(Edit|Delete)/ }).count()).toBe(0);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await device.getByRole('link', { name: deviceId }).click();
+    await page.getByRole('heading', { name: 'Rules that apply' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Edit name and labels' }).count()).toBe(0);
 
     // Assess: the credentials page is not offered even by its address
     await page.goto(`${stack.outputs.ConsoleUrl}#/credentials`);
