@@ -77,19 +77,20 @@ export function FleetPage({ api, canChange }: { api: Api; canChange: boolean }) 
     return () => clearInterval(timer);
   }, []);
 
+  // Through the same LatestLoad, so a page of an earlier filter never joins a newer list.
   const more = async () => {
     if (nextToken === null) return;
     setLoadingMore(true);
-    try {
-      const page = await api.request(devicesQuery, { filter, limit: PAGE_SIZE, nextToken });
-      setDevices((shown) => [...(shown ?? []), ...page.devices.items]);
-      setNextToken(page.devices.nextToken);
-      setStatus(`${page.devices.items.length} more devices shown.`);
-    } catch (error) {
-      setProblem(`Could not load more devices: ${errorText(error)}`);
-    } finally {
-      setLoadingMore(false);
-    }
+    await loads.run(
+      () => api.request(devicesQuery, { filter, limit: PAGE_SIZE, nextToken }),
+      (page) => {
+        setDevices((shown) => [...(shown ?? []), ...page.devices.items]);
+        setNextToken(page.devices.nextToken);
+        setStatus(`${page.devices.items.length} more devices shown.`);
+      },
+      (error) => setProblem(`Could not load more devices: ${errorText(error)}`),
+    );
+    setLoadingMore(false);
   };
 
   const applyFilter = (event: Event) => {
