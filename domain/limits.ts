@@ -28,6 +28,17 @@ export const limits = {
   /** A label selector: matchers in it, and values of one IN or NOT_IN matcher. */
   maxSelectorMatchers: 16,
   maxMatcherValues: 64,
+  /** Characters in a device's name, and in the search text of `devices`. */
+  maxDeviceNameLength: 100,
+  maxDeviceSearchLength: 128,
+  /**
+   * The device inventory's granularity: a device's `lastSeenAt` and each metric's latest value
+   * are written when they move at least this far (in reading time), so a device reporting
+   * every few seconds costs one write a minute, and the inventory is at most this far behind
+   * its newest stored reading. A new device, a new metric or an older first reading is
+   * written at once.
+   */
+  sightingGranularitySeconds: 60,
   /** Page size of list queries: default and maximum. */
   defaultPageSize: 50,
   maxPageSize: 1000,

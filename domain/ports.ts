@@ -1,5 +1,6 @@
 import type { AlertStatus } from '../generated/graphql.ts';
 import type { Alert } from './alert.ts';
+import type { Device, DeviceChange, DeviceFilter, DeviceHealth, DeviceSighting } from './device.ts';
 import type { DeviceCredential, DeviceCredentialRecord } from './device-credential.ts';
 import type { EpisodeState, Notification } from './episode.ts';
 import type { PageRequest } from './pagination.ts';
@@ -71,6 +72,36 @@ export interface DeviceCredentialStore {
    * (or the credential is gone): true when it wrote. Concurrent requests write it once.
    */
   touch(id: string, at: string, granularitySeconds: number): Promise<boolean>;
+}
+
+/**
+ * The device inventory (domain/device.ts). The worker records what each batch of stored
+ * readings shows of its devices; people name, label and remove devices. The two write
+ * different attributes of a device, so neither overwrites the other.
+ */
+export interface DeviceStore {
+  /** The devices of these ids that are in the inventory, by id; unknown ids are left out. */
+  loadMany(ids: readonly string[]): Promise<Map<string, Device>>;
+  /**
+   * Creates the devices not in the inventory and moves the others' first and last seen and
+   * latest values: at most one write per device, none when nothing moved by the granularity
+   * (`planSighting`), and never a time backwards, whatever other workers write meanwhile.
+   * `now` bounds the seen times. Rejects, once every device was tried, if some could not be
+   * recorded.
+   */
+  recordSightings(sightings: readonly DeviceSighting[], now: number): Promise<void>;
+  get(id: string): Promise<Device | null>;
+  /** Devices by id, filtered; a page may hold fewer than `limit` items and still have a next. */
+  list(filter: DeviceFilter, page: PageRequest): Promise<Page<Device>>;
+  /** Names or labels a device; null when it is not in the inventory. */
+  update(id: string, change: DeviceChange): Promise<Device | null>;
+  /** Removes a device from the inventory (not its readings); false when it was not there. */
+  delete(id: string): Promise<boolean>;
+}
+
+/** What fires now for each device: its open alerts and their worst severity. */
+export interface DeviceHealthSource {
+  healthOf(deviceIds: readonly string[]): Promise<Map<string, DeviceHealth>>;
 }
 
 /** Where each (rule, device) lifecycle is kept between readings. */
@@ -150,7 +181,12 @@ export type WorkMessage =
   /** A rule was deleted or disabled: resolve its open alerts. */
   | { type: 'closeRule'; ruleId: string }
   /** An alert changed outside evaluation (acknowledged): tell subscribers. */
-  | { type: 'pushAlert'; alertId: string };
+  | { type: 'pushAlert'; alertId: string }
+  /**
+   * A device's labels changed (or it left the inventory): resolve its open alerts of
+   * selector rules that no longer select it.
+   */
+  | { type: 'deviceLabelsChanged'; deviceId: string };
 
 export interface WorkQueue {
   send(message: WorkMessage): Promise<void>;

@@ -29,6 +29,15 @@ export function decodeQueueMessage(body: string): QueueMessage | null {
   if (message.type === 'pushAlert' && typeof message.alertId === 'string') {
     return { kind: 'work', message: { type: 'pushAlert', alertId: message.alertId } };
   }
+  if (message.type === 'deviceLabelsChanged' && typeof message.deviceId === 'string') {
+    return {
+      kind: 'work',
+      message: { type: 'deviceLabelsChanged', deviceId: message.deviceId },
+    };
+  }
+  if (message.type === 'deviceLabelsChanged' && typeof message.deviceId === 'string') {
+    return { kind: 'work', message: { type: 'deviceLabelsChanged', deviceId: message.deviceId } };
+  }
   return null;
 }
 
