@@ -88,6 +88,7 @@ export const settings = {
   [tables.alerts.envVar]: resource('the alerts table'),
   [tables.episodes.envVar]: resource('the episodes table'),
   [tables.deviceCredentials.envVar]: resource('the device credentials table (hashes only)'),
+  [tables.devices.envVar]: resource('the device inventory table'),
   [evaluationQueue.envVar]: resource('the evaluation queue: readings and work for the worker'),
   [alertsTopic.envVar]: resource('the alerts topic (e-mail and other subscribers)'),
   GRAPHQL_URL: resource('the API the worker calls publishAlert on'),

@@ -107,7 +107,7 @@ async function ensureTable(client: DynamoDBClient, table: TableDefinition): Prom
                 { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
                 { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
               ],
-              Projection: { ProjectionType: 'ALL' },
+              Projection: { ProjectionType: index.projection ?? 'ALL' },
             })),
     }),
   );

@@ -3,6 +3,7 @@ import { dynamodb } from '../clients/dynamodb.ts';
 import { setting } from '../config.ts';
 import { DynamoDbAlertStore } from '../dynamodb-alert-store.ts';
 import { DynamoDbCredentialStore } from '../dynamodb-credential-store.ts';
+import { DynamoDbDeviceStore } from '../dynamodb-device-store.ts';
 import { DynamoDbReadingStore } from '../dynamodb-reading-store.ts';
 import { DynamoDbRuleStore } from '../dynamodb-rule-store.ts';
 
@@ -30,4 +31,9 @@ export function alertStore(): DynamoDbAlertStore {
 /** Device credentials: issued and revoked by the credentials resolver, checked by the authorizer. */
 export function credentialStore(): DynamoDbCredentialStore {
   return new DynamoDbCredentialStore(dynamodb, setting(tables.deviceCredentials.envVar));
+}
+
+/** The device inventory: recorded by the worker, named and labelled by the devices resolver. */
+export function deviceStore(): DynamoDbDeviceStore {
+  return new DynamoDbDeviceStore(dynamodb, setting(tables.devices.envVar));
 }

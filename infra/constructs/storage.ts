@@ -39,7 +39,8 @@ export class Storage extends Construct {
           indexName: index.indexName,
           partitionKey: key(index.partitionKey),
           sortKey: key(index.sortKey),
-          projectionType: ProjectionType.ALL,
+          projectionType:
+            index.projection === 'KEYS_ONLY' ? ProjectionType.KEYS_ONLY : ProjectionType.ALL,
         });
       }
       return table;
@@ -50,6 +51,7 @@ export class Storage extends Construct {
       alerts: build(tables.alerts),
       episodes: build(tables.episodes),
       deviceCredentials: build(tables.deviceCredentials),
+      devices: build(tables.devices),
     };
   }
 }
