@@ -161,6 +161,15 @@ export class Api extends Construct {
           RETENTION_DAYS: retention,
         },
       }),
+      devices: new AlertsFunction(this, 'DevicesResolver', {
+        entry: 'resolvers/devices.ts',
+        description: 'devices, device, updateDevice, deleteDevice',
+        environment: {
+          [tables.devices.envVar]: props.tables.devices.tableName,
+          [tables.alerts.envVar]: props.tables.alerts.tableName,
+          [evaluationQueue.envVar]: props.workQueue.queueUrl,
+        },
+      }),
       credentials: new AlertsFunction(this, 'CredentialsResolver', {
         entry: 'resolvers/credentials.ts',
         description: 'createDeviceCredential, revokeDeviceCredential, deviceCredentials',
@@ -175,6 +184,11 @@ export class Api extends Construct {
     props.workQueue.grantSendMessages(functions.rules);
     props.workQueue.grantSendMessages(functions.queries);
     props.tables.deviceCredentials.grantReadWriteData(functions.credentials);
+    // Devices: the inventory read and written; alerts only read (each device's firing ones).
+    props.tables.devices.grantReadWriteData(functions.devices);
+    props.tables.alerts.grantReadData(functions.devices);
+    props.workQueue.grantSendMessages(functions.devices);
+    acknowledgeIndexAccess(functions.devices, props.tables.devices, props.tables.alerts);
     acknowledgeIndexAccess(functions.rules, props.tables.rules);
     acknowledgeIndexAccess(functions.credentials, props.tables.deviceCredentials);
     acknowledgeIndexAccess(functions.queries, props.tables.readingBlocks, props.tables.alerts);

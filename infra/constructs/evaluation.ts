@@ -41,6 +41,7 @@ export class Evaluation extends Construct {
       [tables.rules.envVar]: props.tables.rules.tableName,
       [tables.alerts.envVar]: props.tables.alerts.tableName,
       [tables.episodes.envVar]: props.tables.episodes.tableName,
+      [tables.devices.envVar]: props.tables.devices.tableName,
       [alertsTopic.envVar]: props.topic.topicArn,
       GRAPHQL_URL: props.api.graphqlUrl,
       RETENTION_DAYS: String(props.retentionDays),
@@ -62,6 +63,8 @@ export class Evaluation extends Construct {
       }),
     );
     props.tables.readingBlocks.grantWriteData(this.worker);
+    // The worker records the devices it stores readings of; the check only reads their labels.
+    props.tables.devices.grantReadWriteData(this.worker);
     this.check = new AlertsFunction(this, 'Check', {
       entry: 'workers/check-episodes.ts',
       description: 'Scheduled: NO_DATA alerts for silent devices, repeats of firing alerts',
@@ -90,8 +93,15 @@ export class Evaluation extends Construct {
       props.tables.readingBlocks,
       props.tables.rules,
       props.tables.alerts,
+      props.tables.devices,
     );
-    acknowledgeIndexAccess(this.check, props.tables.rules, props.tables.alerts);
+    props.tables.devices.grantReadData(this.check);
+    acknowledgeIndexAccess(
+      this.check,
+      props.tables.rules,
+      props.tables.alerts,
+      props.tables.devices,
+    );
 
     new Alarm(this, 'DeadLetterAlarm', {
       alarmDescription:
