@@ -19,10 +19,29 @@ export interface OperationCount {
   totalMs: number;
 }
 
+/** What the handlers' DynamoDB calls did to one table, summed over the counting window. */
+export interface TableCount {
+  requests: number;
+  /** Write and read request units (estimated as for OperationCount). */
+  writeUnits: number;
+  readUnits: number;
+  /** Items returned by GetItem, BatchGetItem, Query and Scan (a Query's or Scan's `Count`). */
+  itemsRead: number;
+  /**
+   * Size of the responses that read this table, as JSON on the wire: an upper bound of the
+   * items' DynamoDB size (a BatchGetItem over several tables is shared out by items).
+   */
+  bytesRead: number;
+  /** DynamoDB size of the items put (updates and deletes, whose item is not sent, count 0). */
+  bytesWritten: number;
+}
+
 /** What the counter saw in one window. */
 export interface RequestCounts {
   /** Keyed `Service.Operation` for the handlers' clients, `ESM Operation` for the event source mapping. */
   operations: Record<string, OperationCount>;
+  /** The handlers' DynamoDB calls by table name (the local stack names tables by their id). */
+  tables: Record<string, TableCount>;
   /** Non-empty ReceiveMessage results of the event source mapping: worker invocations. */
   workerInvocations: number;
   /** Readings the event source mapping handed to the worker. */
@@ -72,6 +91,8 @@ export class AwsRequestCounter {
   #counts: RequestCounts = emptyCounts();
   /** Calls made since the last snapshot or reset, not yet added to the counts. */
   #calls: KeptCall[] = [];
+  /** Items each DynamoDB read returned, by table, not yet added to the counts. */
+  #itemsRead: Record<string, number>[] = [];
   /** False once uninstalled: the middleware then passes every call straight through. */
   #counting = true;
   /** When each batch was received, by the receipt handle of its first message. */
@@ -142,6 +163,7 @@ export class AwsRequestCounter {
   reset(): void {
     this.#counts = emptyCounts();
     this.#calls = [];
+    this.#itemsRead = [];
   }
 
   /** The counts since the last reset. */
@@ -196,6 +218,19 @@ export class AwsRequestCounter {
       },
       { step: 'finalizeRequest', name: MIDDLEWARE, override: true },
     );
+    if (service === 'DynamoDB') {
+      stack.add(
+        (next) => async (args) => {
+          const result = await next(args);
+          if (this.#counting) {
+            const items = itemsReturned(args.input, result.output);
+            if (items) this.#itemsRead.push(items);
+          }
+          return result;
+        },
+        { step: 'initialize', name: `${MIDDLEWARE}Items`, override: true },
+      );
+    }
     if (source === 'event-source-mapping') {
       stack.add(
         (next) => async (args) => {
@@ -233,6 +268,21 @@ export class AwsRequestCounter {
   #tally(): void {
     for (const call of this.#calls) this.#record(call);
     this.#calls = [];
+    for (const items of this.#itemsRead) {
+      for (const [name, count] of Object.entries(items)) this.#table(name).itemsRead += count;
+    }
+    this.#itemsRead = [];
+  }
+
+  #table(name: string): TableCount {
+    return (this.#counts.tables[name] ??= {
+      requests: 0,
+      writeUnits: 0,
+      readUnits: 0,
+      itemsRead: 0,
+      bytesRead: 0,
+      bytesWritten: 0,
+    });
   }
 
   #record({ service, source, request, commandName, responseBytes, ms }: KeptCall): void {
@@ -256,9 +306,18 @@ export class AwsRequestCounter {
     const payload = Math.max(Buffer.byteLength(body), responseBytes);
     count.billedRequests += service === 'DynamoDB' ? 1 : Math.max(1, Math.ceil(payload / CHUNK));
     if (service === 'DynamoDB') {
-      const units = dynamoDbUnits(operation, body, responseBytes);
-      count.writeUnits += units.write;
-      count.readUnits += units.read;
+      const byTable = dynamoDbUnits(operation, body, responseBytes);
+      const share = 1 / Math.max(1, byTable.size);
+      for (const [name, units] of byTable) {
+        count.writeUnits += units.write;
+        count.readUnits += units.read;
+        const table = this.#table(name);
+        table.requests += share;
+        table.writeUnits += units.write;
+        table.readUnits += units.read;
+        table.bytesWritten += units.bytesWritten;
+        if (units.read > 0) table.bytesRead += responseBytes * share;
+      }
     }
   }
 }
@@ -285,6 +344,7 @@ function bodyText(body: unknown): string {
 function emptyCounts(): RequestCounts {
   return {
     operations: {},
+    tables: {},
     workerInvocations: 0,
     messagesDelivered: 0,
     publishAlertCalls: 0,
@@ -380,75 +440,121 @@ function keyedWriteUnits(tableName: string): number {
   return 1 + (tablesByName.get(tableName)?.globalSecondaryIndexes.length ?? 0);
 }
 
+/** Units one DynamoDB request cost one table. */
+interface TableUnits {
+  write: number;
+  read: number;
+  bytesWritten: number;
+}
+
+/** The request units of one DynamoDB request, by the table they were spent on. */
 function dynamoDbUnits(
   operation: string,
   body: string,
   responseBytes: number,
-): { write: number; read: number } {
+): Map<string, TableUnits> {
+  const byTable = new Map<string, TableUnits>();
+  const add = (name: string, write: number, read: number, bytesWritten = 0) => {
+    const units = byTable.get(name) ?? { write: 0, read: 0, bytesWritten: 0 };
+    units.write += write;
+    units.read += read;
+    units.bytesWritten += bytesWritten;
+    byTable.set(name, units);
+  };
   let request: Record<string, unknown>;
   try {
     request = JSON.parse(body) as Record<string, unknown>;
   } catch {
-    return { write: 0, read: 0 };
+    return byTable;
   }
   const tableName = String(request.TableName ?? '');
   const readUnit = request.ConsistentRead === true ? 1 : 0.5;
   switch (operation) {
-    case 'PutItem':
-      return {
-        write: putUnits(tableName, request.Item as Record<string, AttributeValue>),
-        read: 0,
-      };
+    case 'PutItem': {
+      const item = request.Item as Record<string, AttributeValue>;
+      add(tableName, putUnits(tableName, item), 0, itemBytes(item));
+      break;
+    }
     case 'UpdateItem':
     case 'DeleteItem':
-      return { write: keyedWriteUnits(tableName), read: 0 };
+      add(tableName, keyedWriteUnits(tableName), 0);
+      break;
     case 'GetItem':
-      return { write: 0, read: readUnit };
+      add(tableName, 0, readUnit);
+      break;
     case 'Query':
     case 'Scan':
       // Items read, rounded up to 4 KB; the JSON response is an upper bound of their size.
-      return { write: 0, read: Math.max(1, Math.ceil(responseBytes / (4 * KB))) * readUnit };
+      add(tableName, 0, Math.max(1, Math.ceil(responseBytes / (4 * KB))) * readUnit);
+      break;
     case 'BatchWriteItem': {
-      let write = 0;
       const items = request.RequestItems as Record<string, Record<string, unknown>[]>;
       for (const [name, requests] of Object.entries(items ?? {})) {
         for (const entry of requests) {
           const put = entry.PutRequest as { Item: Record<string, AttributeValue> } | undefined;
-          write += put ? putUnits(name, put.Item) : keyedWriteUnits(name);
+          if (put) add(name, putUnits(name, put.Item), 0, itemBytes(put.Item));
+          else add(name, keyedWriteUnits(name), 0);
         }
       }
-      return { write, read: 0 };
+      break;
     }
     case 'BatchGetItem': {
-      let read = 0;
       const items = request.RequestItems as Record<
         string,
         { Keys: unknown[]; ConsistentRead?: boolean }
       >;
-      for (const entry of Object.values(items ?? {})) {
-        read += entry.Keys.length * (entry.ConsistentRead ? 1 : 0.5);
+      for (const [name, entry] of Object.entries(items ?? {})) {
+        add(name, 0, entry.Keys.length * (entry.ConsistentRead ? 1 : 0.5));
       }
-      return { write: 0, read };
+      break;
     }
     case 'TransactWriteItems': {
-      let write = 0;
       for (const entry of (request.TransactItems as Record<string, Record<string, unknown>>[]) ??
         []) {
         const [kind, detail] = Object.entries(entry)[0] ?? ['', {}];
         const name = String(detail.TableName ?? '');
-        write +=
+        const item = detail.Item as Record<string, AttributeValue> | undefined;
+        add(
+          name,
           2 *
-          (kind === 'Put'
-            ? putUnits(name, detail.Item as Record<string, AttributeValue>)
-            : kind === 'ConditionCheck'
-              ? 1
-              : keyedWriteUnits(name));
+            (kind === 'Put' && item
+              ? putUnits(name, item)
+              : kind === 'ConditionCheck'
+                ? 1
+                : keyedWriteUnits(name)),
+          0,
+          item ? itemBytes(item) : 0,
+        );
       }
-      return { write, read: 0 };
+      break;
     }
     case 'TransactGetItems':
-      return { write: 0, read: 2 * ((request.TransactItems as unknown[]) ?? []).length };
-    default:
-      return { write: 0, read: 0 };
+      for (const entry of (request.TransactItems as { Get?: { TableName?: string } }[]) ?? []) {
+        add(String(entry.Get?.TableName ?? ''), 0, 2);
+      }
+      break;
   }
+  return byTable;
+}
+
+/** Items a DynamoDB read returned, by table; null for a call that reads no items. */
+function itemsReturned(input: unknown, output: unknown): Record<string, number> | null {
+  const request = (input ?? {}) as { TableName?: string };
+  const result = (output ?? {}) as {
+    Count?: number;
+    Item?: unknown;
+    Responses?: Record<string, unknown[]> | unknown[];
+  };
+  if (typeof result.Count === 'number' && request.TableName) {
+    return { [request.TableName]: result.Count };
+  }
+  if ('Item' in result && request.TableName) {
+    return { [request.TableName]: result.Item ? 1 : 0 };
+  }
+  if (result.Responses && !Array.isArray(result.Responses)) {
+    return Object.fromEntries(
+      Object.entries(result.Responses).map(([name, items]) => [name, items.length]),
+    );
+  }
+  return null;
 }

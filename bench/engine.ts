@@ -2,7 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { applyReading, type EpisodeState, newEpisode } from '../domain/episode.ts';
 import type { Reading } from '../domain/reading.ts';
 import { newRule, type Rule } from '../domain/rule.ts';
-import { RuleIndex } from '../domain/rule-index.ts';
+import { type IndexedRule, RuleIndex } from '../domain/rule-index.ts';
 
 export interface EngineResult {
   rules: number;
@@ -38,7 +38,7 @@ export function measureEngine(ruleCount: number, readingCount: number): EngineRe
     timestamp: new Date(start + n).toISOString(),
   }));
   // Episodes by rule, then device: as the worker groups a batch, without building keys.
-  const episodes = new Map<Rule, Map<string, EpisodeState>>();
+  const episodes = new Map<IndexedRule, Map<string, EpisodeState>>();
   let matched = 0;
   const begin = process.hrtime.bigint();
   for (const reading of readings) {

@@ -17,6 +17,8 @@ export interface ThroughputOptions {
   warmupMs: number;
   /** How long after the load to wait for the worker to drain the queue. */
   drainTimeoutMs: number;
+  /** Send the scale phase's fleet readings from its first this many devices (bench/fleet.ts). */
+  fleetDevices?: number;
 }
 
 export interface ThroughputResult {
@@ -72,6 +74,7 @@ function runLoadClients(
     options.clients,
     options.batchSize,
     options.durationMs,
+    ...(options.fleetDevices ? [options.fleetDevices] : []),
   ]);
 }
 
