@@ -140,25 +140,96 @@ const shared = new Map<string, string>(
 const canonical = <T extends string | null>(value: T): T =>
   value === null ? value : ((shared.get(value) ?? value) as T);
 
+/** The evaluation options most rules leave at their defaults, kept apart to be shared. */
+type Options = Pick<
+  IndexedRule,
+  | 'forReadings'
+  | 'windowSeconds'
+  | 'aggregation'
+  | 'clearThreshold'
+  | 'noDataSeconds'
+  | 'repeatIntervalSeconds'
+>;
+const DEFAULT_OPTIONS: Options = Object.freeze({
+  forReadings: 1,
+  windowSeconds: null,
+  aggregation: null,
+  clearThreshold: null,
+  noDataSeconds: null,
+  repeatIntervalSeconds: null,
+});
+
 /**
- * The rule as the index keeps it: always the same fields in the same order (one object
- * shape), the metric's name and the enum names shared, nothing else of the source kept.
+ * A rule as the index keeps it: one object shape for every rule, eight fields, the metric's
+ * name and the enum names shared, and the evaluation options in one object shared by every
+ * rule that leaves them at their defaults (the getters read them there).
  */
+class CompactRule implements IndexedRule {
+  readonly id: string;
+  readonly deviceId: string | null;
+  readonly metric: string;
+  readonly operator: IndexedRule['operator'];
+  readonly threshold: number;
+  readonly severity: IndexedRule['severity'];
+  readonly name: string | null;
+  readonly #options: Options & { readonly selector: LabelSelector | null };
+
+  constructor(source: IndexedRuleSource, metric: string) {
+    this.id = source.id;
+    this.deviceId = source.deviceId;
+    this.metric = metric;
+    this.operator = canonical(source.operator);
+    this.threshold = source.threshold;
+    this.severity = canonical(source.severity);
+    this.name = source.name;
+    const selector = source.selector && source.selector.length > 0 ? source.selector : null;
+    const options = {
+      forReadings: source.forReadings,
+      windowSeconds: source.windowSeconds,
+      aggregation: canonical(source.aggregation),
+      clearThreshold: source.clearThreshold,
+      noDataSeconds: source.noDataSeconds,
+      repeatIntervalSeconds: source.repeatIntervalSeconds,
+    };
+    const isDefault = (Object.keys(options) as (keyof Options)[]).every(
+      (key) => options[key] === DEFAULT_OPTIONS[key],
+    );
+    this.#options =
+      isDefault && selector === null ? DEFAULT_SHARED : Object.freeze({ ...options, selector });
+  }
+
+  get selector(): LabelSelector | null {
+    return this.#options.selector;
+  }
+  get forReadings(): number {
+    return this.#options.forReadings;
+  }
+  get windowSeconds(): number | null {
+    return this.#options.windowSeconds;
+  }
+  get aggregation(): IndexedRule['aggregation'] {
+    return this.#options.aggregation;
+  }
+  get clearThreshold(): number | null {
+    return this.#options.clearThreshold;
+  }
+  get noDataSeconds(): number | null {
+    return this.#options.noDataSeconds;
+  }
+  get repeatIntervalSeconds(): number | null {
+    return this.#options.repeatIntervalSeconds;
+  }
+
+  /** The fields as a plain object (a test's `toEqual`, a log line). */
+  toJSON(): IndexedRule {
+    const { selector, ...options } = this.#options;
+    const { id, deviceId, metric, operator, threshold, severity, name } = this;
+    return { id, deviceId, selector, metric, operator, threshold, severity, name, ...options };
+  }
+}
+
+const DEFAULT_SHARED = Object.freeze({ ...DEFAULT_OPTIONS, selector: null });
+
 function compact(source: IndexedRuleSource, metric: string): IndexedRule {
-  return {
-    id: source.id,
-    deviceId: source.deviceId,
-    selector: source.selector && source.selector.length > 0 ? source.selector : null,
-    metric,
-    operator: canonical(source.operator),
-    threshold: source.threshold,
-    severity: canonical(source.severity),
-    name: source.name,
-    forReadings: source.forReadings,
-    windowSeconds: source.windowSeconds,
-    aggregation: canonical(source.aggregation),
-    clearThreshold: source.clearThreshold,
-    noDataSeconds: source.noDataSeconds,
-    repeatIntervalSeconds: source.repeatIntervalSeconds,
-  };
+  return new CompactRule(source, metric);
 }
