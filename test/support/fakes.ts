@@ -1,11 +1,22 @@
 import type { Alert } from '../../domain/alert.ts';
+import {
+  afterSighting,
+  type Device,
+  type DeviceChange,
+  type DeviceFilter,
+  type DeviceSighting,
+  passesFilter,
+  planSighting,
+  seenMarks,
+} from '../../domain/device.ts';
 import { type EpisodeState, newEpisode, type Notification } from '../../domain/episode.ts';
-import type { PageRequest } from '../../domain/pagination.ts';
+import { nextToken, type PageRequest } from '../../domain/pagination.ts';
 import {
   type AlertNotifier,
   type AlertPublisher,
   type AlertQuery,
   type AlertStore,
+  type DeviceStore,
   type EpisodeStore,
   episodeKey,
   type Page,
@@ -166,5 +177,84 @@ export class FakeChannel implements AlertNotifier, AlertPublisher {
       throw new Error('channel unavailable');
     }
     this.sent.push(alert);
+  }
+}
+
+/**
+ * The device inventory in memory, deciding writes as the DynamoDB store does (`planSighting`):
+ * `writes` counts the sighting writes, `recorded` the recordSightings calls.
+ */
+export class FakeDeviceStore implements DeviceStore {
+  readonly devices = new Map<string, Device>();
+  readonly recorded: DeviceSighting[][] = [];
+  writes = 0;
+  /** Set to make recordSightings fail. */
+  failure: Error | null = null;
+
+  async loadMany(ids: readonly string[]): Promise<Map<string, Device>> {
+    const found = new Map<string, Device>();
+    for (const id of ids) {
+      const device = this.devices.get(id);
+      if (device) found.set(id, device);
+    }
+    return found;
+  }
+
+  async recordSightings(sightings: readonly DeviceSighting[], now: number): Promise<void> {
+    this.recorded.push([...sightings]);
+    if (this.failure) throw this.failure;
+    for (const sighting of sightings) {
+      const device = this.devices.get(sighting.deviceId) ?? null;
+      const write = planSighting(device ? seenMarks(device) : null, sighting, now);
+      if (!write) continue;
+      this.writes++;
+      const marks = afterSighting(device ? seenMarks(device) : null, write);
+      const values = new Map((device?.latest ?? []).map((value) => [value.metric, value]));
+      for (const [metric, { value, timestamp }] of Object.entries(write.latest)) {
+        values.set(metric, { metric, value, timestamp });
+      }
+      this.devices.set(sighting.deviceId, {
+        id: sighting.deviceId,
+        name: device?.name ?? null,
+        labels: device?.labels ?? {},
+        firstSeenAt: marks.firstSeenAt,
+        lastSeenAt: marks.lastSeenAt,
+        latest: [...values.values()].sort((a, b) => (a.metric < b.metric ? -1 : 1)),
+      });
+    }
+  }
+
+  async get(id: string): Promise<Device | null> {
+    return this.devices.get(id) ?? null;
+  }
+
+  async list(filter: DeviceFilter, page: PageRequest): Promise<Page<Device>> {
+    const after = page.after?.deviceId ?? '';
+    const matching = [...this.devices.values()]
+      .filter((device) => device.id > after && passesFilter(device, filter))
+      .sort((a, b) => (a.id < b.id ? -1 : 1));
+    const items = matching.slice(0, page.limit);
+    const last = items.at(-1);
+    return {
+      items,
+      nextToken:
+        matching.length > page.limit && last ? nextToken({ deviceId: last.id }, page) : null,
+    };
+  }
+
+  async update(id: string, change: DeviceChange): Promise<Device | null> {
+    const device = this.devices.get(id);
+    if (!device) return null;
+    const updated = {
+      ...device,
+      ...(change.name !== undefined ? { name: change.name } : {}),
+      ...(change.labels !== undefined ? { labels: change.labels } : {}),
+    };
+    this.devices.set(id, updated);
+    return updated;
+  }
+
+  async delete(id: string): Promise<boolean> {
+    return this.devices.delete(id);
   }
 }
