@@ -2,14 +2,16 @@ import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import type { DeviceFieldsFragment } from '../../generated/console-operations.ts';
 import type { Api } from './api.ts';
 import { errorText } from './error-text.ts';
-import { labelLines, labelsProblem, labelsText } from './label-text.ts';
+import type { DeviceProblem } from './device-draft.ts';
+import { deviceChange } from './device-draft.ts';
+import { labelsText } from './label-text.ts';
 import { updateDeviceMutation } from './operations.ts';
 
 type Device = DeviceFieldsFragment;
 
 /**
  * Names and labels a device: a name, and its labels as `key=value` lines, which replace the
- * device's labels on save. The labels are checked with the domain's own validation first.
+ * device's labels on save. Both are checked with the domain's own validation first.
  */
 export function DeviceEditor(props: {
   api: Api;
@@ -20,7 +22,7 @@ export function DeviceEditor(props: {
   const { api, device, onSaved, onCancel } = props;
   const [name, setName] = useState(device.name ?? '');
   const [labels, setLabels] = useState(labelsText(device.labels));
-  const [problem, setProblem] = useState<{ field: 'labels' | null; message: string } | null>(null);
+  const [problem, setProblem] = useState<DeviceProblem | null>(null);
   const [saving, setSaving] = useState(false);
   const id = useId();
   const form = useRef<HTMLFormElement>(null);
@@ -31,18 +33,12 @@ export function DeviceEditor(props: {
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    const refused = labelsProblem(labels);
-    if (refused !== null) {
-      setProblem({ field: 'labels', message: refused });
-      return;
-    }
-    setProblem(null);
+    const change = deviceChange(name, labels);
+    setProblem(change.problem);
+    if (change.input === null) return;
     setSaving(true);
     try {
-      const saved = await api.request(updateDeviceMutation, {
-        id: device.id,
-        input: { name: name.trim() === '' ? null : name.trim(), labels: labelLines(labels).labels },
-      });
+      const saved = await api.request(updateDeviceMutation, { id: device.id, input: change.input });
       onSaved(saved.updateDevice);
     } catch (error) {
       setProblem({ field: null, message: errorText(error) });
@@ -52,6 +48,7 @@ export function DeviceEditor(props: {
   };
 
   const invalid = problem?.field === 'labels';
+  const nameInvalid = problem?.field === 'name';
   return (
     <form
       ref={form}
@@ -67,7 +64,12 @@ export function DeviceEditor(props: {
           type="text"
           autoComplete="off"
           value={name}
-          onInput={(e) => setName(e.currentTarget.value)}
+          aria-invalid={nameInvalid ? 'true' : undefined}
+          aria-describedby={nameInvalid ? `${id}-problem` : undefined}
+          onInput={(e) => {
+            setName(e.currentTarget.value);
+            if (nameInvalid) setProblem(null);
+          }}
         />
       </div>
       <div class="field">

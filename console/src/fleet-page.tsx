@@ -7,7 +7,7 @@ import { DeviceEditor } from './device-editor.tsx';
 import { errorText } from './error-text.ts';
 import { age, dateTime, deviceHref } from './format.ts';
 import { LatestLoad } from './latest-load.ts';
-import type { MatcherProblem, MatcherRow } from './matcher-draft.ts';
+import type { FilterProblem, MatcherRow } from './matcher-draft.ts';
 import { deviceFilter, filterProblem } from './matcher-draft.ts';
 import { MatcherRows } from './matcher-rows.tsx';
 import { deleteDeviceMutation, devicesQuery } from './operations.ts';
@@ -39,7 +39,7 @@ export function FleetPage({ api, canChange }: { api: Api; canChange: boolean }) 
   const [search, setSearch] = useState('');
   const [rows, setRows] = useState<MatcherRow[]>([]);
   const [filter, setFilter] = useState<DeviceFilter>({});
-  const [filterRefused, setFilterRefused] = useState<MatcherProblem | null>(null);
+  const [filterRefused, setFilterRefused] = useState<FilterProblem | null>(null);
   const [devices, setDevices] = useState<Device[] | null>(null);
   const [nextToken, setNextToken] = useState<string | null>(null);
   const [loadingMore, setLoadingMore] = useState(false);
@@ -95,7 +95,7 @@ export function FleetPage({ api, canChange }: { api: Api; canChange: boolean }) 
 
   const applyFilter = (event: Event) => {
     event.preventDefault();
-    const refused = filterProblem(rows);
+    const refused = filterProblem(search, rows);
     setFilterRefused(refused);
     if (refused) return;
     setEditing(null);
@@ -138,7 +138,14 @@ export function FleetPage({ api, canChange }: { api: Api; canChange: boolean }) 
             id={`${id}-search`}
             type="search"
             value={search}
-            onInput={(e) => setSearch(e.currentTarget.value)}
+            aria-invalid={filterRefused?.field === 'search' ? 'true' : undefined}
+            aria-describedby={
+              filterRefused?.field === 'search' ? `${id}-filter-problem` : undefined
+            }
+            onInput={(e) => {
+              setSearch(e.currentTarget.value);
+              if (filterRefused?.field === 'search') setFilterRefused(null);
+            }}
           />
         </div>
         <MatcherRows
@@ -148,7 +155,7 @@ export function FleetPage({ api, canChange }: { api: Api; canChange: boolean }) 
             setRows(changed);
             setFilterRefused(null);
           }}
-          invalidRow={filterRefused?.row ?? null}
+          invalidRow={filterRefused?.field === 'labels' ? filterRefused.row : null}
           describedBy={`${id}-filter-problem`}
         />
         {filterRefused && (

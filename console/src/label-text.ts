@@ -1,12 +1,9 @@
 /**
  * Labels and label selectors as the console writes and reads them: a device's labels as
  * `key=value` lines in a text box, and a selector as one line of text
- * (`site=berlin, model in (b200, b300)`). The lines are checked with the domain's own
- * `parseLabels`, so the page shows the message the API would return before anything is sent.
+ * (`site=berlin, model in (b200, b300)`).
  */
 import type { LabelInput, LabelOperator } from '../../generated/console-operations.ts';
-import { ValidationError } from '../../domain/errors.ts';
-import { parseLabels } from '../../domain/labels.ts';
 
 /** A label as the API lists it. */
 export interface LabelPair {
@@ -54,22 +51,6 @@ export function labelLines(text: string): LabelLines {
     labels.push({ key: line.slice(0, equals).trim(), value: line.slice(equals + 1).trim() });
   }
   return { labels, problem: null };
-}
-
-/**
- * What the API would refuse in these labels, with its message (`input.labels[1].key …`);
- * null when they are fine.
- */
-export function labelsProblem(text: string): string | null {
-  const lines = labelLines(text);
-  if (lines.problem !== null) return lines.problem;
-  try {
-    parseLabels(lines.labels, 'input.labels');
-    return null;
-  } catch (error) {
-    if (error instanceof ValidationError) return error.message;
-    throw error;
-  }
 }
 
 /** Labels as a record, the shape the domain's `selects` reads. */

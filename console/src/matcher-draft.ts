@@ -10,7 +10,7 @@ import type {
   LabelOperator,
 } from '../../generated/console-operations.ts';
 import { ValidationError } from '../../domain/errors.ts';
-import { parseSelector } from '../../domain/labels.ts';
+import { parseDeviceFilter } from '../../domain/device.ts';
 import type { MatcherText } from './label-text.ts';
 
 export interface MatcherRow {
@@ -87,6 +87,11 @@ export interface MatcherProblem {
   message: string;
 }
 
+export interface FilterProblem extends MatcherProblem {
+  /** The search, or the label matchers. */
+  field: 'search' | 'labels';
+}
+
 /**
  * The row a domain ValidationError's field points at (`input.selector[2].values[0]` → the
  * third matcher sent), with the error's message.
@@ -113,15 +118,16 @@ export function deviceFilter(search: string, rows: readonly MatcherRow[]): Devic
   };
 }
 
-/** What the API would refuse in the filter's matchers; null when they are fine. */
-export function filterProblem(rows: readonly MatcherRow[]): MatcherProblem | null {
-  const labels = matcherInputs(rows);
-  if (labels.length === 0) return null;
+/** What the API would refuse in the filter, and where; null when it is fine. */
+export function filterProblem(search: string, rows: readonly MatcherRow[]): FilterProblem | null {
   try {
-    parseSelector(labels, 'filter.labels');
+    parseDeviceFilter(deviceFilter(search, rows));
     return null;
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    return matcherProblemOf(rows, error, 'filter.labels');
+    if (error.field === 'filter.search') {
+      return { field: 'search', row: null, message: error.message };
+    }
+    return { field: 'labels', ...matcherProblemOf(rows, error, 'filter.labels') };
   }
 }

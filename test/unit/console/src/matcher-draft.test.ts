@@ -78,35 +78,49 @@ describe('deviceFilter', () => {
 
 describe('filterProblem', () => {
   it('given no matcher, or good ones, then no problem', () => {
-    expect(filterProblem([])).toBeNull();
-    expect(filterProblem([row('', 'EQ', '')])).toBeNull();
-    expect(filterProblem([row('site', 'IN', 'berlin, paris')])).toBeNull();
+    expect(filterProblem('', [])).toBeNull();
+    expect(filterProblem('', [row('', 'EQ', '')])).toBeNull();
+    expect(filterProblem('boiler', [row('site', 'IN', 'berlin, paris')])).toBeNull();
   });
 
   it('given a bad row after a blank one, then that row is at fault with the domain’s message', () => {
-    const problem = filterProblem([
+    const problem = filterProblem('', [
       row('', 'EQ', ''),
       row('site', 'EQ', 'berlin'),
       row('Site', 'EQ', 'paris'),
     ]);
 
+    expect(problem?.field).toBe('labels');
     expect(problem?.row).toBe(2);
     expect(problem?.message).toMatch(/^filter\.labels\[1\]\.key may contain only lower-case/);
   });
 
   it('given IN with no value, then the row is at fault', () => {
-    expect(filterProblem([row('model', 'IN', ' , ')])).toEqual({
+    expect(filterProblem('', [row('model', 'IN', ' , ')])).toEqual({
+      field: 'labels',
       row: 0,
       message: 'filter.labels[0].values must hold 1 to 64 values for IN; got 0',
     });
   });
 
   it('given 17 matchers, then the filter as a whole is at fault', () => {
-    const problem = filterProblem(Array.from({ length: 17 }, (_, i) => row(`k${i}`, 'EXISTS')));
+    const problem = filterProblem(
+      '',
+      Array.from({ length: 17 }, (_, i) => row(`k${i}`, 'EXISTS')),
+    );
 
     expect(problem).toEqual({
+      field: 'labels',
       row: null,
       message: 'filter.labels may hold at most 16 matchers; got 17',
     });
+  });
+
+  it('given a search longer than the API takes, then the search is at fault with the domain’s message', () => {
+    const problem = filterProblem('x'.repeat(129), []);
+
+    expect(problem?.field).toBe('search');
+    expect(problem?.row).toBeNull();
+    expect(problem?.message).toMatch(/^filter\.search /);
   });
 });
