@@ -288,6 +288,8 @@ function toAlert(item: Record<string, unknown>): Alert {
     ruleId: item.ruleId as string,
     ruleName: text('ruleName'),
     deviceId: item.deviceId as string,
+    // Alerts stored before labels have none.
+    labels: (item.labels as Alert['labels'] | undefined) ?? null,
     metric: item.metric as string,
     value: item.value as number,
     threshold: item.threshold as number,
@@ -302,5 +304,6 @@ function toAlert(item: Record<string, unknown>): Alert {
     acknowledgedAt: text('acknowledgedAt'),
     acknowledgedBy: text('acknowledgedBy'),
     notifiedAt: text('notifiedAt'),
+    resolution: text('resolution'),
   };
 }

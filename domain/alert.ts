@@ -1,10 +1,21 @@
 import { createHash } from 'node:crypto';
 import type { Alert as AlertType } from '../generated/graphql.ts';
+import { type Labels, labelList, noLabels } from './labels.ts';
 import type { Reading } from './reading.ts';
 import { operatorSymbols, type Rule } from './rule.ts';
 
-/** One alert episode of a rule for a device: it fires, may repeat, and resolves. */
-export type Alert = Omit<AlertType, '__typename'>;
+/**
+ * One alert episode of a rule for a device: it fires, may repeat, and resolves. Besides the
+ * GraphQL fields, an alert resolved by something other than its readings says why
+ * (`resolution`, e.g. the device no longer matches the rule's selector): it is stored with
+ * the alert and shown in the e-mail; the API does not expose it (yet).
+ */
+export type Alert = Omit<AlertType, '__typename'> & { resolution?: string | null };
+
+/** Why an alert resolved when its device's labels no longer match its rule's selector. */
+export const LEFT_SELECTOR = "the device no longer matches the rule's selector";
+/** Why an alert resolved when its rule was disabled or deleted. */
+export const RULE_CLOSED = 'the rule was disabled or deleted';
 
 /** What of a rule an alert copies. */
 export type AlertingRule = Pick<
@@ -12,15 +23,20 @@ export type AlertingRule = Pick<
   'id' | 'name' | 'metric' | 'threshold' | 'operator' | 'severity'
 >;
 
-/** A THRESHOLD alert fired by `reading` (with `value`, the aggregate for window rules). */
+/**
+ * A THRESHOLD alert fired by `reading` (with `value`, the aggregate for window rules);
+ * `labels` are the device's when it fired, kept with the alert whatever they become.
+ */
 export function thresholdAlert(
   rule: AlertingRule,
   reading: Reading,
   value: number,
   firedAt: string,
+  labels: Labels = noLabels,
 ): Alert {
   return {
     ...fromRule(rule),
+    labels: labelList(labels),
     // A reading is its id and its time: a device that reuses ids fires new alerts.
     id: alertId(rule.id, reading.deviceId, `reading:${reading.id}@${reading.timestamp}`),
     deviceId: reading.deviceId,
@@ -39,9 +55,11 @@ export function noDataAlert(
   deviceId: string,
   lastAt: string,
   firedAt: string,
+  labels: Labels = noLabels,
 ): Alert {
   return {
     ...fromRule(rule),
+    labels: labelList(labels),
     // The same silence may fire again after the rule was disabled and enabled: a new alert.
     id: alertId(rule.id, deviceId, `no-data-after:${lastAt}@${firedAt}`),
     deviceId,
@@ -95,6 +113,9 @@ export function describeAlert(alert: Alert): { subject: string; body: string } {
     `${alert.status === 'RESOLVED' ? 'Resolved' : `Alert ${alert.severity}`}: ${alert.ruleName ?? what}`,
     '',
     `Device:     ${alert.deviceId}`,
+    ...(alert.labels && alert.labels.length > 0
+      ? [`Labels:     ${alert.labels.map(({ key, value }) => `${key}=${value}`).join(', ')}`]
+      : []),
     `Metric:     ${alert.metric}`,
     alert.reason === 'NO_DATA'
       ? `Last data:  ${alert.eventTimestamp ?? 'unknown'}`
@@ -104,6 +125,7 @@ export function describeAlert(alert: Alert): { subject: string; body: string } {
     ...(alert.reason === 'THRESHOLD' ? [`Reading at: ${alert.eventTimestamp ?? 'unknown'}`] : []),
     `Fired at:   ${alert.firedAt}`,
     ...(alert.resolvedAt ? [`Resolved:   ${alert.resolvedAt}`] : []),
+    ...(alert.resolution ? [`Why:        ${alert.resolution}`] : []),
     ...(alert.acknowledgedAt
       ? [`Acknowledged: ${alert.acknowledgedAt} by ${alert.acknowledgedBy ?? 'someone'}`]
       : []),

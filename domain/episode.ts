@@ -1,5 +1,6 @@
 import type { Aggregation } from '../generated/graphql.ts';
 import { type Alert, noDataAlert, thresholdAlert } from './alert.ts';
+import { type Labels, noLabels } from './labels.ts';
 import { limits } from './limits.ts';
 import type { Reading } from './reading.ts';
 import { breaches, type Rule } from './rule.ts';
@@ -90,13 +91,15 @@ export function newEpisode(ruleId: string, deviceId: string): EpisodeState {
  * redelivery cannot fire twice and a late reading cannot undo a newer state.
  *
  * `changed` is false when storing the state is unnecessary — a healthy reading of a plain
- * threshold rule — which keeps the common case free of writes.
+ * threshold rule — which keeps the common case free of writes. `labels` are the device's,
+ * copied into an alert that fires.
  */
 export function applyReading(
   rule: EpisodeRule,
   state: EpisodeState,
   reading: Reading,
   now: number,
+  labels: Labels = noLabels,
 ): Step {
   if (!isAfterLast(state, reading)) return { state, changed: false };
   // The healthy path of a plain threshold rule allocates and parses nothing more.
@@ -148,7 +151,7 @@ export function applyReading(
     next.consecutive = state.consecutive + 1;
     changed = true;
     if (next.consecutive >= rule.forReadings) {
-      next.open = thresholdAlert(rule, reading, value, stamp);
+      next.open = thresholdAlert(rule, reading, value, stamp, labels);
       next.consecutive = 0;
       notify('FIRING', next.open);
     }
@@ -168,8 +171,14 @@ export function applyReading(
 /**
  * What time alone changes, checked on a schedule: a device silent for `noDataSeconds`
  * fires NO_DATA, and an alert still firing after `repeatIntervalSeconds` is notified again.
+ * `labels` are the device's, copied into a NO_DATA alert that fires.
  */
-export function checkTime(rule: EpisodeRule, state: EpisodeState, now: number): Step {
+export function checkTime(
+  rule: EpisodeRule,
+  state: EpisodeState,
+  now: number,
+  labels: Labels = noLabels,
+): Step {
   const stamp = formatDateTime(now);
   const next: EpisodeState = { ...state };
   let changed = false;
@@ -183,7 +192,7 @@ export function checkTime(rule: EpisodeRule, state: EpisodeState, now: number): 
     state.noData === null &&
     now - Date.parse(state.lastAt) >= rule.noDataSeconds * 1000
   ) {
-    next.noData = noDataAlert(rule, state.deviceId, state.lastAt, stamp);
+    next.noData = noDataAlert(rule, state.deviceId, state.lastAt, stamp, labels);
     notify('FIRING', next.noData);
   }
   if (rule.repeatIntervalSeconds !== null) {
@@ -202,8 +211,11 @@ export function checkTime(rule: EpisodeRule, state: EpisodeState, now: number): 
   return changed ? { state: next, changed } : { state, changed: false };
 }
 
-/** Resolves whatever is open, because the rule was deleted or disabled. */
-export function closeEpisode(state: EpisodeState, now: number): Step {
+/**
+ * Resolves whatever is open for a reason other than readings: the rule was deleted or
+ * disabled, or the device left its selector. `resolution` says which, for people.
+ */
+export function closeEpisode(state: EpisodeState, now: number, resolution?: string): Step {
   if (!state.open && !state.noData) return { state, changed: false };
   const stamp = formatDateTime(now);
   const outbox = [...state.outbox];
@@ -212,15 +224,17 @@ export function closeEpisode(state: EpisodeState, now: number): Step {
       outbox.push({
         key: `RESOLVED@${stamp}:${alert.id}`,
         kind: 'RESOLVED',
-        alert: resolve(alert, stamp),
+        alert: resolve(alert, stamp, resolution),
       });
   }
   return { state: { ...state, open: null, noData: null, consecutive: 0, outbox }, changed: true };
 }
 
-/** The alert keeps the value that fired it; the resolution adds when it ended. */
-function resolve(alert: Alert, at: string): Alert {
-  return { ...alert, status: 'RESOLVED', resolvedAt: at, notifiedAt: at };
+/** The alert keeps the value that fired it; the resolution adds when it ended, and why. */
+function resolve(alert: Alert, at: string, resolution?: string): Alert {
+  const resolved: Alert = { ...alert, status: 'RESOLVED', resolvedAt: at, notifiedAt: at };
+  if (resolution !== undefined) resolved.resolution = resolution;
+  return resolved;
 }
 
 function isAfterLast(state: EpisodeState, reading: Reading): boolean {

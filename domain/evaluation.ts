@@ -1,3 +1,4 @@
+import { type Alert, LEFT_SELECTOR, RULE_CLOSED } from './alert.ts';
 import { type DeliveryDeps, deliver, type Patience, PATIENCE_PER_BATCH_MS } from './delivery.ts';
 import {
   applyReading,
@@ -7,7 +8,16 @@ import {
   newEpisode,
   type Step,
 } from './episode.ts';
-import { episodeKey, type ReadingStore, type WorkMessage } from './ports.ts';
+import { type Labels, noLabels, selects } from './labels.ts';
+import { limits } from './limits.ts';
+import { pageRequest } from './pagination.ts';
+import {
+  type DeviceStore,
+  episodeKey,
+  type Page,
+  type ReadingStore,
+  type WorkMessage,
+} from './ports.ts';
 import { readingKey } from './queue-message.ts';
 import type { Reading } from './reading.ts';
 import type { IndexedRule, RuleIndex } from './rule-index.ts';
@@ -16,6 +26,8 @@ import type { IndexedRule, RuleIndex } from './rule-index.ts';
 export interface EvaluationDeps extends DeliveryDeps {
   readings: ReadingStore;
   rules: () => Promise<RuleIndex>;
+  /** The inventory, for the labels selector rules match and alerts carry. */
+  devices: Pick<DeviceStore, 'loadMany'>;
 }
 
 /** Optimistic writes that lose this many races in a row give up (the reading is retried). */
@@ -69,14 +81,23 @@ async function evaluate(
   readings: readonly Reading[],
   deps: EvaluationDeps,
 ): Promise<Map<string, unknown>> {
-  const index = await deps.rules();
-  const groups = new Map<string, { rule: IndexedRule; deviceId: string; readings: Reading[] }>();
+  // The batch's devices' labels, read once for the batch alongside the rules: a device seen
+  // for the first time is not in the inventory yet and has none.
+  const [index, devices] = await Promise.all([
+    deps.rules(),
+    deps.devices.loadMany(deviceIdsOf(readings)),
+  ]);
+  const groups = new Map<
+    string,
+    { rule: IndexedRule; deviceId: string; labels: Labels; readings: Reading[] }
+  >();
   for (const reading of readings) {
-    for (const rule of index.matching(reading.deviceId, reading.metric)) {
+    const labels = devices.get(reading.deviceId)?.labels ?? noLabels;
+    for (const rule of index.matching(reading.deviceId, reading.metric, labels)) {
       const key = episodeKey(rule.id, reading.deviceId);
       const group = groups.get(key);
       if (group) group.readings.push(reading);
-      else groups.set(key, { rule, deviceId: reading.deviceId, readings: [reading] });
+      else groups.set(key, { rule, deviceId: reading.deviceId, labels, readings: [reading] });
     }
   }
   const failed = new Map<string, unknown>();
@@ -91,7 +112,7 @@ async function evaluate(
       const step = (state: EpisodeState): Step => {
         let current: Step = { state, changed: false };
         for (const reading of ordered) {
-          const next = applyReading(group.rule, current.state, reading, deps.now());
+          const next = applyReading(group.rule, current.state, reading, deps.now(), group.labels);
           current = { state: next.state, changed: current.changed || next.changed };
         }
         return current;
@@ -122,11 +143,18 @@ export async function checkEpisodes(
   for (const rule of rules) {
     if (rule.noDataSeconds === null && rule.repeatIntervalSeconds === null) continue;
     const states = await deps.episodes.listForRule(rule.id);
+    let labels: ReadonlyMap<string, { labels: Labels }>;
+    try {
+      labels = await labelsOfFallingSilent(rule, states, deps);
+    } catch (error) {
+      errors.push(error);
+      continue;
+    }
     await forEachAtMost(states, EPISODES_AT_ONCE, async (state) => {
+      const deviceLabels = labels.get(state.deviceId)?.labels ?? noLabels;
+      const step = (s: EpisodeState) => checkTime(rule, s, deps.now(), deviceLabels);
       try {
-        if (await advance(state, (s) => checkTime(rule, s, deps.now()), deps, { leftMs: 0 })) {
-          moved++;
-        }
+        if (await advance(state, step, deps, { leftMs: 0 })) moved++;
       } catch (error) {
         errors.push(error);
       }
@@ -140,6 +168,8 @@ export async function runWork(message: WorkMessage, deps: EvaluationDeps): Promi
   switch (message.type) {
     case 'closeRule':
       return closeRule(message.ruleId, deps);
+    case 'deviceLabelsChanged':
+      return resolveLeftSelectors(message.deviceId, deps);
     case 'pushAlert': {
       const alert = await deps.alerts.get(message.alertId);
       if (alert) await deps.publisher.publish(alert);
@@ -157,7 +187,7 @@ export async function closeRule(ruleId: string, deps: EvaluationDeps): Promise<v
   const states = await deps.episodes.listForRule(ruleId);
   await forEachAtMost(states, EPISODES_AT_ONCE, async (state) => {
     try {
-      await advance(state, (s) => closeEpisode(s, deps.now()), deps, { leftMs: 0 });
+      await advance(state, (s) => closeEpisode(s, deps.now(), RULE_CLOSED), deps, { leftMs: 0 });
     } catch (error) {
       errors.push(error);
     }
@@ -165,6 +195,76 @@ export async function closeRule(ruleId: string, deps: EvaluationDeps): Promise<v
   if (errors.length > 0) {
     throw new AggregateError(errors, `${errors.length} of rule ${ruleId}'s episodes not closed`);
   }
+}
+
+/**
+ * A device's labels changed (or it left the inventory): resolve its open alerts of selector
+ * rules whose selector no longer holds for its labels now, saying why. Its firing alerts
+ * name the candidates, so the cost is that of the device's open alerts, not of the rules.
+ * An episode that cannot be moved now does not hold up the others; the call then fails, so
+ * the work is retried.
+ */
+export async function resolveLeftSelectors(deviceId: string, deps: EvaluationDeps): Promise<void> {
+  const [index, devices] = await Promise.all([deps.rules(), deps.devices.loadMany([deviceId])]);
+  const labels = devices.get(deviceId)?.labels ?? noLabels;
+  const ruleIds = new Set<string>();
+  let token: string | null = null;
+  do {
+    const request = pageRequest({ limit: limits.maxPageSize, nextToken: token }, { deviceId });
+    const page: Page<Alert> = await deps.alerts.active(deviceId, request);
+    for (const alert of page.items) {
+      const rule = index.get(alert.ruleId);
+      if (rule?.selector && !selects(rule.selector, labels)) ruleIds.add(rule.id);
+    }
+    token = page.nextToken;
+  } while (token !== null);
+  if (ruleIds.size === 0) return;
+  const states = await deps.episodes.loadMany([...ruleIds].map((ruleId) => ({ ruleId, deviceId })));
+  const errors: unknown[] = [];
+  await forEachAtMost([...states.values()], EPISODES_AT_ONCE, async (state) => {
+    // The episode is reloaded by advance when it moved meanwhile; its rule is checked once
+    // more here so that a device relabelled back into the selector keeps its alert.
+    const rule = index.get(state.ruleId);
+    if (!rule?.selector || selects(rule.selector, labels)) return;
+    try {
+      await advance(state, (s) => closeEpisode(s, deps.now(), LEFT_SELECTOR), deps, {
+        leftMs: 0,
+      });
+    } catch (error) {
+      errors.push(error);
+    }
+  });
+  if (errors.length > 0) {
+    throw new AggregateError(
+      errors,
+      `${errors.length} of device ${deviceId}'s episodes not resolved after its labels changed`,
+    );
+  }
+}
+
+/**
+ * The labels of the devices whose episodes of `rule` fall silent now (a NO_DATA alert about
+ * to fire carries them): none to read on most checks.
+ */
+async function labelsOfFallingSilent(
+  rule: IndexedRule,
+  states: readonly EpisodeState[],
+  deps: EvaluationDeps,
+): Promise<ReadonlyMap<string, { labels: Labels }>> {
+  if (rule.noDataSeconds === null) return new Map();
+  const now = deps.now();
+  const silent = states.filter(
+    (state) => state.noData === null && checkTime(rule, state, now).state.noData !== null,
+  );
+  if (silent.length === 0) return new Map();
+  return deps.devices.loadMany(silent.map((state) => state.deviceId));
+}
+
+/** The distinct devices of a batch, in the order they first appear. */
+function deviceIdsOf(readings: readonly Reading[]): string[] {
+  const ids = new Set<string>();
+  for (const reading of readings) ids.add(reading.deviceId);
+  return [...ids];
 }
 
 /**

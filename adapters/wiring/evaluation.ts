@@ -8,7 +8,7 @@ import { setting } from '../config.ts';
 import { DynamoDbEpisodeStore } from '../dynamodb-episode-store.ts';
 import { logger } from '../logger.ts';
 import { SnsAlertNotifier } from '../sns-alert-notifier.ts';
-import { alertStore, readingStore, ruleStore as sharedRuleStore } from './stores.ts';
+import { alertStore, deviceStore, readingStore, ruleStore as sharedRuleStore } from './stores.ts';
 
 /*
  * The evaluation's adapters, configured once per process from the environment: shared by
@@ -27,6 +27,7 @@ export const rules = new RuleCache(ruleStore, {
 export const evaluationDeps: EvaluationDeps = {
   readings: readingStore(),
   rules: () => rules.current(),
+  devices: deviceStore(),
   episodes: new DynamoDbEpisodeStore(dynamodb, setting(tables.episodes.envVar)),
   alerts: alertStore(),
   notifier: new SnsAlertNotifier(sns, setting(alertsTopic.envVar)),

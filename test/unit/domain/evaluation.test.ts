@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DeliveryInProgressError } from '../../../domain/delivery.ts';
-import { checkEpisodes, closeRule, evaluateReadings } from '../../../domain/evaluation.ts';
+import { checkEpisodes, closeRule, evaluateReadings, runWork } from '../../../domain/evaluation.ts';
+import type { DeviceSighting } from '../../../domain/device.ts';
+import type { Labels } from '../../../domain/labels.ts';
+import type { DeviceStore } from '../../../domain/ports.ts';
 import type { Rule } from '../../../domain/rule.ts';
 import { RuleIndex } from '../../../domain/rule-index.ts';
 import {
@@ -11,6 +14,27 @@ import {
 } from '../../support/fakes.ts';
 import { reading, rule, t0 } from '../../support/builders.ts';
 
+/** The inventory's labels by device, the ids each loadMany asked for, and the sightings. */
+class FakeDevices implements Pick<DeviceStore, 'loadMany' | 'recordSightings'> {
+  readonly labels = new Map<string, Labels>();
+  readonly calls: string[][] = [];
+  readonly sightings: DeviceSighting[][] = [];
+  async recordSightings(sightings: readonly DeviceSighting[]) {
+    this.sightings.push([...sightings]);
+  }
+  async loadMany(ids: readonly string[]) {
+    this.calls.push([...ids]);
+    const found: Awaited<ReturnType<DeviceStore['loadMany']>> = new Map();
+    for (const id of ids) {
+      const labels = this.labels.get(id);
+      const seen = '2026-05-01T00:00:00.000Z';
+      const device = { id, name: null, labels, firstSeenAt: seen, lastSeenAt: seen, latest: [] };
+      if (labels) found.set(id, { ...device, labels });
+    }
+    return found;
+  }
+}
+
 /** How long a new alert stays its firing worker's alone until it is recorded, in these tests. */
 const FIRING_WINDOW_MS = 60_000;
 
@@ -20,9 +44,11 @@ function setup(
   alerts = new FakeAlertStore(),
 ) {
   let clock = t0;
+  const index = new RuleIndex(rules);
   const deps = {
     readings: new FakeReadingStore(),
-    rules: async () => new RuleIndex(rules),
+    rules: async () => index,
+    devices: new FakeDevices(),
     episodes,
     alerts,
     notifier: new FakeChannel(),
@@ -428,5 +454,139 @@ describe('checkEpisodes and closeRule', () => {
     await closeRule('hot', deps);
     await closeRule('hot', deps);
     expect(statuses(deps.notifier)).toEqual(['FIRING:THRESHOLD', 'RESOLVED:THRESHOLD']);
+  });
+});
+
+describe('selector rules and device labels', () => {
+  const berlin = [{ key: 'site', operator: 'EQ' as const, values: ['berlin'] }];
+
+  it("given a selector rule, then a batch reads its devices' labels once and only the labelled device fires, its alert carrying the labels", async () => {
+    // Prepare
+    const { deps } = setup([rule('berlin-hot', { selector: berlin })]);
+    deps.devices.labels.set('D1', { site: 'berlin', model: 'b200' });
+    deps.devices.labels.set('D2', { site: 'paris' });
+
+    // Act: D1 twice, D2, and D3 seen for the first time (not in the inventory).
+    await evaluateReadings(
+      [reading('a', 70, 1, 'D1'), reading('b', 80, 1, 'D2'), reading('c', 90, 2, 'D1')].concat([
+        reading('d', 95, 1, 'D3'),
+      ]),
+      deps,
+    );
+
+    // Assess
+    expect(deps.devices.calls).toEqual([['D1', 'D2', 'D3']]);
+    expect(deps.notifier.sent.map((a) => a.deviceId)).toEqual(['D1']);
+    expect(deps.notifier.sent[0]?.labels).toEqual([
+      { key: 'model', value: 'b200' },
+      { key: 'site', value: 'berlin' },
+    ]);
+    expect(deps.publisher.sent[0]?.labels).toEqual(deps.notifier.sent[0]?.labels);
+    expect([...deps.alerts.items.values()][0]?.alert.labels).toEqual(deps.notifier.sent[0]?.labels);
+  });
+
+  it('given a rule for every device, then an unknown device fires with no labels', async () => {
+    const { deps } = setup([rule('hot')]);
+    await evaluateReadings([reading('a', 70, 1, 'NEW')], deps);
+    expect(deps.notifier.sent.map((a) => [a.deviceId, a.labels])).toEqual([['NEW', []]]);
+  });
+
+  it('given a device relabelled between batches, then the next batch applies the selector rules of its new labels', async () => {
+    const { deps } = setup([rule('berlin-hot', { selector: berlin })]);
+    deps.devices.labels.set('D1', { site: 'paris' });
+    await evaluateReadings([reading('a', 70, 1)], deps);
+    expect(deps.notifier.sent).toHaveLength(0);
+    deps.devices.labels.set('D1', { site: 'berlin' });
+    await evaluateReadings([reading('b', 70, 2)], deps);
+    expect(statuses(deps.notifier)).toEqual(['FIRING:THRESHOLD']);
+  });
+
+  it('given a device whose labels no longer match, when deviceLabelsChanged is run, then its selector alert resolves saying why and its other alerts stay open', async () => {
+    // Prepare: four rules fire for D1 (two selectors, every device, its own), three for D2.
+    const rules = [
+      rule('berlin-hot', { selector: berlin }),
+      rule('hot'),
+      rule('d1-hot', { deviceId: 'D1' }),
+      rule('has-site', { selector: [{ key: 'site', operator: 'EXISTS' }] }),
+    ];
+    const { deps, tick } = setup(rules);
+    deps.devices.labels.set('D1', { site: 'berlin' });
+    deps.devices.labels.set('D2', { site: 'berlin' });
+    await evaluateReadings([reading('a', 70, 1, 'D1'), reading('b', 70, 1, 'D2')], deps);
+    expect(deps.notifier.sent).toHaveLength(7);
+    tick(1000);
+
+    // Act
+    deps.devices.labels.set('D1', { site: 'paris' });
+    await runWork({ type: 'deviceLabelsChanged', deviceId: 'D1' }, deps);
+
+    // Assess
+    const resolved = deps.notifier.sent.filter((a) => a.status === 'RESOLVED');
+    expect(resolved.map((a) => [a.ruleId, a.deviceId])).toEqual([['berlin-hot', 'D1']]);
+    expect(resolved[0]?.resolution).toBe("the device no longer matches the rule's selector");
+    expect(resolved[0]?.labels).toEqual([{ key: 'site', value: 'berlin' }]);
+    expect(deps.publisher.sent.filter((a) => a.status === 'RESOLVED')).toHaveLength(1);
+    const firing = [...deps.alerts.items.values()]
+      .filter((e) => e.alert.status === 'FIRING')
+      .map((e) => `${e.alert.ruleId}/${e.alert.deviceId}`)
+      .sort();
+    expect(firing).toEqual([
+      'berlin-hot/D2',
+      'd1-hot/D1',
+      'has-site/D1',
+      'has-site/D2',
+      'hot/D1',
+      'hot/D2',
+    ]);
+  });
+
+  it('given a device removed from the inventory, when deviceLabelsChanged is run, then it has no labels and its alerts of selectors needing one resolve', async () => {
+    const { deps } = setup([
+      rule('berlin-hot', { selector: berlin }),
+      rule('not-paris', { selector: [{ key: 'site', operator: 'NEQ', values: ['paris'] }] }),
+    ]);
+    deps.devices.labels.set('D1', { site: 'berlin' });
+    await evaluateReadings([reading('a', 70, 1)], deps);
+    deps.devices.labels.delete('D1');
+    await runWork({ type: 'deviceLabelsChanged', deviceId: 'D1' }, deps);
+    expect(deps.notifier.sent.filter((a) => a.status === 'RESOLVED').map((a) => a.ruleId)).toEqual([
+      'berlin-hot',
+    ]);
+  });
+
+  it('given labels that still match, when deviceLabelsChanged is run, then nothing is resolved or sent', async () => {
+    const { deps } = setup([rule('berlin-hot', { selector: berlin })]);
+    deps.devices.labels.set('D1', { site: 'berlin' });
+    await evaluateReadings([reading('a', 70, 1)], deps);
+    deps.devices.labels.set('D1', { site: 'berlin', model: 'b300' });
+    await runWork({ type: 'deviceLabelsChanged', deviceId: 'D1' }, deps);
+    expect(statuses(deps.notifier)).toEqual(['FIRING:THRESHOLD']);
+  });
+
+  it('given a rule closed, then its alerts resolve saying the rule was disabled or deleted', async () => {
+    const { deps } = setup([rule('hot')]);
+    await evaluateReadings([reading('a', 70, 1)], deps);
+    await closeRule('hot', deps);
+    expect(deps.notifier.sent.at(-1)).toMatchObject({
+      status: 'RESOLVED',
+      resolution: 'the rule was disabled or deleted',
+    });
+  });
+
+  it('given a device falling silent, then its NO_DATA alert carries its labels, read only for the silent device', async () => {
+    const quiet = rule('quiet', { noDataSeconds: 60 });
+    const { deps, tick } = setup([quiet]);
+    deps.devices.labels.set('D1', { site: 'berlin' });
+    await evaluateReadings([reading('a', 20, 0, 'D1')], deps);
+    deps.devices.calls.length = 0;
+    tick(10_000);
+    await checkEpisodes([quiet], deps);
+    expect(deps.devices.calls).toEqual([]);
+    tick(120_000);
+    await checkEpisodes([quiet], deps);
+    expect(deps.devices.calls).toEqual([['D1']]);
+    expect(deps.notifier.sent.map((a) => [a.reason, a.labels])).toEqual([
+      ['NO_DATA', [{ key: 'site', value: 'berlin' }]],
+    ]);
   });
 });

@@ -53,3 +53,13 @@ describe('readingKey', () => {
     expect(readingKey(reading)).not.toBe(readingKey({ ...reading, deviceId: 'D2' }));
   });
 });
+
+describe('decodeQueueMessage: a device relabelled', () => {
+  it('given deviceLabelsChanged with a device id, then it is a work message; without one, a poison record', () => {
+    expect(decodeQueueMessage('{"type":"deviceLabelsChanged","deviceId":"D1","x":1}')).toEqual({
+      kind: 'work',
+      message: { type: 'deviceLabelsChanged', deviceId: 'D1' },
+    });
+    expect(decodeQueueMessage('{"type":"deviceLabelsChanged","deviceId":7}')).toBeNull();
+  });
+});
