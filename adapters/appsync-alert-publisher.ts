@@ -5,11 +5,12 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { Alert } from '../domain/alert.ts';
+import type { AlertInput } from '../generated/graphql.ts';
 import type { AlertPublisher } from '../domain/ports.ts';
 
 const PUBLISH_ALERT = `mutation PublishAlert($input: AlertInput!) {
   publishAlert(input: $input) {
-    id ruleId ruleName deviceId metric value threshold operator severity status reason
+    id ruleId ruleName deviceId labels { key value } metric value threshold operator severity status reason
     eventId eventTimestamp firedAt resolvedAt acknowledgedAt acknowledgedBy notifiedAt
   }
 }`;
@@ -46,7 +47,7 @@ export class AppSyncAlertPublisher implements AlertPublisher {
   }
 
   async publish(alert: Alert): Promise<void> {
-    const body = JSON.stringify({ query: PUBLISH_ALERT, variables: { input: alert } });
+    const body = JSON.stringify({ query: PUBLISH_ALERT, variables: { input: alertInput(alert) } });
     const signed = await this.#signer.sign(
       new HttpRequest({
         method: 'POST',
@@ -84,6 +85,34 @@ export class AppSyncAlertPublisher implements AlertPublisher {
       );
     }
   }
+}
+
+/**
+ * The alert as AlertInput has it: its GraphQL fields only (what the worker keeps besides,
+ * such as a resolution's reason, would be refused as an unknown input field).
+ */
+export function alertInput(alert: Alert): AlertInput {
+  return {
+    id: alert.id,
+    ruleId: alert.ruleId,
+    ruleName: alert.ruleName,
+    deviceId: alert.deviceId,
+    labels: alert.labels?.map(({ key, value }) => ({ key, value })) ?? null,
+    metric: alert.metric,
+    value: alert.value,
+    threshold: alert.threshold,
+    operator: alert.operator,
+    severity: alert.severity,
+    status: alert.status,
+    reason: alert.reason,
+    eventId: alert.eventId,
+    eventTimestamp: alert.eventTimestamp,
+    firedAt: alert.firedAt,
+    resolvedAt: alert.resolvedAt,
+    acknowledgedAt: alert.acknowledgedAt,
+    acknowledgedBy: alert.acknowledgedBy,
+    notifiedAt: alert.notifiedAt,
+  };
 }
 
 /** The whole body of a response, as UTF-8 text (chunks may split a character). */

@@ -145,8 +145,11 @@ export const evaluationQueue = {
 
 export const alertsTopic = {
   envVar: 'ALERTS_TOPIC_ARN',
-  /** SNS message attributes subscribers can filter on. */
-  messageAttributes: ['deviceId', 'severity', 'ruleId'],
+  /**
+   * SNS message attributes subscribers can filter on; `labels` is a String.Array of the
+   * device's `key=value` labels (adapters/sns-alert-notifier.ts), absent when it has none.
+   */
+  messageAttributes: ['deviceId', 'severity', 'ruleId', 'labels'],
 } as const;
 
 /** Lambda resolver modules (files in resolvers/) and the GraphQL fields each one serves. */
