@@ -289,7 +289,10 @@ export class DynamoDbDeviceStore implements DeviceStore {
             .filter(Boolean)
             .join(' '),
           ConditionExpression: 'attribute_exists(deviceId)',
-          ExpressionAttributeNames: { '#name': 'name', '#labels': 'labels' },
+          ExpressionAttributeNames: {
+            ...(change.name !== undefined ? { '#name': 'name' } : {}),
+            ...(change.labels !== undefined ? { '#labels': 'labels' } : {}),
+          },
           ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
           ReturnValues: 'ALL_NEW',
         }),
