@@ -255,6 +255,31 @@ async function newCredential(name: string, scope: Json): Promise<{ id: string; t
   return { id: created.credential.id as string, token: created.token as string };
 }
 
+async function storedDevice(id: string): Promise<Json | null> {
+  const answer = await admin<Json>(`query ($id: ID!) { device(id: $id) { id name } }`, { id });
+  return answer.data?.device as Json | null;
+}
+
+/**
+ * Puts a device in the inventory for each caller's updateDevice and deleteDevice case (a
+ * reading of each), and waits until every one is there.
+ */
+async function seedDevices(): Promise<void> {
+  const ids = callerNames.flatMap((caller) => [
+    device(`updateDevice-${caller}`),
+    device(`deleteDevice-${caller}`),
+  ]);
+  const ingested = await admin<Json>(
+    `mutation ($input: [EventInput!]!) { ingestEvents(input: $input) { accepted } }`,
+    { input: ids.map((deviceId) => ({ deviceId, metric: 'temperature', value: 1 })) },
+  );
+  expect(ingested.data?.ingestEvents.accepted).toBe(ids.length);
+  await waitFor(async () => {
+    const present = await Promise.all(ids.map((id) => storedDevice(id)));
+    return present.every((found) => found !== null);
+  }, 'a device in the inventory for each updateDevice and deleteDevice case');
+}
+
 let credentialsAfter: Promise<Json[]> | undefined;
 /** Every device credential, as the admin lists them once every call is done. */
 function storedCredentials(): Promise<Json[]> {
@@ -318,6 +343,16 @@ const probes: Record<Exclude<RootField, 'Subscription.onAlert'>, FieldProbe> = {
     document: `query ($id: ID!) { rule(id: $id) { id metric } }`,
     prepare: async () => ({ variables: { id: alertRuleId } }),
     shows: (data) => expect(data.rule).toEqual({ id: alertRuleId, metric: ALERT_METRIC }),
+  },
+  'Query.devices': {
+    document: `query ($s: String) { devices(filter: { search: $s }, limit: 1000) { items { id openAlerts } } }`,
+    prepare: async () => ({ variables: { s: SEED_DEVICE } }),
+    shows: (data) => expect(data.devices.items).toContainEqual({ id: SEED_DEVICE, openAlerts: 1 }),
+  },
+  'Query.device': {
+    document: `query ($id: ID!) { device(id: $id) { id worstSeverity } }`,
+    prepare: async () => ({ variables: { id: SEED_DEVICE } }),
+    shows: (data) => expect(data.device).toEqual({ id: SEED_DEVICE, worstSeverity: 'WARNING' }),
   },
   'Query.deviceCredentials': {
     document: `{ deviceCredentials(limit: 1000) { items { id name } } }`,
@@ -407,6 +442,23 @@ const probes: Record<Exclude<RootField, 'Subscription.onAlert'>, FieldProbe> = {
         },
       };
     },
+  },
+  'Mutation.updateDevice': {
+    document: `mutation ($id: ID!, $input: UpdateDeviceInput!) { updateDevice(id: $id, input: $input) { id name } }`,
+    prepare: async (key) => {
+      const name = `rm ${RUN} ${key}`;
+      return {
+        variables: { id: device(key), input: { name } },
+        changed: async () => (await storedDevice(device(key)))?.name === name,
+      };
+    },
+  },
+  'Mutation.deleteDevice': {
+    document: `mutation ($id: ID!) { deleteDevice(id: $id) { id deleted } }`,
+    prepare: async (key) => ({
+      variables: { id: device(key) },
+      changed: async () => (await storedDevice(device(key))) === null,
+    }),
   },
   'Mutation.createDeviceCredential': {
     document: `mutation ($input: CreateDeviceCredentialInput!) {
@@ -571,6 +623,8 @@ describe('who may call what', () => {
     publishedWatch = await stackSubscription(stack, ON_ALERT, { d: PUBLISHED_DEVICE });
     await fireAlerts();
     await waitFor(async () => (await storedReadings(SEED_DEVICE)) > 0, 'the seed reading');
+    await seedDevices();
+    await waitFor(async () => (await storedDevice(SEED_DEVICE)) !== null, 'the seed device');
 
     // Act: every case, a few at a time.
     await inPool(cases, CONCURRENCY, runCase);
