@@ -1,0 +1,37 @@
+/**
+ * The partitions of the fleet-wide alert listings (the `all` and `firing` indexes). One value
+ * for every alert would put every alert write of the fleet on one index partition; instead
+ * each alert belongs to one of `alertShardCount` partitions chosen by its id, and a listing
+ * merges them newest first (domain/partition-merge.ts).
+ *
+ * The count is part of the stored data: an alert's partition is written with it, so changing
+ * the count leaves alerts in partitions no listing reads until they are rewritten.
+ */
+export const alertShardCount = 16;
+
+/**
+ * The one partition alerts were listed under before sharding. Nothing writes it any more
+ * (every write of an alert moves it to its shard), and TTL empties it within the retention
+ * time; listings keep reading it until then (docs/architecture.md).
+ */
+export const legacyAlertPartition = 'alert';
+
+/** Every shard value, `alert#0` to `alert#15`. */
+export const alertShards: readonly string[] = Array.from(
+  { length: alertShardCount },
+  (_, shard) => `${legacyAlertPartition}#${shard}`,
+);
+
+/**
+ * The shard of an alert: FNV-1a (32 bits) of the id's UTF-8 bytes, modulo the shard count.
+ * It must never change for an id: every write of an alert rewrites its partition value, so a
+ * different answer would move alerts between shards or list them twice while indexes catch up.
+ */
+export function alertShard(alertId: string): string {
+  let hash = 0x811c9dc5;
+  for (const byte of Buffer.from(alertId, 'utf8')) {
+    hash ^= byte;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return alertShards[hash % alertShardCount] as string;
+}
