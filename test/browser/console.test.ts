@@ -312,7 +312,8 @@ describe.skipIf(!runnable)('the operator console in Chromium', () => {
   });
 
   it('given devices that sent readings, when an admin opens the Fleet page, then each is listed with its labels, last seen and health, a device silent past the threshold is marked stale, More pages on, and a label filter narrows the list', async () => {
-    // Prepare: a hot device with a firing critical alert, a labelled one, a silent one, and 52 more
+    // Prepare: a hot device with a firing critical alert, a labelled one, a silent one, and 52
+    // more listed after them (by id), for a second page
     const suffix = Date.now();
     const hot = `fleet-${suffix}-hot`;
     const cool = `fleet-${suffix}-cool`;
@@ -337,7 +338,7 @@ describe.skipIf(!runnable)('the operator console in Chromium', () => {
     });
     expect(silent.errors).toBeUndefined();
     const bulk = Array.from({ length: 52 }, (_, i) => ({
-      deviceId: `fleet-${suffix}-bulk-${String(i).padStart(2, '0')}`,
+      deviceId: `fleet-${suffix}-x-${String(i).padStart(2, '0')}`,
       metric: 'humidity',
       value: 40,
       timestamp: new Date().toISOString(),
@@ -360,7 +361,7 @@ describe.skipIf(!runnable)('the operator console in Chromium', () => {
     // Act
     const { page, errors } = await openConsole(context, admin(), '#/fleet');
     await page.getByLabel('Search id or name').fill(`fleet-${suffix}`);
-    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
     const item = (id: string) => page.locator(`.device-item[data-device-id="${id}"]`);
     await item(hot).waitFor();
 
@@ -394,13 +395,13 @@ describe.skipIf(!runnable)('the operator console in Chromium', () => {
     const row = page.locator('.fleet-filter .matcher-row').first();
     await row.getByLabel('Label key').fill('Site');
     await row.getByLabel('Value').fill(site);
-    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
     await expect
       .poll(() => page.locator('.fleet-filter').getByRole('alert').textContent())
       .toMatch(/^filter\.labels\[0\]\.key may contain only lower-case letters/);
     expect(await row.getByLabel('Label key').getAttribute('aria-invalid')).toBe('true');
     await row.getByLabel('Label key').fill('site');
-    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
 
     // Assess: only the labelled device
     await expect.poll(() => page.locator('.device-item').count()).toBe(1);
@@ -420,7 +421,7 @@ describe.skipIf(!runnable)('the operator console in Chromium', () => {
     const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
     const { page, errors } = await openConsole(context, operator, '#/fleet');
     await page.getByLabel('Search id or name').fill(press);
-    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
     const item = page.locator(`.device-item[data-device-id="${press}"]`);
 
     // Act: labels the domain would refuse, then good ones
@@ -504,7 +505,7 @@ describe.skipIf(!runnable)('the operator console in Chromium', () => {
     // Act: remove the device from the inventory, thinking better of it first
     await page.goto(`${stack.outputs.ConsoleUrl}#/fleet`);
     await page.getByLabel('Search id or name').fill(press);
-    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
     await item.getByRole('button', { name: 'Delete' }).click();
     await item.getByRole('button', { name: 'Keep it' }).click();
     await item.getByRole('button', { name: 'Delete' }).click();
@@ -596,9 +597,9 @@ describe.skipIf(!runnable)('the operator console in Chromium', () => {
     expect(await page.getByRole('main').getByRole('button').count()).toBe(0);
 
     // Assess: the fleet is listed without a control to change a device
-    await page.getByRole('link', { name: 'Fleet' }).click();
+    await page.getByRole('link', { name: 'Fleet', exact: true }).click();
     await page.getByLabel('Search id or name').fill(deviceId);
-    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
     const device = page.locator(`.device-item[data-device-id="${deviceId}"]`);
     await device.waitFor();
     expect(await device.getByRole('button').count()).toBe(0);
