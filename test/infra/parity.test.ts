@@ -116,7 +116,7 @@ describe('local stack and CDK stack parity', () => {
         }
       >,
     );
-    expect(functions).toHaveLength(7);
+    expect(functions).toHaveLength(8);
     for (const fn of functions) {
       const entry = fn.Metadata?.['telemetry-alerts:entry'];
       expect(entry).toBeDefined();

@@ -84,8 +84,8 @@ describe('the CDK stack', () => {
 
   it('given the functions, then each runs Node.js 24 on arm64 with X-Ray, Powertools settings and a log group with retention', () => {
     const functions = Object.values(resourcesOf(template, 'AWS::Lambda::Function'));
-    // Four resolvers, the device authorizer, the worker and the scheduled check.
-    expect(functions).toHaveLength(7);
+    // Five resolvers, the device authorizer, the worker and the scheduled check.
+    expect(functions).toHaveLength(8);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
