@@ -1,4 +1,5 @@
 import { type Alert, LEFT_SELECTOR, RULE_CLOSED } from './alert.ts';
+import { sightingsOf } from './device.ts';
 import { type DeliveryDeps, deliver, type Patience, PATIENCE_PER_BATCH_MS } from './delivery.ts';
 import {
   applyReading,
@@ -26,8 +27,16 @@ import type { IndexedRule, RuleIndex } from './rule-index.ts';
 export interface EvaluationDeps extends DeliveryDeps {
   readings: ReadingStore;
   rules: () => Promise<RuleIndex>;
-  /** The inventory, for the labels selector rules match and alerts carry. */
-  devices: Pick<DeviceStore, 'loadMany'>;
+  /**
+   * The inventory, for the labels selector rules match and alerts carry, and to record what
+   * each batch's stored readings show of their devices.
+   */
+  devices: Pick<DeviceStore, 'loadMany' | 'recordSightings'>;
+  /**
+   * A batch's devices could not be recorded in the inventory. The batch does not fail for it:
+   * its readings are stored, and the devices' next readings record them.
+   */
+  onSightingsNotRecorded?: (error: unknown) => void;
 }
 
 /** Optimistic writes that lose this many races in a row give up (the reading is retried). */
@@ -67,7 +76,7 @@ export async function evaluateReadings(
     (error: unknown) => ({ error }),
   );
   const stored = deps.readings.saveMany(readings).then(
-    () => null,
+    () => recordSightings(readings, deps),
     (error: unknown) => ({ error }),
   );
   // Never leave the write running past the invocation, whatever evaluation did.
@@ -75,6 +84,21 @@ export async function evaluateReadings(
   if (storeFailure) throw storeFailure.error;
   if ('error' in evaluated) throw evaluated.error;
   return evaluated.failed;
+}
+
+/**
+ * Records the batch's devices in the inventory, once the readings are stored: one call for
+ * the batch. A failure is reported, not raised: retrying the batch would store and evaluate
+ * its readings again for the sake of the inventory, which the devices' next readings (or the
+ * retry of this batch for other reasons) bring up to date anyway.
+ */
+async function recordSightings(readings: readonly Reading[], deps: EvaluationDeps): Promise<null> {
+  try {
+    await deps.devices.recordSightings(sightingsOf(readings), deps.now());
+  } catch (error) {
+    deps.onSightingsNotRecorded?.(error);
+  }
+  return null;
 }
 
 async function evaluate(
