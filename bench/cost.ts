@@ -10,6 +10,7 @@ export interface AwsPrices {
   dynamodb: {
     onDemandPerMillionWriteRequestUnits: number;
     onDemandPerMillionReadRequestUnits: number;
+    storagePerGbMonth: number;
   };
   sns: { publishPerMillion: number };
   appsync: { queryMutationOperationsPerMillion: number; realtimeUpdatesPerMillion: number };
@@ -25,6 +26,7 @@ export function loadPrices(): AwsPrices {
     prices.sqs?.standardPerMillionRequests,
     prices.dynamodb?.onDemandPerMillionWriteRequestUnits,
     prices.dynamodb?.onDemandPerMillionReadRequestUnits,
+    prices.dynamodb?.storagePerGbMonth,
     prices.sns?.publishPerMillion,
     prices.appsync?.queryMutationOperationsPerMillion,
     prices.appsync?.realtimeUpdatesPerMillion,

@@ -3,8 +3,9 @@
  * (metric | value | target). Timing never fails the run: a missed target is reported as
  * missed. Progress goes to stderr, the report to stdout.
  *
- *   npm run bench              the full run (about 2 minutes on 2 cores)
- *   npm run bench -- --quick   shorter phases, for trying the benchmark itself out
+ *   npm run bench              the full run (about 6 minutes on 2 cores)
+ *   npm run bench -- --quick   shorter phases and a scale phase of 10,000 rules, for trying the
+ *                              benchmark itself out
  */
 import { type AuthorizerResult, measureAuthorizerCost } from './authorizer.ts';
 import { AwsRequestCounter } from './aws-counter.ts';
@@ -20,6 +21,10 @@ import { benchWorker, QueueWatcher, startBenchStack } from './stack.ts';
 import { errorText, formatBytes, formatMs, formatNumber, percentile, progress } from './support.ts';
 import { markdownTable, type Row, target } from './table.ts';
 import { runThroughputProcess, type ThroughputResult } from './throughput.ts';
+import { type FleetBill, referenceFleet, referenceFleetBill } from './fleet-bill.ts';
+import { runScaleLevel, type ScaleLevelResult, type ScaleOptions } from './scale.ts';
+import type { TableCount } from './aws-counter.ts';
+import { settings as productSettings } from '../infra/settings.ts';
 
 const quick = process.argv.includes('--quick');
 const settings = {
@@ -45,16 +50,38 @@ const settings = {
   },
   endpoint: { connections: 16, warmupMs: 2_000, durationMs: quick ? 3_000 : 8_000 },
   bundleRuns: quick ? 2 : 5,
+  /** The scale phase: one fresh stack with no rules, one with `rules` (bench/scale.ts). */
+  scale: {
+    rules: quick ? 10_000 : 100_000,
+    devices: quick ? 10_000 : 100_000,
+    sendingDevices: quick ? 5_000 : 10_000,
+    latency: {
+      alerts: quick ? 100 : 200,
+      warmup: quick ? 50 : 100,
+      alertTimeoutMs: 10_000,
+      budgetMs: 30_000,
+    },
+    steady: { readingsPerSecond: 1_000, durationMs: quick ? 10_000 : 20_000 },
+    throughput: {
+      clients: 4,
+      batchSize: 100,
+      durationMs: quick ? 5_000 : 10_000,
+      warmupMs: quick ? 2_000 : 3_000,
+      drainTimeoutMs: 60_000,
+    },
+  } satisfies Omit<ScaleOptions, 'rules'> & { rules: number },
 };
 
 /** The table's sections, in the order they are printed (not the order they are measured). */
 const sections = {
   engine: [] as Row[],
+  scale: [] as Row[],
   latency: [] as Row[],
   authorizer: [] as Row[],
   throughput: [] as Row[],
   endpoint: [] as Row[],
   requests: [] as Row[],
+  fleetBill: [] as Row[],
   bundles: [] as Row[],
 };
 type Section = keyof typeof sections;
@@ -289,7 +316,14 @@ function costRows(result: RequestsResult): void {
     `per 1M readings: SQS $${estimate.perMillion.sqs.toFixed(3)}, DynamoDB $${estimate.perMillion.dynamodb.toFixed(3)}, SNS $${estimate.perMillion.sns.toFixed(3)}, AppSync $${estimate.perMillion.appsync.toFixed(3)}, Lambda $${estimate.perMillion.lambda.toFixed(3)}.`;
   notes.push(detail('`ingestEvent` run', result.single, single));
   notes.push(detail(`\`ingestEvents\` × ${n} run`, result.batch, batch));
-  if (!result.drained.single || !result.drained.batch) {
+  notes.push(
+    detail(
+      `Fleet-shaped \`ingestEvents\` × ${n} run (20 devices × 5 metrics a call)`,
+      result.fleet,
+      estimateCost(result.fleet, prices),
+    ),
+  );
+  if (!result.drained.single || !result.drained.batch || !result.drained.fleet) {
     notes.push('A request-count run did not drain within its timeout: its counts are incomplete.');
   }
   notes.push(
@@ -313,6 +347,8 @@ const startedAt = new Date();
 progress(`starting${quick ? ' (quick)' : ''}`);
 // This machine's speed drifts: measured before and after, so each table says how fast it was.
 const speedAtStart = await measureMachineSpeed().catch(() => null);
+let latencyRun: LatencyResult | null = null;
+let requestsRun: RequestsResult | null = null;
 const stack = await phase('latency', 'Local stack start', startBenchStack);
 if (stack) {
   const queue = new QueueWatcher(stack.outputs);
@@ -330,11 +366,13 @@ if (stack) {
         measureAlertLatency(stack, counter, queue, credentials, settings.latency),
       );
       if (latency) latencyRows(latency);
+      latencyRun = latency;
       // Before the batch load, so its backlog cannot leak into the counts.
       const requests = await phase('requests', 'AWS requests per reading', () =>
         measureRequestsPerReading(stack, counter, queue, credentials, settings.requests),
       );
       counter.uninstall();
+      requestsRun = requests;
       if (requests) await phase('requests', 'AWS cost per reading', async () => costRows(requests));
       // After the counts: the credentials it issues and their lookups are not the product's load.
       const authorizer = await phase('authorizer', "Device authorizer's cost", () =>
@@ -356,6 +394,33 @@ const onDisk = await phase('throughput', 'Batch ingest throughput, emulators on 
   runThroughputProcess(settings.throughput, { onDisk: true }),
 );
 if (onDisk) onDiskThroughputRows(onDisk);
+// Each level on a fresh stack in a process of its own, one after the other.
+const scaleBase = await phase('scale', 'Scale phase, no rules', () =>
+  runScaleLevel({ ...settings.scale, rules: 0 }),
+);
+const scaleLarge = scaleBase
+  ? await phase('scale', `Scale phase, ${formatNumber(settings.scale.rules)} rules`, () =>
+      runScaleLevel(settings.scale),
+    )
+  : null;
+if (scaleBase && scaleLarge) scaleRows(scaleBase, scaleLarge);
+if (requestsRun) {
+  const requests = requestsRun;
+  await phase('fleetBill', 'Reference fleet bill', async () =>
+    fleetBillRows(
+      referenceFleetBill({
+        prices: loadPrices(),
+        fleetRun: requests.fleet,
+        singleRun: requests.single,
+        alertRun: latencyRun ? alertRun(latencyRun) : null,
+        workers: benchWorker.concurrency,
+        rules: scaleLarge ? rulesUsage(scaleLarge) : null,
+        retentionDays: productSettings.RETENTION_DAYS.default,
+      }),
+      requests,
+    ),
+  );
+}
 const endpoint = await phase('endpoint', 'GraphQL endpoint vs baseline', () =>
   compareEndpoints(settings.endpoint),
 );
@@ -367,6 +432,138 @@ const engine = await phase('engine', 'Evaluation engine', async () =>
 );
 if (engine) engineRows(engine);
 const speedAtEnd = await measureMachineSpeed().catch(() => null);
+
+/** Items and bytes read per minute, summed over tables, from a window of `seconds`. */
+function readsPerMinute(tables: Record<string, TableCount>, seconds: number, only?: string) {
+  let items = 0;
+  let bytes = 0;
+  for (const [name, count] of Object.entries(tables)) {
+    if (only !== undefined && name !== only) continue;
+    items += count.itemsRead;
+    bytes += count.bytesRead;
+  }
+  return { items: (items * 60) / seconds, bytes: (bytes * 60) / seconds };
+}
+
+function readsText(tables: Record<string, TableCount>, seconds: number): string {
+  return Object.entries(tables)
+    .filter(([, count]) => count.itemsRead > 0 || count.readUnits > 0)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name]) => {
+      const { items, bytes } = readsPerMinute(tables, seconds, name);
+      return `${name} ${formatNumber(items)} items, ${formatBytes(bytes)}`;
+    })
+    .join('; ');
+}
+
+/** The scale phase: each figure at no rules and at the larger level, and their ratio. */
+function scaleRows(base: ScaleLevelResult, large: ScaleLevelResult): void {
+  const n = formatNumber(large.rules);
+  const levels = `0 and ${n} rules, fresh stacks, same run`;
+  const p = (result: ScaleLevelResult, q: number) => percentile(result.latency.deliveryMs, q);
+  const p90Ratio = p(large, 90) / p(base, 90);
+  sections.scale.push({
+    metric: `Scale: \`ingestEvent\` → \`onAlert\` delivery at ${levels} (${large.latency.deliveryMs.length} and ${base.latency.deliveryMs.length} alerts one at a time, after ${large.latency.warmup} warm-up alerts), p50 / p90`,
+    value: `0 rules ${formatMs(p(base, 50))} / ${formatMs(p(base, 90))}; ${n} rules ${formatMs(p(large, 50))} / ${formatMs(p(large, 90))}; ratio p50 ${(p(large, 50) / p(base, 50)).toFixed(2)}×, p90 ${p90Ratio.toFixed(2)}×`,
+    target: target('p90 ≤ 1.25× the p90 at 0 rules', p90Ratio <= 1.25),
+  });
+  const throughputRatio = large.throughput.processedPerSecond / base.throughput.processedPerSecond;
+  sections.scale.push({
+    metric: `Scale: fleet readings stored and evaluated (\`ingestEvents\` × 100, 4 clients, ${settings.scale.throughput.durationMs / 1000} s, the worker on the endpoint's event loop) at ${levels}`,
+    value: `0 rules ${formatNumber(base.throughput.processedPerSecond)} readings/s; ${n} rules ${formatNumber(large.throughput.processedPerSecond)} readings/s; ratio ${throughputRatio.toFixed(2)}×${base.throughput.drained && large.throughput.drained ? '' : ' (a load did not drain)'}`,
+    target: target('≥ 0.9× the rate at 0 rules', throughputRatio >= 0.9),
+  });
+  const all = (result: ScaleLevelResult) =>
+    readsPerMinute(result.steady.tables, result.steady.seconds);
+  sections.scale.push({
+    metric: `Scale: DynamoDB items and bytes read per worker per minute, steady fleet traffic (${formatNumber(settings.scale.steady.readingsPerSecond)} readings/s), no rule changes, every table`,
+    value: `0 rules ${formatNumber(all(base).items)} items, ${formatBytes(all(base).bytes)}; ${n} rules ${formatNumber(all(large).items)} items, ${formatBytes(all(large).bytes)}`,
+    target: '—',
+  });
+  const rules = readsPerMinute(large.steady.tables, large.steady.seconds, 'Rules');
+  const full = readsPerMinute(large.coldStart.tables, 60, 'Rules');
+  const share = full.bytes > 0 ? rules.bytes / full.bytes : Number.NaN;
+  const itemShare = full.items > 0 ? rules.items / full.items : Number.NaN;
+  sections.scale.push({
+    metric: `Scale: the rules table read per worker per minute at ${n} rules, steady traffic, no rule changes, against one full load (the worker's cold start)`,
+    value: `${formatNumber(rules.items)} items, ${formatBytes(rules.bytes)} per minute; a full load ${formatNumber(full.items)} items, ${formatBytes(full.bytes)}: ${(share * 100).toFixed(3)}% of its bytes, ${(itemShare * 100).toFixed(3)}% of its items`,
+    target: target('≤ 1% of a full load per minute', share <= 0.01 && itemShare <= 0.01),
+  });
+  const grown = (result: ScaleLevelResult) =>
+    result.heapAfterLoadBytes - result.heapBeforeLoadBytes;
+  const perRule = (grown(large) - grown(base)) / large.rules;
+  sections.scale.push({
+    metric: `Scale: the worker's memory per rule (V8 heap after a full collection, after the cold start less before it, at ${n} rules less the same at 0, per rule)`,
+    value: `${formatNumber(perRule)} bytes (heap grew ${formatBytes(grown(large))} at ${n} rules, ${formatBytes(grown(base))} at 0)`,
+    target: '—',
+  });
+  for (const result of [base, large]) {
+    notes.push(
+      `Scale phase, ${formatNumber(result.rules)} rules (${result.rules > 0 ? `over ${formatNumber(result.devices)} devices, ` : ''}the first ${formatNumber(result.sendingDevices)} devices sending and labelled): set-up ${(result.setupMs / 1000).toFixed(1)} s; ` +
+        `the worker's first batch ${formatMs(result.coldStart.ms)}, reading ${readsText(result.coldStart.tables, 60) || 'nothing'}; ` +
+        `steady traffic ${formatNumber(result.steady.readings)} readings in ${result.steady.seconds.toFixed(1)} s, reads per minute: ${readsText(result.steady.tables, result.steady.seconds) || 'none'}; ` +
+        `one scheduled check read ${readsText(result.check.tables, 60) || 'nothing'}; ` +
+        `throughput load acknowledged ${formatNumber(result.throughput.acknowledgedPerSecond)} readings/s; alerts missed ${result.latency.missed}.`,
+    );
+  }
+}
+
+/** The latency run as an ingest run: each reading breached and made a new alert. */
+function alertRun(result: LatencyResult) {
+  const alerts = result.missed + result.deliveryMs.length;
+  return {
+    readings: alerts,
+    ingestCalls: alerts,
+    ingestCallMs: result.ingestMs,
+    counts: result.counts,
+    realtimeUpdates: result.framesReceived,
+  };
+}
+
+/** What the cost model takes from the scale phase's larger level. */
+function rulesUsage(result: ScaleLevelResult) {
+  const rules = result.steady.tables.Rules;
+  const full = result.coldStart.tables.Rules;
+  const checkUnits = Object.values(result.check.tables).reduce((sum, t) => sum + t.readUnits, 0);
+  return {
+    refreshReadUnitsPerWorkerMinute: ((rules?.readUnits ?? 0) * 60) / result.steady.seconds,
+    fullLoadBytesPerRule: full && full.itemsRead > 0 ? full.bytesRead / full.itemsRead : 0,
+    checkReadUnitsPerRun: checkUnits,
+  };
+}
+
+function fleetBillRows(bill: FleetBill, requests: RequestsResult): void {
+  const fleet = referenceFleet;
+  const prices = loadPrices();
+  const dollars = (value: number) =>
+    `$${value.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+  const subject = `Reference fleet, a month (${formatNumber(fleet.devices)} devices × ${fleet.metricsPerDevice} metrics, a reading per metric every ${fleet.intervalSeconds} s in batches of ${fleet.batchSize}, ${formatNumber(fleet.rules)} rules, ${fleet.breachingShare * 100}% breaching; list prices of ${prices.date})`;
+  for (const service of Object.keys(bill.byService) as (keyof FleetBill['byService'])[]) {
+    const parts = bill.lines
+      .filter((line) => line.service === service && line.dollars >= 0.005)
+      .map((line) => `${line.what} ${dollars(line.dollars)}`);
+    sections.fleetBill.push({
+      metric: `${subject}: ${service}`,
+      value: `${dollars(bill.byService[service])}${parts.length > 1 ? ` (${parts.join('; ')})` : ''}`,
+      target: '—',
+    });
+  }
+  sections.fleetBill.push({
+    metric: `${subject}: total`,
+    value: `${dollars(bill.total)} (${dollars(bill.total / fleet.devices)} a device)`,
+    target: '—',
+  });
+  const blocks = requests.fleet.counts.tables.ReadingBlocks;
+  notes.push(
+    `Reference fleet bill: ${formatNumber(bill.readingsPerMonth / 1e9, 2)} billion readings and ${formatNumber(bill.alertsPerMonth / 1e6, 1)} million breaching readings a month (730 hours). ` +
+      `Every reading costs what the request phase's fleet-shaped run counted per reading: ${requests.fleet.ingestCalls} calls of ${requests.batchSize} readings, one of each of ${fleet.metricsPerDevice} metrics from each of 20 devices (${requests.fleetDevices} devices in turn, each seen before), every metric watched by a rule that is never breached (${operationBreakdown(requests.fleet.counts, requests.fleet.readings)}; ` +
+      `reading blocks ${blocks ? `${(blocks.writeUnits / requests.fleet.readings).toFixed(2)} WRU and ${formatNumber(blocks.bytesWritten / requests.fleet.readings)} bytes` : 'not counted'} per reading: a call holds one reading per device and metric, so each block holds one). ` +
+      `Each breaching reading is costed as a new alert (the latency run, one reading per call, less a normal reading one per call): an upper bound, as breaches that continue a firing alert write and send less; ` +
+      `one real-time subscriber. The devices table: the run's own device writes are replaced by one write (1 WRU) per device per minute, what the 60 s lastSeenAt granularity leaves when a device's 5 readings arrive together every 10 s. ` +
+      `Rules: ${benchWorker.concurrency} worker instances (the event source mapping's pollers), each keeping the rules fresh as the scale phase measured at its larger level with no rule changes, and loading all ${formatNumber(fleet.rules)} rules at a cold start once an hour; the scheduled check once a minute as one run measured there. ` +
+      `Storage: the reading blocks' bytes per reading kept for RETENTION_DAYS (${productSettings.RETENTION_DAYS.default}). Not counted: free tiers, CloudWatch logs and metrics, AppSync connection-minutes, e-mail deliveries, data transfer.`,
+  );
+}
 
 /** The engine alone: readings per second on one core, by number of rules. */
 function engineRows(results: EngineResult[]): void {
