@@ -28,6 +28,10 @@ export const evaluationDeps: EvaluationDeps = {
   readings: readingStore(),
   rules: () => rules.current(),
   devices: deviceStore(),
+  onSightingsNotRecorded: (error) =>
+    logger.warn('Devices not recorded in the inventory; their next readings record them', {
+      error,
+    }),
   episodes: new DynamoDbEpisodeStore(dynamodb, setting(tables.episodes.envVar)),
   alerts: alertStore(),
   notifier: new SnsAlertNotifier(sns, setting(alertsTopic.envVar)),
