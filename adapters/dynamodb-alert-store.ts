@@ -5,15 +5,21 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Alert } from '../domain/alert.ts';
+import { alertShard, alertShards, legacyAlertPartition } from '../domain/alert-partitions.ts';
 import type { Notification } from '../domain/episode.ts';
-import type { PageRequest } from '../domain/pagination.ts';
-import type { AlertQuery, AlertStore, Page } from '../domain/ports.ts';
-import { tables } from '../infra/resources.ts';
-import { expiresAt, queryPage } from './dynamodb-pages.ts';
+import { nextToken, type PageRequest } from '../domain/pagination.ts';
+import { mergeNewestFirst, partitionStarts } from '../domain/partition-merge.ts';
+import type { AlertQuery, AlertStore, Page, TimeRange } from '../domain/ports.ts';
+import { type IndexDefinition, tables } from '../infra/resources.ts';
+import { expiresAt, type IndexQuery, isInRange, queryIndex, queryPage } from './dynamodb-pages.ts';
 import { isConditionFailure } from './dynamodb-condition.ts';
 
 const [byDevice, byRule, all, firingByDevice, firing] = tables.alerts.globalSecondaryIndexes;
-const KIND = 'alert';
+/** The partitions a fleet-wide listing merges: the shards, and the one used before them. */
+const LISTED_PARTITIONS = [...alertShards, legacyAlertPartition];
+/** `firedKey`: the AWSDateTime an alert fired at, `#`, its id. */
+const FIRED_KEY = /^\d{4}-\d{2}-\d{2}T[\d:.]{5,18}Z#./;
+const MAX_FIRED_KEY_LENGTH = 300;
 /** Set by acknowledgeAlert only; evaluation never overwrites them. */
 const ACKNOWLEDGEMENT = new Set(['acknowledgedAt', 'acknowledgedBy']);
 
@@ -83,12 +89,14 @@ export class DynamoDbAlertStore implements AlertStore {
   }
 
   #fields(alert: Alert): Record<string, unknown> {
+    // Every write sets the shard, so an alert written before sharding moves to its shard too.
+    const shard = alertShard(alert.id);
     return {
       ...alert,
-      kind: KIND,
+      kind: shard,
       firedKey: `${alert.firedAt}#${alert.id}`,
       expiresAt: expiresAt(alert.firedAt, this.#retentionDays),
-      ...(alert.status === 'RESOLVED' ? {} : { firingDeviceId: alert.deviceId, firingKind: KIND }),
+      ...(alert.status === 'RESOLVED' ? {} : { firingDeviceId: alert.deviceId, firingKind: shard }),
     };
   }
 
@@ -215,16 +223,6 @@ export class DynamoDbAlertStore implements AlertStore {
 
   list(query: AlertQuery, page: PageRequest): Promise<Page<Alert>> {
     const firingOnly = query.status === 'FIRING';
-    const [index, partitionValue] =
-      query.ruleId !== null
-        ? [byRule, query.ruleId]
-        : firingOnly
-          ? query.deviceId !== null
-            ? [firingByDevice, query.deviceId]
-            : [firing, KIND]
-          : query.deviceId !== null
-            ? [byDevice, query.deviceId]
-            : [all, KIND];
     const filters: { attribute: string; value: string }[] = [];
     if (query.ruleId !== null && query.deviceId !== null) {
       filters.push({ attribute: 'deviceId', value: query.deviceId });
@@ -232,6 +230,15 @@ export class DynamoDbAlertStore implements AlertStore {
     if (query.status !== null && !(firingOnly && query.ruleId === null)) {
       filters.push({ attribute: 'status', value: query.status });
     }
+    if (query.ruleId === null && query.deviceId === null) {
+      return this.#listFleet(firingOnly ? firing : all, query, filters, page);
+    }
+    const [index, partitionValue] =
+      query.ruleId !== null
+        ? [byRule, query.ruleId]
+        : firingOnly
+          ? [firingByDevice, query.deviceId as string]
+          : [byDevice, query.deviceId as string];
     return queryPage(
       this.#client,
       {
@@ -247,6 +254,53 @@ export class DynamoDbAlertStore implements AlertStore {
     );
   }
 
+  /**
+   * A fleet-wide listing: one query of at most `limit` items per partition, in parallel,
+   * merged newest first. The token holds where each partition stands.
+   */
+  async #listFleet(
+    index: IndexDefinition,
+    range: TimeRange,
+    filters: { attribute: string; value: string }[],
+    page: PageRequest,
+  ): Promise<Page<Alert>> {
+    const starts = partitionStarts(page.after, LISTED_PARTITIONS, (key) =>
+      isFiredKeyIn(key, range),
+    );
+    const reads = await Promise.all(
+      starts.map(async ({ partition, after }) => {
+        const query: IndexQuery = {
+          table: tables.alerts,
+          tableName: this.#tableName,
+          index,
+          partitionValue: partition,
+          range,
+          filters,
+        };
+        const startKey =
+          after === null
+            ? null
+            : {
+                id: after.slice(after.indexOf('#') + 1),
+                [index.partitionKey.name]: partition,
+                firedKey: after,
+              };
+        const result = await queryIndex(this.#client, query, page.limit, startKey);
+        return {
+          partition,
+          after,
+          items: result.items.map((item) => ({
+            sortKey: item.firedKey as string,
+            item: toAlert(item),
+          })),
+          lastEvaluated: result.lastEvaluated?.firedKey ?? null,
+        };
+      }),
+    );
+    const merged = mergeNewestFirst(reads, page.limit);
+    return { items: merged.items, nextToken: nextToken(merged.next, page) };
+  }
+
   active(deviceId: string | null, page: PageRequest): Promise<Page<Alert>> {
     return this.list({ deviceId, ruleId: null, status: 'FIRING', from: null, to: null }, page);
   }
@@ -257,6 +311,11 @@ export class DynamoDbAlertStore implements AlertStore {
     );
     return result.Item;
   }
+}
+
+/** A token's position in one partition: a `firedKey` the listing's time bounds allow. */
+function isFiredKeyIn(key: string, range: TimeRange): boolean {
+  return key.length <= MAX_FIRED_KEY_LENGTH && FIRED_KEY.test(key) && isInRange(key, range);
 }
 
 interface StoredAlert {
@@ -304,6 +363,7 @@ function toAlert(item: Record<string, unknown>): Alert {
     acknowledgedAt: text('acknowledgedAt'),
     acknowledgedBy: text('acknowledgedBy'),
     notifiedAt: text('notifiedAt'),
-    resolution: text('resolution'),
+    // Only alerts resolved for a stated reason carry one.
+    ...(typeof item.resolution === 'string' ? { resolution: item.resolution } : {}),
   };
 }

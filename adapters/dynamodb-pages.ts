@@ -33,12 +33,26 @@ export async function queryPage<T>(
   page: PageRequest,
   toItem: (item: Record<string, unknown>) => T,
 ): Promise<Page<T>> {
-  const { index, range } = query;
-  const pk = index.partitionKey.name;
-  const sk = index.sortKey.name;
   if (page.after && !isPositionIn(page.after, query)) {
     throw new ValidationError('nextToken does not belong to this query', 'nextToken');
   }
+  const result = await queryIndex(client, query, page.limit, page.after);
+  return { items: result.items.map(toItem), nextToken: nextToken(result.lastEvaluated, page) };
+}
+
+/**
+ * One newest-first query of an index partition: at most `limit` items evaluated, from the
+ * start of the partition's range or after `startKey` (which the caller has checked).
+ */
+export async function queryIndex(
+  client: DynamoDBDocumentClient,
+  query: IndexQuery,
+  limit: number,
+  startKey: Record<string, string> | null,
+): Promise<{ items: Record<string, unknown>[]; lastEvaluated: Record<string, string> | null }> {
+  const { index, range } = query;
+  const pk = index.partitionKey.name;
+  const sk = index.sortKey.name;
   const conditions = ['#pk = :pk'];
   const values: Record<string, unknown> = { ':pk': query.partitionValue };
   if (range.from !== null && range.to !== null) {
@@ -69,13 +83,20 @@ export async function queryPage<T>(
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
       ScanIndexForward: false,
-      Limit: page.limit,
-      ExclusiveStartKey: page.after ?? undefined,
+      Limit: limit,
+      ExclusiveStartKey: startKey ?? undefined,
     }),
   );
-  const items = (result.Items ?? []).map(toItem);
   const last = result.LastEvaluatedKey as Record<string, string> | undefined;
-  return { items, nextToken: nextToken(last ?? null, page) };
+  return { items: result.Items ?? [], lastEvaluated: last ?? null };
+}
+
+/** Whether a `<timestamp>#<id>` sort key lies within the time bounds a query reads. */
+export function isInRange(sortKey: string, range: TimeRange): boolean {
+  return (
+    (range.from === null || sortKey >= range.from) &&
+    (range.to === null || sortKey <= range.to + RANGE_END)
+  );
 }
 
 /**

@@ -80,6 +80,23 @@ describe('merging partitions newest first', () => {
     for (const page of result) expect(page.length).toBeLessThanOrEqual(2);
   });
 
+  it('given a filter that leaves out the newest items of one partition, then an older item of another waits until that partition is read past it', () => {
+    // Prepare: p0's query stops at t8 with nothing matched; t7, which matches, is still unread
+    const matches = (key: string) => key !== 't9' && key !== 't8';
+    const parts = [
+      partition('p0', ['t9', 't8', 't7'], matches),
+      partition('p1', ['t1']),
+      partition('p2', []),
+    ];
+
+    // Act
+    const result = pages(parts, names, 2);
+
+    // Assess
+    expect(result[0]).toEqual([]);
+    expect(result.flat()).toEqual(['t7', 't1']);
+  });
+
   it('given empty partitions, then the one page is empty and there is no next page', () => {
     const page = mergeNewestFirst(
       names.map((name) => partition(name, [])(null, 5)),
