@@ -61,6 +61,10 @@ export const tables = {
     timeToLiveAttribute: 'expiresAt',
   },
   alerts: {
+    // Alerts by id. `all` and `firing` list the whole fleet's alerts: their partition values
+    // (`kind`, `firingKind`) are one of 16 shards by the alert's id (`alert#0`..`alert#15`,
+    // domain/alert-partitions.ts), so alert writes spread over 16 partitions, and a listing
+    // merges the shards. Only the values changed, not the keys: the indexes are as before.
     id: 'Alerts',
     envVar: 'ALERTS_TABLE',
     partitionKey: string('id'),
