@@ -1,9 +1,15 @@
 import {
+  type AttributeValue,
+  BatchWriteItemCommand,
   CreateTableCommand,
+  DeleteTableCommand,
   DescribeTableCommand,
   type DynamoDBClient,
   ResourceNotFoundException,
+  ScanCommand,
   UpdateTimeToLiveCommand,
+  waitUntilTableNotExists,
+  type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, type SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
 import {
@@ -71,13 +77,66 @@ export async function provision(
   };
 }
 
+/**
+ * Creates a table from its definition, or brings one kept from an earlier start up to it. The
+ * DynamoDB emulator cannot add an index to an existing table, so a table whose indexes differ
+ * from the definition (a newer version added or changed one) is rebuilt with its items: read
+ * whole, dropped, created anew and written back. Local tables are small; in AWS the CDK adds
+ * the index instead.
+ */
 async function ensureTable(client: DynamoDBClient, table: TableDefinition): Promise<void> {
+  let existing;
   try {
-    await client.send(new DescribeTableCommand({ TableName: table.id }));
-    return;
+    existing = (await client.send(new DescribeTableCommand({ TableName: table.id }))).Table;
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
+  if (existing) {
+    if (sameIndexes(existing.GlobalSecondaryIndexes ?? [], table)) return;
+    await rebuildTable(client, table);
+    return;
+  }
+  await createTable(client, table);
+}
+
+function sameIndexes(
+  existing: readonly { IndexName?: string; Projection?: { ProjectionType?: string } }[],
+  table: TableDefinition,
+): boolean {
+  const shape = (name: string | undefined, projection: string | undefined) =>
+    `${name}:${projection ?? 'ALL'}`;
+  const have = existing.map((index) => shape(index.IndexName, index.Projection?.ProjectionType));
+  const want = table.globalSecondaryIndexes.map((index) =>
+    shape(index.indexName, index.projection),
+  );
+  return have.sort().join() === want.sort().join();
+}
+
+async function rebuildTable(client: DynamoDBClient, table: TableDefinition): Promise<void> {
+  const items: Record<string, AttributeValue>[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({ TableName: table.id, ExclusiveStartKey: start, ConsistentRead: true }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  await client.send(new DeleteTableCommand({ TableName: table.id }));
+  await waitUntilTableNotExists({ client, maxWaitTime: 30 }, { TableName: table.id });
+  await createTable(client, table);
+  for (let i = 0; i < items.length; i += 25) {
+    let requests: WriteRequest[] = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+    while (requests.length > 0) {
+      const result = await client.send(
+        new BatchWriteItemCommand({ RequestItems: { [table.id]: requests } }),
+      );
+      requests = result.UnprocessedItems?.[table.id] ?? [];
+    }
+  }
+}
+
+async function createTable(client: DynamoDBClient, table: TableDefinition): Promise<void> {
   const keys = [table.partitionKey, ...(table.sortKey ? [table.sortKey] : [])];
   const attributes = new Map(keys.map((key) => [key.name, key.type]));
   for (const index of table.globalSecondaryIndexes) {
