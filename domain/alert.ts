@@ -5,15 +5,17 @@ import type { Reading } from './reading.ts';
 import { operatorSymbols, type Rule } from './rule.ts';
 
 /**
- * One alert episode of a rule for a device: it fires, may repeat, and resolves. Besides the
- * GraphQL fields, an alert resolved by something other than its readings says why
- * (`resolution`, e.g. the device no longer matches the rule's selector): it is stored with
- * the alert and shown in the e-mail; the API does not expose it (yet).
+ * One alert episode of a rule for a device: it fires, may repeat, and resolves. An alert
+ * resolved by something other than its readings says why (`resolution`, e.g. the device no
+ * longer matches the rule's selector): it is stored with the alert, shown in the e-mail and
+ * given by the API and onAlert. Absent (or null) otherwise, and on alerts stored before it.
  */
-export type Alert = Omit<AlertType, '__typename'> & { resolution?: string | null };
+export type Alert = Omit<AlertType, '__typename' | 'resolution'> & { resolution?: string | null };
 
 /** Why an alert resolved when its device's labels no longer match its rule's selector. */
 export const LEFT_SELECTOR = "the device no longer matches the rule's selector";
+/** Why an alert resolved when its rule's selector changed and no longer selects the device. */
+export const LEFT_RULE_TARGET = "the rule's selector no longer selects the device";
 /** Why an alert resolved when its rule was disabled or deleted. */
 export const RULE_CLOSED = 'the rule was disabled or deleted';
 

@@ -1,4 +1,4 @@
-import { type Alert, LEFT_SELECTOR, RULE_CLOSED } from './alert.ts';
+import { type Alert, LEFT_RULE_TARGET, LEFT_SELECTOR, RULE_CLOSED } from './alert.ts';
 import { sightingsOf } from './device.ts';
 import { type DeliveryDeps, deliver, type Patience, PATIENCE_PER_BATCH_MS } from './delivery.ts';
 import {
@@ -9,7 +9,7 @@ import {
   newEpisode,
   type Step,
 } from './episode.ts';
-import { type Labels, noLabels, selects } from './labels.ts';
+import { type Labels, type LabelSelector, noLabels, selects } from './labels.ts';
 import { limits } from './limits.ts';
 import { pageRequest } from './pagination.ts';
 import {
@@ -194,6 +194,8 @@ export async function runWork(message: WorkMessage, deps: EvaluationDeps): Promi
       return closeRule(message.ruleId, deps);
     case 'deviceLabelsChanged':
       return resolveLeftSelectors(message.deviceId, deps);
+    case 'ruleTargetChanged':
+      return resolveLeftRuleTarget(message.ruleId, message.selector, deps);
     case 'pushAlert': {
       const alert = await deps.alerts.get(message.alertId);
       if (alert) await deps.publisher.publish(alert);
@@ -262,6 +264,45 @@ export async function resolveLeftSelectors(deviceId: string, deps: EvaluationDep
     throw new AggregateError(
       errors,
       `${errors.length} of device ${deviceId}'s episodes not resolved after its labels changed`,
+    );
+  }
+}
+
+/**
+ * A rule's selector changed to `selector` (or an every-device rule took one): resolve its
+ * open alerts of devices whose labels the new selector does not select, saying why. The
+ * selector comes with the message, not from the rule index, which may not have the change
+ * yet. The rule's episodes name the candidates (as closing a rule reads them), and only the
+ * devices with an open alert are read. An episode that cannot be moved now does not hold up
+ * the others; the call then fails, so the work is retried.
+ */
+export async function resolveLeftRuleTarget(
+  ruleId: string,
+  selector: LabelSelector,
+  deps: EvaluationDeps,
+): Promise<void> {
+  const open = (await deps.episodes.listForRule(ruleId)).filter(
+    (state) => state.open || state.noData,
+  );
+  if (open.length === 0) return;
+  const devices = await deps.devices.loadMany(open.map((state) => state.deviceId));
+  const left = open.filter(
+    (state) => !selects(selector, devices.get(state.deviceId)?.labels ?? noLabels),
+  );
+  const errors: unknown[] = [];
+  await forEachAtMost(left, EPISODES_AT_ONCE, async (state) => {
+    try {
+      await advance(state, (s) => closeEpisode(s, deps.now(), LEFT_RULE_TARGET), deps, {
+        leftMs: 0,
+      });
+    } catch (error) {
+      errors.push(error);
+    }
+  });
+  if (errors.length > 0) {
+    throw new AggregateError(
+      errors,
+      `${errors.length} of rule ${ruleId}'s episodes not resolved after its selector changed`,
     );
   }
 }

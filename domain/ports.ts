@@ -3,6 +3,7 @@ import type { Alert } from './alert.ts';
 import type { Device, DeviceChange, DeviceFilter, DeviceHealth, DeviceSighting } from './device.ts';
 import type { DeviceCredential, DeviceCredentialRecord } from './device-credential.ts';
 import type { EpisodeState, Notification } from './episode.ts';
+import type { LabelSelector } from './labels.ts';
 import type { PageRequest } from './pagination.ts';
 import type { Reading } from './reading.ts';
 import type { Rule } from './rule.ts';
@@ -186,7 +187,13 @@ export type WorkMessage =
    * A device's labels changed (or it left the inventory): resolve its open alerts of
    * selector rules that no longer select it.
    */
-  | { type: 'deviceLabelsChanged'; deviceId: string };
+  | { type: 'deviceLabelsChanged'; deviceId: string }
+  /**
+   * A rule's selector changed (or an every-device rule took one): resolve its open alerts of
+   * devices the new selector does not select. The message carries the new selector, so the
+   * worker does not depend on a rule cache that may not have the change yet.
+   */
+  | { type: 'ruleTargetChanged'; ruleId: string; selector: LabelSelector };
 
 export interface WorkQueue {
   send(message: WorkMessage): Promise<void>;

@@ -1,3 +1,4 @@
+import { type LabelSelector, parseSelector } from './labels.ts';
 import type { WorkMessage } from './ports.ts';
 import { isReading, type Reading } from './reading.ts';
 
@@ -35,10 +36,24 @@ export function decodeQueueMessage(body: string): QueueMessage | null {
       message: { type: 'deviceLabelsChanged', deviceId: message.deviceId },
     };
   }
-  if (message.type === 'deviceLabelsChanged' && typeof message.deviceId === 'string') {
-    return { kind: 'work', message: { type: 'deviceLabelsChanged', deviceId: message.deviceId } };
+  if (message.type === 'ruleTargetChanged' && typeof message.ruleId === 'string') {
+    const selector = selectorOf(message.selector);
+    if (selector === null) return null;
+    return {
+      kind: 'work',
+      message: { type: 'ruleTargetChanged', ruleId: message.ruleId, selector },
+    };
   }
   return null;
+}
+
+/** A selector as the rules resolver sent it (validated there); null when it is not one. */
+function selectorOf(value: unknown): LabelSelector | null {
+  try {
+    return parseSelector(value, 'selector');
+  } catch {
+    return null;
+  }
 }
 
 /** A reading's identity: its id is chosen per device, so the device is part of it. */

@@ -4,6 +4,7 @@ import { appSyncResolver } from '../adapters/appsync-resolver.ts';
 import { rules, work } from '../adapters/wiring/rules.ts';
 import { NotFoundError } from '../domain/errors.ts';
 import { pageRequest } from '../domain/pagination.ts';
+import type { WorkMessage } from '../domain/ports.ts';
 import { applyRuleUpdate, newRule, type Rule } from '../domain/rule.ts';
 import { requireId } from '../domain/validation.ts';
 import type {
@@ -17,11 +18,24 @@ import type {
 
 const currentTime = () => new Date().toISOString();
 
-/** Saves a changed rule; one that stops firing (disabled) gets its open alerts resolved. */
+/**
+ * Saves a changed rule. One that stops firing (disabled) gets its open alerts resolved; one
+ * that keeps firing with a new selector gets those of the devices the selector no longer
+ * selects resolved (a rule that drops its selector watches every device: nobody leaves).
+ */
 async function save(before: Rule, after: Rule): Promise<Rule> {
   if (!(await rules.replace(after))) throw new NotFoundError(`No rule with id '${after.id}'`);
-  if (before.enabled && !after.enabled) await work.send({ type: 'closeRule', ruleId: after.id });
+  const message = workAfter(before, after);
+  if (message) await work.send(message);
   return after;
+}
+
+/** What the worker must do about a rule's alerts after a change: nothing, most times. */
+export function workAfter(before: Rule, after: Rule): WorkMessage | null {
+  if (!after.enabled) return before.enabled ? { type: 'closeRule', ruleId: after.id } : null;
+  if (after.selector === null || !before.enabled) return null;
+  if (JSON.stringify(before.selector) === JSON.stringify(after.selector)) return null;
+  return { type: 'ruleTargetChanged', ruleId: after.id, selector: after.selector };
 }
 
 async function existingRule(id: string) {

@@ -63,3 +63,28 @@ describe('decodeQueueMessage: a device relabelled', () => {
     expect(decodeQueueMessage('{"type":"deviceLabelsChanged","deviceId":7}')).toBeNull();
   });
 });
+
+describe('decodeQueueMessage: a rule whose selector changed', () => {
+  const selector = [{ key: 'site', operator: 'EQ', values: ['berlin'] }];
+
+  it('given ruleTargetChanged with a rule id and a selector, then it is a work message carrying the selector', () => {
+    const body = JSON.stringify({ type: 'ruleTargetChanged', ruleId: 'r1', selector, x: 1 });
+    expect(decodeQueueMessage(body)).toEqual({
+      kind: 'work',
+      message: { type: 'ruleTargetChanged', ruleId: 'r1', selector },
+    });
+  });
+
+  it.each([
+    ['no rule id', { type: 'ruleTargetChanged', selector }],
+    ['no selector', { type: 'ruleTargetChanged', ruleId: 'r1' }],
+    ['a null selector', { type: 'ruleTargetChanged', ruleId: 'r1', selector: null }],
+    ['an empty selector', { type: 'ruleTargetChanged', ruleId: 'r1', selector: [] }],
+    [
+      'a matcher with an unknown operator',
+      { type: 'ruleTargetChanged', ruleId: 'r1', selector: [{ key: 'site', operator: 'LIKE' }] },
+    ],
+  ])('given ruleTargetChanged with %s, then it is a poison record', (_, message) => {
+    expect(decodeQueueMessage(JSON.stringify(message))).toBeNull();
+  });
+});
