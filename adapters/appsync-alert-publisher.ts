@@ -11,7 +11,7 @@ import type { AlertPublisher } from '../domain/ports.ts';
 const PUBLISH_ALERT = `mutation PublishAlert($input: AlertInput!) {
   publishAlert(input: $input) {
     id ruleId ruleName deviceId labels { key value } metric value threshold operator severity status reason
-    eventId eventTimestamp firedAt resolvedAt acknowledgedAt acknowledgedBy notifiedAt
+    eventId eventTimestamp firedAt resolvedAt acknowledgedAt acknowledgedBy notifiedAt resolution
   }
 }`;
 
@@ -88,8 +88,8 @@ export class AppSyncAlertPublisher implements AlertPublisher {
 }
 
 /**
- * The alert as AlertInput has it: its GraphQL fields only (what the worker keeps besides,
- * such as a resolution's reason, would be refused as an unknown input field).
+ * The alert as AlertInput has it: its GraphQL fields only (anything else the worker kept
+ * would be refused as an unknown input field), the resolution's reason among them.
  */
 export function alertInput(alert: Alert): AlertInput {
   return {
@@ -112,6 +112,7 @@ export function alertInput(alert: Alert): AlertInput {
     acknowledgedAt: alert.acknowledgedAt,
     acknowledgedBy: alert.acknowledgedBy,
     notifiedAt: alert.notifiedAt,
+    resolution: alert.resolution ?? null,
   };
 }
 

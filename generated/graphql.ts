@@ -45,6 +45,8 @@ export type Alert = {
   notifiedAt: Maybe<Scalars['AWSDateTime']['output']>;
   operator: Operator;
   reason: AlertReason;
+  /** Why the alert resolved, when the system resolved it (a rule deleted or disabled, a device leaving a rule's selector); null otherwise. */
+  resolution: Maybe<Scalars['String']['output']>;
   resolvedAt: Maybe<Scalars['AWSDateTime']['output']>;
   ruleId: Scalars['ID']['output'];
   ruleName: Maybe<Scalars['String']['output']>;
@@ -73,6 +75,7 @@ export type AlertInput = {
   notifiedAt?: InputMaybe<Scalars['AWSDateTime']['input']>;
   operator: Operator;
   reason: AlertReason;
+  resolution?: InputMaybe<Scalars['String']['input']>;
   resolvedAt?: InputMaybe<Scalars['AWSDateTime']['input']>;
   ruleId: Scalars['ID']['input'];
   ruleName?: InputMaybe<Scalars['String']['input']>;

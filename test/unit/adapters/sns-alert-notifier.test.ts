@@ -42,7 +42,7 @@ describe('SNS message attributes of an alert', () => {
 });
 
 describe('the publishAlert input of an alert', () => {
-  it('given an alert resolved with a reason, then the input has the labels and only AlertInput fields', () => {
+  it('given an alert resolved with a reason, then the input has the labels, the reason and exactly the alert fields', () => {
     const alert = {
       ...fired({ site: 'berlin' }),
       status: 'RESOLVED' as const,
@@ -50,8 +50,14 @@ describe('the publishAlert input of an alert', () => {
     };
     const input = alertInput(alert);
     expect(input.labels).toEqual([{ key: 'site', value: 'berlin' }]);
-    expect(input).not.toHaveProperty('resolution');
-    const { resolution: _, ...graphqlFields } = alert;
-    expect(Object.keys(input).sort()).toEqual(Object.keys(graphqlFields).sort());
+    expect(input.resolution).toBe("the device no longer matches the rule's selector");
+    expect(Object.keys(input).sort()).toEqual(Object.keys(alert).sort());
+  });
+
+  it('given a firing alert, or one stored before resolutions were kept, then its resolution is null', () => {
+    const alert = fired({ site: 'berlin' });
+    expect(alert).not.toHaveProperty('resolution');
+    expect(alertInput(alert).resolution).toBeNull();
+    expect(alertInput({ ...alert, status: 'RESOLVED' }).resolution).toBeNull();
   });
 });
