@@ -20,8 +20,9 @@ import { waitFor } from '../support/wait-for.ts';
 
 // Label selectors against the local stack: a selector rule fires for the devices whose labels
 // it selects and no others, follows relabelling, resolves an alert when its device leaves the
-// selector, and its alerts carry the device's labels in the record, the e-mail, the SNS
-// message attributes and onAlert.
+// selector (or the rule's selector changes so that it no longer selects the device), and its
+// alerts carry the device's labels in the record, the e-mail, the SNS message attributes and
+// onAlert.
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers are checked by assertions
 type Json = Record<string, any>;
@@ -32,6 +33,7 @@ const RUN = randomUUID().slice(0, 8);
 const METRIC = `temperature-${RUN}`;
 const BERLIN = `boiler-berlin-${RUN}`;
 const PARIS = `boiler-paris-${RUN}`;
+const LYON = `boiler-lyon-${RUN}`;
 
 const UPDATE_DEVICE = `mutation ($id: ID!, $input: UpdateDeviceInput!) {
   updateDevice(id: $id, input: $input) { id labels { key value } }
@@ -40,10 +42,12 @@ const CREATE_RULE = `mutation ($input: CreateRuleInput!) {
   createRule(input: $input) { id deviceId selector { key operator values } }
 }`;
 const ALERTS = `query ($deviceId: ID) {
-  alerts(deviceId: $deviceId) { items { id ruleId deviceId status labels { key value } } }
+  alerts(deviceId: $deviceId) {
+    items { id ruleId deviceId status labels { key value } resolution }
+  }
 }`;
 const ON_ALERT = `subscription {
-  onAlert { id ruleId deviceId status labels { key value } }
+  onAlert { id ruleId deviceId status labels { key value } resolution }
 }`;
 
 interface Email {
@@ -238,5 +242,64 @@ describe('label selectors on rules', () => {
     // And a breach of the Munich device no longer fires.
     await ingest(BERLIN, 90);
     expect(await alertsOf(BERLIN)).toHaveLength(1);
+    expect(resolved.resolution).toBe("the device no longer matches the rule's selector");
+  });
+
+  it("given the rule's selector changed to need a model, then the alert of the firing device without one resolves saying the selector no longer selects it, and a firing device with one keeps its alert", async () => {
+    // Prepare: a Lyon device labelled site=berlin with a model fires beside the Paris device
+    // (labelled site=berlin, no model).
+    await ingest(LYON, 20);
+    await label(LYON, { site: 'berlin', model: 'b300' });
+    await ingest(LYON, 85);
+    expect((await alertsOf(LYON))[0]?.status).toBe('FIRING');
+
+    // Act
+    const updated = await api<Json>(
+      `mutation ($id: ID!, $input: UpdateRuleInput!) {
+        updateRule(id: $id, input: $input) { id selector { key operator values } }
+      }`,
+      {
+        id: ruleId,
+        input: {
+          selector: [
+            { key: 'site', operator: 'EQ', values: ['berlin'] },
+            { key: 'model', operator: 'EXISTS' },
+          ],
+        },
+      },
+    );
+    expect(updated.errors).toBeUndefined();
+
+    // Assess
+    const resolved = await waitFor(async () => {
+      const [alert] = await alertsOf(PARIS);
+      return alert?.status === 'RESOLVED' ? alert : undefined;
+    }, 'the Paris alert resolved');
+    expect(resolved).toMatchObject({
+      ruleId,
+      resolution: "the rule's selector no longer selects the device",
+      labels: [{ key: 'site', value: 'berlin' }],
+    });
+    const mail = await waitFor(
+      async () => (await inbox()).find((e) => e.subject.startsWith(`[RESOLVED] ${PARIS}`)),
+      'the resolution e-mail',
+    );
+    expect(mail.text).toContain("Why:        the rule's selector no longer selects the device");
+    const pushed = await waitFor(
+      () =>
+        pushes.received
+          .map((d) => d.onAlert as Json)
+          .find((a) => a.deviceId === PARIS && a.status === 'RESOLVED'),
+      'the resolution pushed',
+    );
+    expect(pushed.resolution).toBe("the rule's selector no longer selects the device");
+    await queueDrained(stack);
+    expect(await alertsOf(LYON)).toEqual([
+      expect.objectContaining({ ruleId, status: 'FIRING', resolution: null }),
+    ]);
+    // Once the workers have the change, a breach of the Paris device no longer fires.
+    await ruleChangesApplied();
+    await ingest(PARIS, 95);
+    expect(await alertsOf(PARIS)).toHaveLength(1);
   });
 });
