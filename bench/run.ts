@@ -503,7 +503,8 @@ function scaleRows(base: ScaleLevelResult, large: ScaleLevelResult): void {
         `the worker's first batch ${formatMs(result.coldStart.ms)}, reading ${readsText(result.coldStart.tables, 60) || 'nothing'}; ` +
         `steady traffic ${formatNumber(result.steady.readings)} readings in ${result.steady.seconds.toFixed(1)} s, reads per minute: ${readsText(result.steady.tables, result.steady.seconds) || 'none'}; ` +
         `one scheduled check read ${readsText(result.check.tables, 60) || 'nothing'}; ` +
-        `throughput load acknowledged ${formatNumber(result.throughput.acknowledgedPerSecond)} readings/s; alerts missed ${result.latency.missed}.`,
+        `throughput load acknowledged ${formatNumber(result.throughput.acknowledgedPerSecond)} readings/s; alerts missed ${result.latency.missed}; ` +
+        `the machine before the latency step and after the throughput step: the fixed task ${result.machine.before.cpuTaskMs.toFixed(1)} ms and ${result.machine.after.cpuTaskMs.toFixed(1)} ms, load average ${result.machine.before.loadAverage.toFixed(1)} and ${result.machine.after.loadAverage.toFixed(1)}.`,
     );
   }
 }

@@ -1,3 +1,4 @@
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
@@ -18,6 +19,7 @@ import {
   writeFleetRules,
 } from './fleet.ts';
 import { type LatencyOptions, measureAlertLatency } from './latency.ts';
+import { measureMachineSpeed } from './machine.ts';
 import type { QueueWatcher } from './stack.ts';
 import { expectData, graphqlRequest, progress } from './support.ts';
 import { measureThroughput, type ThroughputOptions } from './throughput.ts';
@@ -67,6 +69,22 @@ export interface ScaleLevelResult {
     processed: number;
     drained: boolean;
   };
+  /**
+   * The shared machine around the measurements (before the latency step, after the
+   * throughput step): the fixed task of bench/machine.ts, ms, and the 1-minute load average.
+   * Levels run one after the other; these say whether they ran on the same machine.
+   */
+  machine: { before: MachineState; after: MachineState };
+}
+
+export interface MachineState {
+  cpuTaskMs: number;
+  loadAverage: number;
+}
+
+async function machineState(): Promise<MachineState> {
+  const { cpuTaskMs } = await measureMachineSpeed();
+  return { cpuTaskMs, loadAverage: loadavg()[0] ?? Number.NaN };
 }
 
 /**
@@ -127,6 +145,7 @@ export async function measureScaleLevel(
   const coldStart = { ms: performance.now() - coldStarted, tables: counter.snapshot().tables };
   const heapAfterLoadBytes = heapAfterCollection();
 
+  const machineBefore = await machineState();
   progress(`${name}: alert latency`);
   const latency = await measureAlertLatency(stack, counter, queue, credentials, options.latency);
 
@@ -144,6 +163,7 @@ export async function measureScaleLevel(
     ...options.throughput,
     fleetDevices: options.sendingDevices,
   });
+  const machineAfter = await machineState();
   return {
     rules: options.rules,
     devices: options.devices,
@@ -165,6 +185,7 @@ export async function measureScaleLevel(
       processed: throughput.processed,
       drained: throughput.drained,
     },
+    machine: { before: machineBefore, after: machineAfter },
   };
 }
 
