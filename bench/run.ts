@@ -3,7 +3,7 @@
  * (metric | value | target). Timing never fails the run: a missed target is reported as
  * missed. Progress goes to stderr, the report to stdout.
  *
- *   npm run bench              the full run (about 6 minutes on 2 cores)
+ *   npm run bench              the full run (about 10 minutes on 2 busy cores)
  *   npm run bench -- --quick   shorter phases and a scale phase of 10,000 rules, for trying the
  *                              benchmark itself out
  */
