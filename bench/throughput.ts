@@ -82,7 +82,8 @@ function runLoadClients(
  * Batch ingestion under load: `clients` concurrent clients, in a process of their own, each
  * send `ingestEvents` batches back to back for a fixed time, then the queue is watched until the worker has stored and
  * evaluated every acknowledged reading (or the drain wait ends). No rule covers these
- * readings' metric, so this measures ingestion and storage, not alert delivery.
+ * readings' metric, so this measures ingestion and storage, not alert delivery; with
+ * `fleetDevices`, the readings are the scale phase's fleet's, which its rules watch.
  */
 export async function measureThroughput(
   stack: LocalStack,
