@@ -25,9 +25,13 @@ export class SqsEvaluationQueue implements ReadingQueue, WorkQueue {
     this.#queueUrl = queueUrl;
   }
 
-  async send(message: WorkMessage): Promise<void> {
+  async send(message: WorkMessage, delaySeconds?: number): Promise<void> {
     await this.#client.send(
-      new SendMessageCommand({ QueueUrl: this.#queueUrl, MessageBody: JSON.stringify(message) }),
+      new SendMessageCommand({
+        QueueUrl: this.#queueUrl,
+        MessageBody: JSON.stringify(message),
+        ...(delaySeconds ? { DelaySeconds: delaySeconds } : {}),
+      }),
     );
   }
 

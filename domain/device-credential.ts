@@ -104,6 +104,8 @@ export const deniedFieldsForDevices: readonly string[] = [
   'Query.rules',
   'Query.rule',
   'Query.deviceCredentials',
+  'Query.devices',
+  'Query.device',
   'Mutation.createRule',
   'Mutation.updateRule',
   'Mutation.deleteRule',
@@ -111,6 +113,8 @@ export const deniedFieldsForDevices: readonly string[] = [
   'Mutation.acknowledgeAlert',
   'Mutation.createDeviceCredential',
   'Mutation.revokeDeviceCredential',
+  'Mutation.updateDevice',
+  'Mutation.deleteDevice',
   'Mutation.publishAlert',
   'Subscription.onAlert',
 ];

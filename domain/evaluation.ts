@@ -31,7 +31,10 @@ export interface EvaluationDeps extends DeliveryDeps {
    * The inventory, for the labels selector rules match and alerts carry, and to record what
    * each batch's stored readings show of their devices.
    */
-  devices: Pick<DeviceStore, 'loadMany' | 'recordSightings'>;
+  devices: Pick<DeviceStore, 'loadMany' | 'recordSightings'> & {
+    /** Reads past a cache of devices, where there is one (domain/device-cache.ts). */
+    loadFresh?: DeviceStore['loadMany'];
+  };
   /**
    * A batch's devices could not be recorded in the inventory. The batch does not fail for it:
    * its readings are stored, and the devices' next readings record them.
@@ -231,7 +234,7 @@ export async function closeRule(ruleId: string, deps: EvaluationDeps): Promise<v
  * the work is retried.
  */
 export async function resolveLeftSelectors(deviceId: string, deps: EvaluationDeps): Promise<void> {
-  const [index, devices] = await Promise.all([deps.rules(), deps.devices.loadMany([deviceId])]);
+  const [index, devices] = await Promise.all([deps.rules(), freshDevices(deps, [deviceId])]);
   const labels = devices.get(deviceId)?.labels ?? noLabels;
   const ruleIds = new Set<string>();
   let token: string | null = null;
@@ -285,7 +288,10 @@ export async function resolveLeftRuleTarget(
     (state) => state.open || state.noData,
   );
   if (open.length === 0) return;
-  const devices = await deps.devices.loadMany(open.map((state) => state.deviceId));
+  const devices = await freshDevices(
+    deps,
+    open.map((state) => state.deviceId),
+  );
   const left = open.filter(
     (state) => !selects(selector, devices.get(state.deviceId)?.labels ?? noLabels),
   );
@@ -323,6 +329,11 @@ async function labelsOfFallingSilent(
   );
   if (silent.length === 0) return new Map();
   return deps.devices.loadMany(silent.map((state) => state.deviceId));
+}
+
+/** The devices as the inventory has them now: the work that answers a label or selector change. */
+function freshDevices(deps: EvaluationDeps, ids: readonly string[]) {
+  return deps.devices.loadFresh ? deps.devices.loadFresh(ids) : deps.devices.loadMany(ids);
 }
 
 /** The distinct devices of a batch, in the order they first appear. */

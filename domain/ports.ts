@@ -196,5 +196,6 @@ export type WorkMessage =
   | { type: 'ruleTargetChanged'; ruleId: string; selector: LabelSelector };
 
 export interface WorkQueue {
-  send(message: WorkMessage): Promise<void>;
+  /** Hands the worker a piece of work, at once or `delaySeconds` later (at most 900). */
+  send(message: WorkMessage, delaySeconds?: number): Promise<void>;
 }

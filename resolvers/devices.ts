@@ -1,6 +1,7 @@
 import type { AppSyncResolverEvent } from 'aws-lambda';
 import { appSyncResolver } from '../adapters/appsync-resolver.ts';
-import { devices, health, work } from '../adapters/wiring/devices.ts';
+import { devices, health, refreshMs, work } from '../adapters/wiring/devices.ts';
+import { sendTargetChange } from '../domain/target-change.ts';
 import {
   type Device,
   deviceView,
@@ -47,14 +48,16 @@ export const handler = appSyncResolver({
     const change = parseDeviceChange(input);
     const device = await devices.update(deviceId, change);
     if (!device) throw new NotFoundError(`No device with id '${id}'`);
-    if (change.labels !== undefined) await work.send({ type: 'deviceLabelsChanged', deviceId });
+    if (change.labels !== undefined) {
+      await sendTargetChange(work, { type: 'deviceLabelsChanged', deviceId }, refreshMs);
+    }
     return (await withHealth([device], event))[0];
   },
   'Mutation.deleteDevice': async ({ id }: MutationDeleteDeviceArgs) => {
     const deviceId = requireId(id, 'id');
     if (!(await devices.delete(deviceId))) throw new NotFoundError(`No device with id '${id}'`);
     // Without labels, selector rules that needed them no longer apply to its alerts.
-    await work.send({ type: 'deviceLabelsChanged', deviceId });
+    await sendTargetChange(work, { type: 'deviceLabelsChanged', deviceId }, refreshMs);
     return { id: deviceId, deleted: true };
   },
 });

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { callerOf } from '../adapters/appsync-identity.ts';
 import { appSyncResolver } from '../adapters/appsync-resolver.ts';
-import { rules, work } from '../adapters/wiring/rules.ts';
+import { refreshMs, rules, work } from '../adapters/wiring/rules.ts';
+import { sendTargetChange } from '../domain/target-change.ts';
 import { NotFoundError } from '../domain/errors.ts';
 import { pageRequest } from '../domain/pagination.ts';
 import type { WorkMessage } from '../domain/ports.ts';
@@ -26,7 +27,8 @@ const currentTime = () => new Date().toISOString();
 async function save(before: Rule, after: Rule): Promise<Rule> {
   if (!(await rules.replace(after))) throw new NotFoundError(`No rule with id '${after.id}'`);
   const message = workAfter(before, after);
-  if (message) await work.send(message);
+  if (message?.type === 'ruleTargetChanged') await sendTargetChange(work, message, refreshMs);
+  else if (message) await work.send(message);
   return after;
 }
 

@@ -14,3 +14,6 @@ export const health = new DynamoDbDeviceHealth(dynamodb, setting(tables.alerts.e
 
 /** A label change goes to the worker, which resolves alerts of rules that no longer select the device. */
 export const work = evaluationQueue();
+
+/** How old the worker's rules and device labels may be: a change is handed to it again after it. */
+export const refreshMs = setting('RULES_REFRESH_MS');

@@ -1,4 +1,5 @@
 import type { EvaluationDeps } from '../../domain/evaluation.ts';
+import { DeviceCache } from '../../domain/device-cache.ts';
 import { RuleCache } from '../../domain/rule-cache.ts';
 import { alertsTopic, tables } from '../../infra/resources.ts';
 import { AppSyncAlertPublisher } from '../appsync-alert-publisher.ts';
@@ -27,7 +28,8 @@ export const rules = new RuleCache(ruleStore, {
 export const evaluationDeps: EvaluationDeps = {
   readings: readingStore(),
   rules: () => rules.current(),
-  devices: deviceStore(),
+  // Labels for selector rules, read at most once per refresh interval per device.
+  devices: new DeviceCache(deviceStore(), setting('RULES_REFRESH_MS'), Date.now),
   onSightingsNotRecorded: (error) =>
     logger.warn('Devices not recorded in the inventory; their next readings record them', {
       error,

@@ -1,3 +1,4 @@
+import { setting } from '../config.ts';
 import { evaluationQueue } from './evaluation-queue.ts';
 import { ruleStore } from './stores.ts';
 
@@ -7,3 +8,6 @@ export const rules = ruleStore();
 
 /** Rule changes that resolve alerts go to the worker, which delivers every alert change. */
 export const work = evaluationQueue();
+
+/** How old the worker's rules and device labels may be: a change is handed to it again after it. */
+export const refreshMs = setting('RULES_REFRESH_MS');

@@ -17,7 +17,13 @@ vi.mock('../../../adapters/wiring/rules.ts', () => ({
       return true;
     },
   },
-  work: { send: async (message: unknown) => void sent.push(message) },
+  work: {
+    send: async (message: unknown, delaySeconds?: number) =>
+      void sent.push(
+        delaySeconds === undefined ? message : { ...(message as object), delaySeconds },
+      ),
+  },
+  refreshMs: 2000,
 }));
 
 const { handler } = await import('../../../resolvers/rules.ts');
@@ -57,15 +63,20 @@ describe('the rules resolver: work after a rule change', () => {
     const answer = await update('r', { selector: paris });
 
     expect(answer.selector).toEqual(paris);
+    // Now, and again once every worker has refreshed its rules (2 × 2 s, and a second).
     expect(sent).toEqual([
       { type: 'ruleTargetChanged', ruleId: 'r', selector: paris },
-    ] satisfies WorkMessage[]);
+      { type: 'ruleTargetChanged', ruleId: 'r', selector: paris, delaySeconds: 5 },
+    ] satisfies (WorkMessage & { delaySeconds?: number })[]);
   });
 
   it('given an every-device rule that takes a selector, then the worker is sent the selector', async () => {
     stored.set('r', rule('r'));
     await update('r', { selector: berlin });
-    expect(sent).toEqual([{ type: 'ruleTargetChanged', ruleId: 'r', selector: berlin }]);
+    expect(sent).toEqual([
+      { type: 'ruleTargetChanged', ruleId: 'r', selector: berlin },
+      { type: 'ruleTargetChanged', ruleId: 'r', selector: berlin, delaySeconds: 5 },
+    ]);
   });
 
   it.each([
