@@ -14,6 +14,11 @@ export interface IndexDefinition {
   indexName: string;
   partitionKey: KeyDefinition;
   sortKey: KeyDefinition;
+  /**
+   * The attributes besides the keys that the index copies; without it, every attribute.
+   * An index that lists items for people to see leaves out what they must never see.
+   */
+  nonKeyAttributes?: readonly string[];
 }
 
 export interface TableDefinition {
@@ -75,12 +80,27 @@ export const tables = {
     globalSecondaryIndexes: [],
   },
   deviceCredentials: {
-    // Device credentials by id, their secrets only as hashes; `all` lists them newest first.
+    // Device credentials by id, their secrets only as hashes; `all` lists them newest first
+    // and copies only what the list shows: never `secretHash`.
     id: 'DeviceCredentials',
     envVar: 'DEVICE_CREDENTIALS_TABLE',
     partitionKey: string('id'),
     globalSecondaryIndexes: [
-      { indexName: 'all', partitionKey: string('kind'), sortKey: string('createdKey') },
+      {
+        indexName: 'all',
+        partitionKey: string('kind'),
+        sortKey: string('createdKey'),
+        nonKeyAttributes: [
+          'name',
+          'deviceIds',
+          'deviceIdPrefix',
+          'createdAt',
+          'createdBy',
+          'lastUsedAt',
+          'revokedAt',
+          'revokedBy',
+        ],
+      },
     ],
   },
 } as const satisfies Record<string, TableDefinition>;
@@ -180,6 +200,12 @@ export const deviceAuthorizer = {
   /** `lastUsedAt` is written at most this often per credential. */
   lastUsedGranularitySeconds: 60,
 } as const;
+
+/**
+ * The only attributes the authorizer's update of a credential may name (the key and the
+ * time of last use): its IAM policy allows no other, and the store's `touch` names no other.
+ */
+export const touchAttributes = ['id', 'lastUsedAt'] as const;
 
 /** How often the scheduled check looks for silent devices and due repeats (AWS: EventBridge). */
 export const episodeCheck = { intervalSeconds: 60 } as const;

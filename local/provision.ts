@@ -107,7 +107,9 @@ async function ensureTable(client: DynamoDBClient, table: TableDefinition): Prom
                 { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
                 { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
               ],
-              Projection: { ProjectionType: 'ALL' },
+              Projection: index.nonKeyAttributes
+                ? { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.nonKeyAttributes] }
+                : { ProjectionType: 'ALL' },
             })),
     }),
   );

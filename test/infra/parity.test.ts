@@ -56,7 +56,7 @@ describe('local stack and CDK stack parity', () => {
         GlobalSecondaryIndexes?: {
           IndexName?: string;
           KeySchema?: KeyElement[];
-          Projection?: { ProjectionType?: string };
+          Projection?: { ProjectionType?: string; NonKeyAttributes?: string[] };
         }[];
       }) => ({
         keys: keys(table.KeySchema),
@@ -65,7 +65,13 @@ describe('local stack and CDK stack parity', () => {
           .sort(),
         indexes: (table.GlobalSecondaryIndexes ?? [])
           .map(
-            (i) => `${i.IndexName}(${keys(i.KeySchema).join(',')};${i.Projection?.ProjectionType})`,
+            (i) =>
+              `${i.IndexName}(${keys(i.KeySchema).join(',')};${i.Projection?.ProjectionType}${[
+                ...(i.Projection?.NonKeyAttributes ?? []),
+              ]
+                .sort()
+                .map((name) => `+${name}`)
+                .join('')})`,
           )
           .sort(),
       });
