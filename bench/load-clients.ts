@@ -2,26 +2,29 @@
  * The batch-ingest load, in a process of its own as real clients would be, so that building
  * and sending requests does not take the stack's event loop. Started by throughput.ts:
  *
- *   node bench/load-clients.ts <graphql url> <device token> <clients> <batch size> <duration ms>
+ *   BENCH_DEVICE_TOKEN=… node bench/load-clients.ts <graphql url> <clients> <batch size> <duration ms>
  *
- * The device token must cover the device ids starting with `demo-` (the stack's
- * `DemoDeviceToken` does), as a gateway's credential covers its devices.
+ * The device token comes in the environment, never on the command line (where `ps` shows
+ * it), and must cover the device ids starting with `demo-` (the stack's `DemoDeviceToken`
+ * does), as a gateway's credential covers its devices.
  * Prints one JSON line: calls, accepted, rejected, failed calls, and the epoch-ms times of
  * the first call and the last acknowledgement.
  */
 import { randomUUID } from 'node:crypto';
+import { tokenFromParent } from './child-process.ts';
 import { BENCH_DEVICE_PREFIX } from './credentials.ts';
 import { graphqlRequest } from './support.ts';
 
 const INGEST_MANY = `mutation IngestMany($input: [EventInput!]!) { ingestEvents(input: $input) { accepted rejected } }`;
 
-const [url = '', deviceToken = '', clientsArg, batchArg, durationArg] = process.argv.slice(2);
+const [url = '', clientsArg, batchArg, durationArg] = process.argv.slice(2);
+const deviceToken = tokenFromParent('deviceToken');
 const clients = Number(clientsArg);
 const batchSize = Number(batchArg);
 const durationMs = Number(durationArg);
 if (!url || !deviceToken || !(clients > 0) || !(batchSize > 0) || !(durationMs > 0)) {
   throw new Error(
-    'Usage: node bench/load-clients.ts <url> <device token> <clients> <batch size> <duration ms>',
+    'Usage: BENCH_DEVICE_TOKEN=<device token> node bench/load-clients.ts <url> <clients> <batch size> <duration ms>',
   );
 }
 
