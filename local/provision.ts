@@ -1,8 +1,13 @@
 import {
+  type AttributeValue,
   CreateTableCommand,
+  DeleteTableCommand,
   DescribeTableCommand,
   type DynamoDBClient,
+  PutItemCommand,
   ResourceNotFoundException,
+  ScanCommand,
+  type TableDescription,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, type SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
@@ -72,12 +77,57 @@ export async function provision(
 }
 
 async function ensureTable(client: DynamoDBClient, table: TableDefinition): Promise<void> {
+  let existing: TableDescription | undefined;
   try {
-    await client.send(new DescribeTableCommand({ TableName: table.id }));
-    return;
+    existing = (await client.send(new DescribeTableCommand({ TableName: table.id }))).Table;
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
+  if (existing) {
+    if (projectionsMatch(existing, table)) return;
+    // Kept from an earlier start whose indexes copied other attributes: the emulator cannot
+    // change an index, so the table is made again, with its items.
+    const items = await scanAll(client, table.id);
+    await client.send(new DeleteTableCommand({ TableName: table.id }));
+    await createTable(client, table);
+    for (const Item of items) await client.send(new PutItemCommand({ TableName: table.id, Item }));
+    return;
+  }
+  await createTable(client, table);
+}
+
+/** Whether each index of an existing table copies what its definition says. */
+function projectionsMatch(existing: TableDescription, table: TableDefinition): boolean {
+  const described = new Map(
+    (existing.GlobalSecondaryIndexes ?? []).map((index) => [index.IndexName, index.Projection]),
+  );
+  return table.globalSecondaryIndexes.every((index) => {
+    const projection = described.get(index.indexName);
+    return index.nonKeyAttributes
+      ? projection?.ProjectionType === 'INCLUDE' &&
+          [...(projection.NonKeyAttributes ?? [])].sort().join() ===
+            [...index.nonKeyAttributes].sort().join()
+      : projection?.ProjectionType === 'ALL';
+  });
+}
+
+async function scanAll(
+  client: DynamoDBClient,
+  tableName: string,
+): Promise<Record<string, AttributeValue>[]> {
+  const items: Record<string, AttributeValue>[] = [];
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({ TableName: tableName, ExclusiveStartKey: start }),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+async function createTable(client: DynamoDBClient, table: TableDefinition): Promise<void> {
   const keys = [table.partitionKey, ...(table.sortKey ? [table.sortKey] : [])];
   const attributes = new Map(keys.map((key) => [key.name, key.type]));
   for (const index of table.globalSecondaryIndexes) {
