@@ -3,10 +3,11 @@
  * its HTTP calls and websocket frames do not run on the stack's event loop. Started by
  * latency.ts:
  *
- *   node bench/latency-client.ts <graphql url> <device token> <id token> <realtime url> <metric> <alerts> <warmup> <alert timeout ms> <budget ms>
+ *   BENCH_DEVICE_TOKEN=… BENCH_ID_TOKEN=… node bench/latency-client.ts <graphql url> <realtime url> <metric> <alerts> <warmup> <alert timeout ms> <budget ms>
  *
  * Readings go out with the device token (for device ids starting with `demo-`), the `onAlert`
- * subscription with the user's ID token, as a device and a signed-in console would send them.
+ * subscription with the user's ID token, as a device and a signed-in console would send them;
+ * both come in the environment, never on the command line (where `ps` shows them).
  * Waits for the first alert, warms up until `warmup` alerts in all (the first included) were
  * sent, prints `{"warm":n,"coldMs":[…],"coldMissed":m}` (the deliveries so far, and the
  * warm-up alerts that did not arrive) and waits for a line on stdin (the go-ahead, once the
@@ -17,14 +18,16 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import { RealtimeSubscription } from '../local/realtime-client.ts';
+import { tokenFromParent } from './child-process.ts';
 import { BENCH_DEVICE_PREFIX } from './credentials.ts';
 import { expectData, graphqlRequest } from './support.ts';
 
 const INGEST_ONE = `mutation Ingest($input: EventInput!) { ingestEvent(input: $input) { id } }`;
 const ON_ALERT = `subscription OnAlert { onAlert { id deviceId eventId } }`;
 
-const [url = '', deviceToken = '', idToken = '', realtimeUrl = '', metric = '', ...numbers] =
-  process.argv.slice(2);
+const [url = '', realtimeUrl = '', metric = '', ...numbers] = process.argv.slice(2);
+const deviceToken = tokenFromParent('deviceToken');
+const idToken = tokenFromParent('idToken');
 const [alerts, warmup, alertTimeoutMs, budgetMs] = numbers.map(Number) as [
   number,
   number,

@@ -1,8 +1,9 @@
-import { fileURLToPath } from 'node:url';
-import { spawn } from 'node:child_process';
+import type { ChildProcessByStdio } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
 import type { LocalStack } from '../local/stack.ts';
 import type { AwsRequestCounter, RequestCounts } from './aws-counter.ts';
+import { startBenchScript } from './child-process.ts';
 import type { BenchCredentials } from './credentials.ts';
 import type { QueueWatcher } from './stack.ts';
 import { expectData, graphqlRequest } from './support.ts';
@@ -42,7 +43,7 @@ export interface LatencyResult {
 /**
  * `ingestEvent` → `onAlert` delivery latency, measured by a client in a process of its own
  * (bench/latency-client.ts), which ingests with the demo device token and subscribes with the
- * admin's ID token. A catch-all rule (created by the admin) on a metric only this phase
+ * admin's ID token (both handed over in its environment, not on its command line). A catch-all rule (created by the admin) on a metric only this phase
  * sends makes every reading breach; each reading comes from a new device, so each starts
  * its own alert (whatever the alert de-duplication per device and rule). Readings are sent
  * one at a time, each after the previous alert arrived, and timed from just before the HTTP
@@ -68,20 +69,22 @@ export async function measureAlertLatency(
     }),
     'createRule (latency)',
   );
-  const child = spawn(
-    process.execPath,
+  const child = startBenchScript(
+    './latency-client.ts',
     [
-      fileURLToPath(new URL('./latency-client.ts', import.meta.url)),
       url,
-      credentials.deviceToken,
-      credentials.adminToken,
       realtimeUrl,
       LATENCY_METRIC,
-      ...[options.alerts, options.warmup, options.alertTimeoutMs, options.budgetMs].map(String),
+      options.alerts,
+      options.warmup,
+      options.alertTimeoutMs,
+      options.budgetMs,
     ],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
+    { deviceToken: credentials.deviceToken, idToken: credentials.adminToken },
+    ['pipe', 'pipe', 'inherit'],
   );
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const { stdin, stdout } = child as ChildProcessByStdio<Writable, Readable, null>;
+  const lines = createInterface({ input: stdout })[Symbol.asyncIterator]();
   const nextLine = async <T>(): Promise<T> => {
     const { value, done } = await lines.next();
     if (done) throw new Error('the latency client stopped before reporting');
@@ -96,11 +99,11 @@ export async function measureAlertLatency(
     if (warm === 0) throw new Error('No alert arrived within 20 s of creating the rule');
     await queue.drained(30_000);
     counter.reset();
-    child.stdin.write('go\n');
+    stdin.write('go\n');
     await nextLine<{ sent: number }>();
     await queue.drained(30_000);
     const counts = counter.snapshot();
-    child.stdin.write('done\n');
+    stdin.write('done\n');
     const samples = await nextLine<Omit<LatencyResult, 'counts' | 'coldMs' | 'coldMissed'>>();
     return { ...samples, coldMs, coldMissed, counts };
   } finally {

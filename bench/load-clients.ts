@@ -2,33 +2,35 @@
  * The batch-ingest load, in a process of its own as real clients would be, so that building
  * and sending requests does not take the stack's event loop. Started by throughput.ts:
  *
- *   node bench/load-clients.ts <graphql url> <device token> <clients> <batch size> <duration ms> [<fleet devices>]
+ *   BENCH_DEVICE_TOKEN=… node bench/load-clients.ts <graphql url> <clients> <batch size> <duration ms> [<fleet devices>]
  *
  * With a number of fleet devices, the readings are the scale phase's fleet's (bench/fleet.ts):
  * its first devices in turn, each sending one reading of each fleet metric per batch, with
  * values no fleet rule breaches. Without, each client sends metric `bench.load` for 20
  * devices of its own, which no rule watches.
- * The device token must cover the device ids starting with `demo-` (the stack's
- * `DemoDeviceToken` does), as a gateway's credential covers its devices.
+ * The device token comes in the environment, never on the command line (where `ps` shows
+ * it), and must cover the device ids starting with `demo-` (the stack's `DemoDeviceToken`
+ * does), as a gateway's credential covers its devices.
  * Prints one JSON line: calls, accepted, rejected, failed calls, and the epoch-ms times of
  * the first call and the last acknowledgement.
  */
 import { randomUUID } from 'node:crypto';
+import { tokenFromParent } from './child-process.ts';
 import { BENCH_DEVICE_PREFIX } from './credentials.ts';
 import { FLEET_METRICS, fleetDeviceId, NORMAL_VALUES } from './fleet.ts';
 import { graphqlRequest } from './support.ts';
 
 const INGEST_MANY = `mutation IngestMany($input: [EventInput!]!) { ingestEvents(input: $input) { accepted rejected } }`;
 
-const [url = '', deviceToken = '', clientsArg, batchArg, durationArg, fleetArg] =
-  process.argv.slice(2);
+const [url = '', clientsArg, batchArg, durationArg, fleetArg] = process.argv.slice(2);
+const deviceToken = tokenFromParent('deviceToken');
 const fleetDevices = fleetArg === undefined ? 0 : Number(fleetArg);
 const clients = Number(clientsArg);
 const batchSize = Number(batchArg);
 const durationMs = Number(durationArg);
 if (!url || !deviceToken || !(clients > 0) || !(batchSize > 0) || !(durationMs > 0)) {
   throw new Error(
-    'Usage: node bench/load-clients.ts <url> <device token> <clients> <batch size> <duration ms>',
+    'Usage: BENCH_DEVICE_TOKEN=<device token> node bench/load-clients.ts <url> <clients> <batch size> <duration ms>',
   );
 }
 

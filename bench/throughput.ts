@@ -1,8 +1,7 @@
-import { fileURLToPath } from 'node:url';
-import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import type { LocalStack } from '../local/stack.ts';
 import { READINGS_PER_MESSAGE } from '../adapters/sqs-evaluation-queue.ts';
+import { startBenchScript, type TokenName } from './child-process.ts';
 import type { QueueDepth, QueueWatcher } from './stack.ts';
 import { progress } from './support.ts';
 
@@ -68,14 +67,17 @@ function runLoadClients(
   deviceToken: string,
   options: ThroughputOptions,
 ): Promise<LoadTotals> {
-  return runReportingScript<LoadTotals>('./load-clients.ts', [
-    url,
-    deviceToken,
-    options.clients,
-    options.batchSize,
-    options.durationMs,
-    ...(options.fleetDevices ? [options.fleetDevices] : []),
-  ]);
+  return runReportingScript<LoadTotals>(
+    './load-clients.ts',
+    [
+      url,
+      options.clients,
+      options.batchSize,
+      options.durationMs,
+      ...(options.fleetDevices ? [options.fleetDevices] : []),
+    ],
+    { deviceToken },
+  );
 }
 
 /**
@@ -190,15 +192,19 @@ export function runThroughputProcess(
   ]);
 }
 
-/** Runs a bench script in a process of its own; its last stdout line is its JSON report. */
-function runReportingScript<T>(script: string, args: (string | number)[]): Promise<T> {
-  const path = fileURLToPath(new URL(script, import.meta.url));
+/**
+ * Runs a bench script in a process of its own (tokens in its environment); its last stdout
+ * line is its JSON report.
+ */
+function runReportingScript<T>(
+  script: string,
+  args: (string | number)[],
+  tokens: Partial<Record<TokenName, string>> = {},
+): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path, ...args.map(String)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = startBenchScript(script, args, tokens, ['ignore', 'pipe', 'inherit']);
     let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('error', reject);
     child.once('exit', (code) => {
       if (code !== 0) return reject(new Error(`${script} exited with ${code}`));

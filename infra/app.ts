@@ -44,6 +44,8 @@ export function settingsFrom(app: App): TelemetryAlertsSettings {
     retentionDays: read('retentionDays'),
     workerBatchSize: read('workerBatchSize'),
     workerMaxBatchingWindowSeconds: read('workerMaxBatchingWindowSeconds'),
+    apiRequestsPerFiveMinutes: read('apiRequestsPerFiveMinutes'),
+    authorizerReservedConcurrency: read('authorizerReservedConcurrency'),
   };
 }
 

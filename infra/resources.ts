@@ -19,6 +19,11 @@ export interface IndexDefinition {
    * that writes to other attributes never write to the index.
    */
   projection?: 'ALL' | 'KEYS_ONLY';
+  /**
+   * The attributes besides the keys that the index copies (the projection is then INCLUDE).
+   * An index that lists items for people to see leaves out what they must never see.
+   */
+  nonKeyAttributes?: readonly string[];
 }
 
 export interface TableDefinition {
@@ -113,12 +118,27 @@ export const tables = {
     ],
   },
   deviceCredentials: {
-    // Device credentials by id, their secrets only as hashes; `all` lists them newest first.
+    // Device credentials by id, their secrets only as hashes; `all` lists them newest first
+    // and copies only what the list shows: never `secretHash`.
     id: 'DeviceCredentials',
     envVar: 'DEVICE_CREDENTIALS_TABLE',
     partitionKey: string('id'),
     globalSecondaryIndexes: [
-      { indexName: 'all', partitionKey: string('kind'), sortKey: string('createdKey') },
+      {
+        indexName: 'all',
+        partitionKey: string('kind'),
+        sortKey: string('createdKey'),
+        nonKeyAttributes: [
+          'name',
+          'deviceIds',
+          'deviceIdPrefix',
+          'createdAt',
+          'createdBy',
+          'lastUsedAt',
+          'revokedAt',
+          'revokedBy',
+        ],
+      },
     ],
   },
 } as const satisfies Record<string, TableDefinition>;
@@ -222,6 +242,12 @@ export const deviceAuthorizer = {
   /** `lastUsedAt` is written at most this often per credential. */
   lastUsedGranularitySeconds: 60,
 } as const;
+
+/**
+ * The only attributes the authorizer's update of a credential may name (the key and the
+ * time of last use): its IAM policy allows no other, and the store's `touch` names no other.
+ */
+export const touchAttributes = ['id', 'lastUsedAt'] as const;
 
 /** How often the scheduled check looks for silent devices and due repeats (AWS: EventBridge). */
 export const episodeCheck = { intervalSeconds: 60 } as const;

@@ -27,10 +27,10 @@ export interface TextSetting extends Declared {
   default?: string;
 }
 
-/** A whole number within a range. */
+/** A whole number within a range; without a default, unset unless given. */
 export interface IntegerSetting extends Declared {
   kind: 'integer';
-  default: number;
+  default?: number;
   min: number;
   max: number;
 }
@@ -232,19 +232,41 @@ export const settings = {
     max: 300,
     meaning: 'how long to gather a batch; 0 invokes the worker as soon as messages arrive',
   },
+  apiRequestsPerFiveMinutes: {
+    readBy: 'cdk deploy',
+    kind: 'integer',
+    default: 3000,
+    // AWS WAF's bounds for a rate-based rule.
+    min: 10,
+    max: 2_000_000_000,
+    meaning:
+      'requests one IP address may send the API in any 5 minutes before the WAF web ACL blocks it (until its rate falls below): a gateway sending a batch every second sends 300, a tenth of the default, so several gateways or people can share one address; a flood of forged device tokens from one address is held to 10 requests a second',
+  },
+  authorizerReservedConcurrency: {
+    readBy: 'cdk deploy',
+    kind: 'integer',
+    min: 1,
+    max: 10_000,
+    meaning:
+      "the device authorizer's reserved concurrency; none: it shares the account's unreserved pool. Reserve N so a flood of forged tokens cannot starve the other functions; needs N + 10 unreserved in the account",
+  },
 } as const satisfies Record<string, SettingDefinition>;
 
 export type SettingName = keyof typeof settings;
 
-type ValueOf<D> = D extends { kind: 'integer' | 'port' }
+type ValueOf<D> = D extends { kind: 'integer'; default: number }
   ? number
-  : D extends { kind: 'flag' }
-    ? boolean
-    : D extends { kind: 'list' }
-      ? string[]
-      : D extends { kind: 'choice'; choices: readonly (infer C)[] }
-        ? C
-        : string;
+  : D extends { kind: 'integer' }
+    ? number | undefined
+    : D extends { kind: 'port' }
+      ? number
+      : D extends { kind: 'flag' }
+        ? boolean
+        : D extends { kind: 'list' }
+          ? string[]
+          : D extends { kind: 'choice'; choices: readonly (infer C)[] }
+            ? C
+            : string;
 
 /** The value a setting holds, by its name. */
 export type SettingValue<N extends SettingName> = ValueOf<(typeof settings)[N]>;
@@ -319,10 +341,10 @@ const lowerFirst = (text: string) => `${text.charAt(0).toLowerCase()}${text.slic
 function integer(
   name: SettingName,
   text: string | undefined,
-  fallback: number,
+  fallback: number | undefined,
   min: number,
   max: number,
-): number {
+): number | undefined {
   if (text === undefined) return fallback;
   const value = Number(text);
   if (!Number.isInteger(value) || value < min || value > max) {
@@ -369,6 +391,8 @@ function defaultText(definition: SettingDefinition): string {
         : `${definition.offsetFrom} + ${definition.default}`;
     case 'list':
       return definition.default === '' ? 'none' : `\`${definition.default}\``;
+    case 'integer':
+      return definition.default === undefined ? 'none' : String(definition.default);
     case 'choice':
       return `\`${definition.default}\` (${definition.choices.join(', ')})`;
     default:

@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Grant, IGrantable } from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { Api } from './constructs/api.ts';
+import { ApiFirewall } from './constructs/api-firewall.ts';
 import { Auth } from './constructs/auth.ts';
 import { ConsoleSite } from './constructs/console-site.ts';
 import { Evaluation } from './constructs/evaluation.ts';
@@ -17,11 +18,15 @@ export interface TelemetryAlertsSettings {
   retentionDays: number;
   workerBatchSize: number;
   workerMaxBatchingWindowSeconds: number;
+  /** The WAF rate limit: requests one IP address may send in any 5 minutes. */
+  apiRequestsPerFiveMinutes: number;
+  /** The device authorizer's reserved concurrency; undefined reserves none. */
+  authorizerReservedConcurrency: number | undefined;
 }
 
 /**
  * The whole system in AWS: storage, notifications, ingest, who may sign in (the user pool
- * and the device authorizer), the API, the evaluation worker and, unless left out, the
+ * and the device authorizer), the API and its WAF rate limit, the evaluation worker and, unless left out, the
  * operator console. Its outputs carry the same names as the local stack's
  * `.local/outputs.json`.
  */
@@ -38,7 +43,10 @@ export class TelemetryAlertsStack extends Stack {
       alertEmails: settings.alertEmails,
     });
     const ingest = new Ingest(this, 'Ingest', { retentionDays: settings.retentionDays });
-    const auth = new Auth(this, 'Auth', { deviceCredentials: storage.tables.deviceCredentials });
+    const auth = new Auth(this, 'Auth', {
+      deviceCredentials: storage.tables.deviceCredentials,
+      authorizerReservedConcurrency: settings.authorizerReservedConcurrency,
+    });
     const api = new Api(this, 'Api', {
       userPool: auth.userPool,
       userPoolClient: auth.consoleClient,
@@ -49,6 +57,10 @@ export class TelemetryAlertsStack extends Stack {
       workQueue: ingest.queue,
     });
     this.api = api;
+    new ApiFirewall(this, 'ApiFirewall', {
+      api: api.api,
+      requestsPerFiveMinutes: settings.apiRequestsPerFiveMinutes,
+    });
     new Evaluation(this, 'Evaluation', {
       queue: ingest.queue,
       deadLetterQueue: ingest.deadLetterQueue,

@@ -1,5 +1,6 @@
 import {
   type AttributeValue,
+  type Projection,
   BatchWriteItemCommand,
   CreateTableCommand,
   DeleteTableCommand,
@@ -19,7 +20,12 @@ import {
   SetQueueAttributesCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { evaluationQueue, type TableDefinition, tables } from '../infra/resources.ts';
+import {
+  evaluationQueue,
+  type IndexDefinition,
+  type TableDefinition,
+  tables,
+} from '../infra/resources.ts';
 
 /** Names and addresses of the provisioned resources, as the stack outputs list them. */
 export interface ProvisionedResources {
@@ -99,17 +105,32 @@ async function ensureTable(client: DynamoDBClient, table: TableDefinition): Prom
   await createTable(client, table);
 }
 
+/** Whether an existing table has the definition's indexes, each copying what it says. */
 function sameIndexes(
-  existing: readonly { IndexName?: string; Projection?: { ProjectionType?: string } }[],
+  existing: readonly {
+    IndexName?: string;
+    Projection?: { ProjectionType?: string; NonKeyAttributes?: string[] };
+  }[],
   table: TableDefinition,
 ): boolean {
-  const shape = (name: string | undefined, projection: string | undefined) =>
-    `${name}:${projection ?? 'ALL'}`;
-  const have = existing.map((index) => shape(index.IndexName, index.Projection?.ProjectionType));
+  const shape = (
+    name: string | undefined,
+    projection: { ProjectionType?: string; NonKeyAttributes?: string[] },
+  ) =>
+    `${name}:${projection.ProjectionType ?? 'ALL'}:${[...(projection.NonKeyAttributes ?? [])].sort().join('|')}`;
+  const have = existing.map((index) => shape(index.IndexName, index.Projection ?? {}));
   const want = table.globalSecondaryIndexes.map((index) =>
-    shape(index.indexName, index.projection),
+    shape(index.indexName, projectionOf(index)),
   );
   return have.sort().join() === want.sort().join();
+}
+
+/** What an index copies, as DynamoDB's API says it. */
+function projectionOf(index: IndexDefinition): Projection {
+  if (index.nonKeyAttributes) {
+    return { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.nonKeyAttributes] };
+  }
+  return { ProjectionType: index.projection ?? 'ALL' };
 }
 
 async function rebuildTable(client: DynamoDBClient, table: TableDefinition): Promise<void> {
@@ -166,7 +187,7 @@ async function createTable(client: DynamoDBClient, table: TableDefinition): Prom
                 { AttributeName: index.partitionKey.name, KeyType: 'HASH' },
                 { AttributeName: index.sortKey.name, KeyType: 'RANGE' },
               ],
-              Projection: { ProjectionType: index.projection ?? 'ALL' },
+              Projection: projectionOf(index),
             })),
     }),
   );

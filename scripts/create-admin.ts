@@ -6,7 +6,7 @@
  *
  *   npm run create-admin -- --email someone@example.com
  *   npm run create-admin -- --email someone@example.com --stack-outputs cdk-outputs.json
- *   npm run create-admin -- --email someone@example.com --endpoint http://localhost:4003
+ *   npm run create-admin -- --email someone@example.com --stack-outputs .local/outputs.json
  *
  * Running it again for the same address only makes sure that person is in `admins`.
  */
@@ -63,11 +63,19 @@ export function parseArguments(args: readonly string[]): CreateAdminOptions {
   };
 }
 
+/** An access key the local user pool accepts for its administrator actions. */
+export interface LocalCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
 export interface UserPoolTarget {
   userPoolId: string;
   region: string;
   /** From the outputs file, when it names one (the local stack's CognitoEndpoint). */
   endpoint: string | undefined;
+  /** The local stack's key (LocalAccessKeyId, LocalSecretAccessKey), when the file has it. */
+  credentials: LocalCredentials | undefined;
 }
 
 /** The user pool named by an outputs file: `{ "TelemetryAlerts": { "UserPoolId", … } }`. */
@@ -103,6 +111,11 @@ export function userPoolFrom(
     // A pool id starts with its region: eu-west-1_AbC123.
     region: outputs?.Region ?? (userPoolId.split('_')[0] as string),
     endpoint: outputs?.CognitoEndpoint,
+    credentials:
+      typeof outputs?.LocalAccessKeyId === 'string' &&
+      typeof outputs.LocalSecretAccessKey === 'string'
+        ? { accessKeyId: outputs.LocalAccessKeyId, secretAccessKey: outputs.LocalSecretAccessKey }
+        : undefined,
   };
 }
 
@@ -182,8 +195,23 @@ export async function main(
   log: (line: string) => void = console.log,
 ): Promise<void> {
   const options = parseArguments(args);
-  const pool = userPoolFrom(options.stackOutputs);
+  let pool: UserPoolTarget;
+  try {
+    pool = userPoolFrom(options.stackOutputs);
+  } catch (error) {
+    if (options.endpoint === undefined || !(error instanceof CreateAdminError)) throw error;
+    throw new CreateAdminError(
+      `${error.message} For --endpoint ${options.endpoint}, pass --stack-outputs .local/outputs.json (the local stack's outputs).`,
+    );
+  }
   const target = { ...pool, endpoint: options.endpoint ?? pool.endpoint };
+  // The local user pool signs its administrator actions with the stack's own key, which
+  // only its outputs file holds.
+  if (target.endpoint !== undefined && target.credentials === undefined) {
+    throw new CreateAdminError(
+      `No local access key in ${options.stackOutputs} for ${target.endpoint}: pass --stack-outputs .local/outputs.json (the local stack's outputs).`,
+    );
+  }
   const outcome = await createAdmin(makeClient(target), target.userPoolId, options.email);
   log(
     outcome === 'created'
@@ -192,16 +220,14 @@ export async function main(
   );
 }
 
-/** AWS's Cognito in the pool's region, or the given endpoint (the local user pool). */
-function cognitoClient(target: UserPoolTarget): CognitoAdminClient {
+/**
+ * AWS's Cognito in the pool's region with the caller's AWS credentials, or the given
+ * endpoint (the local user pool) with the local stack's key.
+ */
+export function cognitoClient(target: UserPoolTarget): CognitoAdminClient {
   return new CognitoIdentityProviderClient({
     region: target.region,
-    ...(target.endpoint
-      ? {
-          endpoint: target.endpoint,
-          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-        }
-      : {}),
+    ...(target.endpoint ? { endpoint: target.endpoint, credentials: target.credentials } : {}),
   });
 }
 

@@ -16,6 +16,8 @@ export interface AlertsFunctionProps {
   environment: Partial<Record<SettingName, string>>;
   timeout?: Duration;
   memorySize?: number;
+  /** Concurrency reserved for (and capping) the function; undefined reserves none. */
+  reservedConcurrentExecutions?: number | undefined;
 }
 
 /**
@@ -48,6 +50,7 @@ export class AlertsFunction extends NodejsFunction {
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 512,
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
       timeout: props.timeout ?? Duration.seconds(10),
       tracing: Tracing.ACTIVE,
       projectRoot: new URL('.', repoRoot).pathname,

@@ -183,14 +183,13 @@ export class Api extends Construct {
     props.tables.alerts.grantReadWriteData(functions.queries);
     props.workQueue.grantSendMessages(functions.rules);
     props.workQueue.grantSendMessages(functions.queries);
-    props.tables.deviceCredentials.grantReadWriteData(functions.credentials);
+    grantCredentialsResolver(functions.credentials, props.tables.deviceCredentials);
     // Devices: the inventory read and written; alerts only read (each device's firing ones).
     props.tables.devices.grantReadWriteData(functions.devices);
     props.tables.alerts.grantReadData(functions.devices);
     props.workQueue.grantSendMessages(functions.devices);
     acknowledgeIndexAccess(functions.devices, props.tables.devices, props.tables.alerts);
     acknowledgeIndexAccess(functions.rules, props.tables.rules);
-    acknowledgeIndexAccess(functions.credentials, props.tables.deviceCredentials);
     acknowledgeIndexAccess(functions.queries, props.tables.readingBlocks, props.tables.alerts);
 
     for (const [module, fields] of Object.entries(resolverFunctions) as [
@@ -238,6 +237,27 @@ export class Api extends Construct {
   grantIngest(grantee: IGrantable): Grant {
     return this.api.grantMutation(grantee, 'ingestEvent', 'ingestEvents');
   }
+}
+
+/**
+ * What the credentials resolver does with the table, and nothing more: create a credential
+ * (PutItem), revoke one (UpdateItem) and list them through the `all` index (Query). It never
+ * reads one by id, deletes one or scans.
+ */
+function grantCredentialsResolver(resolver: IFunction, table: Table): void {
+  const [listing] = tables.deviceCredentials.globalSecondaryIndexes;
+  resolver.addToRolePolicy(
+    new PolicyStatement({
+      actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      resources: [table.tableArn],
+    }),
+  );
+  resolver.addToRolePolicy(
+    new PolicyStatement({
+      actions: ['dynamodb:Query'],
+      resources: [`${table.tableArn}/index/${listing.indexName}`],
+    }),
+  );
 }
 
 /** Resolver code for every Lambda field: maps returned errors to their errorType (see the file). */

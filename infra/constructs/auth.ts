@@ -12,12 +12,17 @@ import {
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { deviceAuthorizer, tables, userPool as definition } from '../resources.ts';
+import { deviceAuthorizer, tables, touchAttributes, userPool as definition } from '../resources.ts';
 import { AlertsFunction } from './alerts-function.ts';
 
 export interface AuthProps {
   /** Where device credentials are kept, as hashes; the authorizer reads them. */
   deviceCredentials: Table;
+  /**
+   * Invocations reserved for the authorizer; undefined reserves none. Reserving caps it too,
+   * so a flood of forged tokens cannot take the concurrency the other functions need.
+   */
+  authorizerReservedConcurrency?: number | undefined;
 }
 
 /**
@@ -120,6 +125,7 @@ export class Auth extends Construct {
       description: 'AppSync Lambda authorizer: checks device credentials (ingest only)',
       memorySize: 256,
       timeout: Duration.seconds(5),
+      reservedConcurrentExecutions: props.authorizerReservedConcurrency,
       environment: {
         [tables.deviceCredentials.envVar]: credentials.tableName,
         // Its answers' ttlOverride: the same time as the API's cache.
@@ -129,9 +135,19 @@ export class Auth extends Construct {
     // Reads one credential by id and records when it was last used (at most every
     // `lastUsedGranularitySeconds`); never lists, creates or deletes, and no index.
     this.deviceAuthorizer.addToRolePolicy(
+      new PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [credentials.tableArn] }),
+    );
+    // The update may name only the key and `lastUsedAt` (its update and condition
+    // expressions, as DynamoDbCredentialStore.touch sends them) and returns nothing, so a
+    // flaw in the authorizer cannot rewrite a credential's scope, name or hash.
+    this.deviceAuthorizer.addToRolePolicy(
       new PolicyStatement({
-        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        actions: ['dynamodb:UpdateItem'],
         resources: [credentials.tableArn],
+        conditions: {
+          'ForAllValues:StringEquals': { 'dynamodb:Attributes': [...touchAttributes] },
+          StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' },
+        },
       }),
     );
   }

@@ -124,7 +124,7 @@ export class ConsoleSite extends Construct {
     Validations.of(distribution).acknowledge({
       id: 'AwsSolutions-CFR2',
       reason:
-        'The distribution serves static files only; every call that reads or changes data goes to AppSync and needs a user-pool token, and sign-in goes to Cognito, whose Plus plan threat protection guards it. A WAF web ACL costs more than this console warrants; add one if the API gets one.',
+        'The distribution serves static files only, cached at the edge; every call that reads or changes data goes to AppSync, which has its own WAF web ACL (a rate limit per IP address, ApiFirewall) and needs a user-pool token, and sign-in goes to Cognito, whose Plus plan threat protection guards it. A CloudFront web ACL would have to live in us-east-1, in a stack of its own, at the same monthly price, to guard files anyone may read.',
     });
     Validations.of(distribution).acknowledge({
       id: 'AwsSolutions-CFR1',

@@ -15,7 +15,8 @@ export type TableName = keyof typeof tables;
 
 /**
  * The DynamoDB tables, built from the shared definitions in infra/resources.ts: on demand,
- * point-in-time recovery, encrypted, TTL where items expire, and the indexes the queries use.
+ * point-in-time recovery, encrypted, TTL where items expire, and the indexes the queries use
+ * (each copying every attribute, or only those its definition names).
  */
 export class Storage extends Construct {
   readonly tables: Record<TableName, Table>;
@@ -39,8 +40,15 @@ export class Storage extends Construct {
           indexName: index.indexName,
           partitionKey: key(index.partitionKey),
           sortKey: key(index.sortKey),
-          projectionType:
-            index.projection === 'KEYS_ONLY' ? ProjectionType.KEYS_ONLY : ProjectionType.ALL,
+          ...(index.nonKeyAttributes
+            ? {
+                projectionType: ProjectionType.INCLUDE,
+                nonKeyAttributes: [...index.nonKeyAttributes],
+              }
+            : {
+                projectionType:
+                  index.projection === 'KEYS_ONLY' ? ProjectionType.KEYS_ONLY : ProjectionType.ALL,
+              }),
         });
       }
       return table;

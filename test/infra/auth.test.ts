@@ -257,7 +257,7 @@ describe('device credentials', () => {
     ]);
   });
 
-  it('given the authorizer, then it may only get and update items of the credentials table: no index, no put, no delete, no other table', () => {
+  it('given the authorizer, then it may only get items of the credentials table and update their lastUsedAt: no index, no put, no delete, no other table', () => {
     const authorizer = functionFor('resolvers/device-authorizer.ts');
     const table = credentialsTable();
     expect(authorizer.properties).toMatchObject({
@@ -275,8 +275,19 @@ describe('device credentials', () => {
     expect(dynamodb).toEqual([
       {
         Effect: 'Allow',
-        Action: ['dynamodb:GetItem', 'dynamodb:UpdateItem'],
+        Action: 'dynamodb:GetItem',
         Resource: { 'Fn::GetAtt': [table.logicalId, 'Arn'] },
+      },
+      {
+        Effect: 'Allow',
+        Action: 'dynamodb:UpdateItem',
+        Resource: { 'Fn::GetAtt': [table.logicalId, 'Arn'] },
+        // Only the key and lastUsedAt may be named, and nothing is returned: not the scope,
+        // the name, the revocation or the hash.
+        Condition: {
+          'ForAllValues:StringEquals': { 'dynamodb:Attributes': ['id', 'lastUsedAt'] },
+          StringEqualsIfExists: { 'dynamodb:ReturnValues': 'NONE' },
+        },
       },
     ]);
     // Besides its own logs and X-Ray, nothing else.
@@ -292,7 +303,7 @@ describe('device credentials', () => {
     ]);
   });
 
-  it('given the credentials resolver, then it serves the credential fields and reads and writes the credentials table and its index only', () => {
+  it('given the credentials resolver, then it may put and update credentials and query the all index, nothing else', () => {
     const resolver = functionFor('resolvers/credentials.ts');
     const table = credentialsTable();
     expect(resolver.properties).toMatchObject({
@@ -300,14 +311,38 @@ describe('device credentials', () => {
         Variables: { [tables.deviceCredentials.envVar]: { Ref: table.logicalId } },
       },
     });
-    const resources = statementsOf(resolver)
-      .filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')))
-      .flatMap((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]))
-      .map((r) => JSON.stringify(r));
-    expect(resources.length).toBeGreaterThan(0);
-    for (const resource of resources) expect(resource).toContain(`"${table.logicalId}"`);
-    const actions = statementsOf(resolver).flatMap(actionsOf);
-    expect(actions).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:Query']));
+    const dynamodb = statementsOf(resolver).filter((s) =>
+      actionsOf(s).some((a) => a.startsWith('dynamodb:')),
+    );
+    expect(dynamodb.map((s) => ({ actions: actionsOf(s), resource: render(s.Resource) }))).toEqual([
+      {
+        actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        resource: `{${table.logicalId}.Arn}`,
+      },
+      { actions: ['dynamodb:Query'], resource: `{${table.logicalId}.Arn}/index/all` },
+    ]);
+  });
+
+  it('given the all index, then it copies the fields the list shows and never the secret hash', () => {
+    const [index] = credentialsTable().properties.GlobalSecondaryIndexes as {
+      IndexName: string;
+      Projection: { ProjectionType: string; NonKeyAttributes?: string[] };
+    }[];
+    expect(index?.IndexName).toBe('all');
+    expect(index?.Projection.ProjectionType).toBe('INCLUDE');
+    expect([...(index?.Projection.NonKeyAttributes ?? [])].sort()).toEqual(
+      [
+        'name',
+        'deviceIds',
+        'deviceIdPrefix',
+        'createdAt',
+        'createdBy',
+        'lastUsedAt',
+        'revokedAt',
+        'revokedBy',
+      ].sort(),
+    );
+    expect(index?.Projection.NonKeyAttributes).not.toContain('secretHash');
   });
 });
 

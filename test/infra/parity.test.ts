@@ -1,5 +1,12 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { Template } from 'aws-cdk-lib/assertions';
@@ -10,7 +17,7 @@ import {
   resolverFunctions,
   tables,
 } from '../../infra/resources.ts';
-import type { ProvisionedResources } from '../../local/provision.ts';
+import { type ProvisionedResources, provision } from '../../local/provision.ts';
 import { type ProvisionedEmulators, startProvisionedEmulators } from '../support/emulators.ts';
 import { resourcesOf, startModule, synthesize, templateEnvironment } from './synth.ts';
 
@@ -56,7 +63,7 @@ describe('local stack and CDK stack parity', () => {
         GlobalSecondaryIndexes?: {
           IndexName?: string;
           KeySchema?: KeyElement[];
-          Projection?: { ProjectionType?: string };
+          Projection?: { ProjectionType?: string; NonKeyAttributes?: string[] };
         }[];
       }) => ({
         keys: keys(table.KeySchema),
@@ -65,7 +72,13 @@ describe('local stack and CDK stack parity', () => {
           .sort(),
         indexes: (table.GlobalSecondaryIndexes ?? [])
           .map(
-            (i) => `${i.IndexName}(${keys(i.KeySchema).join(',')};${i.Projection?.ProjectionType})`,
+            (i) =>
+              `${i.IndexName}(${keys(i.KeySchema).join(',')};${i.Projection?.ProjectionType}${[
+                ...(i.Projection?.NonKeyAttributes ?? []),
+              ]
+                .sort()
+                .map((name) => `+${name}`)
+                .join('')})`,
           )
           .sort(),
       });
@@ -75,6 +88,73 @@ describe('local stack and CDK stack parity', () => {
       );
       expect(matches, `table ${name}: ${JSON.stringify(localShape)}`).toHaveLength(1);
     }
+  });
+
+  it('given a credentials table kept from an earlier start whose index copied every attribute, when the stack provisions again, then the index copies only the listed fields and the credentials are kept', async () => {
+    // Prepare
+    const table = tables.deviceCredentials;
+    const [index] = table.globalSecondaryIndexes;
+    await dynamodb.send(new DeleteTableCommand({ TableName: table.id }));
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: table.id,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: ['id', 'kind', 'createdKey'].map((AttributeName) => ({
+          AttributeName,
+          AttributeType: 'S',
+        })),
+        KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: index.indexName,
+            KeySchema: [
+              { AttributeName: 'kind', KeyType: 'HASH' },
+              { AttributeName: 'createdKey', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      }),
+    );
+    const item = {
+      id: { S: 'c'.repeat(32) },
+      kind: { S: 'credential' },
+      createdKey: { S: `2026-05-01T12:00:00.000Z#${'c'.repeat(32)}` },
+      name: { S: 'kept' },
+      secretHash: { S: 'd'.repeat(64) },
+    };
+    await dynamodb.send(new PutItemCommand({ TableName: table.id, Item: item }));
+
+    // Act
+    await provision(
+      { dynamodb, sqs, sns: emulators.sns },
+      {
+        visibilityTimeoutSeconds: evaluationQueue.visibilityTimeoutSeconds,
+        maxReceiveCount: evaluationQueue.maxReceiveCount,
+      },
+    );
+
+    // Assess
+    const described = await dynamodb.send(new DescribeTableCommand({ TableName: table.id }));
+    expect(described.Table?.GlobalSecondaryIndexes?.[0]?.Projection).toEqual({
+      ProjectionType: 'INCLUDE',
+      NonKeyAttributes: [...(index.nonKeyAttributes ?? [])],
+    });
+    const kept = await dynamodb.send(
+      new GetItemCommand({ TableName: table.id, Key: { id: item.id } }),
+    );
+    expect(kept.Item).toEqual(item);
+    const listed = await dynamodb.send(
+      new QueryCommand({
+        TableName: table.id,
+        IndexName: index.indexName,
+        KeyConditionExpression: 'kind = :kind',
+        ExpressionAttributeValues: { ':kind': { S: 'credential' } },
+      }),
+    );
+    expect(listed.Items).toHaveLength(1);
+    expect(listed.Items?.[0]).not.toHaveProperty('secretHash');
+    expect(listed.Items?.[0]?.name).toEqual({ S: 'kept' });
   });
 
   it('given the evaluation queue and its DLQ, then visibility, retention, long polling and redrive are the same', async () => {

@@ -449,6 +449,46 @@ describe('DynamoDbCredentialStore', () => {
     expect(await store().touch('e'.repeat(32), '2026-05-01T13:00:00.000Z', 60)).toBe(false);
     expect(await store().findForVerification('e'.repeat(32))).toBeNull();
   });
+
+  it('given a credential used and revoked, then the list shows every field of it, and its index holds no secret hash', async () => {
+    // Prepare
+    const { credential, secretHash } = issue('prefixed', 6);
+    await store().create(credential, secretHash);
+    await store().touch(credential.id, '2026-05-01T14:00:00.000Z', 60);
+    const revoked = await store().revoke(
+      credential.id,
+      'ada@example.com',
+      '2026-05-02T00:00:00.000Z',
+    );
+
+    // Act
+    const listed: unknown[] = [];
+    let token: string | null = null;
+    do {
+      const page = await store().list(pageRequest({ limit: 50, nextToken: token }, {}));
+      listed.push(...page.items);
+      token = page.nextToken;
+    } while (token);
+    const { Items: indexed = [] } = await documents.send(
+      new QueryCommand({
+        TableName: tables.deviceCredentials.id,
+        IndexName: 'all',
+        KeyConditionExpression: 'kind = :kind',
+        ExpressionAttributeValues: { ':kind': 'credential' },
+      }),
+    );
+
+    // Assess
+    expect(revoked).toEqual({
+      ...credential,
+      lastUsedAt: '2026-05-01T14:00:00.000Z',
+      revokedAt: '2026-05-02T00:00:00.000Z',
+      revokedBy: 'ada@example.com',
+    });
+    expect(listed).toContainEqual(revoked);
+    expect(indexed.length).toBeGreaterThan(0);
+    for (const item of indexed) expect(item).not.toHaveProperty('secretHash');
+  });
 });
 
 /** A firing alert of a fresh catch-all temperature rule, for a device of the test's own. */

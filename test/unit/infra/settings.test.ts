@@ -19,6 +19,14 @@ describe('settings', () => {
     expect(parseSetting('LOG_LEVEL', undefined)).toBe('WARN');
   });
 
+  it('given a whole-number setting without a default, then it is unset until given', () => {
+    expect(parseSetting('authorizerReservedConcurrency', undefined)).toBeUndefined();
+    expect(parseSetting('authorizerReservedConcurrency', '50')).toBe(50);
+    expect(() => parseSetting('authorizerReservedConcurrency', '0')).toThrow(
+      "Context authorizerReservedConcurrency must be a whole number from 1 to 10000; got '0'",
+    );
+  });
+
   it('given a port setting with no value, then it follows PORT', () => {
     const env: Record<string, string> = { PORT: '5000' };
     expect(parseSetting('HTTPS_PORT', undefined, (name) => env[name])).toBe(5001);

@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import {
   AdminAddUserToGroupCommand,
   AdminCreateUserCommand,
+  type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { describe, expect, it } from 'vitest';
 import {
   type CognitoAdminClient,
+  cognitoClient,
   CreateAdminError,
   createAdmin,
   main,
@@ -44,6 +46,16 @@ const deployed = {
     Region: 'eu-west-1',
     UserPoolId: 'eu-west-1_AbC123',
     UserPoolClientId: '1example23456789',
+  },
+};
+
+const local = {
+  TelemetryAlerts: {
+    Region: 'us-east-1',
+    UserPoolId: 'local_1a2b3c',
+    CognitoEndpoint: 'http://localhost:4003',
+    LocalAccessKeyId: 'AKIALOCAL1234',
+    LocalSecretAccessKey: 'local-secret',
   },
 };
 
@@ -99,6 +111,7 @@ describe('create-admin outputs file', () => {
       userPoolId: 'eu-west-1_AbC123',
       region: 'eu-west-1',
       endpoint: undefined,
+      credentials: undefined,
     });
   });
 
@@ -107,15 +120,12 @@ describe('create-admin outputs file', () => {
     expect(userPoolFrom(file).region).toBe('us-east-2');
   });
 
-  it("given the local stack's outputs, then its Cognito endpoint is used", () => {
-    const file = outputsFile({
-      TelemetryAlerts: {
-        Region: 'us-east-1',
-        UserPoolId: 'local_1a2b3c',
-        CognitoEndpoint: 'http://localhost:4003',
-      },
+  it("given the local stack's outputs, then its Cognito endpoint and its access key are used", () => {
+    const file = outputsFile(local);
+    expect(userPoolFrom(file)).toMatchObject({
+      endpoint: 'http://localhost:4003',
+      credentials: { accessKeyId: 'AKIALOCAL1234', secretAccessKey: 'local-secret' },
     });
-    expect(userPoolFrom(file).endpoint).toBe('http://localhost:4003');
   });
 
   it.each([
@@ -191,12 +201,12 @@ describe('create-admin calls', () => {
     );
   });
 
-  it('given an outputs file and an endpoint, when the command runs, then it talks to that endpoint and prints one line without a password', async () => {
+  it("given the local stack's outputs file and an endpoint, when the command runs, then it talks to that endpoint with the local key and prints one line without a password", async () => {
     // Prepare
     const { client, sent } = fakeCognito();
     const targets: UserPoolTarget[] = [];
     const lines: string[] = [];
-    const file = outputsFile(deployed);
+    const file = outputsFile(local);
 
     // Act
     await main(
@@ -210,11 +220,52 @@ describe('create-admin calls', () => {
 
     // Assess
     expect(targets).toEqual([
-      { userPoolId: 'eu-west-1_AbC123', region: 'eu-west-1', endpoint: 'http://127.0.0.1:9' },
+      {
+        userPoolId: 'local_1a2b3c',
+        region: 'us-east-1',
+        endpoint: 'http://127.0.0.1:9',
+        credentials: { accessKeyId: 'AKIALOCAL1234', secretAccessKey: 'local-secret' },
+      },
     ]);
     expect(sent).toHaveLength(2);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain('Created ada@example.com in eu-west-1_AbC123');
+    expect(lines[0]).toContain('Created ada@example.com in local_1a2b3c');
     expect(lines[0]).toContain('e-mailed them a temporary password');
+  });
+
+  it.each([
+    ['a deployed stack', () => outputsFile(deployed)],
+    ['no', () => '/nonexistent/cdk-outputs.json'],
+  ])(
+    'given an endpoint and %s outputs file, then it refuses in one line that says to pass the local outputs, and calls nothing',
+    async (_, file) => {
+      const { client, sent } = fakeCognito();
+      const run = main(
+        [
+          '--email',
+          'ada@example.com',
+          '--stack-outputs',
+          file(),
+          '--endpoint',
+          'http://127.0.0.1:9',
+        ],
+        () => client,
+        () => undefined,
+      );
+      await expect(run).rejects.toThrow(CreateAdminError);
+      await expect(run).rejects.toThrow(/pass --stack-outputs \.local\/outputs\.json[^\n]*$/);
+      expect(sent).toHaveLength(0);
+    },
+  );
+
+  it('given a deployed stack, then the client uses AWS and the ambient AWS credentials, not a local key', async () => {
+    const client = cognitoClient({
+      userPoolId: 'eu-west-1_AbC123',
+      region: 'eu-west-1',
+      endpoint: undefined,
+      credentials: undefined,
+    }) as CognitoIdentityProviderClient;
+    expect(client.config.endpoint).toBeUndefined();
+    expect(await client.config.region()).toBe('eu-west-1');
   });
 });
