@@ -30,6 +30,7 @@ const stack = await startLocalStack({
   worker: { thread: true },
   queue: { visibilityTimeoutSeconds: readOrExit('VISIBILITY_TIMEOUT_SECONDS') },
   logLevel: readOrExit('LOG_LEVEL'),
+  deviceAuthCacheSeconds: readOrExit('DEVICE_AUTH_CACHE_SECONDS'),
 });
 const { outputs } = stack;
 mkdirSync(localDir, { recursive: true });
