@@ -243,7 +243,8 @@ function toIndexedRule(item: Record<string, unknown>): IndexedRuleSource & { ena
   return {
     id: item.id as string,
     deviceId: (item.deviceId as string | undefined) ?? null,
-    selector: (item.selector as IndexedRuleSource['selector']) ?? null,
+    // Rules stored before selectors have none.
+    selector: (item.selector as IndexedRuleSource['selector'] | undefined) ?? null,
     metric: item.metric as string,
     operator: item.operator as Rule['operator'],
     threshold: item.threshold as number,
@@ -261,23 +262,9 @@ function toIndexedRule(item: Record<string, unknown>): IndexedRuleSource & { ena
 
 function toRule(item: Record<string, unknown>): Rule {
   return {
-    id: item.id as string,
-    deviceId: (item.deviceId as string | undefined) ?? null,
-    // Rules stored before selectors have none.
+    ...toIndexedRule(item),
     selector: (item.selector as Rule['selector'] | undefined) ?? null,
-    metric: item.metric as string,
-    operator: item.operator as Rule['operator'],
-    threshold: item.threshold as number,
-    enabled: item.enabled as boolean,
-    severity: item.severity as Rule['severity'],
-    name: (item.name as string | undefined) ?? null,
     description: (item.description as string | undefined) ?? null,
-    forReadings: (item.forReadings as number | undefined) ?? 1,
-    windowSeconds: (item.windowSeconds as number | undefined) ?? null,
-    aggregation: (item.aggregation as Rule['aggregation'] | undefined) ?? null,
-    clearThreshold: (item.clearThreshold as number | undefined) ?? null,
-    noDataSeconds: (item.noDataSeconds as number | undefined) ?? null,
-    repeatIntervalSeconds: (item.repeatIntervalSeconds as number | undefined) ?? null,
     createdAt: item.createdAt as string,
     // Rules stored before who-did-what was recorded have neither.
     createdBy: (item.createdBy as string | null | undefined) ?? null,

@@ -4,6 +4,7 @@ import { needsAttention } from './alert-feed.ts';
 import { errorText } from './error-text.ts';
 import { age, condition, dateTime, deviceHref } from './format.ts';
 import type { AlertFeed } from './use-alert-feed.ts';
+import { Problem } from './problem.tsx';
 
 /**
  * The live feed, newest first: what fires, what resolved, who is on it. `canAcknowledge` is
@@ -135,11 +136,7 @@ function AlertItem(props: {
           {busy ? 'Acknowledging…' : 'Acknowledge'}
         </button>
       )}
-      {problem && (
-        <p class="problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
     </li>
   );
 }

@@ -16,6 +16,7 @@ import {
   deviceCredentialsQuery,
   revokeDeviceCredentialMutation,
 } from './operations.ts';
+import { Problem } from './problem.tsx';
 
 type Credential = DeviceCredentialFieldsFragment;
 type Issued = CreateDeviceCredentialMutation['createDeviceCredential'];
@@ -79,11 +80,7 @@ export function CredentialsPage({ api }: { api: Api }) {
       <p class="visually-hidden" role="status">
         {status}
       </p>
-      {problem && (
-        <p class="problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
       {creating && (
         <CredentialForm
           api={api}
@@ -199,11 +196,7 @@ function CredentialForm(props: { api: Api; onIssued(issued: Issued): void; onCan
           </small>
         </div>
       </div>
-      {problem && (
-        <p class="problem" role="alert" id={`${id}-problem`}>
-          {problem.message}
-        </p>
-      )}
+      <Problem text={problem?.message} id={`${id}-problem`} />
       <div class="actions">
         <button type="submit" disabled={saving}>
           {saving ? 'Creating…' : 'Create credential'}
@@ -304,11 +297,7 @@ function CredentialItem(props: { api: Api; credential: Credential; onRevoked(): 
           />
         </div>
       )}
-      {problem && (
-        <p class="problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
     </li>
   );
 }

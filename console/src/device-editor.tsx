@@ -6,6 +6,7 @@ import type { DeviceProblem } from './device-draft.ts';
 import { deviceChange } from './device-draft.ts';
 import { labelsText } from './label-text.ts';
 import { updateDeviceMutation } from './operations.ts';
+import { Problem } from './problem.tsx';
 
 type Device = DeviceFieldsFragment;
 
@@ -91,11 +92,7 @@ export function DeviceEditor(props: {
           '-'. Saving replaces the device's labels; rules follow within their refresh time.
         </small>
       </div>
-      {problem && (
-        <p class="problem" role="alert" id={`${id}-problem`}>
-          {problem.message}
-        </p>
-      )}
+      <Problem text={problem?.message} id={`${id}-problem`} />
       <div class="actions">
         <button type="submit" disabled={saving}>
           {saving ? 'Saving…' : 'Save device'}

@@ -19,6 +19,7 @@ import { allRules } from './rule-list.ts';
 import type { ApplyingRule } from './rules-that-apply.ts';
 import { rulesThatApply } from './rules-that-apply.ts';
 import type { AlertFeed } from './use-alert-feed.ts';
+import { Problem } from './problem.tsx';
 
 /** Time ranges a device's charts can show, in minutes. */
 const RANGES = [15, 60, 360, 1440] as const;
@@ -177,11 +178,7 @@ function DeviceCharts(props: { api: Api; feed: AlertFeed; deviceId: string; canC
           </label>
         ))}
       </fieldset>
-      {problem && (
-        <p class="problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
       {truncated && (
         <p class="hint">
           Showing the newest {MAX_READINGS.toLocaleString()} readings of this range; older ones are

@@ -12,6 +12,7 @@ import { deviceFilter, filterProblem } from './matcher-draft.ts';
 import { MatcherRows } from './matcher-rows.tsx';
 import { deleteDeviceMutation, devicesQuery } from './operations.ts';
 import { DEFAULT_STALE_MINUTES, isStale, MAX_STALE_MINUTES, staleMinutesOf } from './staleness.ts';
+import { Problem } from './problem.tsx';
 
 type Device = DeviceFieldsFragment;
 
@@ -158,11 +159,7 @@ export function FleetPage({ api, canChange }: { api: Api; canChange: boolean }) 
           invalidRow={filterRefused?.field === 'labels' ? filterRefused.row : null}
           describedBy={`${id}-filter-problem`}
         />
-        {filterRefused && (
-          <p class="problem" role="alert" id={`${id}-filter-problem`}>
-            {filterRefused.message}
-          </p>
-        )}
+        <Problem text={filterRefused?.message} id={`${id}-filter-problem`} />
         <div class="actions">
           <button type="submit">Filter</button>
           {(filtered || rows.length > 0 || search !== '') && (
@@ -192,11 +189,7 @@ export function FleetPage({ api, canChange }: { api: Api; canChange: boolean }) 
       <p class="visually-hidden" role="status">
         {status}
       </p>
-      {problem && (
-        <p class="problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
       {devices === null ? (
         <p class="empty">Loading devices…</p>
       ) : devices.length === 0 ? (
@@ -325,11 +318,7 @@ function DeviceItem(props: {
           />
         </div>
       )}
-      {problem && (
-        <p class="problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
     </li>
   );
 }

@@ -10,6 +10,7 @@ import { MatcherRows } from './matcher-rows.tsx';
 import { createRuleMutation, updateRuleMutation } from './operations.ts';
 import type { DraftField, DraftProblem, RuleDraft, RuleTarget } from './rule-draft.ts';
 import { createInput, draftOf, draftProblem, emptyDraft, updateInput } from './rule-draft.ts';
+import { Problem } from './problem.tsx';
 
 type Rule = RuleFieldsFragment;
 
@@ -200,11 +201,7 @@ export function RuleForm(props: {
         />
         Enabled
       </label>
-      {problem && (
-        <p class="problem" role="alert" id={`${id}-problem`}>
-          {problem.message}
-        </p>
-      )}
+      <Problem text={problem?.message} id={`${id}-problem`} />
       <div class="actions">
         <button type="submit" disabled={saving}>
           {saving ? 'Saving…' : rule ? 'Save rule' : 'Create rule'}

@@ -8,6 +8,7 @@ import { selectorText } from './label-text.ts';
 import { deleteRuleMutation, setRuleEnabledMutation } from './operations.ts';
 import { RuleForm } from './rule-form.tsx';
 import { allRules } from './rule-list.ts';
+import { Problem } from './problem.tsx';
 
 type Rule = RuleFieldsFragment;
 
@@ -80,11 +81,7 @@ export function RulesPage({ api, canChange }: { api: Api; canChange: boolean }) 
       <p class="visually-hidden" role="status">
         {status}
       </p>
-      {problem && (
-        <p class="problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
       {editing === 'new' && (
         <RuleForm api={api} onSaved={(rule) => saved(rule, 'created')} onCancel={closeForm} />
       )}
@@ -202,11 +199,7 @@ function RuleItem(props: {
           />
         </div>
       )}
-      {problem && (
-        <p class="problem" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
     </li>
   );
 }

@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { SignInProgress } from './session.ts';
 import { continueSignIn, startSignIn } from './session.ts';
 import type { SignedInUser } from './user.ts';
+import { Problem } from './problem.tsx';
 
 type Step = Exclude<SignInProgress['step'], 'done'>;
 
@@ -140,11 +141,7 @@ export function SignInPage(props: { notice: string | null; onSignedIn(user: Sign
             />
           </div>
         )}
-        {problem && (
-          <p class="problem" role="alert">
-            {problem}
-          </p>
-        )}
+        <Problem text={problem} />
         <button type="submit" disabled={busy}>
           {busy ? 'Signing in…' : step === 'credentials' ? 'Sign in' : 'Continue'}
         </button>
