@@ -1,8 +1,8 @@
 import {
   BatchGetCommand,
-  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -21,13 +21,18 @@ import {
 import { ValidationError } from '../domain/errors.ts';
 import type { Labels } from '../domain/labels.ts';
 import { nextToken, type PageRequest } from '../domain/pagination.ts';
-import type { DeviceStore, Page } from '../domain/ports.ts';
+import type { DeviceLabelChange, DeviceStore, Page } from '../domain/ports.ts';
+import { ruleChangeFeed } from '../domain/rule-cache.ts';
 import { tables } from '../infra/resources.ts';
 import { isConditionFailure } from './dynamodb-condition.ts';
 
-const [all] = tables.devices.globalSecondaryIndexes;
+const [all, labelChanges] = tables.devices.globalSecondaryIndexes;
 /** The one value of `all`'s partition key, written when a device enters and never changed. */
 const KIND = 'device';
+/** The one partition of `labelChanges`: see infra/resources.ts on why one is enough. */
+const LABEL_FEED = 'labels';
+/** A device that is in the inventory: there is an item, and it is not a tombstone. */
+const LIVE = 'attribute_exists(deviceId) AND attribute_not_exists(deletedAt)';
 /** DynamoDB returns at most 100 items per BatchGetItem call. */
 const BATCH_GET_LIMIT = 100;
 /** Tries of one device's sighting write that lose a race before the batch gives up on it. */
@@ -45,14 +50,18 @@ const FILTER_CHUNK = 200;
  * Devices whose times a worker keeps in memory (about 200 bytes each), so that a sighting
  * within the granularity of what it knows costs no read and no write.
  */
-const REMEMBERED_DEVICES = 10_000;
+const REMEMBERED_DEVICES = 100_000;
 
 /**
  * The device inventory, one item per device keyed by its id. The worker's sighting writes
  * update one attribute path each (a metric's latest value, the seen times), each conditional
  * on the stored value not being newer, so concurrent workers never lose or undo each other's
- * values; people's writes touch only `name` and `labels`. `all` (keys only) lists the fleet
- * by id: see infra/resources.ts for why its one partition cannot become hot.
+ * values; people's writes touch only `name` and `labels`, and stamp a label change with its
+ * writer's time (`labelsChangedKey`, in the `labelChanges` index). A removed device leaves a
+ * tombstone (no device fields, out of every listing, expired by TTL after
+ * `ruleChangeFeed.tombstoneRetentionMs`), so workers holding labels learn of it too. `all`
+ * (keys only) lists the fleet by id: see infra/resources.ts for why its one partition cannot
+ * become hot.
  */
 export class DynamoDbDeviceStore implements DeviceStore {
   readonly #client: DynamoDBDocumentClient;
@@ -60,21 +69,27 @@ export class DynamoDbDeviceStore implements DeviceStore {
   /** What this process last read or wrote of a device's times, most recent last. */
   readonly #remembered = new Map<string, SeenMarks>();
 
-  constructor(client: DynamoDBDocumentClient, tableName: string) {
+  readonly #now: () => number;
+
+  constructor(client: DynamoDBDocumentClient, tableName: string, now: () => number = Date.now) {
     this.#client = client;
     this.#tableName = tableName;
+    this.#now = now;
   }
 
-  async loadMany(ids: readonly string[]): Promise<Map<string, Device>> {
-    const items = await this.#getItems([...new Set(ids)], false);
-    return new Map([...items].map(([id, item]) => [id, toDevice(item)]));
+  /** Also remembers each device's times, so its next sighting in this process costs no read. */
+  async loadMany(ids: readonly string[], consistent = false): Promise<Map<string, Device>> {
+    const items = await this.#getItems([...new Set(ids)], consistent);
+    const devices = new Map([...items].map(([id, item]) => [id, toDevice(item)]));
+    for (const [id, device] of devices) this.#remember(id, seenMarks(device));
+    return devices;
   }
 
   async get(id: string): Promise<Device | null> {
     const result = await this.#client.send(
       new GetCommand({ TableName: this.#tableName, Key: { deviceId: id }, ConsistentRead: true }),
     );
-    return result.Item ? toDevice(result.Item) : null;
+    return result.Item && isLive(result.Item) ? toDevice(result.Item) : null;
   }
 
   /**
@@ -144,6 +159,7 @@ export class DynamoDbDeviceStore implements DeviceStore {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = {};
     const sets: string[] = [];
+    const removes: string[] = [];
     const conditions: string[] = [];
     if (write.create) {
       Object.assign(names, { '#kind': 'kind', '#labels': 'labels', '#latest': 'latest' });
@@ -161,9 +177,11 @@ export class DynamoDbDeviceStore implements DeviceStore {
         'lastSeenAt = :last',
         '#latest = :latest',
       );
-      conditions.push('attribute_not_exists(deviceId)');
+      // A removed device comes back as new: its tombstone becomes the device again.
+      removes.push('deletedAt', 'expiresAt');
+      conditions.push('(attribute_not_exists(deviceId) OR attribute_exists(deletedAt))');
     } else {
-      conditions.push('attribute_exists(deviceId)');
+      conditions.push(LIVE);
       Object.entries(write.latest).forEach(([metric, value], i) => {
         names['#latest'] = 'latest';
         names['#ts'] = 'timestamp';
@@ -189,7 +207,7 @@ export class DynamoDbDeviceStore implements DeviceStore {
         new UpdateCommand({
           TableName: this.#tableName,
           Key: { deviceId: write.deviceId },
-          UpdateExpression: `SET ${sets.join(', ')}`,
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
           ConditionExpression: conditions.join(' AND '),
           ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
           ExpressionAttributeValues: values,
@@ -273,8 +291,13 @@ export class DynamoDbDeviceStore implements DeviceStore {
       }
     }
     if (change.labels !== undefined) {
-      sets.push('#labels = :labels');
-      values[':labels'] = change.labels;
+      const stamp = labelStamp(id, this.#now());
+      sets.push('#labels = :labels', 'labelFeed = :feed', 'labelsChangedKey = :changed');
+      Object.assign(values, {
+        ':labels': change.labels,
+        ':feed': stamp.labelFeed,
+        ':changed': stamp.labelsChangedKey,
+      });
     }
     if (sets.length === 0 && removes.length === 0) return this.get(id);
     try {
@@ -288,7 +311,7 @@ export class DynamoDbDeviceStore implements DeviceStore {
           ]
             .filter(Boolean)
             .join(' '),
-          ConditionExpression: 'attribute_exists(deviceId)',
+          ConditionExpression: LIVE,
           ExpressionAttributeNames: {
             ...(change.name !== undefined ? { '#name': 'name' } : {}),
             ...(change.labels !== undefined ? { '#labels': 'labels' } : {}),
@@ -305,19 +328,59 @@ export class DynamoDbDeviceStore implements DeviceStore {
   }
 
   async delete(id: string): Promise<boolean> {
+    const now = this.#now();
     try {
       await this.#client.send(
-        new DeleteCommand({
+        new PutCommand({
           TableName: this.#tableName,
-          Key: { deviceId: id },
-          ConditionExpression: 'attribute_exists(deviceId)',
+          Item: {
+            deviceId: id,
+            deletedAt: new Date(now).toISOString(),
+            expiresAt: Math.ceil((now + ruleChangeFeed.tombstoneRetentionMs) / 1000),
+            ...labelStamp(id, now),
+          },
+          ConditionExpression: LIVE,
         }),
       );
+      this.#remembered.delete(id);
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;
       throw error;
     }
+  }
+
+  /** The devices stamped in `labelChanges` at or after `since`, oldest first. */
+  async labelsChangedSince(since: number): Promise<DeviceLabelChange[]> {
+    const found: DeviceLabelChange[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const result = await this.#client.send(
+        new QueryCommand({
+          TableName: this.#tableName,
+          IndexName: labelChanges.indexName,
+          KeyConditionExpression: '#feed = :feed AND #changed >= :since',
+          ExpressionAttributeNames: {
+            '#feed': labelChanges.partitionKey.name,
+            '#changed': labelChanges.sortKey.name,
+          },
+          ExpressionAttributeValues: {
+            ':feed': LABEL_FEED,
+            ':since': new Date(Math.max(0, since)).toISOString(),
+          },
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of result.Items ?? []) {
+        const changedKey = item.labelsChangedKey as string;
+        found.push({
+          id: item.deviceId as string,
+          changedAt: Date.parse(changedKey.slice(0, changedKey.indexOf('#'))),
+        });
+      }
+      startKey = result.LastEvaluatedKey;
+    } while (startKey);
+    return found;
   }
 
   /** Items by device id (BatchGetItem, 100 at a time, resending what DynamoDB leaves). */
@@ -342,7 +405,7 @@ export class DynamoDbDeviceStore implements DeviceStore {
             }),
           );
           for (const item of result.Responses?.[this.#tableName] ?? []) {
-            items.set(item.deviceId as string, item);
+            if (isLive(item)) items.set(item.deviceId as string, item);
           }
           pending = (result.UnprocessedKeys?.[this.#tableName]?.Keys ?? []) as Record<
             string,
@@ -353,6 +416,15 @@ export class DynamoDbDeviceStore implements DeviceStore {
     );
     return items;
   }
+}
+
+/** The label change marker of a write at `now`: its writer's time, then the id (unique keys). */
+function labelStamp(id: string, now: number): { labelFeed: string; labelsChangedKey: string } {
+  return { labelFeed: LABEL_FEED, labelsChangedKey: `${new Date(now).toISOString()}#${id}` };
+}
+
+function isLive(item: Record<string, unknown>): boolean {
+  return item.deletedAt === undefined;
 }
 
 /** Where a listing stopped: after this device. */

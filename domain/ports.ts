@@ -81,8 +81,11 @@ export interface DeviceCredentialStore {
  * different attributes of a device, so neither overwrites the other.
  */
 export interface DeviceStore {
-  /** The devices of these ids that are in the inventory, by id; unknown ids are left out. */
-  loadMany(ids: readonly string[]): Promise<Map<string, Device>>;
+  /**
+   * The devices of these ids that are in the inventory, by id; unknown ids are left out.
+   * `consistent` reads what the last write left (at twice the read cost).
+   */
+  loadMany(ids: readonly string[], consistent?: boolean): Promise<Map<string, Device>>;
   /**
    * Creates the devices not in the inventory and moves the others' first and last seen and
    * latest values: at most one write per device, none when nothing moved by the granularity
@@ -96,8 +99,22 @@ export interface DeviceStore {
   list(filter: DeviceFilter, page: PageRequest): Promise<Page<Device>>;
   /** Names or labels a device; null when it is not in the inventory. */
   update(id: string, change: DeviceChange): Promise<Device | null>;
-  /** Removes a device from the inventory (not its readings); false when it was not there. */
+  /**
+   * Removes a device from the inventory (not its readings), leaving a tombstone in the label
+   * changes for a day; false when it was not there.
+   */
   delete(id: string): Promise<boolean>;
+  /**
+   * The devices whose labels a person changed, or that were removed, at or after `since`
+   * (epoch ms), oldest first: what a worker holding labels must read again.
+   */
+  labelsChangedSince(since: number): Promise<DeviceLabelChange[]>;
+}
+
+/** A device whose labels changed (or that was removed), and when, by its writer's clock. */
+export interface DeviceLabelChange {
+  id: string;
+  changedAt: number;
 }
 
 /** What fires now for each device: its open alerts and their worst severity. */

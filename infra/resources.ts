@@ -105,6 +105,12 @@ export const tables = {
     // 10,000 devices appearing at once enter in ~10 s (the SDK retries a throttled write, and a
     // device not recorded is recorded by its next batch). Reads are the console's pages: at most
     // 1,000 keys (~10 read units) per call against a partition's 3,000 read units/s.
+    // `labelChanges` holds, by the time of the change, every device whose labels a person
+    // changed or that was removed (a removed device is a tombstone, kept a day), so a worker
+    // holds labels for as long as it likes and re-reads only the devices that changed
+    // (domain/device-cache.ts). Its one partition is written by people's label edits and
+    // removals only, and read by each worker about once a second (a query of the last
+    // seconds, usually empty): it cannot become hot with the fleet's traffic.
     id: 'Devices',
     envVar: 'DEVICES_TABLE',
     partitionKey: string('deviceId'),
@@ -115,7 +121,14 @@ export const tables = {
         sortKey: string('deviceId'),
         projection: 'KEYS_ONLY',
       },
+      {
+        indexName: 'labelChanges',
+        partitionKey: string('labelFeed'),
+        sortKey: string('labelsChangedKey'),
+        projection: 'KEYS_ONLY',
+      },
     ],
+    timeToLiveAttribute: 'expiresAt',
   },
   deviceCredentials: {
     // Device credentials by id, their secrets only as hashes; `all` lists them newest first

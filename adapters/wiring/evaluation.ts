@@ -28,8 +28,12 @@ export const rules = new RuleCache(ruleStore, {
 export const evaluationDeps: EvaluationDeps = {
   readings: readingStore(),
   rules: () => rules.current(),
-  // Labels for selector rules, read at most once per refresh interval per device.
-  devices: new DeviceCache(deviceStore(), setting('RULES_REFRESH_MS'), Date.now),
+  // Labels for selector rules, held and kept fresh by the inventory's label changes.
+  devices: new DeviceCache(deviceStore(), {
+    maxAgeMs: setting('RULES_REFRESH_MS'),
+    onError: (error) =>
+      logger.warn('Label changes not read; held devices are read again by their age', { error }),
+  }),
   onSightingsNotRecorded: (error) =>
     logger.warn('Devices not recorded in the inventory; their next readings record them', {
       error,

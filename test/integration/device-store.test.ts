@@ -2,6 +2,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbDeviceStore } from '../../adapters/dynamodb-device-store.ts';
 import { type DeviceSighting, parseDeviceFilter } from '../../domain/device.ts';
+import { DeviceCache } from '../../domain/device-cache.ts';
 import { pageRequest } from '../../domain/pagination.ts';
 import { type ProvisionedEmulators, startProvisionedEmulators } from '../support/emulators.ts';
 
@@ -110,6 +111,82 @@ describe('what a device costs', () => {
     expect(sent.filter((name) => name === 'UpdateCommand')).toHaveLength(5);
     expect(sent.filter((name) => name === 'BatchGetCommand')).toHaveLength(1);
     expect((await store.get('steady'))?.lastSeenAt).toBe(at(240));
+  });
+});
+
+describe("what keeps a worker's labels fresh", () => {
+  it('given labels changed and a device removed, then labelsChangedSince lists both from the time of the change, and a name change or a sighting is not a label change', async () => {
+    // Prepare
+    const { store } = countedStore();
+    const since = Date.now();
+    await store.recordSightings(
+      ['feed-1', 'feed-2', 'feed-3'].map((id) => sighting(id, { temperature: [0, 1] })),
+      NOW,
+    );
+    // Act
+    await store.update('feed-1', { labels: { site: 'berlin' } });
+    await store.update('feed-2', { name: 'Boiler 2' });
+    await store.delete('feed-3');
+    await store.recordSightings([sighting('feed-2', { temperature: [300, 2] })], NOW);
+    // Assess
+    const changes = await store.labelsChangedSince(since);
+    expect(changes.map((change) => change.id)).toEqual(['feed-1', 'feed-3']);
+    expect(changes.every((change) => change.changedAt >= since)).toBe(true);
+    expect(await store.labelsChangedSince(Date.now() + 1000)).toEqual([]);
+  });
+
+  it('given a removed device, then it is in no read nor listing, cannot be labelled, and its next sighting brings it back new, with no labels', async () => {
+    // Prepare
+    const { store } = countedStore();
+    await store.recordSightings([sighting('gone-1', { temperature: [0, 1] })], NOW);
+    await store.update('gone-1', { name: 'Old', labels: { site: 'berlin' } });
+    // Act
+    expect(await store.delete('gone-1')).toBe(true);
+    // Assess
+    expect(await store.get('gone-1')).toBeNull();
+    expect((await store.loadMany(['gone-1'])).size).toBe(0);
+    const listed = await store.list(
+      parseDeviceFilter({ search: 'gone-' }),
+      pageRequest({ limit: 10 }, {}),
+    );
+    expect(listed.items).toEqual([]);
+    expect(await store.update('gone-1', { labels: { site: 'paris' } })).toBeNull();
+    expect(await store.delete('gone-1')).toBe(false);
+    // A worker that remembers the device from before records its next reading.
+    await store.recordSightings([sighting('gone-1', { temperature: [600, 3] })], NOW);
+    const back = await store.get('gone-1');
+    expect(back).toMatchObject({ name: null, labels: {}, firstSeenAt: at(600) });
+  });
+
+  it("given 200 devices sending every batch and no label changes, then after their first batch the worker's cache reads none of them again; a label change reads that one device", async () => {
+    // Prepare: a worker's cache over its own counted store, refreshing every 100 ms.
+    const { store, sent } = countedStore();
+    const ids = Array.from({ length: 200 }, (_, i) => `busy-${i}`);
+    await store.recordSightings(
+      ids.map((id) => sighting(id, { temperature: [0, 1] })),
+      NOW,
+    );
+    const cache = new DeviceCache(store, { maxAgeMs: 100 });
+    await cache.loadMany(ids);
+    sent.length = 0;
+    // Act: 30 batches, 20 ms apart.
+    for (let batch = 0; batch < 30; batch++) {
+      await cache.loadMany(ids);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const readsWithoutChanges = sent.filter((name) => name === 'BatchGetCommand').length;
+    const feedReads = sent.filter((name) => name === 'QueryCommand').length;
+    await store.update('busy-7', { labels: { site: 'paris' } });
+    let relabelled = false;
+    for (let batch = 0; batch < 30 && !relabelled; batch++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      relabelled = (await cache.loadMany(ids)).get('busy-7')?.labels.site === 'paris';
+    }
+    // Assess
+    expect(readsWithoutChanges).toBe(0);
+    expect(feedReads).toBeGreaterThan(0);
+    expect(relabelled).toBe(true);
+    expect(sent.filter((name) => name === 'BatchGetCommand')).toHaveLength(1);
   });
 });
 

@@ -16,6 +16,7 @@ import {
   type AlertPublisher,
   type AlertQuery,
   type AlertStore,
+  type DeviceLabelChange,
   type DeviceStore,
   type EpisodeStore,
   episodeKey,
@@ -251,10 +252,27 @@ export class FakeDeviceStore implements DeviceStore {
       ...(change.labels !== undefined ? { labels: change.labels } : {}),
     };
     this.devices.set(id, updated);
+    if (change.labels !== undefined) this.labelChanges.push({ id, changedAt: this.now() });
     return updated;
   }
 
   async delete(id: string): Promise<boolean> {
-    return this.devices.delete(id);
+    if (!this.devices.delete(id)) return false;
+    this.labelChanges.push({ id, changedAt: this.now() });
+    return true;
+  }
+
+  /** Label changes and removals, oldest first, stamped with `now()`. */
+  readonly labelChanges: DeviceLabelChange[] = [];
+  /** The clock label changes are stamped with. */
+  now: () => number = Date.now;
+  /** labelsChangedSince calls, and set to make them fail. */
+  changeQueries = 0;
+  changeFailure: Error | null = null;
+
+  async labelsChangedSince(since: number): Promise<DeviceLabelChange[]> {
+    this.changeQueries++;
+    if (this.changeFailure) throw this.changeFailure;
+    return this.labelChanges.filter((change) => change.changedAt >= since);
   }
 }
