@@ -272,7 +272,23 @@ async function countSteadyTraffic(
 ): Promise<ScaleLevelResult['steady']> {
   const { readingsPerSecond, durationMs } = options.steady;
   const intervalMs = (100 / readingsPerSecond) * 1000;
-  await queue.drained(60_000);
+  // Steady means the worker has seen its fleet: one round of every sending device first, so
+  // the count is of a fleet that keeps sending, not of devices the worker meets for the first
+  // time (one read each, which a shorter window than one round would count as steady).
+  const rounds = Math.ceil(options.sendingDevices / 20);
+  for (let call = 0; call < rounds; call += 4) {
+    await Promise.all(
+      Array.from({ length: Math.min(4, rounds - call) }, (_, i) =>
+        sendFleetBatch(
+          stack.outputs.GraphQLUrl,
+          credentials.deviceToken,
+          (call + i) * 20,
+          options.sendingDevices,
+        ),
+      ),
+    );
+  }
+  await queue.drained(120_000);
   counter.reset();
   const started = performance.now();
   // Calls go out on schedule whatever the round trip, as independent devices send.
