@@ -148,9 +148,7 @@ export class DeviceCache implements Pick<Source, 'loadMany' | 'recordSightings'>
       this.#freshAt = startedAt;
       return;
     }
-    const changes = await this.#source.labelsChangedSince(
-      this.#freshAt - ruleChangeFeed.overlapMs,
-    );
+    const changes = await this.#source.labelsChangedSince(this.#freshAt - ruleChangeFeed.overlapMs);
     if (this.#refresh?.startedAt !== startedAt) return;
     for (const change of changes) {
       if (this.#applied.get(change.id) === change.changedAt) continue;
