@@ -103,27 +103,27 @@ export class Observability extends Construct {
     const { queue, deadLetterQueue, api, functions, thresholds } = props;
     const fiveMinutes = Duration.minutes(5);
 
+    const oldestMessageAge = queue.metricApproximateAgeOfOldestMessage({
+      period: Duration.minutes(1),
+      statistic: Stats.MAXIMUM,
+    });
     const queueAge = this.watch('ReadingsWaitingAlarm', {
       alarmDescription: `A reading has waited in the readings queue over ${thresholds.queueAgeSeconds} s: evaluation is behind or stopped, and alerts are late. Runbook: docs/operations.md#readings-waiting.`,
-      metric: queue.metricApproximateAgeOfOldestMessage({
-        period: Duration.minutes(1),
-        statistic: Stats.MAXIMUM,
-        label: 'oldest',
-      }),
+      metric: oldestMessageAge,
       threshold: thresholds.queueAgeSeconds,
       evaluationPeriods: 2,
       comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
       // SQS reports no age while the queue is empty.
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
+    const deadLetterDepth = deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+      period: Duration.minutes(1),
+      statistic: Stats.MAXIMUM,
+    });
     const deadLetters = this.watch('DeadLetterAlarm', {
       alarmDescription:
         'Messages the worker failed on 5 times are in the dead-letter queue: those readings are not evaluated until they are redriven. Runbook: docs/operations.md#dead-letter-queue.',
-      metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(1),
-        statistic: Stats.MAXIMUM,
-        label: 'messages',
-      }),
+      metric: deadLetterDepth,
       threshold: 1,
       evaluationPeriods: 1,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -239,8 +239,18 @@ export class Observability extends Construct {
           ]),
         ],
         [
-          graph('Readings queue: age of the oldest message (s)', [queueAge.metric], 8, queueAge),
-          graph('Dead-letter queue: messages', [deadLetters.metric], 8, deadLetters),
+          graph(
+            'Readings queue: age of the oldest message (s)',
+            [oldestMessageAge.with({ label: 'oldest' })],
+            8,
+            queueAge,
+          ),
+          graph(
+            'Dead-letter queue: messages',
+            [deadLetterDepth.with({ label: 'messages' })],
+            8,
+            deadLetters,
+          ),
           graph('Worker: poison records, episode write conflicts', [
             catalogMetric('PoisonRecords', { period: minute, label: 'poison records' }),
             catalogMetric('EpisodeWriteConflicts', { period: minute, label: 'write conflicts' }),
