@@ -23,6 +23,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { evaluationQueue } from '../resources.ts';
 import {
   type MetricDimension,
   type MetricName,
@@ -55,6 +56,19 @@ export interface ObservabilityProps {
   operationsEmails: string[];
   thresholds: AlarmThresholds;
 }
+
+/** The alarms the dashboard draws across their graphs, and the metrics they watch. */
+interface Watched {
+  oldestMessageAge: Metric;
+  queueAge: Alarm;
+  deadLetterDepth: Metric;
+  deadLetters: Alarm;
+  notificationsFailed: Alarm;
+  apiErrors: Alarm;
+}
+
+const minute = Duration.minutes(1);
+const fiveMinutes = Duration.minutes(5);
 
 /**
  * What the people who run the system watch: one CloudWatch dashboard (readings in and
@@ -100,11 +114,20 @@ export class Observability extends Construct {
     }
     this.action = new SnsAction(this.topic);
 
-    const { queue, deadLetterQueue, api, functions, thresholds } = props;
-    const fiveMinutes = Duration.minutes(5);
+    const watched = this.watchSystem(props);
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      defaultInterval: Duration.hours(3),
+      widgets: dashboardRows(props, watched, this.alarms),
+    });
+    const region = Stack.of(this).region;
+    this.dashboardUrl = `https://console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards/dashboard/${this.dashboard.dashboardName}`;
+  }
 
+  /** The system's alarms, and the metrics the dashboard draws their thresholds on. */
+  private watchSystem(props: ObservabilityProps): Watched {
+    const { queue, deadLetterQueue, api, functions, thresholds } = props;
     const oldestMessageAge = queue.metricApproximateAgeOfOldestMessage({
-      period: Duration.minutes(1),
+      period: minute,
       statistic: Stats.MAXIMUM,
     });
     const queueAge = this.watch('ReadingsWaitingAlarm', {
@@ -117,12 +140,11 @@ export class Observability extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     const deadLetterDepth = deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-      period: Duration.minutes(1),
+      period: minute,
       statistic: Stats.MAXIMUM,
     });
     const deadLetters = this.watch('DeadLetterAlarm', {
-      alarmDescription:
-        'Messages the worker failed on 5 times are in the dead-letter queue: those readings are not evaluated until they are redriven. Runbook: docs/operations.md#dead-letter-queue.',
+      alarmDescription: `Messages the worker failed on ${evaluationQueue.maxReceiveCount} times are in the dead-letter queue: those readings are not evaluated until they are redriven. Runbook: docs/operations.md#dead-letter-queue.`,
       metric: deadLetterDepth,
       threshold: 1,
       evaluationPeriods: 1,
@@ -142,10 +164,7 @@ export class Observability extends Construct {
     this.watch('CheckErrorsAlarm', {
       alarmDescription:
         'The scheduled check failed in 2 of its last 3 runs: NO_DATA alerts and repeated notifications are not sent. Runbook: docs/operations.md#check-errors.',
-      metric: functions.check.metricErrors({
-        period: Duration.minutes(1),
-        statistic: Stats.SUM,
-      }),
+      metric: functions.check.metricErrors({ period: minute, statistic: Stats.SUM }),
       threshold: 1,
       evaluationPeriods: 3,
       datapointsToAlarm: 2,
@@ -162,10 +181,9 @@ export class Observability extends Construct {
       // The worker records a failure when one happens; no data is no failure.
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
-    const apiErrorRate = apiServerErrorPercent(api, fiveMinutes);
     const apiErrors = this.watch('ApiServerErrorsAlarm', {
-      alarmDescription: `Over ${thresholds.apiServerErrorPercent}% of the API's requests failed with a 5xx error in two 5-minute periods in a row (of at least ${minimumRequests} requests). Runbook: docs/operations.md#api-server-errors.`,
-      metric: apiErrorRate,
+      alarmDescription: `${thresholds.apiServerErrorPercent}% or more of the API's requests failed with a 5xx error in two 5-minute periods in a row (of at least ${minimumRequests} requests). Runbook: docs/operations.md#api-server-errors.`,
+      metric: apiServerErrorPercent(api, fiveMinutes),
       threshold: thresholds.apiServerErrorPercent,
       evaluationPeriods: 2,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -173,162 +191,14 @@ export class Observability extends Construct {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
 
-    const minute = Duration.minutes(1);
-    const lambdas = Object.entries(functions);
-    const perFunction = (title: string, metric: (fn: IFunction) => Metric) =>
-      graph(
-        title,
-        lambdas.map(([name, fn]) => metric(fn).with({ label: name })),
-        6,
-      );
-    const apiMetric = (metricName: string, statistic: string, label: string) =>
-      new Metric({
-        namespace: 'AWS/AppSync',
-        metricName,
-        dimensionsMap: { GraphQLAPIId: api.apiId },
-        statistic,
-        period: minute,
-        label,
-      });
-
-    this.dashboard = new Dashboard(this, 'Dashboard', {
-      defaultInterval: Duration.hours(3),
-      widgets: [
-        [
-          new TextWidget({
-            markdown: [
-              '# Telemetry alerts',
-              'Readings flowing, how far behind evaluation is, whether alerts reach people, and how the functions and the API fare.',
-              "Each alarm's runbook is in the repository's docs/operations.md; what each metric means, in docs/metrics.md.",
-            ].join('\n\n'),
-            width: 8,
-            height: 4,
-          }),
-          new AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 16, height: 4 }),
-        ],
-        heading('Readings'),
-        [
-          graph('Readings a minute: accepted, evaluated, refused by reason', [
-            catalogMetric('ReadingsAccepted', { period: minute, label: 'accepted' }),
-            catalogMetric('ReadingsEvaluated', { period: minute, label: 'evaluated' }),
-            ...eachValue('ReadingsRefused', { period: minute, labelPrefix: 'refused: ' }),
-          ]),
-          graph('Evaluation lag (ms): p50, p99', [
-            catalogMetric('EvaluationLag', {
-              period: minute,
-              statistic: Stats.p(50),
-              label: 'p50',
-            }),
-            catalogMetric('EvaluationLag', {
-              period: minute,
-              statistic: Stats.p(99),
-              label: 'p99',
-            }),
-          ]),
-          graph('Readings queue: messages waiting and in flight', [
-            queue.metricApproximateNumberOfMessagesVisible({
-              period: minute,
-              statistic: Stats.MAXIMUM,
-              label: 'waiting',
-            }),
-            queue.metricApproximateNumberOfMessagesNotVisible({
-              period: minute,
-              statistic: Stats.MAXIMUM,
-              label: 'in flight',
-            }),
-          ]),
-        ],
-        [
-          graph(
-            'Readings queue: age of the oldest message (s)',
-            [oldestMessageAge.with({ label: 'oldest' })],
-            8,
-            queueAge,
-          ),
-          graph(
-            'Dead-letter queue: messages',
-            [deadLetterDepth.with({ label: 'messages' })],
-            8,
-            deadLetters,
-          ),
-          graph('Worker: poison records, episode write conflicts', [
-            catalogMetric('PoisonRecords', { period: minute, label: 'poison records' }),
-            catalogMetric('EpisodeWriteConflicts', { period: minute, label: 'write conflicts' }),
-          ]),
-        ],
-        heading('Alerts and notifications'),
-        [
-          graph(
-            'Alerts fired, by severity',
-            eachValue('AlertsFired', { period: minute, labelPrefix: '' }),
-          ),
-          graph(
-            'Alerts resolved, by severity',
-            eachValue('AlertsResolved', { period: minute, labelPrefix: '' }),
-          ),
-          graph(
-            'Alerts acknowledged, by severity',
-            eachValue('AlertsAcknowledged', { period: minute, labelPrefix: '' }),
-          ),
-        ],
-        [
-          graph(
-            'Notifications sent, by channel',
-            eachValue('NotificationsSent', { period: minute, labelPrefix: '' }),
-          ),
-          graph(
-            'Notifications failed, by channel (alarm: all channels, 5 minutes)',
-            [
-              ...eachValue('NotificationsFailed', { period: minute, labelPrefix: '' }),
-              notificationsFailed.metric,
-            ],
-            8,
-            notificationsFailed,
-          ),
-          graph('Rule refreshes, by kind; rules held', [
-            ...eachValue('RuleRefreshes', { period: minute, labelPrefix: 'refreshes: ' }),
-            ...eachValue('RuleRefreshDuration', {
-              period: minute,
-              statistic: Stats.p(99),
-              labelPrefix: 'p99 ms: ',
-            }),
-            catalogMetric('RulesHeld', {
-              period: minute,
-              statistic: Stats.MAXIMUM,
-              label: 'rules held',
-            }),
-          ]),
-        ],
-        heading('Functions'),
-        [
-          perFunction('Invocations', (fn) =>
-            fn.metricInvocations({ period: minute, statistic: Stats.SUM }),
-          ),
-          perFunction('Errors', (fn) => fn.metricErrors({ period: minute, statistic: Stats.SUM })),
-          perFunction('Throttles', (fn) =>
-            fn.metricThrottles({ period: minute, statistic: Stats.SUM }),
-          ),
-          perFunction('Duration p99 (ms)', (fn) =>
-            fn.metricDuration({ period: minute, statistic: Stats.p(99) }),
-          ),
-        ],
-        heading('API'),
-        [
-          graph('API requests, 4XXError, 5XXError', [
-            apiMetric('Latency', Stats.SAMPLE_COUNT, 'requests'),
-            apiMetric('4XXError', Stats.SUM, '4XXError'),
-            apiMetric('5XXError', Stats.SUM, '5XXError'),
-          ]),
-          graph('API 5xx rate (% of requests, 5 minutes)', [apiErrors.metric], 8, apiErrors),
-          graph('API latency (ms): p50, p99', [
-            apiMetric('Latency', Stats.p(50), 'p50'),
-            apiMetric('Latency', Stats.p(99), 'p99'),
-          ]),
-        ],
-      ],
-    });
-    const region = Stack.of(this).region;
-    this.dashboardUrl = `https://console.aws.amazon.com/cloudwatch/home?region=${region}#dashboards/dashboard/${this.dashboard.dashboardName}`;
+    return {
+      oldestMessageAge,
+      queueAge,
+      deadLetterDepth,
+      deadLetters,
+      notificationsFailed,
+      apiErrors,
+    };
   }
 
   /** An alarm that notifies the operations topic when it goes off and when it clears. */
@@ -339,6 +209,175 @@ export class Observability extends Construct {
     this.alarms.push(alarm);
     return alarm;
   }
+}
+
+/**
+ * The dashboard, row by row: the alarms, readings and the queues, alerts and notifications,
+ * the functions, the API. docs/operations.md describes each graph.
+ */
+function dashboardRows(
+  { queue, api, functions }: ObservabilityProps,
+  watched: Watched,
+  alarms: Alarm[],
+): IWidget[][] {
+  const {
+    oldestMessageAge,
+    queueAge,
+    deadLetterDepth,
+    deadLetters,
+    notificationsFailed,
+    apiErrors,
+  } = watched;
+  const lambdas = Object.entries(functions);
+  const perFunction = (title: string, metric: (fn: IFunction) => Metric) =>
+    graph(
+      title,
+      lambdas.map(([name, fn]) => metric(fn).with({ label: name })),
+      6,
+    );
+  const apiMetric = (metricName: string, statistic: string, label: string) =>
+    new Metric({
+      namespace: 'AWS/AppSync',
+      metricName,
+      dimensionsMap: { GraphQLAPIId: api.apiId },
+      statistic,
+      period: minute,
+      label,
+    });
+
+  return [
+    [
+      new TextWidget({
+        markdown: [
+          '# Telemetry alerts',
+          'Readings flowing, how far behind evaluation is, whether alerts reach people, and how the functions and the API fare.',
+          "Each alarm's runbook is in the repository's docs/operations.md; what each metric means, in docs/metrics.md.",
+        ].join('\n\n'),
+        width: 8,
+        height: 4,
+      }),
+      new AlarmStatusWidget({ title: 'Alarms', alarms, width: 16, height: 4 }),
+    ],
+    heading('Readings'),
+    [
+      graph('Readings a minute: accepted, evaluated, refused by reason', [
+        catalogMetric('ReadingsAccepted', { period: minute, label: 'accepted' }),
+        catalogMetric('ReadingsEvaluated', { period: minute, label: 'evaluated' }),
+        ...eachValue('ReadingsRefused', { period: minute, labelPrefix: 'refused: ' }),
+      ]),
+      graph('Evaluation lag (ms): p50, p99', [
+        catalogMetric('EvaluationLag', {
+          period: minute,
+          statistic: Stats.p(50),
+          label: 'p50',
+        }),
+        catalogMetric('EvaluationLag', {
+          period: minute,
+          statistic: Stats.p(99),
+          label: 'p99',
+        }),
+      ]),
+      graph('Readings queue: messages waiting and in flight', [
+        queue.metricApproximateNumberOfMessagesVisible({
+          period: minute,
+          statistic: Stats.MAXIMUM,
+          label: 'waiting',
+        }),
+        queue.metricApproximateNumberOfMessagesNotVisible({
+          period: minute,
+          statistic: Stats.MAXIMUM,
+          label: 'in flight',
+        }),
+      ]),
+    ],
+    [
+      graph(
+        'Readings queue: age of the oldest message (s)',
+        [oldestMessageAge.with({ label: 'oldest' })],
+        8,
+        queueAge,
+      ),
+      graph(
+        'Dead-letter queue: messages',
+        [deadLetterDepth.with({ label: 'messages' })],
+        8,
+        deadLetters,
+      ),
+      graph('Worker: poison records, episode write conflicts', [
+        catalogMetric('PoisonRecords', { period: minute, label: 'poison records' }),
+        catalogMetric('EpisodeWriteConflicts', { period: minute, label: 'write conflicts' }),
+      ]),
+    ],
+    heading('Alerts and notifications'),
+    [
+      graph(
+        'Alerts fired, by severity',
+        eachValue('AlertsFired', { period: minute, labelPrefix: '' }),
+      ),
+      graph(
+        'Alerts resolved, by severity',
+        eachValue('AlertsResolved', { period: minute, labelPrefix: '' }),
+      ),
+      graph(
+        'Alerts acknowledged, by severity',
+        eachValue('AlertsAcknowledged', { period: minute, labelPrefix: '' }),
+      ),
+    ],
+    [
+      graph(
+        'Notifications sent, by channel',
+        eachValue('NotificationsSent', { period: minute, labelPrefix: '' }),
+      ),
+      graph(
+        'Notifications failed, by channel (alarm: all channels, 5 minutes)',
+        [
+          ...eachValue('NotificationsFailed', { period: minute, labelPrefix: '' }),
+          notificationsFailed.metric,
+        ],
+        8,
+        notificationsFailed,
+      ),
+      graph('Rule refreshes, by kind; rules held', [
+        ...eachValue('RuleRefreshes', { period: minute, labelPrefix: 'refreshes: ' }),
+        ...eachValue('RuleRefreshDuration', {
+          period: minute,
+          statistic: Stats.p(99),
+          labelPrefix: 'p99 ms: ',
+        }),
+        catalogMetric('RulesHeld', {
+          period: minute,
+          statistic: Stats.MAXIMUM,
+          label: 'rules held',
+        }),
+      ]),
+    ],
+    heading('Functions'),
+    [
+      perFunction('Invocations', (fn) =>
+        fn.metricInvocations({ period: minute, statistic: Stats.SUM }),
+      ),
+      perFunction('Errors', (fn) => fn.metricErrors({ period: minute, statistic: Stats.SUM })),
+      perFunction('Throttles', (fn) =>
+        fn.metricThrottles({ period: minute, statistic: Stats.SUM }),
+      ),
+      perFunction('Duration p99 (ms)', (fn) =>
+        fn.metricDuration({ period: minute, statistic: Stats.p(99) }),
+      ),
+    ],
+    heading('API'),
+    [
+      graph('API requests, 4XXError, 5XXError', [
+        apiMetric('Latency', Stats.SAMPLE_COUNT, 'requests'),
+        apiMetric('4XXError', Stats.SUM, '4XXError'),
+        apiMetric('5XXError', Stats.SUM, '5XXError'),
+      ]),
+      graph('API 5xx rate (% of requests, 5 minutes)', [apiErrors.metric], 8, apiErrors),
+      graph('API latency (ms): p50, p99', [
+        apiMetric('Latency', Stats.p(50), 'p50'),
+        apiMetric('Latency', Stats.p(99), 'p99'),
+      ]),
+    ],
+  ];
 }
 
 /** Requests in a period below which the API's 5xx rate is taken as 0: one failure of two is noise. */
