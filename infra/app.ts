@@ -24,12 +24,15 @@ export function settingsFrom(app: App): TelemetryAlertsSettings {
     return value === undefined || value === null ? undefined : String(value);
   };
   const read = <N extends SettingName>(name: N) => parseSetting(name, context(name), context);
-  const alertEmails = read('alertEmail');
-  for (const email of alertEmails) {
-    if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
-      throw new Error(`Context alertEmail has an invalid address: '${email}'`);
+  const emails = (name: 'alertEmail' | 'operationsEmail') => {
+    const addresses = read(name);
+    for (const email of addresses) {
+      if (!/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
+        throw new Error(`Context ${name} has an invalid address: '${email}'`);
+      }
     }
-  }
+    return addresses;
+  };
   const consoleDist = read('console')
     ? resolve(context('consoleDist') ?? defaultConsoleDist)
     : undefined;
@@ -39,13 +42,20 @@ export function settingsFrom(app: App): TelemetryAlertsSettings {
     );
   }
   return {
-    alertEmails,
+    alertEmails: emails('alertEmail'),
     consoleDist,
     retentionDays: read('retentionDays'),
     workerBatchSize: read('workerBatchSize'),
     workerMaxBatchingWindowSeconds: read('workerMaxBatchingWindowSeconds'),
     apiRequestsPerFiveMinutes: read('apiRequestsPerFiveMinutes'),
     authorizerReservedConcurrency: read('authorizerReservedConcurrency'),
+    operationsEmails: emails('operationsEmail'),
+    alarmThresholds: {
+      queueAgeSeconds: read('queueAgeAlarmSeconds'),
+      workerErrors: read('workerErrorsAlarmThreshold'),
+      notificationFailures: read('notificationFailuresAlarmThreshold'),
+      apiServerErrorPercent: read('apiServerErrorAlarmPercent'),
+    },
   };
 }
 

@@ -196,6 +196,52 @@ export const settings = {
     meaning:
       'e-mail subscribers of the alerts topic, comma-separated (each confirms by e-mail; none: synth warns)',
   },
+  operationsEmail: {
+    readBy: 'cdk deploy',
+    kind: 'list',
+    default: '',
+    meaning:
+      "e-mail subscribers of the operations topic, where the system's alarms go (docs/operations.md), comma-separated (each confirms by e-mail; none: synth warns)",
+  },
+  queueAgeAlarmSeconds: {
+    readBy: 'cdk deploy',
+    kind: 'integer',
+    // Above 3 receives × the 180 s visibility timeout (540 s): SQS leaves a message out of
+    // its age once it has been received three times, so one reading the worker keeps
+    // failing on does not raise the alarm (the dead-letter alarm reports it).
+    default: 600,
+    min: 60,
+    max: evaluationQueue.messageRetentionSeconds,
+    meaning:
+      'seconds the oldest reading may wait in the readings queue, two minutes in a row, before the readings-waiting alarm goes off; below 540 a single reading being retried can set it off',
+  },
+  workerErrorsAlarmThreshold: {
+    readBy: 'cdk deploy',
+    kind: 'integer',
+    default: 3,
+    min: 1,
+    max: 100_000,
+    meaning:
+      "failed worker invocations (timeouts, crashes: not a reading's own failure, which is retried) in 5 minutes that set off the worker-errors alarm",
+  },
+  notificationFailuresAlarmThreshold: {
+    readBy: 'cdk deploy',
+    kind: 'integer',
+    default: 1,
+    min: 1,
+    max: 100_000,
+    meaning:
+      'failed notifications (e-mail and push together) in each of two 5-minute periods in a row that set off the notifications alarm',
+  },
+  apiServerErrorAlarmPercent: {
+    readBy: 'cdk deploy',
+    kind: 'integer',
+    default: 1,
+    min: 1,
+    max: 100,
+    meaning:
+      "the API's 5xx responses, as a percentage of its requests, in each of two 5-minute periods in a row (of at least 10 requests) that sets off the API alarm",
+  },
   console: {
     readBy: 'cdk deploy',
     kind: 'flag',

@@ -8,6 +8,7 @@ import { ConsoleSite } from './constructs/console-site.ts';
 import { Evaluation } from './constructs/evaluation.ts';
 import { Ingest } from './constructs/ingest.ts';
 import { Notifications } from './constructs/notifications.ts';
+import { type AlarmThresholds, Observability } from './constructs/observability.ts';
 import { Storage } from './constructs/storage.ts';
 
 /** Deploy-time settings, from CDK context (`-c name=value`); see the README. */
@@ -22,12 +23,16 @@ export interface TelemetryAlertsSettings {
   apiRequestsPerFiveMinutes: number;
   /** The device authorizer's reserved concurrency; undefined reserves none. */
   authorizerReservedConcurrency: number | undefined;
+  /** Subscribers of the operations topic, where the system's alarms go. */
+  operationsEmails: string[];
+  alarmThresholds: AlarmThresholds;
 }
 
 /**
  * The whole system in AWS: storage, notifications, ingest, who may sign in (the user pool
- * and the device authorizer), the API and its WAF rate limit, the evaluation worker and, unless left out, the
- * operator console. Its outputs carry the same names as the local stack's
+ * and the device authorizer), the API and its WAF rate limit, the evaluation worker, the
+ * dashboard and alarms with their operations topic and, unless left out, the operator
+ * console. Its outputs carry the same names as the local stack's
  * `.local/outputs.json`.
  */
 export class TelemetryAlertsStack extends Stack {
@@ -61,15 +66,27 @@ export class TelemetryAlertsStack extends Stack {
       api: api.api,
       requestsPerFiveMinutes: settings.apiRequestsPerFiveMinutes,
     });
-    new Evaluation(this, 'Evaluation', {
+    const evaluation = new Evaluation(this, 'Evaluation', {
       queue: ingest.queue,
-      deadLetterQueue: ingest.deadLetterQueue,
       tables: storage.tables,
       topic: notifications.topic,
       api: api.api,
       retentionDays: settings.retentionDays,
       batchSize: settings.workerBatchSize,
       maxBatchingWindowSeconds: settings.workerMaxBatchingWindowSeconds,
+    });
+    const observability = new Observability(this, 'Observability', {
+      queue: ingest.queue,
+      deadLetterQueue: ingest.deadLetterQueue,
+      api: api.api,
+      functions: {
+        ...api.resolvers,
+        authorizer: auth.deviceAuthorizer,
+        worker: evaluation.worker,
+        check: evaluation.check,
+      },
+      operationsEmails: settings.operationsEmails,
+      thresholds: settings.alarmThresholds,
     });
 
     const outputs: Record<string, string> = {
@@ -86,6 +103,8 @@ export class TelemetryAlertsStack extends Stack {
       EvaluationQueueUrl: ingest.queue.queueUrl,
       DeadLetterQueueUrl: ingest.deadLetterQueue.queueUrl,
       AlertsTopicArn: notifications.topic.topicArn,
+      OperationsTopicArn: observability.topic.topicArn,
+      DashboardUrl: observability.dashboardUrl,
     };
     if (settings.consoleDist !== undefined) {
       const site = new ConsoleSite(this, 'Console', {

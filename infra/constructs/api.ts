@@ -63,6 +63,8 @@ type ResolverModule = keyof typeof resolverFunctions;
 export class Api extends Construct {
   readonly api: GraphqlApi;
   readonly realtimeUrl: string;
+  /** The resolver functions, by their module in resolvers/ (the ingest one included). */
+  readonly resolvers: Record<ResolverModule, IFunction>;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
@@ -191,6 +193,7 @@ export class Api extends Construct {
     acknowledgeIndexAccess(functions.devices, props.tables.devices, props.tables.alerts);
     acknowledgeIndexAccess(functions.rules, props.tables.rules);
     acknowledgeIndexAccess(functions.queries, props.tables.readingBlocks, props.tables.alerts);
+    this.resolvers = functions;
 
     for (const [module, fields] of Object.entries(resolverFunctions) as [
       ResolverModule,

@@ -1,7 +1,5 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import type { GraphqlApi } from 'aws-cdk-lib/aws-appsync';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
@@ -16,7 +14,6 @@ import { acknowledgeIndexAccess, type TableName } from './storage.ts';
 
 export interface EvaluationProps {
   queue: Queue;
-  deadLetterQueue: Queue;
   tables: Record<TableName, Table>;
   topic: Topic;
   api: GraphqlApi;
@@ -28,7 +25,7 @@ export interface EvaluationProps {
 /**
  * The worker that evaluates every reading: fed by the queue with partial batch failures,
  * allowed exactly what it does — write readings, read rules, record alerts, publish to the
- * topic and call `publishAlert` — and watched by an alarm on the dead-letter queue.
+ * topic and call `publishAlert`. Its alarms are in infra/constructs/observability.ts.
  */
 export class Evaluation extends Construct {
   readonly worker: AlertsFunction;
@@ -102,17 +99,5 @@ export class Evaluation extends Construct {
       props.tables.alerts,
       props.tables.devices,
     );
-
-    new Alarm(this, 'DeadLetterAlarm', {
-      alarmDescription:
-        'Readings the worker could not evaluate are in the dead-letter queue; see the README to inspect and redrive them.',
-      metric: props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(1),
-      }),
-      threshold: 1,
-      evaluationPeriods: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    }).addAlarmAction(new SnsAction(props.topic));
   }
 }

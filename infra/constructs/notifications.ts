@@ -1,5 +1,4 @@
 import { Annotations } from 'aws-cdk-lib';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -11,8 +10,9 @@ export interface NotificationsProps {
 }
 
 /**
- * The alerts topic that e-mails on-call people. Encrypted with its own KMS key, which
- * CloudWatch may use too, so operational alarms can notify the same topic; TLS only.
+ * The alerts topic that e-mails on-call people about their devices. Encrypted with its own
+ * KMS key; TLS only. The system's own alarms go to the operations topic instead
+ * (infra/constructs/observability.ts).
  */
 export class Notifications extends Construct {
   readonly topic: Topic;
@@ -23,7 +23,6 @@ export class Notifications extends Construct {
       description: 'Encrypts alert notifications at rest',
       enableKeyRotation: true,
     });
-    key.grantEncryptDecrypt(new ServicePrincipal('cloudwatch.amazonaws.com'));
     this.topic = new Topic(this, 'AlertsTopic', {
       displayName: 'Telemetry alerts',
       masterKey: key,
