@@ -194,6 +194,7 @@ export const resolverFunctions = {
     'Mutation.revokeDeviceCredential',
     'Query.deviceCredentials',
   ],
+  status: ['Query.systemStatus'],
 } as const;
 
 /**

@@ -23,6 +23,7 @@ const stack = await startLocalStack({
     smtp: readOrExit('SMTP_PORT'),
     inbox: readOrExit('INBOX_PORT'),
     cognito: readOrExit('COGNITO_PORT'),
+    cloudwatch: readOrExit('CLOUDWATCH_PORT'),
     console: readOrExit('CONSOLE_PORT'),
   },
   alertEmails: readOrExit('ALERT_EMAILS'),
