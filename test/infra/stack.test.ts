@@ -210,7 +210,11 @@ describe('the CDK stack', () => {
 
   it("given the status resolver, then it may read the two queues' attributes and metrics, and nothing else", () => {
     const [roleId] = Object.values(resourcesOf(template, 'AWS::Lambda::Function'))
-      .filter((fn) => fn.Metadata?.['telemetry-alerts:entry'] === 'resolvers/status.ts')
+      .filter(
+        (fn) =>
+          (fn as { Metadata?: Record<string, string> }).Metadata?.['telemetry-alerts:entry'] ===
+          'resolvers/status.ts',
+      )
       .map((fn) => (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]);
     expect(roleId).toBeDefined();
     const statements = Object.values(resourcesOf(template, 'AWS::IAM::Policy'))
