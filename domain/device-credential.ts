@@ -106,6 +106,7 @@ export const deniedFieldsForDevices: readonly string[] = [
   'Query.deviceCredentials',
   'Query.devices',
   'Query.device',
+  'Query.systemStatus',
   'Mutation.createRule',
   'Mutation.updateRule',
   'Mutation.deleteRule',

@@ -39,6 +39,9 @@ export const limits = {
    * written at once.
    */
   sightingGranularitySeconds: 60,
+  /** Minutes of history `systemStatus` returns: default and maximum. */
+  defaultStatusMinutes: 15,
+  maxStatusMinutes: 60,
   /** Page size of list queries: default and maximum. */
   defaultPageSize: 50,
   maxPageSize: 1000,

@@ -258,3 +258,10 @@ export type RevokeDeviceCredentialMutationVariables = Exact<{
 
 
 export type RevokeDeviceCredentialMutation = { revokeDeviceCredential: { id: string, name: string, deviceIds: Array<string>, deviceIdPrefix: string | null, createdAt: string, createdBy: string, lastUsedAt: string | null, revokedAt: string | null, revokedBy: string | null } };
+
+export type SystemStatusQueryVariables = Exact<{
+  minutes?: number | null | undefined;
+}>;
+
+
+export type SystemStatusQuery = { systemStatus: { readAt: string, queueDepth: number, queueInFlight: number, deadLetterDepth: number, oldestMessageAgeSeconds: number | null, periodSeconds: number, readingsAccepted: Array<{ at: string, value: number }>, readingsEvaluated: Array<{ at: string, value: number }>, evaluationLagP50: Array<{ at: string, value: number }>, evaluationLagP99: Array<{ at: string, value: number }>, oldestMessageAge: Array<{ at: string, value: number }> } };

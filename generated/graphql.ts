@@ -416,6 +416,8 @@ export type Query = {
   rule: Maybe<Rule>;
   /** Alert rules, newest first; with deviceId, the rules written for that device. */
   rules: RuleConnection;
+  /** The queues, the flow of readings and the evaluation lag over the last `minutes` (default 15, at most 60). */
+  systemStatus: SystemStatus;
 };
 
 
@@ -476,6 +478,11 @@ export type QueryRulesArgs = {
   nextToken: InputMaybe<Scalars['String']['input']>;
 };
 
+
+export type QuerySystemStatusArgs = {
+  minutes: InputMaybe<Scalars['Int']['input']>;
+};
+
 export type Rule = {
   __typename?: 'Rule';
   aggregation: Maybe<Aggregation>;
@@ -525,6 +532,44 @@ export type Subscription = {
 export type SubscriptionOnAlertArgs = {
   deviceId: InputMaybe<Scalars['ID']['input']>;
   severity: InputMaybe<Severity>;
+};
+
+/**
+ * How the system is doing: the evaluation queue and its dead-letter queue (read now), and over
+ * the last minutes the flow of readings, how far behind evaluation is and the age of the oldest
+ * queued message, as time series oldest first with a point per period that has data.
+ */
+export type SystemStatus = {
+  __typename?: 'SystemStatus';
+  /** Messages in the dead-letter queue: readings and work the worker gave up on. */
+  deadLetterDepth: Scalars['Int']['output'];
+  /** Evaluation lag (a reading's arrival in the queue to its evaluation), median, in milliseconds. */
+  evaluationLagP50: Array<TimePoint>;
+  /** Evaluation lag, 99th percentile, in milliseconds. */
+  evaluationLagP99: Array<TimePoint>;
+  /** Age of the oldest message in the evaluation queue, in seconds, the highest in each period. */
+  oldestMessageAge: Array<TimePoint>;
+  /** Age of the oldest message in the evaluation queue, in seconds, at its latest point; null when there is none in the window. */
+  oldestMessageAgeSeconds: Maybe<Scalars['Float']['output']>;
+  /** The length of each series' period, in seconds. */
+  periodSeconds: Scalars['Int']['output'];
+  /** Messages in the evaluation queue: waiting, plus being evaluated. */
+  queueDepth: Scalars['Int']['output'];
+  /** Of those, the ones a worker has taken and not yet finished (in flight). */
+  queueInFlight: Scalars['Int']['output'];
+  /** When the queues were read. */
+  readAt: Scalars['AWSDateTime']['output'];
+  /** Readings ingest accepted, per second, averaged over each period. */
+  readingsAccepted: Array<TimePoint>;
+  /** Readings the worker stored and evaluated, per second, averaged over each period. */
+  readingsEvaluated: Array<TimePoint>;
+};
+
+/** One point of a time series: the value over the period that starts at `at`. */
+export type TimePoint = {
+  __typename?: 'TimePoint';
+  at: Scalars['AWSDateTime']['output'];
+  value: Scalars['Float']['output'];
 };
 
 /** Absent fields keep their value; labels, when given, replace the device's labels. */

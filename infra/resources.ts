@@ -207,6 +207,7 @@ export const resolverFunctions = {
     'Mutation.revokeDeviceCredential',
     'Query.deviceCredentials',
   ],
+  status: ['Query.systemStatus'],
 } as const;
 
 /**

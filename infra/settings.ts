@@ -91,6 +91,7 @@ export const settings = {
   [tables.devices.envVar]: resource('the device inventory table'),
   [evaluationQueue.envVar]: resource('the evaluation queue: readings and work for the worker'),
   [alertsTopic.envVar]: resource('the alerts topic (e-mail and other subscribers)'),
+  DEAD_LETTER_QUEUE_URL: resource('the dead-letter queue of the evaluation queue'),
   GRAPHQL_URL: resource('the API the worker calls publishAlert on'),
   AWS_REGION: { readBy: 'functions', kind: 'text', meaning: 'the region; set by Lambda' },
   RETENTION_DAYS: {
@@ -117,6 +118,15 @@ export const settings = {
     min: 1,
     max: 3_600_000,
     meaning: 'how often the worker reloads rules: a rule change reaches it within this time',
+  },
+  STATUS_PERIOD_SECONDS: {
+    readBy: 'functions',
+    kind: 'integer',
+    default: 60,
+    min: 1,
+    max: 3600,
+    meaning:
+      "the period of each point of `systemStatus`'s series: 60 in AWS, where the metrics have CloudWatch's standard (one-minute) resolution; the local stack sets 10",
   },
   POWERTOOLS_SERVICE_NAME: {
     readBy: 'functions',
@@ -146,6 +156,10 @@ export const settings = {
   SMTP_PORT: localPort('the e-mail inbox’s SMTP server', 25),
   INBOX_PORT: localPort('the e-mail inbox’s web page', 80),
   COGNITO_PORT: localPort('the Cognito-compatible user pool (sign-in and its JWKS)', 12),
+  CLOUDWATCH_PORT: localPort(
+    "the CloudWatch emulator: the functions' captured metrics and the queues', for `systemStatus`",
+    13,
+  ),
   ALERT_EMAILS: {
     readBy: 'npm start',
     kind: 'list',

@@ -60,6 +60,7 @@ export class TelemetryAlertsStack extends Stack {
       tables: storage.tables,
       ingestResolver: ingest.resolver,
       workQueue: ingest.queue,
+      deadLetterQueue: ingest.deadLetterQueue,
     });
     this.api = api;
     new ApiFirewall(this, 'ApiFirewall', {

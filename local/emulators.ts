@@ -6,6 +6,7 @@ import dynalite from 'dynalite';
 import { startFauxqs } from 'fauxqs';
 import { MailDev } from 'maildev';
 import type { EmulatorThreadOptions } from './emulator-thread.ts';
+import type { InspectedQueue } from './queue-metrics.ts';
 
 /** A server the local stack started, and how to stop it. */
 export interface RunningServer {
@@ -54,7 +55,7 @@ export async function startSqsAndSns(options: {
   port: number;
   dataDir: string | null;
   region: string;
-}): Promise<RunningServer> {
+}): Promise<RunningServer & { inspectQueue(name: string): InspectedQueue | undefined }> {
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const server = await onLoopback(options.host, () =>
     withoutSyncPerCommit(() =>
@@ -66,7 +67,11 @@ export async function startSqsAndSns(options: {
       }),
     ),
   );
-  return { url: `http://${options.host}:${server.port}`, close: () => server.stop() };
+  return {
+    url: `http://${options.host}:${server.port}`,
+    close: () => server.stop(),
+    inspectQueue: (name) => server.inspectQueue(name),
+  };
 }
 
 /**
@@ -137,30 +142,48 @@ export async function startInbox(options: {
   };
 }
 
+/** The emulators' thread, as the stack sees it. */
+export interface EmulatorThread {
+  dynamodbUrl: string;
+  sqsUrl: string;
+  cloudwatchUrl: string;
+  /** Hands a function's EMF line to the CloudWatch emulator. */
+  recordEmf(line: string): void;
+  /** The queues whose AWS/SQS metrics the CloudWatch emulator keeps, by name. */
+  watchQueues(names: readonly string[]): void;
+  close(): Promise<void>;
+}
+
 /**
- * Starts DynamoDB and SQS/SNS on a worker thread (see emulator-thread.ts), so the local stack
- * uses a second core. Resolves with their URLs; `close` stops them and the thread.
+ * Starts DynamoDB, SQS/SNS and CloudWatch on a worker thread (see emulator-thread.ts), so the
+ * local stack uses a second core. Resolves with their URLs; `close` stops them and the thread.
  */
-export async function startEmulatorThread(
-  options: EmulatorThreadOptions,
-): Promise<{ dynamodbUrl: string; sqsUrl: string; close(): Promise<void> }> {
+export async function startEmulatorThread(options: EmulatorThreadOptions): Promise<EmulatorThread> {
   const worker = new Worker(new URL('./emulator-thread.ts', import.meta.url), {
     workerData: options,
   });
-  const ready = await new Promise<{ dynamodbUrl: string; sqsUrl: string }>((resolve, reject) => {
+  type Ready = { dynamodbUrl: string; sqsUrl: string; cloudwatchUrl: string };
+  const ready = await new Promise<Ready>((resolve, reject) => {
     worker.once('error', reject);
-    worker.once(
-      'message',
-      (message: { type: string; message?: string; dynamodbUrl?: string; sqsUrl?: string }) => {
-        if (message.type === 'ready') {
-          resolve({ dynamodbUrl: message.dynamodbUrl ?? '', sqsUrl: message.sqsUrl ?? '' });
-        } else reject(new Error(`The emulators did not start: ${message.message ?? message.type}`));
-      },
-    );
+    worker.once('message', (message: { type: string; message?: string } & Partial<Ready>) => {
+      if (message.type === 'ready') {
+        resolve({
+          dynamodbUrl: message.dynamodbUrl ?? '',
+          sqsUrl: message.sqsUrl ?? '',
+          cloudwatchUrl: message.cloudwatchUrl ?? '',
+        });
+      } else reject(new Error(`The emulators did not start: ${message.message ?? message.type}`));
+    });
   });
+  let closed = false;
   return {
     ...ready,
+    recordEmf: (line) => {
+      if (!closed) worker.postMessage({ type: 'emf', line });
+    },
+    watchQueues: (names) => worker.postMessage({ type: 'watchQueues', names: [...names] }),
     close: async () => {
+      closed = true;
       const stopped = new Promise<void>((resolve) => {
         worker.once('message', () => resolve());
         worker.once('exit', () => resolve());

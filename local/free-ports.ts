@@ -45,8 +45,9 @@ export async function freePort(): Promise<number> {
 export async function freeStackPorts(
   options: { console?: boolean } = {},
 ): Promise<LocalStackPorts> {
-  const ports = await freePorts(options.console ? 8 : 7);
-  const [graphql, https, dynamodb, sqs, smtp, inbox, cognito] = ports as [
+  const ports = await freePorts(options.console ? 9 : 8);
+  const [graphql, https, dynamodb, sqs, smtp, inbox, cognito, cloudwatch] = ports as [
+    number,
     number,
     number,
     number,
@@ -55,7 +56,7 @@ export async function freeStackPorts(
     number,
     number,
   ];
-  const consolePort = ports[7];
+  const consolePort = ports[8];
   return {
     graphql,
     https,
@@ -64,6 +65,7 @@ export async function freeStackPorts(
     smtp,
     inbox,
     cognito,
+    cloudwatch,
     ...(consolePort === undefined ? {} : { console: consolePort }),
   };
 }

@@ -15,12 +15,14 @@ import {
   resolverFunctions,
   tables,
 } from '../infra/resources.ts';
+import { queueName } from '../adapters/aws-system-status.ts';
 import { sdkClientConfig, withoutSdkLogging } from '../adapters/clients/config.ts';
 import { type SettingValue, settings } from '../infra/settings.ts';
 import { loadResolverCode } from './appsync/resolver-code.ts';
 import { startLocalAppSync } from './appsync/server.ts';
 import { startConsoleServer } from './console-server.ts';
 import { startEmailRelay } from './email-relay.ts';
+import { tapEmf } from './emf-capture.ts';
 import { startEmulatorThread, startInbox } from './emulators.ts';
 import { type SqsHandler, startEventSourceMapping } from './event-source-mapping.ts';
 import { provision, type QueueSettings } from './provision.ts';
@@ -41,6 +43,8 @@ export interface LocalStackPorts {
   inbox: number;
   /** The Cognito-compatible user pool. */
   cognito: number;
+  /** The CloudWatch emulator (the functions' metrics); absent, any free port. */
+  cloudwatch?: number;
   /** The operator console; absent, the stack serves no console. */
   console?: number;
 }
@@ -75,6 +79,10 @@ export interface LocalStackOptions {
    * cache; default the deployed 300 s). Tests set 0 to see a revocation at once.
    */
   deviceAuthCacheSeconds?: number;
+  /** The period of each point of `systemStatus`'s series, in seconds (default 10). */
+  statusPeriodSeconds?: number;
+  /** How often the CloudWatch emulator samples the queues, in milliseconds (default 5 s). */
+  queueMetricsIntervalMs?: number;
 }
 
 /** What `cdk deploy --outputs-file` would write for the stack, plus the local-only addresses. */
@@ -110,6 +118,8 @@ export interface LocalStackOutputs {
   DynamoDbEndpoint: string;
   SqsEndpoint: string;
   SnsEndpoint: string;
+  /** The CloudWatch emulator: the functions' metrics, from their EMF output, and the queues'. */
+  CloudWatchEndpoint: string;
   /** Credentials the endpoint accepts for AWS_IAM (SigV4) requests; local only. */
   LocalAccessKeyId: string;
   LocalSecretAccessKey: string;
@@ -151,11 +161,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       host,
       dynamodbPort: options.ports.dynamodb,
       sqsPort: options.ports.sqs,
+      cloudwatchPort: options.ports.cloudwatch ?? 0,
       dynamodbDir: persistent ? join(dir, 'dynamodb') : null,
       queuesDir: persistent ? join(dir, 'queues') : null,
       region: REGION,
+      queueSampleIntervalMs: options.queueMetricsIntervalMs ?? 5000,
     });
     closers.push(emulators.close);
+    // The handlers in this process (the resolvers, and the worker without a thread of its own)
+    // write their EMF to its standard output, as a Lambda function does to its log.
+    const untap = tapEmf(process.stdout, emulators.recordEmf);
+    closers.push(async () => untap());
     const dynamodb = { url: emulators.dynamodbUrl };
     const queues = { url: emulators.sqsUrl };
     const inbox = await startInbox({
@@ -194,6 +210,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
     );
 
+    emulators.watchQueues(
+      [resources.evaluationQueueUrl, resources.deadLetterQueueUrl].map(queueName),
+    );
+
     const graphqlUrl = `http://localhost:${options.ports.graphql}/graphql`;
     Object.assign(process.env, {
       AWS_REGION: REGION,
@@ -202,6 +222,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
       AWS_ENDPOINT_URL_SQS: queues.url,
       AWS_ENDPOINT_URL_SNS: queues.url,
+      AWS_ENDPOINT_URL_CLOUDWATCH: emulators.cloudwatchUrl,
       [tables.readingBlocks.envVar]: resources.tableNames.readingBlocks,
       [tables.rules.envVar]: resources.tableNames.rules,
       [tables.alerts.envVar]: resources.tableNames.alerts,
@@ -209,12 +230,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [tables.deviceCredentials.envVar]: resources.tableNames.deviceCredentials,
       [tables.devices.envVar]: resources.tableNames.devices,
       [evaluationQueue.envVar]: resources.evaluationQueueUrl,
+      DEAD_LETTER_QUEUE_URL: resources.deadLetterQueueUrl,
       [alertsTopic.envVar]: resources.alertsTopicArn,
       GRAPHQL_URL: graphqlUrl,
       RULES_REFRESH_MS: String(options.rulesRefreshMs ?? settings.RULES_REFRESH_MS.default),
       DEVICE_AUTH_CACHE_SECONDS: String(
         options.deviceAuthCacheSeconds ?? settings.DEVICE_AUTH_CACHE_SECONDS.default,
       ),
+      STATUS_PERIOD_SECONDS: String(options.statusPeriodSeconds ?? 10),
       POWERTOOLS_SERVICE_NAME: settings.POWERTOOLS_SERVICE_NAME.default,
       POWERTOOLS_LOG_LEVEL: options.logLevel ?? settings.POWERTOOLS_LOG_LEVEL.default,
     });
@@ -302,6 +325,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
           sqs: { endpoint: queues.url, region: REGION, ...credentials },
         },
         (message) => console.error(message),
+        emulators.recordEmf,
       );
       closers.push(thread.stop);
     } else {
@@ -388,6 +412,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         DynamoDbEndpoint: dynamodb.url,
         SqsEndpoint: queues.url,
         SnsEndpoint: queues.url,
+        CloudWatchEndpoint: emulators.cloudwatchUrl,
         LocalAccessKeyId: secrets.accessKeyId,
         LocalSecretAccessKey: secrets.secretAccessKey,
       },

@@ -1,14 +1,17 @@
 /**
  * `npm start`: runs the whole system on this machine and prints how to reach it. Its
  * settings (ports, e-mail subscribers, state directory, …) are declared in infra/settings.ts
- * and listed in docs/configuration.md; `--ephemeral` keeps nothing (state in memory).
+ * and listed in docs/configuration.md; `--ephemeral` keeps nothing (state in memory), and
+ * `--status` prints a status line every few seconds.
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ConfigurationError, setting } from '../adapters/config.ts';
 import { stackName } from '../infra/resources.ts';
 import type { SettingName, SettingValue } from '../infra/settings.ts';
+import { readSystemStatus } from '../domain/system-status.ts';
 import { startLocalStack } from './stack.ts';
+import { printStatusLines } from './status-line.ts';
 
 const ephemeral = process.argv.includes('--ephemeral') || readOrExit('LOCAL_EPHEMERAL');
 const localDir = resolve(readOrExit('LOCAL_STATE_DIR'));
@@ -23,6 +26,7 @@ const stack = await startLocalStack({
     smtp: readOrExit('SMTP_PORT'),
     inbox: readOrExit('INBOX_PORT'),
     cognito: readOrExit('COGNITO_PORT'),
+    cloudwatch: readOrExit('CLOUDWATCH_PORT'),
     console: readOrExit('CONSOLE_PORT'),
   },
   alertEmails: readOrExit('ALERT_EMAILS'),
@@ -63,20 +67,43 @@ A demo device (its credential covers device ids starting with demo-) sends a rea
 Ctrl-C stops everything; ${ephemeral ? 'nothing is kept.' : 'the next npm start resumes with the stored state.'}
 `);
 
+const statusLines = process.argv.includes('--status') ? await printStatus() : null;
+
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
     console.log('Stopping…');
-    stack.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        console.error(error);
-        process.exit(1);
-      },
-    );
+    Promise.resolve(statusLines?.stop())
+      .then(() => stack.stop())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          console.error(error);
+          process.exit(1);
+        },
+      );
   });
+}
+
+/**
+ * `--status`: a line every 5 s with the queues, readings per second and the evaluation lag,
+ * read as `systemStatus` reads them (the handlers' configuration is set once the stack runs).
+ */
+async function printStatus(): Promise<{ stop(): Promise<void> }> {
+  const { systemStatus, statusPeriodSeconds } = await import('../adapters/wiring/system-status.ts');
+  console.log('Status every 5 s (the latest period that has ended):');
+  return printStatusLines(
+    () =>
+      readSystemStatus(systemStatus, {
+        minutes: 1,
+        periodSeconds: statusPeriodSeconds,
+        now: Date.now(),
+      }),
+    (line) => console.log(line),
+    5000,
+  );
 }
 
 /** A setting of `npm start`; a bad one ends the start with its message, before anything runs. */

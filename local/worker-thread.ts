@@ -9,6 +9,7 @@ import { parentPort, Worker, workerData } from 'node:worker_threads';
 import { sdkClientConfig, withoutSdkLogging } from '../adapters/clients/config.ts';
 import { type EventSourceMappingOptions, type SqsHandler } from './event-source-mapping.ts';
 import { startEventSourceMapping } from './event-source-mapping.ts';
+import { splitEmf } from './emf-capture.ts';
 
 export interface WorkerThreadOptions {
   mapping: Omit<EventSourceMappingOptions, 'sqs' | 'handler' | 'onError'>;
@@ -54,14 +55,21 @@ if (parentPort && workerData) {
   });
 }
 
-/** Starts the worker thread; `onError` hears what the mapping reports (failed polls, say). */
+/**
+ * Starts the worker thread; `onError` hears what the mapping reports (failed polls, say), and
+ * `onEmf` the EMF lines the handler writes to its standard output, which otherwise reaches
+ * this process's as before.
+ */
 export async function startWorkerThread(
   options: WorkerThreadOptions,
   onError: (message: string) => void,
+  onEmf: (line: string) => void,
 ): Promise<{ stop(): Promise<void> }> {
   const thread = new Worker(new URL('./worker-thread.ts', import.meta.url), {
     workerData: options,
+    stdout: true,
   });
+  void splitEmf(thread.stdout, onEmf, (line) => process.stdout.write(`${line}\n`));
   let stopping = false;
   thread.on('message', (message: { type: string; message?: string }) => {
     if (message.type === 'error') onError(message.message ?? 'the worker thread failed');

@@ -8,13 +8,15 @@ import { FleetPage } from './fleet-page.tsx';
 import { RulesPage } from './rules-page.tsx';
 import { currentUser, endSession, idToken } from './session.ts';
 import { SignInPage } from './sign-in-page.tsx';
+import { SystemPage } from './system-page.tsx';
 import type { SiteConfig } from './site-config.ts';
 import { useAlertFeed } from './use-alert-feed.ts';
 import type { Permissions, SignedInUser } from './user.ts';
 import { permissionsOf } from './user.ts';
 
 /**
- * The route is the URL's hash: #/, #/fleet, #/rules, #/devices, #/devices/<id>, #/credentials.
+ * The route is the URL's hash: #/, #/fleet, #/rules, #/devices, #/devices/<id>, #/credentials,
+ * #/system.
  */
 function useRoute(): string[] {
   const [hash, setHash] = useState(location.hash);
@@ -88,6 +90,7 @@ export function App({ config }: { config: SiteConfig }) {
               ['rules', 'Rules'],
               ['devices', 'Devices'],
               ...(permissions.manageCredentials ? [['credentials', 'Device credentials']] : []),
+              ...(permissions.viewSystem ? [['system', 'System']] : []),
             ].map(([path = '', label]) => (
               <a
                 key={path}
@@ -154,6 +157,12 @@ function Connected(props: { api: Api; route: string[]; permissions: Permissions 
           deviceId={route[1] ?? null}
           canChange={permissions.changeDevices}
         />
+      ) : route[0] === 'system' ? (
+        permissions.viewSystem ? (
+          <SystemPage api={api} />
+        ) : (
+          <p class="empty">Only admins and operators see the system's status.</p>
+        )
       ) : route[0] === 'credentials' ? (
         permissions.manageCredentials ? (
           <CredentialsPage api={api} />

@@ -61,6 +61,8 @@ export function chartModel(input: {
   readings: readonly ChartReading[];
   rules: readonly ChartRule[];
   episodes: readonly ChartEpisode[];
+  /** A value the drawn range always includes, e.g. 0 for a rate, so a flat line reads as such. */
+  baseline?: number;
 }): ChartModel {
   const { from, to } = input;
   const readings = input.readings
@@ -70,7 +72,11 @@ export function chartModel(input: {
   const levels = input.rules.flatMap((rule) =>
     rule.clearThreshold === null ? [rule.threshold] : [rule.threshold, rule.clearThreshold],
   );
-  const domain = valueDomain([...readings.map((reading) => reading.value), ...levels]);
+  const domain = valueDomain([
+    ...readings.map((reading) => reading.value),
+    ...levels,
+    ...(input.baseline === undefined ? [] : [input.baseline]),
+  ]);
   const x = scale([from, to], [PLOT.left, PLOT.right]);
   const y = scale(domain, [PLOT.bottom, PLOT.top]);
 

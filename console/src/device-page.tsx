@@ -6,7 +6,7 @@ import type {
 import type { Api } from './api.ts';
 import { chartModel } from './chart-model.ts';
 import { Health, LabelChips } from './device-badges.tsx';
-import { DeviceChart } from './device-chart.tsx';
+import { Chart } from './chart.tsx';
 import { DeviceEditor } from './device-editor.tsx';
 import type { Reading } from './device-readings.ts';
 import { MAX_READINGS, readingsSince } from './device-readings.ts';
@@ -199,7 +199,18 @@ function DeviceCharts(props: { api: Api; feed: AlertFeed; deviceId: string; canC
             rules: metricRules,
             episodes: episodes.filter((alert) => alert.metric === metric),
           });
-          return <DeviceChart key={metric} deviceId={deviceId} metric={metric} model={model} />;
+          // The model keeps only readings inside the drawn range: those are the ones counted.
+          const count = model.points.length;
+          return (
+            <Chart
+              key={metric}
+              metric={metric}
+              heading={metric}
+              title={`${metric} on ${deviceId}`}
+              caption={`${count} reading${count === 1 ? '' : 's'}`}
+              model={model}
+            />
+          );
         })
       )}
     </>

@@ -32,6 +32,8 @@ import type {
   RulesQueryVariables,
   SetRuleEnabledMutation,
   SetRuleEnabledMutationVariables,
+  SystemStatusQuery,
+  SystemStatusQueryVariables,
   UpdateDeviceMutation,
   UpdateDeviceMutationVariables,
   UpdateRuleMutation,
@@ -285,3 +287,36 @@ export const revokeDeviceCredentialMutation = document(/* GraphQL */ `
     }
   }
 `) as Operation<RevokeDeviceCredentialMutationVariables, RevokeDeviceCredentialMutation>;
+
+export const systemStatusQuery = document(/* GraphQL */ `
+  query SystemStatus($minutes: Int) {
+    systemStatus(minutes: $minutes) {
+      readAt
+      queueDepth
+      queueInFlight
+      deadLetterDepth
+      oldestMessageAgeSeconds
+      periodSeconds
+      readingsAccepted {
+        at
+        value
+      }
+      readingsEvaluated {
+        at
+        value
+      }
+      evaluationLagP50 {
+        at
+        value
+      }
+      evaluationLagP99 {
+        at
+        value
+      }
+      oldestMessageAge {
+        at
+        value
+      }
+    }
+  }
+`) as Operation<SystemStatusQueryVariables, SystemStatusQuery>;

@@ -41,6 +41,8 @@ export interface Permissions {
   changeDevices: boolean;
   /** List, issue and revoke device credentials. */
   manageCredentials: boolean;
+  /** See the System page: the queues, the flow of readings, the evaluation lag. */
+  viewSystem: boolean;
 }
 
 /** What the API lets each role do, as schema.graphql's directives say. */
@@ -50,5 +52,6 @@ export function permissionsOf(role: Role): Permissions {
     acknowledgeAlerts: role !== 'viewer',
     changeDevices: role !== 'viewer',
     manageCredentials: role === 'admin',
+    viewSystem: role !== 'viewer',
   };
 }

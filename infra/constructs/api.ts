@@ -4,6 +4,7 @@ import { APPSYNC_GRAPHQLAPI_SCOPE_LAMBDA_FUNCTION_PERMISSION } from 'aws-cdk-lib
 import {
   type Grant,
   type IGrantable,
+  Policy,
   PolicyDocument,
   PolicyStatement,
   Role,
@@ -48,6 +49,8 @@ export interface ApiProps {
   ingestResolver: IFunction;
   /** Where rule and alert changes hand work to the evaluation worker. */
   workQueue: Queue;
+  /** The work queue's dead-letter queue, whose depth `systemStatus` reports. */
+  deadLetterQueue: Queue;
 }
 
 type ResolverModule = keyof typeof resolverFunctions;
@@ -179,6 +182,14 @@ export class Api extends Construct {
           [tables.deviceCredentials.envVar]: props.tables.deviceCredentials.tableName,
         },
       }),
+      status: new AlertsFunction(this, 'StatusResolver', {
+        entry: 'resolvers/status.ts',
+        description: 'systemStatus: the queues, the flow of readings, the evaluation lag',
+        environment: {
+          [evaluationQueue.envVar]: props.workQueue.queueUrl,
+          DEAD_LETTER_QUEUE_URL: props.deadLetterQueue.queueUrl,
+        },
+      }),
     };
     props.tables.rules.grantReadWriteData(functions.rules);
     props.tables.readingBlocks.grantReadData(functions.queries);
@@ -193,6 +204,7 @@ export class Api extends Construct {
     acknowledgeIndexAccess(functions.devices, props.tables.devices, props.tables.alerts);
     acknowledgeIndexAccess(functions.rules, props.tables.rules);
     acknowledgeIndexAccess(functions.queries, props.tables.readingBlocks, props.tables.alerts);
+    grantStatusResolver(functions.status, props.workQueue, props.deadLetterQueue);
     this.resolvers = functions;
 
     for (const [module, fields] of Object.entries(resolverFunctions) as [
@@ -261,6 +273,31 @@ function grantCredentialsResolver(resolver: IFunction, table: Table): void {
       resources: [`${table.tableArn}/index/${listing.indexName}`],
     }),
   );
+}
+
+/**
+ * What the status resolver reads, and nothing more: the two queues' attributes
+ * (GetQueueAttributes on those queues only) and metrics (GetMetricData, which IAM cannot
+ * narrow to a resource). It reads no message and no table.
+ */
+function grantStatusResolver(resolver: IFunction, ...queues: Queue[]): void {
+  resolver.addToRolePolicy(
+    new PolicyStatement({
+      actions: ['sqs:GetQueueAttributes'],
+      resources: queues.map((queue) => queue.queueArn),
+    }),
+  );
+  const role = resolver.role;
+  if (!role) throw new Error('The status resolver has no role to grant to');
+  const metrics = new Policy(resolver, 'ReadMetrics', {
+    statements: [new PolicyStatement({ actions: ['cloudwatch:GetMetricData'], resources: ['*'] })],
+  });
+  metrics.attachToRole(role);
+  Validations.of(metrics).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason:
+      'cloudwatch:GetMetricData supports no resource-level permissions (its resource must be *); it reads metrics only, for systemStatus.',
+  });
 }
 
 /** Resolver code for every Lambda field: maps returned errors to their errorType (see the file). */

@@ -1,5 +1,8 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Browser, BrowserContext, Page, WebSocketRoute } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metricsNamespace, metricsService } from '../../domain/metrics.ts';
 import { freeStackPorts } from '../../local/free-ports.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import {
@@ -29,6 +32,7 @@ const RULE = `query Rule($id: ID!) { rule(id: $id) { id threshold forReadings en
 const DEVICES = `query Devices($filter: DeviceFilter) { devices(filter: $filter, limit: 1000) { items { id } } }`;
 const DEVICE = `query Device($id: ID!) { device(id: $id) { id name labels { key value } } }`;
 const UPDATE_DEVICE = `mutation UpdateDevice($id: ID!, $input: UpdateDeviceInput!) { updateDevice(id: $id, input: $input) { id } }`;
+const SYSTEM_STATUS = `query SystemStatus { systemStatus { deadLetterDepth } }`;
 const ALERTS = `query Alerts($deviceId: ID) { alerts(deviceId: $deviceId) { items { id status acknowledgedAt acknowledgedBy } } }`;
 
 type AlertRow = {
@@ -554,6 +558,71 @@ describe.skipIf(!runnable)('the operator console in Chromium', () => {
     await context.close();
   });
 
+  it('given a dead-lettered message and metrics written, when an operator opens the System page, then it shows the queues and draws the series, and reads them again every few seconds', async () => {
+    // Prepare: a message the worker cannot evaluate, dead-lettered after its two deliveries
+    const sqs = new SQSClient({
+      region: stack.outputs.Region,
+      endpoint: stack.outputs.SqsEndpoint,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: stack.outputs.EvaluationQueueUrl,
+        MessageBody: '{"not": "a reading"}',
+      }),
+    );
+    await waitFor(async () => {
+      const status = await api<{ systemStatus: { deadLetterDepth: number } }>(SYSTEM_STATUS);
+      return (status.data?.systemStatus.deadLetterDepth ?? 0) > 0;
+    }, 'the message in the dead-letter queue');
+    // What a function writes at the end of two invocations, to this process's stdout
+    const metrics = new Metrics({ namespace: metricsNamespace, serviceName: metricsService });
+    for (const lags of [
+      [40, 60, 900],
+      [50, 70],
+    ]) {
+      metrics.addMetric('ReadingsAccepted', MetricUnit.Count, lags.length);
+      metrics.addMetric('ReadingsEvaluated', MetricUnit.Count, lags.length);
+      for (const lag of lags) metrics.addMetric('EvaluationLag', MetricUnit.Milliseconds, lag);
+      metrics.publishStoredMetrics();
+    }
+    const operator = await createUser(stack.outputs, 'operators');
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    const { page, errors } = await openConsole(context, operator);
+
+    // Act
+    await page.getByRole('banner').getByRole('link', { name: 'System' }).click();
+
+    // Assess: the dead-letter queue counted and flagged, the lag drawn
+    const deadLetter = page.locator('[data-figure="dead-letter-depth"]');
+    await deadLetter.waitFor();
+    expect(Number(await deadLetter.locator('.figure-value').textContent())).toBeGreaterThan(0);
+    expect(await deadLetter.getAttribute('class')).toContain('figure-bad');
+    const lag = page.locator('figure.chart[data-metric="evaluationLagP99"]');
+    await expect.poll(() => lag.locator('circle.latest').count()).toBe(1);
+    expect(await lag.locator('figcaption').textContent()).toMatch(/latest \d+ ms/);
+    for (const series of [
+      'readingsAccepted',
+      'readingsEvaluated',
+      'evaluationLagP50',
+      'oldestMessageAge',
+    ]) {
+      expect(await page.locator(`figure.chart[data-metric="${series}"]`).count(), series).toBe(1);
+    }
+    expect(await page.locator('[data-figure="queue-depth"] .figure-value').textContent()).toMatch(
+      /^\d+$/,
+    );
+    await screenshot(page, 'system');
+    expect(await accessibilityProblems(page)).toEqual([]);
+
+    // Assess: read again without a reload
+    const summary = page.locator('#main .summary');
+    const first = await summary.textContent();
+    await expect.poll(() => summary.textContent(), { timeout: 15_000 }).not.toBe(first);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('given a viewer signed in, then no control that changes anything is offered, and the API refuses a createRule forged with their token', async () => {
     // Prepare: a rule and a firing alert the viewer can see
     const deviceId = `kiln-${Date.now()}`;
@@ -582,6 +651,7 @@ describe.skipIf(!runnable)('the operator console in Chromium', () => {
     await header.getByText(viewer.username).waitFor();
     expect(await header.getByText('Viewer', { exact: true }).count()).toBe(1);
     expect(await header.getByRole('link', { name: 'Device credentials' }).count()).toBe(0);
+    expect(await header.getByRole('link', { name: 'System' }).count()).toBe(0);
     const item = page.locator('.alert-item', { hasText: deviceId });
     await item.waitFor();
     expect(await item.getAttribute('data-status')).toBe('FIRING');
@@ -609,9 +679,11 @@ describe.skipIf(!runnable)('the operator console in Chromium', () => {
     await page.getByRole('heading', { name: 'Rules that apply' }).waitFor();
     expect(await page.getByRole('button', { name: 'Edit name and labels' }).count()).toBe(0);
 
-    // Assess: the credentials page is not offered even by its address
+    // Assess: the credentials and System pages are not offered even by their address
     await page.goto(`${stack.outputs.ConsoleUrl}#/credentials`);
     await page.getByText('Only admins manage device credentials.').waitFor();
+    await page.goto(`${stack.outputs.ConsoleUrl}#/system`);
+    await page.getByText("Only admins and operators see the system's status.").waitFor();
 
     // Act: the viewer's own token, used for a call the page does not offer
     const token = await pageIdToken(page);

@@ -84,8 +84,8 @@ describe('the CDK stack', () => {
 
   it('given the functions, then each runs Node.js 24 on arm64 with X-Ray, Powertools settings and a log group with retention', () => {
     const functions = Object.values(resourcesOf(template, 'AWS::Lambda::Function'));
-    // Five resolvers, the device authorizer, the worker and the scheduled check.
-    expect(functions).toHaveLength(8);
+    // Six resolvers, the device authorizer, the worker and the scheduled check.
+    expect(functions).toHaveLength(9);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -202,6 +202,44 @@ describe('the CDK stack', () => {
       expect(JSON.stringify(statement.Resource)).toContain('/types/Mutation/fields/publishAlert');
       expect(JSON.stringify(statement.Resource)).not.toContain('*');
     }
+  });
+
+  it("given the status resolver, then it may read the two queues' attributes and metrics, and nothing else", () => {
+    const [roleId] = Object.values(resourcesOf(template, 'AWS::Lambda::Function'))
+      .filter(
+        (fn) =>
+          (fn as { Metadata?: Record<string, string> }).Metadata?.['telemetry-alerts:entry'] ===
+          'resolvers/status.ts',
+      )
+      .map((fn) => (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]);
+    expect(roleId).toBeDefined();
+    const statements = Object.values(resourcesOf(template, 'AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+      .flatMap(
+        (p) =>
+          (
+            p.Properties.PolicyDocument as {
+              Statement: { Action: string | string[]; Resource: unknown }[];
+            }
+          ).Statement,
+      )
+      .filter((s) => !JSON.stringify(s.Action).includes('xray:'));
+    // The evaluation queue and the dead-letter queue its redrive policy names.
+    const [evaluation] = Object.entries(resourcesOf(template, 'AWS::SQS::Queue')).filter(
+      ([, queue]) => queue.Properties.RedrivePolicy,
+    );
+    const redrive = evaluation?.[1].Properties.RedrivePolicy as { deadLetterTargetArn: unknown };
+    const queueArns = [{ 'Fn::GetAtt': [evaluation?.[0], 'Arn'] }, redrive.deadLetterTargetArn];
+    expect(statements).toHaveLength(2);
+    expect(statements).toContainEqual(
+      expect.objectContaining({
+        Action: 'sqs:GetQueueAttributes',
+        Resource: queueArns,
+      }),
+    );
+    expect(statements).toContainEqual(
+      expect.objectContaining({ Action: 'cloudwatch:GetMetricData', Resource: '*' }),
+    );
   });
 
   it('given the outputs, then they use the local stack names, so one outputs file drives scripts for both; only the operations topic and the dashboard are AWS only', () => {

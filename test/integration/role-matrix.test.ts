@@ -362,6 +362,14 @@ const probes: Record<Exclude<RootField, 'Subscription.onAlert'>, FieldProbe> = {
         expect.objectContaining({ name: `in scope ${RUN}` }),
       ),
   },
+  'Query.systemStatus': {
+    document: `{ systemStatus(minutes: 5) { readAt deadLetterDepth periodSeconds } }`,
+    prepare: async () => ({ variables: {} }),
+    shows: (data) => {
+      expect(Date.parse(data.systemStatus.readAt)).toBeGreaterThan(Date.now() - 60_000);
+      expect(data.systemStatus.deadLetterDepth).toBeGreaterThanOrEqual(0);
+    },
+  },
   'Mutation.ingestEvent': {
     document: `mutation ($input: EventInput!) { ingestEvent(input: $input) { id deviceId } }`,
     prepare: async (key) => ({

@@ -10,11 +10,11 @@ describe('free ports for a local stack', () => {
     }
   });
 
-  it('given a console, then the stack gets eight different ports, else seven', async () => {
+  it('given a console, then the stack gets nine different ports, else eight', async () => {
     const withConsole = await freeStackPorts({ console: true });
-    expect(new Set(Object.values(withConsole)).size).toBe(8);
+    expect(new Set(Object.values(withConsole)).size).toBe(9);
     const without = await freeStackPorts();
     expect(without.console).toBeUndefined();
-    expect(new Set(Object.values(without)).size).toBe(7);
+    expect(new Set(Object.values(without)).size).toBe(8);
   });
 });

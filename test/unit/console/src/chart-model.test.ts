@@ -31,6 +31,21 @@ function model(
 }
 
 describe('chartModel readings', () => {
+  it('given a baseline of 0 and values far above it, then the drawn range reaches down to 0', () => {
+    const drawn = model({ readings: [reading(10, 50), reading(20, 60)] });
+    expect(drawn.domain[0]).toBeGreaterThan(40);
+    const withBaseline = chartModel({
+      from,
+      to,
+      readings: [reading(10, 50), reading(20, 60)],
+      rules: [],
+      episodes: [],
+      baseline: 0,
+    });
+    expect(withBaseline.domain[0]).toBeLessThanOrEqual(0);
+    expect(withBaseline.domain[1]).toBeGreaterThanOrEqual(60);
+  });
+
   it('given readings before, inside and after the range, then only those inside are drawn, in time order', () => {
     // Prepare
     const readings = [

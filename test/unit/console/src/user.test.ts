@@ -46,18 +46,21 @@ describe('permissionsOf', () => {
       acknowledgeAlerts: true,
       changeDevices: true,
       manageCredentials: true,
+      viewSystem: true,
     });
     expect(permissionsOf('operator')).toEqual({
       changeRules: true,
       acknowledgeAlerts: true,
       changeDevices: true,
       manageCredentials: false,
+      viewSystem: true,
     });
     expect(permissionsOf('viewer')).toEqual({
       changeRules: false,
       acknowledgeAlerts: false,
       changeDevices: false,
       manageCredentials: false,
+      viewSystem: false,
     });
   });
 });

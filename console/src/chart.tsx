@@ -2,12 +2,21 @@ import { useId } from 'preact/hooks';
 import type { ChartModel } from './chart-model.ts';
 import { clock } from './format.ts';
 
-/** One metric of one device: readings, rule thresholds and alert episodes, drawn in SVG. */
-export function DeviceChart(props: { deviceId: string; metric: string; model: ChartModel }) {
-  const { deviceId, metric, model } = props;
+/**
+ * A time series drawn in SVG, with what its model holds besides: a device's metric with its
+ * rules' thresholds and alert episodes, or one of the system's series. `metric` names the
+ * series (the figure's `data-metric`), `heading` is its name on the page, `title` says what
+ * it is to a screen reader, and `caption` sums it up beside the heading.
+ */
+export function Chart(props: {
+  metric: string;
+  heading: string;
+  title: string;
+  caption: string;
+  model: ChartModel;
+}) {
+  const { metric, heading, title, caption, model } = props;
   const { plot } = model;
-  // The model keeps only readings inside the drawn range: those are the ones counted.
-  const readingCount = model.points.length;
   const id = useId();
   const titleId = `${id}-title`;
   const descId = `${id}-desc`;
@@ -17,23 +26,20 @@ export function DeviceChart(props: { deviceId: string; metric: string; model: Ch
   return (
     <figure class="chart" data-metric={metric}>
       <figcaption>
-        <h2>{metric}</h2>
-        <span>
-          {readingCount} reading{readingCount === 1 ? '' : 's'}
-        </span>
+        <h2>{heading}</h2>
+        <span>{caption}</span>
       </figcaption>
       <svg
         viewBox={`0 0 ${model.width} ${model.height}`}
         role="img"
         aria-labelledby={`${titleId} ${descId}`}
       >
-        <title id={titleId}>
-          {metric} on {deviceId}
-        </title>
+        <title id={titleId}>{title}</title>
         <desc id={descId}>
-          {readingCount} readings.{' '}
-          {model.lines.map((l) => `${l.label}${l.enabled ? '' : ' (disabled)'}.`).join(' ')}{' '}
-          {model.bands.length} alert episode{model.bands.length === 1 ? '' : 's'}.
+          {caption}.{' '}
+          {model.lines.map((l) => `${l.label}${l.enabled ? '' : ' (disabled)'}.`).join(' ')}
+          {model.bands.length > 0 &&
+            ` ${model.bands.length} alert episode${model.bands.length === 1 ? '' : 's'}.`}
         </desc>
         {model.bands.map((band) => (
           <rect
