@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { ConfigurationError, setting } from '../adapters/config.ts';
 import { stackName } from '../infra/resources.ts';
 import type { SettingName, SettingValue } from '../infra/settings.ts';
+import { KeptStateError } from './provision.ts';
 import { startLocalStack } from './stack.ts';
 
 const ephemeral = process.argv.includes('--ephemeral') || readOrExit('LOCAL_EPHEMERAL');
@@ -31,6 +32,11 @@ const stack = await startLocalStack({
   queue: { visibilityTimeoutSeconds: readOrExit('VISIBILITY_TIMEOUT_SECONDS') },
   logLevel: readOrExit('LOG_LEVEL'),
   deviceAuthCacheSeconds: readOrExit('DEVICE_AUTH_CACHE_SECONDS'),
+}).catch((error: unknown) => {
+  // State kept from an earlier start that this one cannot take: one line saying what to do.
+  if (!(error instanceof KeptStateError)) throw error;
+  console.error(error.message);
+  process.exit(2);
 });
 const { outputs } = stack;
 mkdirSync(localDir, { recursive: true });
