@@ -77,7 +77,11 @@ export async function provision(
   }
   for (const { table, change } of plans) {
     if (change?.kind === 'replace') {
-      throw tableCannotBeKept(table, options.keptIn, `${change.reason}: no table's key can change`);
+      throw tableCannotBeKept(
+        table,
+        options.keptIn,
+        `has ${change.reason}, and no table's key can change`,
+      );
     }
   }
   for (const { table, change } of plans) {
@@ -159,7 +163,7 @@ async function rebuildTable(
     throw tableCannotBeKept(
       table,
       keptIn,
-      `an item's ${refused.attribute} is not of the type this version's indexes give it`,
+      `has an item whose ${refused.attribute} is not of the type this version's indexes give it, so it cannot be rebuilt with its items`,
     );
   }
   await client.send(new DeleteTableCommand({ TableName: table.id }));
@@ -177,15 +181,15 @@ async function rebuildTable(
   return items.length;
 }
 
-/** The one line that stops a start over a kept table this version cannot keep. */
+/** The one line that stops a start over a kept table this version cannot keep: what it `has`. */
 function tableCannotBeKept(
   table: TableDefinition,
   keptIn: KeptState | undefined,
-  why: string,
+  has: string,
 ): KeptStateError {
   const where = keptIn?.tables ?? "the DynamoDB emulator's state";
   return new KeptStateError(
-    `The ${table.id} table kept in ${where} cannot be brought to this version's definition (${why}): remove ${where} to start with empty tables (the rules, readings, alerts, devices and device credentials in it are lost), or start the version that made it.`,
+    `The ${table.id} table kept in ${where} ${has}: remove ${where} to start with empty tables (the rules, readings, alerts, devices and device credentials in it are lost), or start the version that made it.`,
   );
 }
 

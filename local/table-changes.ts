@@ -26,7 +26,7 @@ export function tableChange(kept: TableDescription, table: TableDefinition): Tab
   );
   const wantedKey = keyText([table.partitionKey, ...(table.sortKey ? [table.sortKey] : [])]);
   if (keptKey !== wantedKey) {
-    return { kind: 'replace', reason: `its key is ${keptKey}, its definition's ${wantedKey}` };
+    return { kind: 'replace', reason: `the key ${keptKey}, where its definition has ${wantedKey}` };
   }
   const keptIndexes = (kept.GlobalSecondaryIndexes ?? [])
     .map((index) =>

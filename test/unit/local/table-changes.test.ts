@@ -1,4 +1,4 @@
-import type { TableDescription } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, TableDescription } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import type { TableDefinition } from '../../../infra/resources.ts';
 import { itemRefused, tableChange } from '../../../local/table-changes.ts';
@@ -100,7 +100,7 @@ describe('a table kept from an earlier start, against its definition', () => {
 
     expect(change).toEqual({
       kind: 'replace',
-      reason: "its key is id (S) + version (N), its definition's id (S)",
+      reason: 'the key id (S) + version (N), where its definition has id (S)',
     });
   });
 
@@ -122,7 +122,7 @@ describe('a table kept from an earlier start, against its definition', () => {
 
 describe('items a rebuilt table would refuse', () => {
   it('given items whose index keys have the index’s types, or none, then none is refused', () => {
-    const items = [
+    const items: Record<string, AttributeValue>[] = [
       { id: { S: 'r1' }, version: { N: '1' }, kind: { S: 'rule' }, createdKey: { S: 'k' } },
       { id: { S: 'r2' }, version: { N: '1' } },
     ];
