@@ -88,7 +88,9 @@ export async function provision(
     if (change === undefined) await createTable(clients.dynamodb, table);
     else if (change.kind === 'rebuild') {
       const items = await rebuildTable(clients.dynamodb, table, options.keptIn);
-      report(`Rebuilt table ${table.id} with its ${items} items: ${change.reason}`);
+      report(
+        `Rebuilt table ${table.id} with its ${items} item${items === 1 ? '' : 's'}: ${change.reason}`,
+      );
     }
   }
   // The queues keep the names they were first created with, so an existing .local/ keeps its messages.
