@@ -1,6 +1,5 @@
 import {
   type AttributeValue,
-  type Projection,
   BatchWriteItemCommand,
   CreateTableCommand,
   DeleteTableCommand,
@@ -17,15 +16,13 @@ import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
+  QueueDoesNotExist,
   SetQueueAttributesCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import {
-  evaluationQueue,
-  type IndexDefinition,
-  type TableDefinition,
-  tables,
-} from '../infra/resources.ts';
+import { evaluationQueue, type TableDefinition, tables } from '../infra/resources.ts';
+import { diffQueueAttributes } from './queue-attributes.ts';
+import { itemRefused, projectionOf, type TableChange, tableChange } from './table-changes.ts';
 
 /** Names and addresses of the provisioned resources, as the stack outputs list them. */
 export interface ProvisionedResources {
@@ -43,20 +40,65 @@ export interface QueueSettings {
   maxReceiveCount: number;
 }
 
+/** Where the emulators keep the state a start finds, to say what to remove when it cannot be kept. */
+export interface KeptState {
+  tables: string;
+  queues: string;
+}
+
 /**
- * Creates, when missing, every resource of the stack on the emulators from the definitions
- * in infra/resources.ts (the ones the CDK stack deploys). Safe to run on every start.
+ * State kept from an earlier start that this start cannot bring in line with its settings or
+ * definitions without losing data. The message is one line: what differs, what to remove and
+ * what is lost with it.
+ */
+export class KeptStateError extends Error {
+  override readonly name = 'KeptStateError';
+}
+
+/**
+ * Creates every resource of the stack on the emulators from the definitions in
+ * infra/resources.ts (the ones the CDK stack deploys) and the settings, or, for resources
+ * kept from an earlier start, applies what changed, as `cdk deploy` updates a deployed stack:
+ * queue attributes in place with their messages, tables with changed indexes rebuilt with
+ * their items. Each change applied is reported in one line. A change that cannot be applied
+ * (a table's key) throws a KeptStateError before any table is touched. Safe to run on every
+ * start.
  */
 export async function provision(
   clients: { dynamodb: DynamoDBClient; sqs: SQSClient; sns: SNSClient },
   queue: QueueSettings,
+  options: { keptIn?: KeptState; report?: (line: string) => void } = {},
 ): Promise<ProvisionedResources> {
-  for (const table of Object.values(tables)) await ensureTable(clients.dynamodb, table);
+  const report = options.report ?? (() => undefined);
+  // Every table is compared first: one that cannot be kept stops the start before any changes.
+  const plans: { table: TableDefinition; change: TableChange | undefined }[] = [];
+  for (const table of Object.values(tables)) {
+    plans.push({ table, change: await planTable(clients.dynamodb, table) });
+  }
+  for (const { table, change } of plans) {
+    if (change?.kind === 'replace') {
+      throw tableCannotBeKept(
+        table,
+        options.keptIn,
+        `has ${change.reason}, and no table's key can change`,
+      );
+    }
+  }
+  for (const { table, change } of plans) {
+    if (change === undefined) await createTable(clients.dynamodb, table);
+    else if (change.kind === 'rebuild') {
+      const items = await rebuildTable(clients.dynamodb, table, options.keptIn);
+      report(
+        `Rebuilt table ${table.id} with its ${items} item${items === 1 ? '' : 's'}: ${change.reason}`,
+      );
+    }
+  }
   // The queues keep the names they were first created with, so an existing .local/ keeps its messages.
-  const deadLetter = await ensureQueue(clients.sqs, 'telemetry-readings-dlq', {
+  const queues = { client: clients.sqs, keptIn: options.keptIn?.queues, report };
+  const deadLetter = await ensureQueue(queues, 'telemetry-readings-dlq', {
     MessageRetentionPeriod: String(evaluationQueue.deadLetterRetentionSeconds),
   });
-  const evaluation = await ensureQueue(clients.sqs, 'telemetry-readings', {
+  const evaluation = await ensureQueue(queues, 'telemetry-readings', {
     VisibilityTimeout: String(queue.visibilityTimeoutSeconds),
     MessageRetentionPeriod: String(evaluationQueue.messageRetentionSeconds),
     ReceiveMessageWaitTimeSeconds: String(evaluationQueue.receiveWaitTimeSeconds),
@@ -67,7 +109,7 @@ export async function provision(
   });
   const topic = await clients.sns.send(new CreateTopicCommand({ Name: 'telemetry-alerts' }));
   const alertsTopicArn = required(topic.TopicArn, 'alerts topic ARN');
-  const outbox = await ensureQueue(clients.sqs, 'telemetry-alerts-email-outbox', {});
+  const outbox = await ensureQueue(queues, 'telemetry-alerts-email-outbox', {});
   await clients.sns.send(
     new SubscribeCommand({ TopicArn: alertsTopicArn, Protocol: 'sqs', Endpoint: outbox.arn }),
   );
@@ -83,57 +125,32 @@ export async function provision(
   };
 }
 
-/**
- * Creates a table from its definition, or brings one kept from an earlier start up to it. The
- * DynamoDB emulator cannot add an index to an existing table, so a table whose indexes differ
- * from the definition (a newer version added or changed one) is rebuilt with its items: read
- * whole, dropped, created anew and written back. Local tables are small; in AWS the CDK adds
- * the index instead.
- */
-async function ensureTable(client: DynamoDBClient, table: TableDefinition): Promise<void> {
-  let existing;
-  try {
-    existing = (await client.send(new DescribeTableCommand({ TableName: table.id }))).Table;
-  } catch (error) {
-    if (!(error instanceof ResourceNotFoundException)) throw error;
-  }
-  if (existing) {
-    if (sameIndexes(existing.GlobalSecondaryIndexes ?? [], table)) return;
-    await rebuildTable(client, table);
-    return;
-  }
-  await createTable(client, table);
-}
-
-/** Whether an existing table has the definition's indexes, each copying what it says. */
-function sameIndexes(
-  existing: readonly {
-    IndexName?: string;
-    Projection?: { ProjectionType?: string; NonKeyAttributes?: string[] };
-  }[],
+/** What a table needs: undefined when there is none yet, else how the kept one differs. */
+async function planTable(
+  client: DynamoDBClient,
   table: TableDefinition,
-): boolean {
-  const shape = (
-    name: string | undefined,
-    projection: { ProjectionType?: string; NonKeyAttributes?: string[] },
-  ) =>
-    `${name}:${projection.ProjectionType ?? 'ALL'}:${[...(projection.NonKeyAttributes ?? [])].sort().join('|')}`;
-  const have = existing.map((index) => shape(index.IndexName, index.Projection ?? {}));
-  const want = table.globalSecondaryIndexes.map((index) =>
-    shape(index.indexName, projectionOf(index)),
-  );
-  return have.sort().join() === want.sort().join();
-}
-
-/** What an index copies, as DynamoDB's API says it. */
-function projectionOf(index: IndexDefinition): Projection {
-  if (index.nonKeyAttributes) {
-    return { ProjectionType: 'INCLUDE', NonKeyAttributes: [...index.nonKeyAttributes] };
+): Promise<TableChange | undefined> {
+  try {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: table.id }));
+    return Table ? tableChange(Table, table) : undefined;
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) return undefined;
+    throw error;
   }
-  return { ProjectionType: index.projection ?? 'ALL' };
 }
 
-async function rebuildTable(client: DynamoDBClient, table: TableDefinition): Promise<void> {
+/**
+ * Rebuilds a kept table whose indexes differ from its definition (a newer version added or
+ * changed one), since the DynamoDB emulator cannot add an index to an existing table: its
+ * items are read whole, the table dropped, created anew and the items written back. Local
+ * tables are small; in AWS the CDK adds the index instead. An item the new table would refuse
+ * stops the start before the table is dropped. Returns how many items it kept.
+ */
+async function rebuildTable(
+  client: DynamoDBClient,
+  table: TableDefinition,
+  keptIn: KeptState | undefined,
+): Promise<number> {
   const items: Record<string, AttributeValue>[] = [];
   let start: Record<string, AttributeValue> | undefined;
   do {
@@ -143,6 +160,14 @@ async function rebuildTable(client: DynamoDBClient, table: TableDefinition): Pro
     items.push(...(page.Items ?? []));
     start = page.LastEvaluatedKey;
   } while (start);
+  const refused = itemRefused(items, table);
+  if (refused) {
+    throw tableCannotBeKept(
+      table,
+      keptIn,
+      `has an item whose ${refused.attribute} is not of the type this version's indexes give it, so it cannot be rebuilt with its items`,
+    );
+  }
   await client.send(new DeleteTableCommand({ TableName: table.id }));
   await waitUntilTableNotExists({ client, maxWaitTime: 30 }, { TableName: table.id });
   await createTable(client, table);
@@ -155,6 +180,19 @@ async function rebuildTable(client: DynamoDBClient, table: TableDefinition): Pro
       requests = result.UnprocessedItems?.[table.id] ?? [];
     }
   }
+  return items.length;
+}
+
+/** The one line that stops a start over a kept table this version cannot keep: what it `has`. */
+function tableCannotBeKept(
+  table: TableDefinition,
+  keptIn: KeptState | undefined,
+  has: string,
+): KeptStateError {
+  const where = keptIn?.tables ?? "the DynamoDB emulator's state";
+  return new KeptStateError(
+    `The ${table.id} table kept in ${where} ${has}: remove ${where} to start with empty tables (the rules, readings, alerts, devices and device credentials in it are lost), or start the version that made it.`,
+  );
 }
 
 async function createTable(client: DynamoDBClient, table: TableDefinition): Promise<void> {
@@ -204,29 +242,74 @@ async function createTable(client: DynamoDBClient, table: TableDefinition): Prom
   }
 }
 
+/**
+ * Creates a queue, or brings one kept from an earlier start to the wanted attributes in place
+ * (SetQueueAttributes, as CloudFormation updates a queue), so its messages stay; each change
+ * is reported in one line.
+ */
 async function ensureQueue(
-  client: SQSClient,
+  queues: { client: SQSClient; keptIn: string | undefined; report: (line: string) => void },
   name: string,
   attributes: Record<string, string>,
 ): Promise<{ url: string; arn: string }> {
-  let url: string;
-  try {
+  const { client } = queues;
+  const url = await queueUrl(client, name);
+  if (url === undefined) {
     const created = await client.send(
       new CreateQueueCommand({ QueueName: name, Attributes: attributes }),
     );
-    url = required(created.QueueUrl, `${name} URL`);
-  } catch (error) {
-    // Kept from an earlier start with other settings: keep its messages, apply the settings.
-    if (!(error instanceof Error && error.name === 'QueueAlreadyExists')) throw error;
-    const existing = await client.send(new GetQueueUrlCommand({ QueueName: name }));
-    url = required(existing.QueueUrl, `${name} URL`);
-    await client.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: attributes }));
+    const createdUrl = required(created.QueueUrl, `${name} URL`);
+    const described = await client.send(
+      new GetQueueAttributesCommand({ QueueUrl: createdUrl, AttributeNames: ['QueueArn'] }),
+    );
+    return { url: createdUrl, arn: required(described.Attributes?.QueueArn, `${name} ARN`) };
   }
-  const described = await client.send(
-    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
-  );
-  return { url, arn: required(described.Attributes?.QueueArn, `${name} ARN`) };
+  const kept =
+    (await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] })))
+      .Attributes ?? {};
+  const diff = diffQueueAttributes(kept, attributes);
+  const [fixed] = diff.fixed;
+  if (fixed) {
+    throw new KeptStateError(
+      `The queue ${name} kept in ${queues.keptIn ?? "the SQS emulator's state"} has ${fixed.name} ${shown(fixed.from)} where this version wants ${shown(fixed.to)}, which a queue cannot change: remove ${queues.keptIn ?? "the SQS emulator's state"} to make the queues anew (the messages waiting in them are lost), or start the version that made it.`,
+    );
+  }
+  if (diff.changes.length > 0) {
+    await client.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: diff.set }));
+    for (const change of diff.changes) {
+      queues.report(
+        `Applied ${change.name} ${shown(change.from)} → ${shown(change.to)} to queue ${name}`,
+      );
+    }
+  }
+  return { url: await atEmulatorPort(client, url), arn: required(kept.QueueArn, `${name} ARN`) };
 }
+
+/**
+ * A kept queue's URL as the emulator serves it now. fauxqs keeps the URL a queue was made
+ * with, port included, and finds a queue by its name whatever the port; after SQS_PORT
+ * changed, the URL the stack hands out (outputs.json) is given the port it listens on.
+ */
+async function atEmulatorPort(client: SQSClient, url: string): Promise<string> {
+  const endpoint = await client.config.endpoint?.();
+  if (endpoint?.port === undefined) return url;
+  const current = new URL(url);
+  current.port = String(endpoint.port);
+  return current.href;
+}
+
+/** The URL of the queue with this name, or undefined when there is none. */
+async function queueUrl(client: SQSClient, name: string): Promise<string | undefined> {
+  try {
+    const { QueueUrl } = await client.send(new GetQueueUrlCommand({ QueueName: name }));
+    return required(QueueUrl, `${name} URL`);
+  } catch (error) {
+    if (error instanceof QueueDoesNotExist) return undefined;
+    throw error;
+  }
+}
+
+const shown = (value: string | undefined) => value ?? '(none)';
 
 function required<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`The emulator returned no ${what}`);

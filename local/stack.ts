@@ -157,13 +157,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const secrets = localSecrets(options.stateDir);
     const tls = await localCertificate(join(dir, 'tls'));
     const persistent = options.stateDir !== null;
+    const kept = persistent
+      ? { tables: join(dir, 'dynamodb'), queues: join(dir, 'queues') }
+      : undefined;
     const emulators = await startEmulatorThread({
       host,
       dynamodbPort: options.ports.dynamodb,
       sqsPort: options.ports.sqs,
       cloudwatchPort: options.ports.cloudwatch ?? 0,
-      dynamodbDir: persistent ? join(dir, 'dynamodb') : null,
-      queuesDir: persistent ? join(dir, 'queues') : null,
+      dynamodbDir: kept?.tables ?? null,
+      queuesDir: kept?.queues ?? null,
       region: REGION,
       queueSampleIntervalMs: options.queueMetricsIntervalMs ?? 5000,
     });
@@ -207,6 +210,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         visibilityTimeoutSeconds:
           options.queue?.visibilityTimeoutSeconds ?? evaluationQueue.visibilityTimeoutSeconds,
         maxReceiveCount: options.queue?.maxReceiveCount ?? evaluationQueue.maxReceiveCount,
+      },
+      {
+        ...(kept ? { keptIn: kept } : {}),
+        // What changed in the state kept from an earlier start, one line each.
+        report: (line) => console.log(line),
       },
     );
 

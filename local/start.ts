@@ -10,6 +10,7 @@ import { ConfigurationError, setting } from '../adapters/config.ts';
 import { stackName } from '../infra/resources.ts';
 import type { SettingName, SettingValue } from '../infra/settings.ts';
 import { readSystemStatus } from '../domain/system-status.ts';
+import { KeptStateError } from './provision.ts';
 import { startLocalStack } from './stack.ts';
 import { printStatusLines } from './status-line.ts';
 
@@ -35,6 +36,11 @@ const stack = await startLocalStack({
   queue: { visibilityTimeoutSeconds: readOrExit('VISIBILITY_TIMEOUT_SECONDS') },
   logLevel: readOrExit('LOG_LEVEL'),
   deviceAuthCacheSeconds: readOrExit('DEVICE_AUTH_CACHE_SECONDS'),
+}).catch((error: unknown) => {
+  // State kept from an earlier start that this one cannot take: one line saying what to do.
+  if (!(error instanceof KeptStateError)) throw error;
+  console.error(error.message);
+  process.exit(2);
 });
 const { outputs } = stack;
 mkdirSync(localDir, { recursive: true });
