@@ -117,7 +117,8 @@ export const settings = {
     default: 2000,
     min: 1,
     max: 3_600_000,
-    meaning: 'how often the worker reloads rules: a rule change reaches it within this time',
+    meaning:
+      'how often a busy worker reads the changes of rules and device labels: a change reaches readings evaluated this long after it',
   },
   STATUS_PERIOD_SECONDS: {
     readBy: 'functions',

@@ -36,6 +36,7 @@ const stack = await startLocalStack({
   queue: { visibilityTimeoutSeconds: readOrExit('VISIBILITY_TIMEOUT_SECONDS') },
   logLevel: readOrExit('LOG_LEVEL'),
   deviceAuthCacheSeconds: readOrExit('DEVICE_AUTH_CACHE_SECONDS'),
+  rulesRefreshMs: readOrExit('RULES_REFRESH_MS'),
 }).catch((error: unknown) => {
   // State kept from an earlier start that this one cannot take: one line saying what to do.
   if (!(error instanceof KeptStateError)) throw error;
