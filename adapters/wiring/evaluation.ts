@@ -8,7 +8,9 @@ import { sns } from '../clients/sns.ts';
 import { setting } from '../config.ts';
 import { DynamoDbEpisodeStore } from '../dynamodb-episode-store.ts';
 import { logger } from '../logger.ts';
+import { metrics } from '../metrics.ts';
 import { SnsAlertNotifier } from '../sns-alert-notifier.ts';
+import { traceAlertFired } from '../tracer.ts';
 import { alertStore, deviceStore, readingStore, ruleStore as sharedRuleStore } from './stores.ts';
 
 /*
@@ -23,6 +25,7 @@ export const rules = new RuleCache(ruleStore, {
   maxAgeMs: setting('RULES_REFRESH_MS'),
   onError: (error) =>
     logger.warn('Rules not refreshed; the last ones are used meanwhile', { error }),
+  metrics,
 });
 
 export const evaluationDeps: EvaluationDeps = {
@@ -43,4 +46,17 @@ export const evaluationDeps: EvaluationDeps = {
   // A firing worker records its new alert right after storing the episode; 10 s covers the
   // SDK's retries of that write. Past it, the worker is taken as gone and others deliver.
   firingWindowMs: 10_000,
+  metrics,
+  // The reading's id is the correlation id: the same as the alert's eventId.
+  onAlertFired: (alert) => {
+    logger.info('Alert fired', {
+      correlation_id: alert.eventId ?? undefined,
+      alertId: alert.id,
+      ruleId: alert.ruleId,
+      deviceId: alert.deviceId,
+      severity: alert.severity,
+      reason: alert.reason,
+    });
+    traceAlertFired(alert);
+  },
 };
