@@ -1,7 +1,8 @@
 import type { Context } from 'aws-lambda';
+import type { Alert } from '../domain/alert.ts';
 import { logger } from './logger.ts';
 import { metrics } from './metrics.ts';
-import { tracer } from './tracer.ts';
+import { traceAlertFired, tracer } from './tracer.ts';
 
 /**
  * Wraps a handler with what every function does around an invocation, as Powertools'
@@ -40,4 +41,21 @@ export function instrumented<E, R>(
       logger.resetKeys();
     }
   };
+}
+
+/**
+ * What a function does when an alert fires (EvaluationDeps.onAlertFired): a log line with
+ * its reading's id as the correlation id — the id ingest gave the reading and the alert's
+ * `eventId` (a NO_DATA alert has none) — and a mark in the trace with the rule and alert ids.
+ */
+export function alertFired(alert: Alert): void {
+  logger.info('Alert fired', {
+    correlation_id: alert.eventId ?? undefined,
+    alertId: alert.id,
+    ruleId: alert.ruleId,
+    deviceId: alert.deviceId,
+    severity: alert.severity,
+    reason: alert.reason,
+  });
+  traceAlertFired(alert);
 }

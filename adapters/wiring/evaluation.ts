@@ -7,10 +7,10 @@ import { dynamodb } from '../clients/dynamodb.ts';
 import { sns } from '../clients/sns.ts';
 import { setting } from '../config.ts';
 import { DynamoDbEpisodeStore } from '../dynamodb-episode-store.ts';
+import { alertFired } from '../instrumentation.ts';
 import { logger } from '../logger.ts';
 import { metrics } from '../metrics.ts';
 import { SnsAlertNotifier } from '../sns-alert-notifier.ts';
-import { traceAlertFired } from '../tracer.ts';
 import { alertStore, deviceStore, readingStore, ruleStore as sharedRuleStore } from './stores.ts';
 
 /*
@@ -47,16 +47,5 @@ export const evaluationDeps: EvaluationDeps = {
   // SDK's retries of that write. Past it, the worker is taken as gone and others deliver.
   firingWindowMs: 10_000,
   metrics,
-  // The reading's id is the correlation id: the same as the alert's eventId.
-  onAlertFired: (alert) => {
-    logger.info('Alert fired', {
-      correlation_id: alert.eventId ?? undefined,
-      alertId: alert.id,
-      ruleId: alert.ruleId,
-      deviceId: alert.deviceId,
-      severity: alert.severity,
-      reason: alert.reason,
-    });
-    traceAlertFired(alert);
-  },
+  onAlertFired: alertFired,
 };
