@@ -31,7 +31,7 @@ export interface ResolverFailure {
 export function appSyncResolver(fields: Record<string, FieldResolver>) {
   return instrumented('resolver', async (event: AppSyncResolverEvent<Record<string, unknown>>) => {
     const field = `${event.info.parentTypeName}.${event.info.fieldName}`;
-    tracer.putAnnotation('field', field);
+    tracer?.putAnnotation('field', field);
     const resolve = fields[field];
     if (!resolve) {
       logger.error('No resolver for field', { field });

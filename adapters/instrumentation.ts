@@ -20,22 +20,22 @@ export function instrumented<E, R>(
   return async (event, context) => {
     logger.refreshSampleRateCalculation();
     if (context) logger.addContext(context);
-    const parent = tracer.isTracingEnabled() ? tracer.getSegment() : undefined;
+    const parent = tracer?.isTracingEnabled() ? tracer.getSegment() : undefined;
     const subsegment = parent?.addNewSubsegment(subsegmentName);
     if (subsegment) {
-      tracer.setSegment(subsegment);
-      tracer.annotateColdStart();
-      tracer.addServiceNameAnnotation();
+      tracer?.setSegment(subsegment);
+      tracer?.annotateColdStart();
+      tracer?.addServiceNameAnnotation();
     }
     try {
       return await handle(event);
     } catch (error) {
-      if (subsegment) tracer.addErrorAsMetadata(error as Error);
+      if (subsegment) tracer?.addErrorAsMetadata(error as Error);
       throw error;
     } finally {
       if (parent && subsegment) {
         subsegment.close();
-        tracer.setSegment(parent);
+        tracer?.setSegment(parent);
       }
       metrics.flush();
       logger.resetKeys();

@@ -1,24 +1,34 @@
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Alert } from '../domain/alert.ts';
 import { metricsService } from '../domain/metrics.ts';
+import { inLambda, setting } from './config.ts';
 
 /**
- * The functions' X-Ray tracer (Powertools Tracer). It traces only inside Lambda with active
- * tracing: elsewhere — the local stack, tests, scripts — Powertools turns it off by itself
- * (no AWS_EXECUTION_ENV), so nothing tries to reach an X-Ray daemon, and
- * POWERTOOLS_TRACE_ENABLED=false turns it off in Lambda too. The SDK clients are captured
- * where they are made (adapters/clients/), the handlers by adapters/instrumentation.ts.
+ * Whether this process traces: in Lambda (AWS_EXECUTION_ENV, set by Lambda alone) unless
+ * POWERTOOLS_TRACE_ENABLED is false. Elsewhere — the local stack, tests, scripts — nothing is
+ * traced and nothing tries to reach an X-Ray daemon.
  */
-export const tracer = new Tracer({ serviceName: metricsService });
+const tracing = inLambda() && setting('POWERTOOLS_TRACE_ENABLED');
+
+/**
+ * The functions' X-Ray tracer (Powertools Tracer), or null where nothing is traced. Loaded
+ * only then: the X-Ray SDK it is built on starts tracking every promise of the process as
+ * soon as it is loaded in Lambda (cls-hooked's async hooks), traced or not, which costs
+ * every `await` several times over (docs/metrics.md). The SDK clients are captured where
+ * they are made (adapters/clients/), the handlers by adapters/instrumentation.ts.
+ */
+export const tracer: Tracer | null = tracing
+  ? new (await import('@aws-lambda-powertools/tracer')).Tracer({ serviceName: metricsService })
+  : null;
 
 /**
  * Marks an alert that fired in the current trace: a subsegment annotated with the rule's and
  * the alert's id, which X-Ray indexes, so `annotation.alertId = "…"` finds the invocation
  * that fired it (one per alert: a batch may fire several). Never a reading's value.
  */
-export function traceAlertFired(alert: Pick<Alert, 'id' | 'ruleId'>): void {
-  if (!tracer.isTracingEnabled()) return;
-  const segment = tracer.getSegment();
+export function traceAlertFired(alert: Pick<Alert, 'id' | 'ruleId'>, by = tracer): void {
+  if (!by?.isTracingEnabled()) return;
+  const segment = by.getSegment();
   if (segment === undefined) return;
   const marker = segment.addNewSubsegment('alert fired');
   marker.addAnnotation('ruleId', alert.ruleId);

@@ -22,6 +22,11 @@ import { errorText, formatBytes, formatMs, formatNumber, percentile, progress } 
 import { markdownTable, type Row, target } from './table.ts';
 import { runThroughputProcess, type ThroughputResult } from './throughput.ts';
 import { type FleetBill, referenceFleet, referenceFleetBill } from './fleet-bill.ts';
+import {
+  type InstrumentationOptions,
+  type InstrumentationRun,
+  runInstrumentationProcess,
+} from './instrumentation.ts';
 import { runScaleLevel, type ScaleLevelResult, type ScaleOptions } from './scale.ts';
 import type { TableCount } from './aws-counter.ts';
 import { settings as productSettings } from '../infra/settings.ts';
@@ -49,6 +54,22 @@ const settings = {
     drainTimeoutMs: quick ? 15_000 : 60_000,
   },
   endpoint: { connections: 16, warmupMs: 2_000, durationMs: quick ? 3_000 : 8_000 },
+  /** Metrics and tracing off, then on: a fresh stack each (bench/instrumentation.ts). */
+  instrumentation: {
+    latency: {
+      alerts: quick ? 50 : 200,
+      warmup: quick ? 50 : 100,
+      alertTimeoutMs: 10_000,
+      budgetMs: 30_000,
+    },
+    throughput: {
+      clients: 4,
+      batchSize: 100,
+      durationMs: quick ? 5_000 : 10_000,
+      warmupMs: quick ? 2_000 : 3_000,
+      drainTimeoutMs: 60_000,
+    },
+  } satisfies InstrumentationOptions,
   bundleRuns: quick ? 2 : 5,
   /** The scale phase: one fresh stack with no rules, one with `rules` (bench/scale.ts). */
   scale: {
@@ -79,6 +100,7 @@ const sections = {
   latency: [] as Row[],
   authorizer: [] as Row[],
   throughput: [] as Row[],
+  instrumentation: [] as Row[],
   endpoint: [] as Row[],
   requests: [] as Row[],
   fleetBill: [] as Row[],
@@ -233,6 +255,31 @@ function onDiskThroughputRows(result: ThroughputResult): void {
       `warm-up ${formatNumber(result.warmup.acknowledgedPerSecond)} readings/s acknowledged; ` +
       `CPU of the stack's process: ${result.coresBusyDuringLoad.toFixed(2)} cores busy during the load, ${result.coresBusyAfterLoad.toFixed(2)} after it; ` +
       `peak RSS ${formatBytes(result.peakRssBytes)}.`,
+  );
+}
+
+/** The cost of the handlers' metrics and tracing: the same phase with both off, then on. */
+function instrumentationRows(off: InstrumentationRun, on: InstrumentationRun): void {
+  const { throughput, latency } = settings.instrumentation;
+  const rate = on.processedPerSecond / off.processedPerSecond;
+  const drained = off.drained && on.drained ? '' : ' (a load did not drain)';
+  sections.instrumentation.push({
+    metric: `Instrumentation: batch ingest stored and evaluated with the handlers' metrics (EMF) and X-Ray tracing off vs on (\`ingestEvents\` × ${throughput.batchSize}, ${throughput.clients} clients, ${throughput.durationMs / 1000} s, the worker on the endpoint's event loop; a fresh stack each, same run)`,
+    value: `off ${formatNumber(off.processedPerSecond)} readings/s; on ${formatNumber(on.processedPerSecond)} readings/s; on / off ${rate.toFixed(2)}×${drained}`,
+    target: target('≥ 0.95×', rate >= 0.95),
+  });
+  const p = (run: InstrumentationRun, q: number) => percentile(run.deliveryMs, q);
+  const p50 = p(off, 50) / p(on, 50);
+  const p90 = p(off, 90) / p(on, 90);
+  sections.instrumentation.push({
+    metric: `Instrumentation: \`ingestEvent\` → \`onAlert\` delivery with metrics and tracing off vs on (${on.deliveryMs.length} and ${off.deliveryMs.length} alerts one at a time, after ${latency.warmup} warm-up alerts), p50 / p90; speed on / off (off latency ÷ on latency)`,
+    value: `off ${formatMs(p(off, 50))} / ${formatMs(p(off, 90))}; on ${formatMs(p(on, 50))} / ${formatMs(p(on, 90))}; p50 ${p50.toFixed(2)}×, p90 ${p90.toFixed(2)}×`,
+    target: target('p50 ≥ 0.95×', p50 >= 0.95),
+  });
+  notes.push(
+    `Instrumentation phase: both runs in the environment Lambda gives a traced function (AWS_EXECUTION_ENV, LAMBDA_TASK_ROOT, a sampled trace header), differing only in POWERTOOLS_METRICS_DISABLED and POWERTOOLS_TRACE_ENABLED; ` +
+      `metrics and tracing on wrote ${formatNumber(on.emfLines)} EMF lines and sent ${formatNumber(on.segments)} X-Ray segment documents (${formatBytes(on.segmentBytes)}) to a stand-in daemon on 127.0.0.1; off, ${formatNumber(off.emfLines)} and ${formatNumber(off.segments)}; ` +
+      `alerts missed: off ${off.alertsMissed}, on ${on.alertsMissed}. The other phases run with metrics off (their stdout is the report's) and tracing off (outside Lambda).`,
   );
 }
 
@@ -394,6 +441,17 @@ const onDisk = await phase('throughput', 'Batch ingest throughput, emulators on 
   runThroughputProcess(settings.throughput, { onDisk: true }),
 );
 if (onDisk) onDiskThroughputRows(onDisk);
+const instrumentationOff = await phase('instrumentation', 'Metrics and tracing off', () =>
+  runInstrumentationProcess('off', settings.instrumentation),
+);
+const instrumentationOn = instrumentationOff
+  ? await phase('instrumentation', 'Metrics and tracing on', () =>
+      runInstrumentationProcess('on', settings.instrumentation),
+    )
+  : null;
+if (instrumentationOff && instrumentationOn) {
+  instrumentationRows(instrumentationOff, instrumentationOn);
+}
 // Each level on a fresh stack in a process of its own, one after the other.
 const scaleBase = await phase('scale', 'Scale phase, no rules', () =>
   runScaleLevel({ ...settings.scale, rules: 0 }),

@@ -131,6 +131,26 @@ export const settings = {
     default: 'INFO',
     meaning: 'the functions’ log level (read by Powertools)',
   },
+  POWERTOOLS_LOGGER_SAMPLE_RATE: {
+    readBy: 'functions',
+    kind: 'text',
+    default: '0',
+    meaning:
+      'the share of invocations, from 0 to 1, logged at DEBUG whatever the log level, e.g. 0.01 (read by Powertools)',
+  },
+  POWERTOOLS_METRICS_DISABLED: {
+    readBy: 'functions',
+    kind: 'flag',
+    default: false,
+    meaning: 'true: the functions write no metrics (read by Powertools)',
+  },
+  POWERTOOLS_TRACE_ENABLED: {
+    readBy: 'functions',
+    kind: 'flag',
+    default: true,
+    meaning:
+      'false: the functions load no X-Ray tracer and trace nothing but what Lambda’s active tracing records (see docs/metrics.md); they trace only in Lambda',
+  },
 
   // `npm start`.
   PORT: {

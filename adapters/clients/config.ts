@@ -24,5 +24,6 @@ export function withoutSdkLogging<T extends { middlewareStack: { remove(name: st
 export function functionClient<T extends { middlewareStack: { remove(name: string): boolean } }>(
   client: T,
 ): T {
-  return tracer.captureAWSv3Client(withoutSdkLogging(client));
+  const lean = withoutSdkLogging(client);
+  return tracer ? tracer.captureAWSv3Client(lean) : lean;
 }

@@ -4,6 +4,7 @@ import type { EvaluationDeps } from '../../../domain/evaluation.ts';
 import type { Reading } from '../../../domain/reading.ts';
 import { reading, t0 } from '../../support/builders.ts';
 import { type Captured, captureOutput, pointsOf, sumOf } from '../../support/emf.ts';
+import type * as TracerModuleType from '../../../adapters/tracer.ts';
 import type {
   FakeAlertStore,
   FakeChannel,
@@ -36,10 +37,62 @@ vi.mock('../../../adapters/wiring/evaluation.ts', async () => {
   return { evaluationDeps };
 });
 
+type TracerModule = typeof TracerModuleType;
+
+// Powertools Tracer's X-Ray segments as plain recorders: tracing is on where a test says so.
+const xray = vi.hoisted(() => {
+  /** What the handler does with an X-Ray (sub)segment, recorded. */
+  class FakeSubsegment {
+    readonly annotations: Record<string, unknown> = {};
+    readonly name: string;
+    readonly all: FakeSubsegment[];
+    readonly parent: FakeSubsegment | null;
+    closed = false;
+    constructor(name: string, all: FakeSubsegment[], parent: FakeSubsegment | null = null) {
+      this.name = name;
+      this.all = all;
+      this.parent = parent;
+    }
+    addNewSubsegment(name: string): FakeSubsegment {
+      const subsegment = new FakeSubsegment(name, this.all, this);
+      this.all.push(subsegment);
+      return subsegment;
+    }
+    addAnnotation(key: string, value: unknown): void {
+      this.annotations[key] = value;
+    }
+    close(): void {
+      this.closed = true;
+    }
+  }
+  const subsegments: FakeSubsegment[] = [];
+  const facade = new FakeSubsegment('facade', subsegments);
+  const state = { enabled: false, current: facade, facade, subsegments };
+  const tracer = {
+    isTracingEnabled: () => state.enabled,
+    getSegment: () => state.current,
+    setSegment: (segment: FakeSubsegment) => void (state.current = segment),
+    annotateColdStart: () => undefined,
+    addServiceNameAnnotation: () => undefined,
+    addErrorAsMetadata: () => undefined,
+    putAnnotation: (key: string, value: unknown) => state.current.addAnnotation(key, value),
+    captureAWSv3Client: <T>(client: T) => client,
+  };
+  return { state, tracer };
+});
+vi.mock('../../../adapters/tracer.ts', async (importActual) => {
+  const actual = await importActual<TracerModule>();
+  const tracer = xray.tracer as unknown as NonNullable<typeof actual.tracer>;
+  return {
+    tracer,
+    traceAlertFired: (alert: Parameters<typeof actual.traceAlertFired>[0]) =>
+      actual.traceAlertFired(alert, tracer),
+  };
+});
+
 const { handler } = await import('../../../workers/evaluate-readings.ts');
 const { evaluationDeps } = await import('../../../adapters/wiring/evaluation.ts');
 const { logger } = await import('../../../adapters/logger.ts');
-const { tracer } = await import('../../../adapters/tracer.ts');
 
 const SENT_MS_AGO = 5_000;
 
@@ -92,6 +145,7 @@ beforeEach(() => {
 
 afterEach(() => {
   output.restore();
+  xray.state.enabled = false;
   logger.setLogLevel('INFO');
   vi.restoreAllMocks();
 });
@@ -177,55 +231,23 @@ describe('the worker, observed', () => {
   });
 
   it('given tracing on, then the invocation is a subsegment and the alert that fired is marked with its rule and alert ids, never a reading value', async () => {
-    // Prepare: X-Ray's segments as plain recorders.
-    const subsegments: FakeSubsegment[] = [];
-    const facade = new FakeSubsegment('facade', subsegments);
-    let current: FakeSubsegment = facade;
-    vi.spyOn(tracer, 'isTracingEnabled').mockReturnValue(true);
-    vi.spyOn(tracer, 'getSegment').mockImplementation(() => current as never);
-    vi.spyOn(tracer, 'setSegment').mockImplementation((segment) => {
-      current = segment as unknown as FakeSubsegment;
-    });
-    vi.spyOn(tracer, 'annotateColdStart').mockImplementation(() => undefined);
-    vi.spyOn(tracer, 'addServiceNameAnnotation').mockImplementation(() => undefined);
+    // Prepare
+    xray.state.enabled = true;
 
     // Act
     await handler(batch(record('m1', readings(reading('r8', 65.5, 1)))));
 
     // Assess
+    const { subsegments, facade } = xray.state;
     const invocation = subsegments.find((s) => s.name === '## evaluate-readings');
     expect(invocation?.closed).toBe(true);
-    expect(current).toBe(facade);
+    expect(xray.state.current).toBe(facade);
     const marks = subsegments.filter((s) => s.name === 'alert fired');
     const [stored] = (evaluationDeps.alerts as FakeAlertStore).items.values();
     expect(marks.map((s) => s.annotations)).toEqual([{ ruleId: 'hot', alertId: stored?.alert.id }]);
     expect(marks[0]?.parent).toBe(invocation);
+    expect(marks[0]?.closed).toBe(true);
     const annotated = subsegments.flatMap((s) => Object.values(s.annotations));
     expect(annotated).not.toContain(65.5);
   });
 });
-
-/** What the handler does with an X-Ray (sub)segment, recorded. */
-class FakeSubsegment {
-  readonly annotations: Record<string, unknown> = {};
-  readonly name: string;
-  readonly all: FakeSubsegment[];
-  readonly parent: FakeSubsegment | null;
-  closed = false;
-  constructor(name: string, all: FakeSubsegment[], parent: FakeSubsegment | null = null) {
-    this.name = name;
-    this.all = all;
-    this.parent = parent;
-  }
-  addNewSubsegment(name: string): FakeSubsegment {
-    const subsegment = new FakeSubsegment(name, this.all, this);
-    this.all.push(subsegment);
-    return subsegment;
-  }
-  addAnnotation(key: string, value: unknown): void {
-    this.annotations[key] = value;
-  }
-  close(): void {
-    this.closed = true;
-  }
-}
