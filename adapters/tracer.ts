@@ -4,9 +4,10 @@ import { metricsService } from '../domain/metrics.ts';
 import { inLambda, setting } from './config.ts';
 
 /**
- * Whether this process traces: in Lambda (AWS_EXECUTION_ENV, set by Lambda alone) unless
- * POWERTOOLS_TRACE_ENABLED is false. Elsewhere — the local stack, tests, scripts — nothing is
- * traced and nothing tries to reach an X-Ray daemon.
+ * Whether this process traces: in Lambda (AWS_EXECUTION_ENV, set by Lambda alone) when
+ * POWERTOOLS_TRACE_ENABLED is true (the stack sets it false: Lambda's active tracing only).
+ * Elsewhere — the local stack, tests, scripts — nothing is traced and nothing tries to reach
+ * an X-Ray daemon.
  */
 const tracing = inLambda() && setting('POWERTOOLS_TRACE_ENABLED');
 

@@ -1,7 +1,7 @@
 /**
  * One run of the instrumentation phase in a process of its own, on a fresh local stack (the
  * worker on the endpoint's event loop, as the latency phase has it), with the environment
- * bench/instrumentation.ts gives it: metrics and tracing on or off. Measures alert latency,
+ * bench/instrumentation.ts gives it: no metrics, metrics, or metrics and tracing. Measures alert latency,
  * then batch throughput, and prints one JSON line: the InstrumentationRun. Started by
  * instrumentation.ts:
  *

@@ -3,15 +3,18 @@ import type { LatencyOptions } from './latency.ts';
 import { repoRoot } from './support.ts';
 import { runReportingScript, type ThroughputOptions } from './throughput.ts';
 
-/** Metrics and tracing on, or both off: the only difference between the phase's two runs. */
-export type InstrumentationMode = 'on' | 'off';
+/**
+ * What the handlers record, the only difference between the phase's runs: nothing, metrics
+ * (as deployed), or metrics and Powertools tracing (POWERTOOLS_TRACE_ENABLED=true).
+ */
+export type InstrumentationMode = 'off' | 'metrics' | 'metrics and tracing';
 
 export interface InstrumentationOptions {
   latency: LatencyOptions;
   throughput: ThroughputOptions;
 }
 
-/** One run of the phase: a fresh stack with the handlers' metrics and tracing on or off. */
+/** One run of the phase: a fresh stack whose handlers record what `mode` says. */
 export interface InstrumentationRun {
   mode: InstrumentationMode;
   /** `ingestEvent` → `onAlert`, per measured alert, ms. */
@@ -32,7 +35,7 @@ export interface InstrumentationRun {
  * Powertools traces outside Lambda too: AWS_EXECUTION_ENV (Tracer turns itself off without
  * it), LAMBDA_TASK_ROOT (the X-Ray SDK's Lambda mode: a facade segment, every subsegment
  * streamed to the daemon as it closes) and a sampled trace header — one for the whole run,
- * where Lambda gives each invocation its own. Both runs have it; only
+ * where Lambda gives each invocation its own. Every run has it; only
  * POWERTOOLS_METRICS_DISABLED and POWERTOOLS_TRACE_ENABLED differ. The daemon is a UDP
  * socket of the run's own on 127.0.0.1 that counts what it receives
  * (AWS_XRAY_DAEMON_ADDRESS, set by the run once it has bound it).
@@ -42,14 +45,14 @@ export function instrumentationEnvironment(mode: InstrumentationMode): Record<st
     AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
     LAMBDA_TASK_ROOT: fileURLToPath(repoRoot),
     _X_AMZN_TRACE_ID: 'Root=1-6650a1b2-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1',
-    POWERTOOLS_METRICS_DISABLED: mode === 'on' ? 'false' : 'true',
-    POWERTOOLS_TRACE_ENABLED: mode === 'on' ? 'true' : 'false',
+    POWERTOOLS_METRICS_DISABLED: mode === 'off' ? 'true' : 'false',
+    POWERTOOLS_TRACE_ENABLED: mode === 'metrics and tracing' ? 'true' : 'false',
   };
 }
 
 /**
  * Runs bench/instrumentation-run.ts in a process of its own, on a fresh local stack whose
- * handlers have metrics and tracing `mode`: alert latency, then batch throughput.
+ * handlers record what `mode` says: alert latency, then batch throughput.
  */
 export function runInstrumentationProcess(
   mode: InstrumentationMode,

@@ -147,9 +147,9 @@ export const settings = {
   POWERTOOLS_TRACE_ENABLED: {
     readBy: 'functions',
     kind: 'flag',
-    default: true,
+    default: false,
     meaning:
-      'false: the functions load no X-Ray tracer and trace nothing but what Lambda’s active tracing records (see docs/metrics.md); they trace only in Lambda',
+      'true: the functions load Powertools Tracer in Lambda and trace their handlers and AWS SDK calls, annotating fired alerts; it slows them (docs/metrics.md), so it is for investigations. Lambda’s active tracing records every invocation either way',
   },
 
   // `npm start`.

@@ -22,8 +22,15 @@ describe('the tracer', () => {
     expect(await freshTracer()).toBeNull();
   });
 
-  it('given Lambda, then the Powertools tracer traces', async () => {
+  it('given Lambda without POWERTOOLS_TRACE_ENABLED, then no tracer is loaded (Lambda traces the invocation alone)', async () => {
     vi.stubEnv('AWS_EXECUTION_ENV', 'AWS_Lambda_nodejs24.x');
+    vi.stubEnv('POWERTOOLS_TRACE_ENABLED', '');
+    expect(await freshTracer()).toBeNull();
+  });
+
+  it('given Lambda with POWERTOOLS_TRACE_ENABLED=true, then the Powertools tracer traces', async () => {
+    vi.stubEnv('AWS_EXECUTION_ENV', 'AWS_Lambda_nodejs24.x');
+    vi.stubEnv('POWERTOOLS_TRACE_ENABLED', 'true');
     vi.stubEnv('POWERTOOLS_TRACER_CAPTURE_HTTPS_REQUESTS', 'false');
     const tracer = await freshTracer();
     expect(tracer?.isTracingEnabled()).toBe(true);
