@@ -70,7 +70,8 @@ async function evaluate(event: SQSEvent): Promise<SQSBatchResponse> {
       const now = Date.now();
       for (const record of readingRecords) {
         if (failed.has(record.messageId)) continue;
-        metrics.add('EvaluationLag', now - Number(record.attributes.SentTimestamp));
+        // Never below 0, should the queue's clock be ahead of this one.
+        metrics.add('EvaluationLag', Math.max(0, now - Number(record.attributes.SentTimestamp)));
       }
     } catch (error) {
       logger.error('Readings not stored or not evaluated; the batch will be retried', { error });
