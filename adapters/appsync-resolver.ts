@@ -1,6 +1,8 @@
 import type { AppSyncResolverEvent } from 'aws-lambda';
 import { ClientError, clientFailure } from '../domain/errors.ts';
+import { instrumented } from './instrumentation.ts';
 import { logger } from './logger.ts';
+import { tracer } from './tracer.ts';
 
 /** The error a client sees for anything unexpected; details stay in the logs. */
 export class InternalFailure extends Error {
@@ -23,11 +25,13 @@ export interface ResolverFailure {
  * every thrown error as `Lambda:Unhandled`, so an expected error (a `ClientError`) is
  * returned as a value and the resolver code turns it into a GraphQL error with its own
  * errorType. Anything else is logged with its context and thrown, so it counts as a
- * function error; the client sees only a generic InternalFailure.
+ * function error; the client sees only a generic InternalFailure. Each invocation is
+ * instrumented (adapters/instrumentation.ts), its trace annotated with the field.
  */
 export function appSyncResolver(fields: Record<string, FieldResolver>) {
-  return async (event: AppSyncResolverEvent<Record<string, unknown>>): Promise<unknown> => {
+  return instrumented('resolver', async (event: AppSyncResolverEvent<Record<string, unknown>>) => {
     const field = `${event.info.parentTypeName}.${event.info.fieldName}`;
+    tracer?.putAnnotation('field', field);
     const resolve = fields[field];
     if (!resolve) {
       logger.error('No resolver for field', { field });
@@ -43,5 +47,5 @@ export function appSyncResolver(fields: Record<string, FieldResolver>) {
       logger.error('Resolver failed', { field, error });
       throw new InternalFailure(`${field} failed`);
     }
-  };
+  });
 }

@@ -23,3 +23,11 @@ export function setting<N extends SettingName>(name: N): SettingValue<N> {
     throw error;
   }
 }
+
+/**
+ * Whether this process is a Lambda function: AWS_EXECUTION_ENV is Lambda's own variable (as
+ * Powertools reads it), set by no deployment and by neither the local stack nor tests.
+ */
+export function inLambda(): boolean {
+  return Boolean(process.env.AWS_EXECUTION_ENV);
+}

@@ -15,21 +15,22 @@ export type TokenName = keyof typeof tokenVariables;
 
 /**
  * Starts a bench script in a Node process of its own: `args` on its command line, `tokens`
- * in its environment only.
+ * in its environment only, with `environment` laid over this process's.
  */
 export function startBenchScript(
   script: string,
   args: readonly (string | number)[],
   tokens: Partial<Record<TokenName, string>>,
   stdio: StdioOptions,
+  environment: Record<string, string> = {},
 ): ChildProcess {
   const path = fileURLToPath(new URL(script, import.meta.url));
-  const environment = Object.fromEntries(
+  const tokenEnvironment = Object.fromEntries(
     Object.entries(tokens).map(([name, value]) => [tokenVariables[name as TokenName], value]),
   );
   return spawn(process.execPath, [path, ...args.map(String)], {
     stdio,
-    env: { ...process.env, ...environment },
+    env: { ...process.env, ...environment, ...tokenEnvironment },
   });
 }
 

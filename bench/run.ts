@@ -22,6 +22,11 @@ import { errorText, formatBytes, formatMs, formatNumber, percentile, progress } 
 import { markdownTable, type Row, target } from './table.ts';
 import { runThroughputProcess, type ThroughputResult } from './throughput.ts';
 import { type FleetBill, referenceFleet, referenceFleetBill } from './fleet-bill.ts';
+import {
+  type InstrumentationOptions,
+  type InstrumentationRun,
+  runInstrumentationProcess,
+} from './instrumentation.ts';
 import { runScaleLevel, type ScaleLevelResult, type ScaleOptions } from './scale.ts';
 import type { TableCount } from './aws-counter.ts';
 import { settings as productSettings } from '../infra/settings.ts';
@@ -49,6 +54,22 @@ const settings = {
     drainTimeoutMs: quick ? 15_000 : 60_000,
   },
   endpoint: { connections: 16, warmupMs: 2_000, durationMs: quick ? 3_000 : 8_000 },
+  /** No metrics, metrics, metrics and tracing, twice: a fresh stack each (bench/instrumentation.ts). */
+  instrumentation: {
+    latency: {
+      alerts: quick ? 50 : 200,
+      warmup: quick ? 50 : 100,
+      alertTimeoutMs: 10_000,
+      budgetMs: 30_000,
+    },
+    throughput: {
+      clients: 4,
+      batchSize: 100,
+      durationMs: quick ? 5_000 : 10_000,
+      warmupMs: quick ? 2_000 : 3_000,
+      drainTimeoutMs: 60_000,
+    },
+  } satisfies InstrumentationOptions,
   bundleRuns: quick ? 2 : 5,
   /** The scale phase: one fresh stack with no rules, one with `rules` (bench/scale.ts). */
   scale: {
@@ -79,6 +100,7 @@ const sections = {
   latency: [] as Row[],
   authorizer: [] as Row[],
   throughput: [] as Row[],
+  instrumentation: [] as Row[],
   endpoint: [] as Row[],
   requests: [] as Row[],
   fleetBill: [] as Row[],
@@ -233,6 +255,65 @@ function onDiskThroughputRows(result: ThroughputResult): void {
       `warm-up ${formatNumber(result.warmup.acknowledgedPerSecond)} readings/s acknowledged; ` +
       `CPU of the stack's process: ${result.coresBusyDuringLoad.toFixed(2)} cores busy during the load, ${result.coresBusyAfterLoad.toFixed(2)} after it; ` +
       `peak RSS ${formatBytes(result.peakRssBytes)}.`,
+  );
+}
+
+const instrumentationModes = ['off', 'metrics', 'metrics and tracing'] as const;
+const instrumentationOrder = [...instrumentationModes, ...[...instrumentationModes].reverse()];
+
+/** One run per mode: each mode's runs together (latencies pooled, rates averaged, counts summed). */
+function combineRuns(runs: InstrumentationRun[]): InstrumentationRun[] {
+  return instrumentationModes.map((mode) => {
+    const of = runs.filter((run) => run.mode === mode);
+    const sum = (key: 'emfLines' | 'segments' | 'segmentBytes' | 'alertsMissed') =>
+      of.reduce((total, run) => total + run[key], 0);
+    return {
+      mode,
+      deliveryMs: of.flatMap((run) => run.deliveryMs),
+      alertsMissed: sum('alertsMissed'),
+      processedPerSecond: of.reduce((t, run) => t + run.processedPerSecond, 0) / of.length,
+      drained: of.every((run) => run.drained),
+      emfLines: sum('emfLines'),
+      segments: sum('segments'),
+      segmentBytes: sum('segmentBytes'),
+    };
+  });
+}
+
+/**
+ * The cost of the handlers' metrics, and of metrics with Powertools tracing: the same phase
+ * with neither, each on a fresh stack.
+ */
+function instrumentationRows(runs: InstrumentationRun[]): void {
+  const { throughput, latency } = settings.instrumentation;
+  const [off, ...on] = runs;
+  if (!off) return;
+  const p = (run: InstrumentationRun, q: number) => percentile(run.deliveryMs, q);
+  for (const run of on) {
+    const rate = run.processedPerSecond / off.processedPerSecond;
+    const drained = off.drained && run.drained ? '' : ' (a load did not drain)';
+    sections.instrumentation.push({
+      metric: `Instrumentation: batch ingest stored and evaluated, the handlers with no metrics vs ${run.mode} (\`ingestEvents\` × ${throughput.batchSize}, ${throughput.clients} clients, ${throughput.durationMs / 1000} s, the worker on the endpoint's event loop; two runs of each, a fresh stack each, mirrored order, mean rate)`,
+      value: `off ${formatNumber(off.processedPerSecond)} readings/s; ${run.mode} ${formatNumber(run.processedPerSecond)} readings/s; ratio ${rate.toFixed(2)}×${drained}`,
+      target: target('≥ 0.95×', rate >= 0.95),
+    });
+    const p50 = p(off, 50) / p(run, 50);
+    const p90 = p(off, 90) / p(run, 90);
+    sections.instrumentation.push({
+      metric: `Instrumentation: \`ingestEvent\` → \`onAlert\` delivery, no metrics vs ${run.mode} (${off.deliveryMs.length} and ${run.deliveryMs.length} alerts one at a time over two runs each, after ${latency.warmup} warm-up alerts a run), p50 / p90; speed ratio (latency off ÷ latency ${run.mode})`,
+      value: `off ${formatMs(p(off, 50))} / ${formatMs(p(off, 90))}; ${run.mode} ${formatMs(p(run, 50))} / ${formatMs(p(run, 90))}; p50 ${p50.toFixed(2)}×, p90 ${p90.toFixed(2)}×`,
+      target: target('p50 ≥ 0.95×', p50 >= 0.95),
+    });
+  }
+  const written = runs
+    .map(
+      (run) =>
+        `${run.mode}: ${formatNumber(run.emfLines)} EMF lines, ${formatNumber(run.segments)} X-Ray segment documents (${formatBytes(run.segmentBytes)}), ${run.alertsMissed} alerts missed`,
+    )
+    .join('; ');
+  notes.push(
+    `Instrumentation phase: every run in the environment Lambda gives a traced function (AWS_EXECUTION_ENV, LAMBDA_TASK_ROOT, a sampled trace header, a stand-in X-Ray daemon on 127.0.0.1), differing only in POWERTOOLS_METRICS_DISABLED and POWERTOOLS_TRACE_ENABLED; ${written}. ` +
+      'The deployed functions write metrics and leave Powertools tracing off (docs/metrics.md). The other phases run with metrics off (their stdout is the report) and no tracing (outside Lambda).',
   );
 }
 
@@ -394,6 +475,19 @@ const onDisk = await phase('throughput', 'Batch ingest throughput, emulators on 
   runThroughputProcess(settings.throughput, { onDisk: true }),
 );
 if (onDisk) onDiskThroughputRows(onDisk);
+// Each mode twice, in mirrored order, so a machine speeding up or slowing down over the
+// phase weighs on every mode alike.
+const instrumentationRuns: InstrumentationRun[] = [];
+for (const mode of instrumentationOrder) {
+  const run = await phase('instrumentation', `Instrumentation, ${mode}`, () =>
+    runInstrumentationProcess(mode, settings.instrumentation),
+  );
+  if (!run) break;
+  instrumentationRuns.push(run);
+}
+if (instrumentationRuns.length === instrumentationOrder.length) {
+  instrumentationRows(combineRuns(instrumentationRuns));
+}
 // Each level on a fresh stack in a process of its own, one after the other.
 const scaleBase = await phase('scale', 'Scale phase, no rules', () =>
   runScaleLevel({ ...settings.scale, rules: 0 }),

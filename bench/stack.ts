@@ -19,14 +19,17 @@ export const benchRulesRefreshMs = 2000;
  * Starts the whole local stack in this process on free loopback ports, throw-away, as the
  * integration tests do (and `npm start -- --ephemeral`: the emulators keep their data in
  * memory), but with the deployed queue settings (180 s visibility, so nothing a busy worker
- * holds is redelivered mid-run) and silent handler logs (logging every reading would be what
- * gets measured). With `stateDir`, the emulators write through to disk there, as a plain
+ * holds is redelivered mid-run), silent handler logs (logging every reading would be what
+ * gets measured) and, unless POWERTOOLS_METRICS_DISABLED says otherwise, no metrics. With `stateDir`, the emulators write through to disk there, as a plain
  * `npm start` has them do. `episodeCheckIntervalMs` spaces the scheduled check's runs (a
  * phase that runs it itself, counted, sets it past its own length).
  */
 export async function startBenchStack(
   options: { workerThread?: boolean; stateDir?: string; episodeCheckIntervalMs?: number } = {},
 ): Promise<LocalStack> {
+  // The handlers' metrics (EMF lines on stdout, which is the report's) only where a phase
+  // asks for them by the environment: the instrumentation phase (bench/instrumentation.ts).
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   // MailDev announces its API on stdout while it starts; stdout is for the report.
   const { log, info } = console;
   console.log = console.info = (...args: unknown[]) => console.error(...args);

@@ -193,16 +193,23 @@ export function runThroughputProcess(
 }
 
 /**
- * Runs a bench script in a process of its own (tokens in its environment); its last stdout
- * line is its JSON report.
+ * Runs a bench script in a process of its own (tokens and `environment` in its environment);
+ * its last stdout line is its JSON report.
  */
-function runReportingScript<T>(
+export function runReportingScript<T>(
   script: string,
   args: (string | number)[],
   tokens: Partial<Record<TokenName, string>> = {},
+  environment: Record<string, string> = {},
 ): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = startBenchScript(script, args, tokens, ['ignore', 'pipe', 'inherit']);
+    const child = startBenchScript(
+      script,
+      args,
+      tokens,
+      ['ignore', 'pipe', 'inherit'],
+      environment,
+    );
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.once('error', reject);

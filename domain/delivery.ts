@@ -1,4 +1,5 @@
 import type { EpisodeState, Notification } from './episode.ts';
+import type { DimensionValue, Metrics } from './metrics.ts';
 import type { AlertNotifier, AlertPublisher, AlertStore, EpisodeStore } from './ports.ts';
 
 /*
@@ -19,6 +20,8 @@ export interface DeliveryDeps {
    * recorded; past it, that worker is taken as gone. See `deliver`.
    */
   firingWindowMs: number;
+  /** Counts notifications sent and failed, by channel (noMetrics where nobody watches). */
+  metrics: Metrics;
 }
 
 /** How long a worker may take to send one notification before another may try. */
@@ -107,7 +110,11 @@ async function deliverOne(
       marks: [marks.email, marks.push],
       leaseMs: DELIVERY_LEASE_MS,
     });
-    const send = async (mark: string, action: () => Promise<void>): Promise<boolean> => {
+    const send = async (
+      mark: string,
+      channel: DimensionValue<'NotificationsSent'>,
+      action: () => Promise<void>,
+    ): Promise<boolean> => {
       if (delivered.has(mark)) return true;
       const mine =
         claimed.has(mark) || (await deps.alerts.claimDelivery(alert.id, mark, DELIVERY_LEASE_MS));
@@ -119,19 +126,21 @@ async function deliverOne(
       try {
         await action();
       } catch (error) {
+        deps.metrics.add('NotificationsFailed', 1, channel);
         await deps.alerts.releaseClaim(alert.id, mark);
         throw error;
       }
+      deps.metrics.add('NotificationsSent', 1, channel);
       await deps.alerts.markDelivered(alert.id, mark);
       return true;
     };
     const results = await Promise.allSettled([
-      send(marks.push, async () => {
+      send(marks.push, 'push', async () => {
         if (!early) return deps.publisher.publish(alert);
         const failure = await early;
         if (failure) throw failure.error;
       }),
-      send(marks.email, () => deps.notifier.notify(alert)),
+      send(marks.email, 'sns', () => deps.notifier.notify(alert)),
     ]);
     const failure = results.find((result) => result.status === 'rejected');
     if (failure) throw failure.reason;

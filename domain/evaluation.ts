@@ -7,6 +7,7 @@ import {
   closeEpisode,
   type EpisodeState,
   newEpisode,
+  type Notification,
   type Step,
 } from './episode.ts';
 import { type Labels, type LabelSelector, noLabels, selects } from './labels.ts';
@@ -40,6 +41,11 @@ export interface EvaluationDeps extends DeliveryDeps {
    * its readings are stored, and the devices' next readings record them.
    */
   onSightingsNotRecorded?: (error: unknown) => void;
+  /**
+   * Told of each alert that fires, once, when the episode that fired it is stored: the
+   * functions log it with its reading's id and mark it in the trace.
+   */
+  onAlertFired?: (alert: Alert) => void;
 }
 
 /** Optimistic writes that lose this many races in a row give up (the reading is retried). */
@@ -86,6 +92,8 @@ export async function evaluateReadings(
   const [evaluated, storeFailure] = await Promise.all([evaluating, stored]);
   if (storeFailure) throw storeFailure.error;
   if ('error' in evaluated) throw evaluated.error;
+  const done = readings.length - evaluated.failed.size;
+  if (done > 0) deps.metrics.add('ReadingsEvaluated', done);
   return evaluated.failed;
 }
 
@@ -201,10 +209,21 @@ export async function runWork(message: WorkMessage, deps: EvaluationDeps): Promi
       return resolveLeftRuleTarget(message.ruleId, message.selector, deps);
     case 'pushAlert': {
       const alert = await deps.alerts.get(message.alertId);
-      if (alert) await deps.publisher.publish(alert);
+      if (alert) await pushChange(alert, deps);
       return;
     }
   }
+}
+
+/** Tells subscribers of an alert's change made outside evaluation (its acknowledgement). */
+async function pushChange(alert: Alert, deps: EvaluationDeps): Promise<void> {
+  try {
+    await deps.publisher.publish(alert);
+  } catch (error) {
+    deps.metrics.add('NotificationsFailed', 1, 'push');
+    throw error;
+  }
+  deps.metrics.add('NotificationsSent', 1, 'push');
 }
 
 /**
@@ -345,7 +364,8 @@ function deviceIdsOf(readings: readonly Reading[]): string[] {
 
 /**
  * Moves one episode by `step`, storing it conditionally and retrying on a lost race, then
- * delivers its outbox. Returns whether the episode changed.
+ * delivers its outbox. Returns whether the episode changed. The alerts its stored step
+ * fired or resolved are counted (and told) here, once: a lost race decides nothing.
  */
 async function advance(
   initial: EpisodeState,
@@ -365,15 +385,28 @@ async function advance(
       const pending = new Set(state.outbox.map((notification) => notification.key));
       const added = saved.outbox.filter((notification) => !pending.has(notification.key));
       const addedKeys = new Set(added.map((notification) => notification.key));
+      for (const notification of added) decided(notification, deps);
       await deliver(saved, deps, addedKeys, patience);
       return true;
     }
+    deps.metrics.add('EpisodeWriteConflicts', 1);
     const reloaded = await deps.episodes.loadMany([
       { ruleId: state.ruleId, deviceId: state.deviceId },
     ]);
     state = reloaded.get(episodeKey(state.ruleId, state.deviceId)) ?? state;
   }
   throw new ContentionError(`Episode ${state.ruleId}/${state.deviceId} kept changing; retry later`);
+}
+
+/** Counts an alert an episode's stored step fired or resolved (a repeat is neither). */
+function decided(notification: Notification, deps: EvaluationDeps): void {
+  const { alert } = notification;
+  if (notification.kind === 'FIRING') {
+    deps.metrics.add('AlertsFired', 1, alert.severity);
+    deps.onAlertFired?.(alert);
+  } else if (notification.kind === 'RESOLVED') {
+    deps.metrics.add('AlertsResolved', 1, alert.severity);
+  }
 }
 
 /** Runs `work` on every item, at most `limit` at a time; `work` handles its own errors. */

@@ -1,3 +1,4 @@
+import { type Metrics, noMetrics } from './metrics.ts';
 import { type IndexedRuleSource, RuleIndex } from './rule-index.ts';
 
 /** One rule's state as written last at or after a refresh's starting point. */
@@ -44,6 +45,8 @@ export interface RuleCacheOptions {
   now?: () => number;
   /** Told of a refresh that failed; the last index is served meanwhile. */
   onError?: (error: unknown) => void;
+  /** Counts each refresh, full or of changes, its duration and the rules held after it. */
+  metrics?: Metrics;
 }
 
 interface Refresh {
@@ -70,6 +73,7 @@ export class RuleCache {
   readonly #maxAgeMs: number;
   readonly #now: () => number;
   readonly #onError: (error: unknown) => void;
+  readonly #metrics: Metrics;
   #index: RuleIndex | null = null;
   /** When the refresh that made the index started: it holds what was written before. */
   #freshAt = 0;
@@ -84,6 +88,7 @@ export class RuleCache {
     this.#maxAgeMs = options.maxAgeMs;
     this.#now = options.now ?? Date.now;
     this.#onError = options.onError ?? (() => undefined);
+    this.#metrics = options.metrics ?? noMetrics;
   }
 
   /** The index to evaluate with now. */
@@ -136,16 +141,27 @@ export class RuleCache {
 
   async #loadAll(startedAt: number): Promise<RuleIndex> {
     const index = new RuleIndex(await this.#source.loadAll());
+    this.#refreshed('full', startedAt);
     if (!this.#inCharge(startedAt)) return this.#index ?? index;
     this.#index = index;
     this.#freshAt = startedAt;
     this.#applied.clear();
+    this.#metrics.add('RulesHeld', index.size);
     return index;
+  }
+
+  /** Counts a refresh that read what it asked for, and how long it took (building the index included). */
+  #refreshed(refresh: 'full' | 'changes', startedAt: number): void {
+    this.#metrics.add('RuleRefreshes', 1, refresh);
+    this.#metrics.add('RuleRefreshDuration', this.#now() - startedAt, refresh);
   }
 
   async #applyChanges(startedAt: number, index: RuleIndex): Promise<RuleIndex> {
     const changes = await this.#source.changedSince(this.#freshAt - ruleChangeFeed.overlapMs);
-    if (!this.#inCharge(startedAt)) return index;
+    if (!this.#inCharge(startedAt)) {
+      this.#refreshed('changes', startedAt);
+      return index;
+    }
     for (const change of changes) {
       if (this.#applied.get(change.id) === change.changedAt) continue;
       this.#applied.set(change.id, change.changedAt);
@@ -158,6 +174,8 @@ export class RuleCache {
       if (changedAt < horizon) this.#applied.delete(id);
     }
     this.#freshAt = startedAt;
+    this.#refreshed('changes', startedAt);
+    this.#metrics.add('RulesHeld', index.size);
     return index;
   }
 }

@@ -142,6 +142,26 @@ export const settings = {
     default: 'INFO',
     meaning: 'the functions’ log level (read by Powertools)',
   },
+  POWERTOOLS_LOGGER_SAMPLE_RATE: {
+    readBy: 'functions',
+    kind: 'text',
+    default: '0',
+    meaning:
+      'the share of invocations, from 0 to 1, logged at DEBUG whatever the log level, e.g. 0.01 (read by Powertools)',
+  },
+  POWERTOOLS_METRICS_DISABLED: {
+    readBy: 'functions',
+    kind: 'flag',
+    default: false,
+    meaning: 'true: the functions write no metrics (read by Powertools)',
+  },
+  POWERTOOLS_TRACE_ENABLED: {
+    readBy: 'functions',
+    kind: 'flag',
+    default: false,
+    meaning:
+      'true: the functions load Powertools Tracer in Lambda and trace their handlers and AWS SDK calls, annotating fired alerts; it slows them (docs/metrics.md), so it is for investigations. Lambda’s active tracing records every invocation either way',
+  },
 
   // `npm start`.
   PORT: {

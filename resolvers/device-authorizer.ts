@@ -1,4 +1,5 @@
 import type { AppSyncAuthorizerEvent, AppSyncAuthorizerResult } from 'aws-lambda';
+import { instrumented } from '../adapters/instrumentation.ts';
 import { logger } from '../adapters/logger.ts';
 import { authorizerDeps } from '../adapters/wiring/authorizer.ts';
 import { authorizeDeviceToken, type DeviceResolverContext } from '../domain/device-credential.ts';
@@ -8,7 +9,9 @@ import { authorizeDeviceToken, type DeviceResolverContext } from '../domain/devi
  * ingest for its devices, and nothing else. The token is never logged. When the store
  * cannot be read the function fails, and AppSync refuses the request.
  */
-export async function handler(
+export const handler = instrumented('device-authorizer', authorize);
+
+async function authorize(
   event: AppSyncAuthorizerEvent,
 ): Promise<AppSyncAuthorizerResult<DeviceResolverContext>> {
   try {

@@ -10,6 +10,7 @@ import { timeRange } from '../domain/time.ts';
 import { requireId, requireMetric, requireOneOf } from '../domain/validation.ts';
 import { callerOf } from '../adapters/appsync-identity.ts';
 import { appSyncResolver } from '../adapters/appsync-resolver.ts';
+import { metrics } from '../adapters/metrics.ts';
 import { alerts, readings, work } from '../adapters/wiring/queries.ts';
 
 const optional = <T>(value: T | null | undefined, parse: (v: T) => T): T | null =>
@@ -43,6 +44,7 @@ export const handler = appSyncResolver({
     const { name } = callerOf(event.identity);
     const alert = await alerts.acknowledge(id, name, new Date().toISOString());
     if (!alert) throw new NotFoundError(`No alert with id '${id}'`);
+    metrics.add('AlertsAcknowledged', 1, alert.severity);
     // Subscribers learn of it through the worker, which delivers every alert change.
     await work.send({ type: 'pushAlert', alertId: id });
     return alert;

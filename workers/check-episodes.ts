@@ -1,5 +1,6 @@
 import { checkEpisodes } from '../domain/evaluation.ts';
 import { evaluationDeps, rules } from '../adapters/wiring/evaluation.ts';
+import { instrumented } from '../adapters/instrumentation.ts';
 import { logger } from '../adapters/logger.ts';
 
 /**
@@ -9,7 +10,9 @@ import { logger } from '../adapters/logger.ts';
  * not move is logged and left to the next check; the run itself succeeds, so EventBridge
  * does not rerun the whole check on top of the next one.
  */
-export async function handler(): Promise<{ moved: number; failed: number }> {
+export const handler = instrumented('check-episodes', check);
+
+async function check(): Promise<{ moved: number; failed: number }> {
   // The same change-fed rules as the worker's: each run reads what changed since the last.
   const { moved, errors } = await checkEpisodes((await rules.current()).timed(), evaluationDeps);
   if (moved > 0) logger.info('Episodes moved by the scheduled check', { moved });

@@ -1,10 +1,13 @@
+import { LogLevelThreshold } from '@aws-lambda-powertools/logger';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { evaluateReadings, runWork } from '../domain/evaluation.ts';
 import type { WorkMessage } from '../domain/ports.ts';
 import { decodeQueueMessage, readingKey } from '../domain/queue-message.ts';
 import type { Reading } from '../domain/reading.ts';
 import { evaluationDeps } from '../adapters/wiring/evaluation.ts';
+import { instrumented } from '../adapters/instrumentation.ts';
 import { logger } from '../adapters/logger.ts';
+import { metrics } from '../adapters/metrics.ts';
 
 /**
  * SQS-triggered worker. Evaluates the batch's readings together (each affected rule and
@@ -12,16 +15,28 @@ import { logger } from '../adapters/logger.ts';
  * that failed are reported in `batchItemFailures`, so only they are retried — and, after
  * the queue's maxReceiveCount, moved to the dead-letter queue — while the rest complete.
  * Evaluation needs the batch as a whole, so the partial-failure response is built here
- * rather than by a per-record batch processor.
+ * rather than by a per-record batch processor. Each record of readings evaluated adds its
+ * EvaluationLag (from SQS's SentTimestamp); a log line about a reading carries its id as
+ * `correlation_id`.
  */
-export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
+export const handler = instrumented('evaluate-readings', evaluate);
+
+async function evaluate(event: SQSEvent): Promise<SQSBatchResponse> {
   const failed = new Set<string>();
   const readings: { record: SQSRecord; reading: Reading }[] = [];
+  const readingRecords: SQSRecord[] = [];
   const work: { record: SQSRecord; message: WorkMessage }[] = [];
   for (const record of event.Records) {
     const decoded = decodeQueueMessage(record.body);
     if (decoded?.kind === 'readings') {
       for (const reading of decoded.readings) readings.push({ record, reading });
+      readingRecords.push(record);
+      if (logger.level <= LogLevelThreshold.DEBUG) {
+        logger.debug('Readings received', {
+          messageId: record.messageId,
+          correlation_ids: decoded.readings.map((reading) => reading.id),
+        });
+      }
     } else if (decoded?.kind === 'work') {
       work.push({ record, message: decoded.message });
     } else {
@@ -31,6 +46,7 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
         receiveCount: record.attributes.ApproximateReceiveCount,
       });
       failed.add(record.messageId);
+      metrics.add('PoisonRecords', 1);
     }
   }
   if (readings.length > 0) {
@@ -44,11 +60,18 @@ export async function handler(event: SQSEvent): Promise<SQSBatchResponse> {
         if (error === undefined || failed.has(record.messageId)) continue;
         // The whole message is retried; its other readings are skipped as already applied.
         logger.warn('Reading not evaluated; its message will be retried', {
+          correlation_id: reading.id,
           messageId: record.messageId,
           deviceId: reading.deviceId,
           error,
         });
         failed.add(record.messageId);
+      }
+      const now = Date.now();
+      for (const record of readingRecords) {
+        if (failed.has(record.messageId)) continue;
+        // Never below 0, should the queue's clock be ahead of this one.
+        metrics.add('EvaluationLag', Math.max(0, now - Number(record.attributes.SentTimestamp)));
       }
     } catch (error) {
       logger.error('Readings not stored or not evaluated; the batch will be retried', { error });

@@ -1,3 +1,4 @@
+import { tracer } from '../tracer.ts';
 import { NodeSha256 } from './sha256.ts';
 
 /** Settings every AWS SDK client here is created with (see NodeSha256). */
@@ -14,4 +15,15 @@ export function withoutSdkLogging<T extends { middlewareStack: { remove(name: st
 ): T {
   client.middlewareStack.remove('loggerMiddleware');
   return client;
+}
+
+/**
+ * Makes a client as every client here is made: without the SDK's logger middleware, and
+ * traced (each call a subsegment of the invocation's trace) where tracing is on.
+ */
+export function functionClient<T extends { middlewareStack: { remove(name: string): boolean } }>(
+  client: T,
+): T {
+  const lean = withoutSdkLogging(client);
+  return tracer ? tracer.captureAWSv3Client(lean) : lean;
 }

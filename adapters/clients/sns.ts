@@ -1,5 +1,5 @@
 import { SNSClient } from '@aws-sdk/client-sns';
-import { sdkClientConfig, withoutSdkLogging } from './config.ts';
+import { functionClient, sdkClientConfig } from './config.ts';
 
 /** The SNS client, configured as the DynamoDB one is (see ./dynamodb.ts). */
-export const sns = withoutSdkLogging(new SNSClient(sdkClientConfig));
+export const sns = functionClient(new SNSClient(sdkClientConfig));

@@ -7,7 +7,9 @@ import { dynamodb } from '../clients/dynamodb.ts';
 import { sns } from '../clients/sns.ts';
 import { setting } from '../config.ts';
 import { DynamoDbEpisodeStore } from '../dynamodb-episode-store.ts';
+import { alertFired } from '../instrumentation.ts';
 import { logger } from '../logger.ts';
+import { metrics } from '../metrics.ts';
 import { SnsAlertNotifier } from '../sns-alert-notifier.ts';
 import { alertStore, deviceStore, readingStore, ruleStore as sharedRuleStore } from './stores.ts';
 
@@ -23,6 +25,7 @@ export const rules = new RuleCache(ruleStore, {
   maxAgeMs: setting('RULES_REFRESH_MS'),
   onError: (error) =>
     logger.warn('Rules not refreshed; the last ones are used meanwhile', { error }),
+  metrics,
 });
 
 export const evaluationDeps: EvaluationDeps = {
@@ -47,4 +50,6 @@ export const evaluationDeps: EvaluationDeps = {
   // A firing worker records its new alert right after storing the episode; 10 s covers the
   // SDK's retries of that write. Past it, the worker is taken as gone and others deliver.
   firingWindowMs: 10_000,
+  metrics,
+  onAlertFired: alertFired,
 };

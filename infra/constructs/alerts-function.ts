@@ -22,7 +22,8 @@ export interface AlertsFunctionProps {
 
 /**
  * Every function's defaults in one place: Node.js 24 on arm64, bundled by esbuild (minified,
- * source maps, ESM), X-Ray tracing, Powertools settings and a log group with retention.
+ * source maps, ESM), X-Ray active tracing, Powertools settings (log level, Powertools
+ * tracing off) and a log group with retention.
  */
 export class AlertsFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: AlertsFunctionProps) {
@@ -60,6 +61,8 @@ export class AlertsFunction extends NodejsFunction {
       environment: {
         POWERTOOLS_SERVICE_NAME: settings.POWERTOOLS_SERVICE_NAME.default,
         POWERTOOLS_LOG_LEVEL: settings.POWERTOOLS_LOG_LEVEL.default,
+        // Off: Lambda's active tracing only. A function's knob for investigations (docs/metrics.md).
+        POWERTOOLS_TRACE_ENABLED: String(settings.POWERTOOLS_TRACE_ENABLED.default),
         NODE_OPTIONS: '--enable-source-maps',
         ...props.environment,
       },

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LEFT_RULE_TARGET } from '../../../domain/alert.ts';
 import { checkEpisodes, evaluateReadings, runWork } from '../../../domain/evaluation.ts';
 import type { LabelMatcher, LabelSelector, Labels } from '../../../domain/labels.ts';
+import { noMetrics } from '../../../domain/metrics.ts';
 import type { DeviceStore } from '../../../domain/ports.ts';
 import type { Rule } from '../../../domain/rule.ts';
 import { RuleIndex } from '../../../domain/rule-index.ts';
@@ -49,6 +50,7 @@ function setup(rules: Rule[]) {
     now: () => clock,
     sleep: async (_ms: number) => {},
     firingWindowMs: 60_000,
+    metrics: noMetrics,
   };
   return { deps, tick: (ms: number) => (clock += ms) };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type EvaluationDeps, evaluateReadings } from '../../../domain/evaluation.ts';
 import type { Reading } from '../../../domain/reading.ts';
+import { noMetrics } from '../../../domain/metrics.ts';
 import { RuleIndex } from '../../../domain/rule-index.ts';
 import {
   FakeAlertStore,
@@ -30,6 +31,7 @@ function setup() {
     now: () => T0 + 60_000,
     sleep: async () => {},
     firingWindowMs: 10_000,
+    metrics: noMetrics,
     onSightingsNotRecorded: (error) => unrecorded.push(error),
   };
   return { deps, readings, devices, unrecorded };

@@ -11,6 +11,7 @@ import {
   FakeChannel,
   FakeEpisodeStore,
   FakeReadingStore,
+  RecordingMetrics,
 } from '../../support/fakes.ts';
 import { reading, rule, t0 } from '../../support/builders.ts';
 
@@ -57,6 +58,7 @@ function setup(
     // Waits return at once: a test that needs another worker to act meanwhile hooks them.
     sleep: async (_ms: number) => {},
     firingWindowMs: FIRING_WINDOW_MS,
+    metrics: new RecordingMetrics(),
   };
   return { deps, tick: (ms: number) => (clock += ms) };
 }
