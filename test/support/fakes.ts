@@ -24,7 +24,6 @@ import {
   type ReadingQueue,
   type ReadingStore,
 } from '../../domain/ports.ts';
-import type { DimensionValue, MetricName, Metrics } from '../../domain/metrics.ts';
 import type { Reading } from '../../domain/reading.ts';
 
 /** In-memory stand-ins for the ports, for unit tests of the domain. */
@@ -160,20 +159,6 @@ export class FakeAlertStore implements AlertStore {
   }
   async active(deviceId: string | null): Promise<Page<Alert>> {
     return this.list({ deviceId, ruleId: null, status: 'FIRING', from: null, to: null });
-  }
-}
-
-/** The Metrics port in memory: every data point recorded, in order. */
-export class RecordingMetrics implements Metrics {
-  readonly points: { name: MetricName; value: number; dimension: string | undefined }[] = [];
-  add<N extends MetricName>(name: N, value: number, dimension?: DimensionValue<N>): void {
-    this.points.push({ name, value, dimension });
-  }
-  /** The sum of a metric's values, of one dimension value or of all. */
-  sum(name: MetricName, dimension?: string): number {
-    return this.points
-      .filter((p) => p.name === name && (dimension === undefined || p.dimension === dimension))
-      .reduce((total, p) => total + p.value, 0);
   }
 }
 

@@ -3,6 +3,7 @@ import { DeliveryInProgressError } from '../../../domain/delivery.ts';
 import { checkEpisodes, closeRule, evaluateReadings, runWork } from '../../../domain/evaluation.ts';
 import type { DeviceSighting } from '../../../domain/device.ts';
 import type { Labels } from '../../../domain/labels.ts';
+import { noMetrics } from '../../../domain/metrics.ts';
 import type { DeviceStore } from '../../../domain/ports.ts';
 import type { Rule } from '../../../domain/rule.ts';
 import { RuleIndex } from '../../../domain/rule-index.ts';
@@ -11,7 +12,6 @@ import {
   FakeChannel,
   FakeEpisodeStore,
   FakeReadingStore,
-  RecordingMetrics,
 } from '../../support/fakes.ts';
 import { reading, rule, t0 } from '../../support/builders.ts';
 
@@ -58,7 +58,7 @@ function setup(
     // Waits return at once: a test that needs another worker to act meanwhile hooks them.
     sleep: async (_ms: number) => {},
     firingWindowMs: FIRING_WINDOW_MS,
-    metrics: new RecordingMetrics(),
+    metrics: noMetrics,
   };
   return { deps, tick: (ms: number) => (clock += ms) };
 }
