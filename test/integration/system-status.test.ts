@@ -148,6 +148,15 @@ describe('systemStatus against the local stack', () => {
       'query { events(deviceId: "S-backlog", limit: 1000) { items { id } } }',
     );
     expect(stored.data?.events.items).toHaveLength(200);
+    // The functions' own metrics, captured from their output: ingest accepted the 200 and
+    // the worker evaluated them, each message's lag recorded.
+    const counted = await waitFor(async () => {
+      const now = await status();
+      const total = (points: Point[]) =>
+        points.reduce((sum, point) => sum + point.value * now.periodSeconds, 0);
+      return total(now.readingsEvaluated) >= 200 && total(now.readingsAccepted) >= 200 && now;
+    }, "the functions' metrics of the backlog");
+    expect(counted.evaluationLagP99.length).toBeGreaterThan(0);
   });
 
   it("given metrics a handler in the endpoint's process writes with Powertools, then systemStatus shows readings per second and the evaluation lag's p50 and p99 per period", async () => {
