@@ -1,6 +1,7 @@
 import type { Device, DeviceSighting } from './device.ts';
 import type { DeviceStore } from './ports.ts';
 import { ruleChangeFeed } from './rule-cache.ts';
+import { SingleRefresh } from './single-refresh.ts';
 
 type Source = Pick<DeviceStore, 'loadMany' | 'recordSightings' | 'labelsChangedSince'>;
 
@@ -17,11 +18,6 @@ export interface DeviceCacheOptions {
   heldAtMostMs?: number;
   /** Told of a read of the label changes that failed; devices are then read by their age. */
   onError?: (error: unknown) => void;
-}
-
-interface Refresh {
-  promise: Promise<void>;
-  startedAt: number;
 }
 
 /**
@@ -45,12 +41,10 @@ export class DeviceCache implements Pick<Source, 'loadMany' | 'recordSightings'>
   readonly #now: () => number;
   readonly #maxEntries: number;
   readonly #heldAtMostMs: number;
-  readonly #onError: (error: unknown) => void;
   readonly #held = new Map<string, { device: Device | null; at: number }>();
   /** When the last read of the changes that succeeded started: all before it are applied. */
   #freshAt = -Infinity;
-  #refresh: Refresh | null = null;
-  #attemptedAt = -Infinity;
+  readonly #refreshes: SingleRefresh<void>;
   /** Changes applied lately, id → changedAt, so one read again in the overlap is skipped. */
   readonly #applied = new Map<string, number>();
 
@@ -60,7 +54,10 @@ export class DeviceCache implements Pick<Source, 'loadMany' | 'recordSightings'>
     this.#now = options.now ?? Date.now;
     this.#maxEntries = options.maxEntries ?? 100_000;
     this.#heldAtMostMs = options.heldAtMostMs ?? 3_600_000;
-    this.#onError = options.onError ?? (() => undefined);
+    this.#refreshes = new SingleRefresh((startedAt) => this.#run(startedAt), {
+      abandonAfterMs: 10 * this.#maxAgeMs,
+      onError: options.onError ?? (() => undefined),
+    });
   }
 
   async loadMany(ids: readonly string[]): Promise<Map<string, Device>> {
@@ -109,38 +106,20 @@ export class DeviceCache implements Pick<Source, 'loadMany' | 'recordSightings'>
 
   async #keepFresh(): Promise<void> {
     const now = this.#now();
-    if (this.#refresh && now - this.#refresh.startedAt >= 10 * this.#maxAgeMs) {
-      this.#refresh = null;
-    }
+    const running = this.#refreshes.running(now);
     const age = now - this.#freshAt;
     if (age < this.#maxAgeMs / 2) return;
     if (age < this.#maxAgeMs) {
-      if (!this.#refresh && now - this.#attemptedAt >= this.#maxAgeMs / 2) {
-        this.#refresh = this.#start(now);
+      if (!running && this.#refreshes.sinceAttempt(now) >= this.#maxAgeMs / 2) {
+        void this.#refreshes.start(now);
       }
       return;
     }
     // Idle (or the changes failed lately): wait for them; a failure leaves devices to age.
-    this.#refresh ??= this.#start(now);
-    await this.#refresh.promise.catch(() => undefined);
-  }
-
-  #start(now: number): Refresh {
-    this.#attemptedAt = now;
-    const refresh: Refresh = { startedAt: now, promise: this.#run(now) };
-    const settled = () => {
-      if (this.#refresh === refresh) this.#refresh = null;
-    };
-    refresh.promise.then(settled, (error: unknown) => {
-      settled();
-      this.#onError(error);
-    });
-    return refresh;
+    await (running ?? this.#refreshes.start(now)).catch(() => undefined);
   }
 
   async #run(startedAt: number): Promise<void> {
-    // Let #start record this refresh before it can end.
-    await Promise.resolve();
     if (startedAt - this.#freshAt >= ruleChangeFeed.fullReloadAfterMs) {
       // A cold start, or changes not read for longer than tombstones are kept: start over.
       this.#held.clear();
@@ -149,7 +128,7 @@ export class DeviceCache implements Pick<Source, 'loadMany' | 'recordSightings'>
       return;
     }
     const changes = await this.#source.labelsChangedSince(this.#freshAt - ruleChangeFeed.overlapMs);
-    if (this.#refresh?.startedAt !== startedAt) return;
+    if (!this.#refreshes.inCharge(startedAt)) return;
     for (const change of changes) {
       if (this.#applied.get(change.id) === change.changedAt) continue;
       this.#applied.set(change.id, change.changedAt);

@@ -1,5 +1,6 @@
 import { type Metrics, noMetrics } from './metrics.ts';
 import { type IndexedRuleSource, RuleIndex } from './rule-index.ts';
+import { SingleRefresh } from './single-refresh.ts';
 
 /** One rule's state as written last at or after a refresh's starting point. */
 export interface RuleChange {
@@ -49,11 +50,6 @@ export interface RuleCacheOptions {
   metrics?: Metrics;
 }
 
-interface Refresh {
-  promise: Promise<RuleIndex>;
-  startedAt: number;
-}
-
 /**
  * Keeps the worker's rule index fresh at a cost that follows rule changes, not the rule
  * count. Only a cold start (or a worker idle past `fullReloadAfterMs`) loads every rule;
@@ -72,14 +68,11 @@ export class RuleCache {
   readonly #source: RuleSource;
   readonly #maxAgeMs: number;
   readonly #now: () => number;
-  readonly #onError: (error: unknown) => void;
   readonly #metrics: Metrics;
   #index: RuleIndex | null = null;
   /** When the refresh that made the index started: it holds what was written before. */
   #freshAt = 0;
-  #refresh: Refresh | null = null;
-  /** When the last refresh, successful or not, started: failures are retried at this pace. */
-  #attemptedAt = -Infinity;
+  readonly #refreshes: SingleRefresh<RuleIndex>;
   /** Changes applied lately, id → changedAt, so one read again in the overlap is skipped. */
   readonly #applied = new Map<string, number>();
 
@@ -87,53 +80,33 @@ export class RuleCache {
     this.#source = source;
     this.#maxAgeMs = options.maxAgeMs;
     this.#now = options.now ?? Date.now;
-    this.#onError = options.onError ?? (() => undefined);
+    this.#refreshes = new SingleRefresh((startedAt) => this.#run(startedAt), {
+      abandonAfterMs: 10 * this.#maxAgeMs,
+      onError: options.onError ?? (() => undefined),
+    });
     this.#metrics = options.metrics ?? noMetrics;
   }
 
   /** The index to evaluate with now. */
   async current(): Promise<RuleIndex> {
     const now = this.#now();
-    if (this.#refresh && now - this.#refresh.startedAt >= 10 * this.#maxAgeMs) {
-      this.#refresh = null;
-    }
+    const running = this.#refreshes.running(now);
     const index = this.#index;
     const age = now - this.#freshAt;
     if (index === null || age >= ruleChangeFeed.fullReloadAfterMs) {
       // Cold: there is nothing to serve that could be trusted.
-      return (this.#refresh ??= this.#start(now)).promise;
+      return running ?? this.#refreshes.start(now);
     }
-    if (age < this.#maxAgeMs / 2 || this.#refresh) return index;
+    if (age < this.#maxAgeMs / 2 || running) return index;
     if (age < this.#maxAgeMs) {
-      if (now - this.#attemptedAt >= this.#maxAgeMs / 2) this.#refresh = this.#start(now);
+      if (this.#refreshes.sinceAttempt(now) >= this.#maxAgeMs / 2) void this.#refreshes.start(now);
       return index;
     }
     // Idle for a while: wait for the changes since, or serve what there is if they fail.
-    this.#refresh = this.#start(now);
-    return this.#refresh.promise.catch(() => index);
-  }
-
-  #start(now: number): Refresh {
-    this.#attemptedAt = now;
-    const refresh: Refresh = { startedAt: now, promise: this.#run(now) };
-    const settled = () => {
-      if (this.#refresh === refresh) this.#refresh = null;
-    };
-    refresh.promise.then(settled, (error: unknown) => {
-      settled();
-      this.#onError(error);
-    });
-    return refresh;
-  }
-
-  /** Whether the refresh that started at `startedAt` is still the one in charge. */
-  #inCharge(startedAt: number): boolean {
-    return this.#refresh?.startedAt === startedAt;
+    return this.#refreshes.start(now).catch(() => index);
   }
 
   async #run(startedAt: number): Promise<RuleIndex> {
-    // Let #start record this refresh before it can end.
-    await Promise.resolve();
     const full =
       this.#index === null || startedAt - this.#freshAt >= ruleChangeFeed.fullReloadAfterMs;
     return full ? this.#loadAll(startedAt) : this.#applyChanges(startedAt, this.#index!);
@@ -142,7 +115,7 @@ export class RuleCache {
   async #loadAll(startedAt: number): Promise<RuleIndex> {
     const index = new RuleIndex(await this.#source.loadAll());
     this.#refreshed('full', startedAt);
-    if (!this.#inCharge(startedAt)) return this.#index ?? index;
+    if (!this.#refreshes.inCharge(startedAt)) return this.#index ?? index;
     this.#index = index;
     this.#freshAt = startedAt;
     this.#applied.clear();
@@ -158,7 +131,7 @@ export class RuleCache {
 
   async #applyChanges(startedAt: number, index: RuleIndex): Promise<RuleIndex> {
     const changes = await this.#source.changedSince(this.#freshAt - ruleChangeFeed.overlapMs);
-    if (!this.#inCharge(startedAt)) {
+    if (!this.#refreshes.inCharge(startedAt)) {
       this.#refreshed('changes', startedAt);
       return index;
     }
