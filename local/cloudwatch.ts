@@ -7,9 +7,9 @@
  * Like the DynamoDB and SQS emulators, it checks no signature; it listens on loopback only.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { RunningServer } from './emulators.ts';
 import { isStatistic, type MetricIdentity, type MetricsStore } from './metrics-store.ts';
+import { closeServer, listen } from './http-server.ts';
 
 const TARGET_PREFIX = 'GraniteServiceVersion20100801.';
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -68,18 +68,10 @@ export async function startCloudWatch(options: CloudWatchOptions): Promise<Runni
       }
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server, options.port, options.host);
   return {
     url: `http://${options.host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }
 

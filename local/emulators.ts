@@ -1,12 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { type AddressInfo, type ListenOptions, Server } from 'node:net';
+import { type ListenOptions, Server } from 'node:net';
 import { DatabaseSync } from 'node:sqlite';
 import dynalite from 'dynalite';
 import { startFauxqs } from 'fauxqs';
 import { MailDev } from 'maildev';
 import type { EmulatorThreadOptions } from './emulator-thread.ts';
 import type { InspectedQueue } from './queue-metrics.ts';
+import { closeServer, listen } from './http-server.ts';
 
 /** A server the local stack started, and how to stop it. */
 export interface RunningServer {
@@ -30,18 +31,10 @@ export async function startDynamoDb(options: {
     deleteTableMs: 0,
     updateTableMs: 0,
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(server, options.port, options.host);
   return {
     url: `http://${options.host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections?.();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }
 

@@ -1,6 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { userPool as definition } from '../infra/resources.ts';
 import { type SigV4Credentials, verifySigV4 } from './appsync/sigv4.ts';
 import { localAdminPassword, localSigningKey } from './state.ts';
@@ -8,6 +7,7 @@ import { type ActionInput, type UserPoolAction, userPoolActions } from './user-p
 import { CognitoError } from './user-pool-errors.ts';
 import { UserPoolStore } from './user-pool-store.ts';
 import { TokenSigner } from './user-pool-tokens.ts';
+import { closeServer, listen } from './http-server.ts';
 
 export interface LocalUserPoolOptions {
   host: string;
@@ -76,18 +76,10 @@ export async function startLocalUserPool(options: LocalUserPoolOptions): Promise
       }
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, options.host, () => resolve());
-  });
-  const close = () =>
-    new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    });
+  const port = await listen(server, options.port, options.host);
+  const close = () => closeServer(server);
 
   try {
-    const { port } = server.address() as AddressInfo;
     const publicHost = ['127.0.0.1', '::1'].includes(options.host) ? 'localhost' : options.host;
     const endpoint = `http://${publicHost}:${port}`;
     const store = UserPoolStore.open(options.stateDir, () => ({

@@ -3,7 +3,6 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ExecutionResult } from 'graphql';
 import { execute, GraphQLError } from 'graphql';
@@ -19,6 +18,7 @@ import type { LambdaInvoke, Logger, ResolverContext } from './schema.ts';
 import type { ResolverCode } from './resolver-code.ts';
 import { buildAppSyncSchema } from './schema.ts';
 import { createSubscriptionRegistry } from './subscriptions.ts';
+import { closeServer, listen } from '../http-server.ts';
 
 export type { LambdaInvoke, Logger } from './schema.ts';
 export type {
@@ -172,23 +172,6 @@ function queryOf(url: string, index: number): Record<string, string | string[]> 
 function urlHost(host: string): string {
   if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
   return host.includes(':') ? `[${host}]` : host;
-}
-
-function listen(server: Server | HttpsServer, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
-
-function closeServer(server: Server | HttpsServer): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }
 
 /**
