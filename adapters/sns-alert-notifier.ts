@@ -1,6 +1,7 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { MessageAttributeValue } from '@aws-sdk/client-sns';
 import { type Alert, describeAlert } from '../domain/alert.ts';
+import type { Notification } from '../domain/episode.ts';
 import type { AlertNotifier } from '../domain/ports.ts';
 
 /**
@@ -24,7 +25,7 @@ export class SnsAlertNotifier implements AlertNotifier {
     this.#topicArn = topicArn;
   }
 
-  async notify(alert: Alert): Promise<void> {
+  async notify({ alert }: Notification): Promise<void> {
     const { subject, body } = describeAlert(alert);
     await this.#client.send(
       new PublishCommand({

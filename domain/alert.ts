@@ -8,9 +8,23 @@ import { operatorSymbols, type Rule } from './rule.ts';
  * One alert episode of a rule for a device: it fires, may repeat, and resolves. An alert
  * resolved by something other than its readings says why (`resolution`, e.g. the device no
  * longer matches the rule's selector): it is stored with the alert, shown in the e-mail and
- * given by the API and onAlert. Absent (or null) otherwise, and on alerts stored before it.
+ * given by the API and onAlert. Absent (or null) otherwise, and on alerts stored before it;
+ * so are the silence and flapping marks below.
  */
-export type Alert = Omit<AlertType, '__typename' | 'resolution'> & { resolution?: string | null };
+export type Alert = Omit<
+  AlertType,
+  '__typename' | 'resolution' | 'silenced' | 'silenceId' | 'flapping'
+> & {
+  resolution?: string | null;
+  /**
+   * Set while a silence or maintenance window holds the alert's notifications
+   * (domain/silences.ts); absent (or null) otherwise.
+   */
+  silenced?: boolean | null;
+  silenceId?: string | null;
+  /** Set while the episode is flapping (domain/flapping.ts); absent (or null) otherwise. */
+  flapping?: boolean | null;
+};
 
 /** Why an alert resolved when its device's labels no longer match its rule's selector. */
 export const LEFT_SELECTOR = "the device no longer matches the rule's selector";

@@ -140,7 +140,7 @@ async function deliverOne(
         const failure = await early;
         if (failure) throw failure.error;
       }),
-      send(marks.email, 'sns', () => deps.notifier.notify(alert)),
+      send(marks.email, 'sns', () => deps.notifier.notify({ ...notification, alert })),
     ]);
     const failure = results.find((result) => result.status === 'rejected');
     if (failure) throw failure.reason;

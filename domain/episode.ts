@@ -39,9 +39,17 @@ export interface WindowReading {
 export interface Notification {
   /** Unique per notification of an alert, e.g. `FIRING@2026-05-01T12:00:00.000Z`. */
   key: string;
-  kind: 'FIRING' | 'RESOLVED' | 'REPEAT';
+  kind: NotificationKind;
   alert: Alert;
 }
+
+/**
+ * What a notification says: an alert fired, resolved or is still firing (REPEAT); an
+ * episode started or stopped flapping; a silence or maintenance window that held the
+ * alert's notifications ended (UNSILENCED: its state now, firing or resolved).
+ */
+export type NotificationKind =
+  'FIRING' | 'RESOLVED' | 'REPEAT' | 'FLAPPING' | 'FLAPPING_STOPPED' | 'UNSILENCED';
 
 /** Everything evaluation remembers about one (rule, device). */
 export interface EpisodeState {

@@ -181,9 +181,38 @@ export interface AlertStore {
   active(deviceId: string | null, page: PageRequest): Promise<Page<Alert>>;
 }
 
-/** Tells people: the e-mail (SNS) channel. */
+/**
+ * Tells people: the e-mail (SNS) channel. Called once per notification (its `key` is unique
+ * per notification of an alert), possibly again after a crash: an implementation that keeps
+ * state (grouping) treats a repeated key as the same notification.
+ */
 export interface AlertNotifier {
-  notify(alert: Alert): Promise<void>;
+  notify(notification: Notification): Promise<void>;
+}
+
+/** A silence or a maintenance window: what may hold an alert's notifications. */
+export interface Mute {
+  id: string;
+  kind: 'SILENCE' | 'MAINTENANCE_WINDOW';
+  /**
+   * Whether an alert that resolved while held sends its resolution when the mute ends
+   * (default true).
+   */
+  notifyResolved: boolean;
+}
+
+/** The silences and maintenance windows a worker holds (domain/silences.ts), at one time. */
+export interface MuteSet {
+  /**
+   * The silence or window active at `at` (epoch ms) whose matchers all hold for the alert,
+   * null when none: called for every notification, so cheap at 10,000 silences.
+   */
+  mutedBy(alert: Alert, at: number): Mute | null;
+  /**
+   * The mute of this id as held, with whether it is active at `at`; null when it is not held
+   * (unknown, deleted, or too new for this set: ask the store before taking it as gone).
+   */
+  get(id: string, at: number): (Mute & { active: boolean }) | null;
 }
 
 /** Tells programs: the `onAlert` subscription channel (AppSync `publishAlert`). */

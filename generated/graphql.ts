@@ -37,6 +37,8 @@ export type Alert = {
   /** Time of the reading that fired the rule. */
   eventTimestamp: Maybe<Scalars['AWSDateTime']['output']>;
   firedAt: Scalars['AWSDateTime']['output'];
+  /** True while the rule and device's episode is flapping: single fire and resolve notifications are replaced by one when flapping starts and one when it stops. */
+  flapping: Maybe<Scalars['Boolean']['output']>;
   id: Scalars['ID']['output'];
   /** The device's labels when the alert fired. */
   labels: Maybe<Array<Label>>;
@@ -51,6 +53,10 @@ export type Alert = {
   ruleId: Scalars['ID']['output'];
   ruleName: Maybe<Scalars['String']['output']>;
   severity: Severity;
+  /** The silence or maintenance window holding the alert's notifications, while one does. */
+  silenceId: Maybe<Scalars['ID']['output']>;
+  /** True while a silence or maintenance window holds the alert's notifications: it is recorded and pushed, not e-mailed. */
+  silenced: Maybe<Scalars['Boolean']['output']>;
   status: AlertStatus;
   threshold: Scalars['Float']['output'];
   value: Scalars['Float']['output'];
@@ -69,6 +75,7 @@ export type AlertInput = {
   eventId?: InputMaybe<Scalars['ID']['input']>;
   eventTimestamp?: InputMaybe<Scalars['AWSDateTime']['input']>;
   firedAt: Scalars['AWSDateTime']['input'];
+  flapping?: InputMaybe<Scalars['Boolean']['input']>;
   id: Scalars['ID']['input'];
   labels?: InputMaybe<Array<LabelInput>>;
   metric: Scalars['String']['input'];
@@ -80,6 +87,8 @@ export type AlertInput = {
   ruleId: Scalars['ID']['input'];
   ruleName?: InputMaybe<Scalars['String']['input']>;
   severity: Severity;
+  silenceId?: InputMaybe<Scalars['ID']['input']>;
+  silenced?: InputMaybe<Scalars['Boolean']['input']>;
   status: AlertStatus;
   threshold: Scalars['Float']['input'];
   value: Scalars['Float']['input'];

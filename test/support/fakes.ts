@@ -166,7 +166,7 @@ export class FakeAlertStore implements AlertStore {
 export class FakeChannel implements AlertNotifier, AlertPublisher {
   readonly sent: Alert[] = [];
   failuresLeft = 0;
-  async notify(alert: Alert): Promise<void> {
+  async notify({ alert }: Notification): Promise<void> {
     this.#deliver(alert);
   }
   async publish(alert: Alert): Promise<void> {

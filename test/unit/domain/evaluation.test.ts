@@ -230,9 +230,11 @@ describe('evaluateReadings', () => {
     // Resolution e-mails fail for now; their pushes go out.
     const notify = deps.notifier.notify.bind(deps.notifier);
     let resolutionsFail = true;
-    deps.notifier.notify = async (alert) => {
-      if (resolutionsFail && alert.status === 'RESOLVED') throw new Error('SNS refused it');
-      return notify(alert);
+    deps.notifier.notify = async (notification) => {
+      if (resolutionsFail && notification.alert.status === 'RESOLVED') {
+        throw new Error('SNS refused it');
+      }
+      return notify(notification);
     };
     await evaluateReadings([reading('b', 20, 2)], deps);
     const failed = await evaluateReadings([reading('c', 80, 3)], deps);
