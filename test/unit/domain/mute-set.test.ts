@@ -41,6 +41,13 @@ const alert = (overrides: Partial<Alert> = {}): Alert => ({
   status: 'FIRING',
   reason: 'THRESHOLD',
   firedAt: iso(now),
+  ruleName: null,
+  eventId: null,
+  eventTimestamp: null,
+  resolvedAt: null,
+  acknowledgedAt: null,
+  acknowledgedBy: null,
+  notifiedAt: null,
   ...overrides,
 });
 

@@ -31,7 +31,14 @@ const silence = (id: string, deviceId: string, startsAt = t0, endsAt = t0 + hour
   );
 
 const alertOf = (deviceId: string) =>
-  ({ id: 'a', ruleId: 'r', deviceId, metric: 'm', severity: 'WARNING', labels: [] }) as Alert;
+  ({
+    id: 'a',
+    ruleId: 'r',
+    deviceId,
+    metric: 'm',
+    severity: 'WARNING',
+    labels: [],
+  }) as Partial<Alert> as Alert;
 
 /** A source whose answers the test sets, counting what it is asked. */
 class FakeSource implements MuteSource {
