@@ -140,7 +140,8 @@ async function deliverOne(
         const failure = await early;
         if (failure) throw failure.error;
       }),
-      send(marks.email, 'sns', () => deps.notifier.notify({ ...notification, alert })),
+      // The e-mail channel groups notifications; their SNS messages are counted as they go.
+      send(marks.email, 'group', () => deps.notifier.notify({ ...notification, alert })),
     ]);
     const failure = results.find((result) => result.status === 'rejected');
     if (failure) throw failure.reason;

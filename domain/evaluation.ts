@@ -46,6 +46,11 @@ export interface EvaluationDeps extends DeliveryDeps {
    * functions log it with its reading's id and mark it in the trace.
    */
   onAlertFired?: (alert: Alert) => void;
+  /**
+   * Sends a notification group's due e-mail (domain/notification-groups.ts `flushGroup`);
+   * absent where no groups are kept (unit tests of evaluation).
+   */
+  flushGroup?: (groupKey: string) => Promise<unknown>;
 }
 
 /** Optimistic writes that lose this many races in a row give up (the reading is retried). */
@@ -207,6 +212,10 @@ export async function runWork(message: WorkMessage, deps: EvaluationDeps): Promi
       return resolveLeftSelectors(message.deviceId, deps);
     case 'ruleTargetChanged':
       return resolveLeftRuleTarget(message.ruleId, message.selector, deps);
+    case 'flushGroup':
+      if (!deps.flushGroup) throw new Error('No notification groups here to flush');
+      await deps.flushGroup(message.groupKey);
+      return;
     case 'pushAlert': {
       const alert = await deps.alerts.get(message.alertId);
       if (alert) await pushChange(alert, deps);

@@ -36,6 +36,9 @@ export function decodeQueueMessage(body: string): QueueMessage | null {
       message: { type: 'deviceLabelsChanged', deviceId: message.deviceId },
     };
   }
+  if (message.type === 'flushGroup' && typeof message.groupKey === 'string') {
+    return { kind: 'work', message: { type: 'flushGroup', groupKey: message.groupKey } };
+  }
   if (message.type === 'ruleTargetChanged' && typeof message.ruleId === 'string') {
     const selector = selectorOf(message.selector);
     if (selector === null) return null;

@@ -1,23 +1,32 @@
 import { checkEpisodes } from '../domain/evaluation.ts';
-import { evaluationDeps, rules } from '../adapters/wiring/evaluation.ts';
+import { flushOverdueGroups } from '../domain/notification-groups.ts';
+import { evaluationDeps, groupFlushing, rules } from '../adapters/wiring/evaluation.ts';
 import { instrumented } from '../adapters/instrumentation.ts';
 import { logger } from '../adapters/logger.ts';
 
 /**
  * Scheduled check (EventBridge in AWS, a timer in the local stack): fires NO_DATA for
  * devices gone silent and repeats notifications of alerts still firing, for the rules that
- * have a no-data time or repeats. An episode it could
- * not move is logged and left to the next check; the run itself succeeds, so EventBridge
- * does not rerun the whole check on top of the next one.
+ * have a no-data time or repeats, and sends the notification groups whose e-mail is overdue
+ * (their flush message lost). An episode or group it could not move is logged and left to the
+ * next check; the run itself succeeds, so EventBridge does not rerun the whole check on top of
+ * the next one.
  */
 export const handler = instrumented('check-episodes', check);
 
-async function check(): Promise<{ moved: number; failed: number }> {
+async function check(): Promise<{ moved: number; failed: number; overdueGroups: number }> {
   // The same change-fed rules as the worker's: each run reads what changed since the last.
-  const { moved, errors } = await checkEpisodes((await rules.current()).timed(), evaluationDeps);
+  const [{ moved, errors }, overdue] = await Promise.all([
+    checkEpisodes((await rules.current()).timed(), evaluationDeps),
+    flushOverdueGroups(groupFlushing),
+  ]);
   if (moved > 0) logger.info('Episodes moved by the scheduled check', { moved });
   for (const error of errors) {
     logger.warn('Episode not checked; the next check retries it', { error });
   }
-  return { moved, failed: errors.length };
+  if (overdue.groups > 0) logger.warn('Overdue notification groups flushed', { ...overdue });
+  for (const error of overdue.errors) {
+    logger.warn('Overdue notification group not sent; the next check retries it', { error });
+  }
+  return { moved, failed: errors.length + overdue.errors.length, overdueGroups: overdue.groups };
 }
