@@ -9,6 +9,7 @@ import type { PageRequest } from '../domain/pagination.ts';
 import type { Page, RuleStore } from '../domain/ports.ts';
 import type { Rule } from '../domain/rule.ts';
 import { type RuleChange, ruleChangeFeed } from '../domain/rule-cache.ts';
+import type { NotificationGrouping } from '../domain/notification-groups.ts';
 import type { IndexedRuleSource } from '../domain/rule-index.ts';
 import { tables } from '../infra/resources.ts';
 import { isConditionFailure } from './dynamodb-condition.ts';
@@ -42,6 +43,9 @@ const EVALUATED = [
   'clearThreshold',
   'noDataSeconds',
   'repeatIntervalSeconds',
+  'groupBy',
+  'groupWaitSeconds',
+  'groupIntervalSeconds',
   'changedKey',
   'deletedAt',
 ];
@@ -239,7 +243,9 @@ function toItem(rule: Rule): Record<string, unknown> {
 }
 
 /** The fields of a rule a worker keeps, from an item read with `evaluatedProjection`. */
-function toIndexedRule(item: Record<string, unknown>): IndexedRuleSource & { enabled: boolean } {
+function toIndexedRule(
+  item: Record<string, unknown>,
+): IndexedRuleSource & NotificationGrouping & { groupBy: string[] | null; enabled: boolean } {
   return {
     id: item.id as string,
     deviceId: (item.deviceId as string | undefined) ?? null,
@@ -257,6 +263,10 @@ function toIndexedRule(item: Record<string, unknown>): IndexedRuleSource & { ena
     clearThreshold: (item.clearThreshold as number | undefined) ?? null,
     noDataSeconds: (item.noDataSeconds as number | undefined) ?? null,
     repeatIntervalSeconds: (item.repeatIntervalSeconds as number | undefined) ?? null,
+    // Rules stored before notification grouping have the defaults.
+    groupBy: (item.groupBy as string[] | undefined) ?? null,
+    groupWaitSeconds: (item.groupWaitSeconds as number | undefined) ?? null,
+    groupIntervalSeconds: (item.groupIntervalSeconds as number | undefined) ?? null,
   };
 }
 

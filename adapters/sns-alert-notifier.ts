@@ -1,22 +1,23 @@
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { MessageAttributeValue } from '@aws-sdk/client-sns';
-import { type Alert, describeAlert } from '../domain/alert.ts';
-import type { Notification } from '../domain/episode.ts';
-import type { AlertNotifier } from '../domain/ports.ts';
+import type { GroupMessage } from '../domain/notification-groups.ts';
+import type { GroupSender } from '../domain/ports.ts';
 
 /**
- * Publishes an alert to the SNS topic that e-mails on-call people. The message attributes
- * (infra/resources.ts `alertsTopic.messageAttributes`) let a subscription filter: e.g. only
- * CRITICAL alerts, one device's, or by the device's labels. `labels` is one String.Array of
+ * Publishes a notification group's e-mail (domain/group-message.ts) to the SNS topic that
+ * e-mails on-call people. The message attributes (infra/resources.ts
+ * `alertsTopic.messageAttributes`) let a subscription filter: e.g. only messages listing a
+ * CRITICAL alert, one rule's, or by the alerts' labels. `labels` is one String.Array of
  * `key=value` (one attribute per label key would be unbounded: SNS allows 10 per message),
  * so the Berlin site's critical alerts reach its team with the filter policy
  *
  *   { "severity": ["CRITICAL"], "labels": ["site=berlin"] }
  *
  * (a String.Array attribute matches when any of its values does; `{ "prefix": "site=" }`
- * matches any device with a site). A device without labels sends no `labels` attribute.
+ * matches any device with a site). Group a rule by `site` (`groupBy: ["site"]`) and each
+ * message lists one site's alerts only. Messages whose alerts have no labels send no `labels`.
  */
-export class SnsAlertNotifier implements AlertNotifier {
+export class SnsAlertNotifier implements GroupSender {
   readonly #client: SNSClient;
   readonly #topicArn: string;
 
@@ -25,31 +26,30 @@ export class SnsAlertNotifier implements AlertNotifier {
     this.#topicArn = topicArn;
   }
 
-  async notify({ alert }: Notification): Promise<void> {
-    const { subject, body } = describeAlert(alert);
+  async send(message: GroupMessage): Promise<void> {
     await this.#client.send(
       new PublishCommand({
         TopicArn: this.#topicArn,
-        Subject: subject,
-        Message: body,
-        MessageAttributes: messageAttributes(alert),
+        Subject: message.subject,
+        Message: message.body,
+        MessageAttributes: messageAttributes(message),
       }),
     );
   }
 }
 
-/** What a subscription filter policy can test of an alert. */
-export function messageAttributes(alert: Alert): Record<string, MessageAttributeValue> {
+/** What a subscription filter policy can test of a group's message. */
+export function messageAttributes(message: GroupMessage): Record<string, MessageAttributeValue> {
   const attributes: Record<string, MessageAttributeValue> = {
-    deviceId: { DataType: 'String', StringValue: alert.deviceId },
-    severity: { DataType: 'String', StringValue: alert.severity },
-    ruleId: { DataType: 'String', StringValue: alert.ruleId },
+    ruleId: { DataType: 'String', StringValue: message.ruleId },
+    severity: { DataType: 'String', StringValue: message.severity },
+    kind: { DataType: 'String.Array', StringValue: JSON.stringify(message.kinds) },
   };
-  if (alert.labels && alert.labels.length > 0) {
-    attributes.labels = {
-      DataType: 'String.Array',
-      StringValue: JSON.stringify(alert.labels.map(({ key, value }) => `${key}=${value}`)),
-    };
+  if (message.labels.length > 0) {
+    attributes.labels = { DataType: 'String.Array', StringValue: JSON.stringify(message.labels) };
+  }
+  if (message.deviceId !== null) {
+    attributes.deviceId = { DataType: 'String', StringValue: message.deviceId };
   }
   return attributes;
 }

@@ -151,7 +151,8 @@ export function describeAlert(alert: Alert): { subject: string; body: string } {
   return { subject: toSnsSubject(subject), body: lines.join('\n') };
 }
 
-function toSnsSubject(text: string): string {
+/** An SNS subject: printable ASCII only, at most 100 characters. */
+export function toSnsSubject(text: string): string {
   const ascii = text.replace(/[^\x20-\x7e]/g, '?');
   return ascii.length > 100 ? `${ascii.slice(0, 97)}...` : ascii;
 }

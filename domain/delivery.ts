@@ -200,7 +200,8 @@ async function deliverOne(
         const failure = await early;
         if (failure) throw failure.error;
       }),
-      send(marks.email, 'sns', () => email({ ...notification, alert }, decision, deps)),
+      // The e-mail channel groups notifications; their SNS messages are counted as they go.
+      send(marks.email, 'group', () => email({ ...notification, alert }, decision, deps)),
     ]);
     const failure = results.find((result) => result.status === 'rejected');
     if (failure) throw failure.reason;

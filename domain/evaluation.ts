@@ -51,6 +51,11 @@ export interface EvaluationDeps extends DeliveryDeps {
   onAlertFired?: (alert: Alert) => void;
   /** Silences and windows as stored: the release asks it of a mute its set does not hold. */
   muteStore: MuteStore;
+  /**
+   * Sends a notification group's due e-mail (domain/notification-groups.ts `flushGroup`);
+   * absent where no groups are kept (unit tests of evaluation).
+   */
+  flushGroup?: (groupKey: string) => Promise<unknown>;
 }
 
 /** Optimistic writes that lose this many races in a row give up (the reading is retried). */
@@ -214,6 +219,10 @@ export async function runWork(message: WorkMessage, deps: EvaluationDeps): Promi
       return resolveLeftRuleTarget(message.ruleId, message.selector, deps);
     case 'releaseMute':
       return throwIfAny(await releaseHeld(deps, message.muteId), `mute ${message.muteId}`);
+    case 'flushGroup':
+      if (!deps.flushGroup) throw new Error('No notification groups here to flush');
+      await deps.flushGroup(message.groupKey);
+      return;
     case 'pushAlert': {
       const alert = await deps.alerts.get(message.alertId);
       if (alert) await pushChange(alert, deps);

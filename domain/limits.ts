@@ -16,6 +16,14 @@ export const limits = {
   maxWindowReadings: 1000,
   maxNoDataSeconds: 7 * 24 * 3600,
   maxRepeatIntervalSeconds: 7 * 24 * 3600,
+  /**
+   * Notification grouping (domain/notification-groups.ts): label keys a rule groups by, the
+   * longest group wait (an hour) and the longest interval between two messages of a group (a
+   * day).
+   */
+  maxGroupByKeys: 8,
+  maxGroupWaitSeconds: 3600,
+  maxGroupIntervalSeconds: 24 * 3600,
   /** How far ahead of the server clock a reading's timestamp may be. */
   maxFutureSkewMs: 15 * 60 * 1000,
   /** Characters in a device credential's name, and device ids it may list. */

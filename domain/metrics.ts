@@ -24,8 +24,11 @@ export const metricDimensions = {
   /** Why ingest refused a reading. */
   reason: ['Validation', 'Unauthorized', 'QueueUnavailable'],
   severity: ['INFO', 'WARNING', 'CRITICAL'],
-  /** Where a notification went: e-mail and SNS subscribers (`sns`), or `onAlert` (`push`). */
-  channel: ['sns', 'push'],
+  /**
+   * Where a notification went: into its e-mail group (`group`), out as an SNS message to
+   * e-mail and other subscribers (`sns`: one per group message), or to `onAlert` (`push`).
+   */
+  channel: ['group', 'sns', 'push'],
   /** What kept a notification from e-mail and SNS (it was still recorded and pushed). */
   mutedBy: ['silence', 'maintenanceWindow', 'flapping'],
   /** A rule refresh: a cold start's full load, or the changes since the last refresh. */
@@ -63,7 +66,8 @@ export const metricCatalog = {
   NotificationsSent: {
     unit: 'Count',
     dimension: 'channel',
-    description: 'Alert notifications delivered, by channel.',
+    description:
+      'Alert notifications delivered, by channel: added to their e-mail group, SNS messages sent (each a group of them), pushes.',
   },
   NotificationsFailed: {
     unit: 'Count',

@@ -4,6 +4,7 @@ import type { Device, DeviceChange, DeviceFilter, DeviceHealth, DeviceSighting }
 import type { DeviceCredential, DeviceCredentialRecord } from './device-credential.ts';
 import type { EpisodeState, Notification } from './episode.ts';
 import type { LabelSelector } from './labels.ts';
+import type { GroupEntry, GroupHead, GroupMessage, GroupSettings } from './notification-groups.ts';
 import type { PageRequest } from './pagination.ts';
 import type { Reading } from './reading.ts';
 import type { Rule } from './rule.ts';
@@ -270,9 +271,82 @@ export type WorkMessage =
    * A silence was expired or a maintenance window deleted: release the alerts it held now,
    * rather than at the next scheduled check.
    */
-  | { type: 'releaseMute'; muteId: string };
+  | { type: 'releaseMute'; muteId: string }
+  /** A notification group's next e-mail is due (domain/notification-groups.ts). */
+  | { type: 'flushGroup'; groupKey: string };
 
 export interface WorkQueue {
   /** Hands the worker a piece of work, at once or `delaySeconds` later (at most 900). */
   send(message: WorkMessage, delaySeconds?: number): Promise<void>;
+}
+
+/**
+ * The e-mail channel's notification groups (domain/notification-groups.ts), kept durably: a
+ * notification is added before `notify` returns, and a flush that takes the group's lease
+ * sends what waits, then records it sent.
+ */
+export interface NotificationGroupStore {
+  /**
+   * Adds a notification to its group, once: `added` the first time; for a retry of the same
+   * notification (an entry of that id was added before), `pending` while it waits to be sent
+   * (completing an add a crash cut short) and `sent` once it went out.
+   */
+  addEntry(groupKey: string, entry: GroupEntry): Promise<'added' | 'pending' | 'sent'>;
+  /**
+   * Tells the group's head of an entry added: it counts the add and, when no message is
+   * due (the group was empty), makes `flushAt` (epoch ms) the time one is. Returns the
+   * head as it is now and whether this call set the time.
+   */
+  noteAdded(
+    group: GroupSettings,
+    flushAt: number,
+  ): Promise<{ head: GroupHead; scheduled: boolean }>;
+  /** Moves the due time from `from` to `to`, unless it changed meanwhile; false then. */
+  reschedule(groupKey: string, from: number, to: number): Promise<boolean>;
+  /**
+   * Takes the right to send the group's due message for `leaseMs`: null when no message is
+   * due or another flush holds it. The lease is the token `release` needs.
+   */
+  lease(
+    groupKey: string,
+    now: number,
+    leaseMs: number,
+  ): Promise<{ head: GroupHead; lease: number } | null>;
+  /** Gives the lease back, leaving the due time as it is. */
+  unlease(groupKey: string, lease: number): Promise<void>;
+  /** The entries waiting to be sent, at most `limit` (consistent reads). */
+  pending(groupKey: string, limit: number): Promise<GroupEntry[]>;
+  /**
+   * The messages sent whose entries are not yet all cleared (a flush ended between the two):
+   * their ids and the entries they listed.
+   */
+  sentRecords(groupKey: string): Promise<{ messageId: string; entryIds: string[] }[]>;
+  /** Records that a message listing these entries went out: one write. */
+  recordSent(groupKey: string, messageId: string, entryIds: readonly string[]): Promise<void>;
+  /** Removes the sent entries from the pending ones, then the record itself. */
+  clearSent(groupKey: string, messageId: string, entryIds: readonly string[]): Promise<void>;
+  /**
+   * Ends a flush holding `lease`. With `due` null, no message is due any more, unless an entry
+   * was added since the lease (the head's count moved past `addedAtLease`): then the next one
+   * is due at `dueIfAdded`. Returns the due time it left (null: none), or undefined when the
+   * lease was lost to another flush, which then owns the group.
+   */
+  release(
+    groupKey: string,
+    lease: number,
+    outcome: {
+      sentAt: number | null;
+      nextAllowedAt: number;
+      due: number | null;
+      addedAtLease: number;
+      dueIfAdded: number;
+    },
+  ): Promise<number | null | undefined>;
+  /** Groups whose message was due before `before`, oldest first, at most `limit`. */
+  overdue(before: number, limit: number): Promise<string[]>;
+}
+
+/** Sends one group message: the SNS topic that e-mails on-call people. */
+export interface GroupSender {
+  send(message: GroupMessage): Promise<void>;
 }

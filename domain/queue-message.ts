@@ -39,6 +39,9 @@ export function decodeQueueMessage(body: string): QueueMessage | null {
   if (message.type === 'releaseMute' && typeof message.muteId === 'string') {
     return { kind: 'work', message: { type: 'releaseMute', muteId: message.muteId } };
   }
+  if (message.type === 'flushGroup' && typeof message.groupKey === 'string') {
+    return { kind: 'work', message: { type: 'flushGroup', groupKey: message.groupKey } };
+  }
   if (message.type === 'ruleTargetChanged' && typeof message.ruleId === 'string') {
     const selector = selectorOf(message.selector);
     if (selector === null) return null;

@@ -1,20 +1,23 @@
 import type { EpisodeRule } from './episode.ts';
 import { type Labels, type LabelSelector, noLabels, selects } from './labels.ts';
+import type { NotificationGrouping } from './notification-groups.ts';
 import type { Rule } from './rule.ts';
 
 /**
- * What the worker keeps of a rule: what matching and its episodes read, nothing of its
- * description or of who changed it when.
+ * What the worker keeps of a rule: what matching and its episodes read, and how its e-mails
+ * are grouped; nothing of its description or of who changed it when.
  */
-export type IndexedRule = EpisodeRule & {
-  readonly deviceId: string | null;
-  readonly selector: LabelSelector | null;
-};
+export type IndexedRule = EpisodeRule &
+  NotificationGrouping & {
+    readonly deviceId: string | null;
+    readonly selector: LabelSelector | null;
+  };
 
 /** The rule fields an IndexedRule is made from, as a store or a full Rule has them. */
-export type IndexedRuleSource = Pick<Rule, keyof EpisodeRule | 'deviceId'> & {
-  selector?: LabelSelector | null;
-};
+export type IndexedRuleSource = Pick<Rule, keyof EpisodeRule | 'deviceId'> &
+  Partial<NotificationGrouping> & {
+    selector?: LabelSelector | null;
+  };
 
 /** The rules of one metric: per device, for every device, and by label selector. */
 interface MetricRules {
@@ -149,6 +152,9 @@ type Options = Pick<
   | 'clearThreshold'
   | 'noDataSeconds'
   | 'repeatIntervalSeconds'
+  | 'groupBy'
+  | 'groupWaitSeconds'
+  | 'groupIntervalSeconds'
 >;
 const DEFAULT_OPTIONS: Options = Object.freeze({
   forReadings: 1,
@@ -157,6 +163,9 @@ const DEFAULT_OPTIONS: Options = Object.freeze({
   clearThreshold: null,
   noDataSeconds: null,
   repeatIntervalSeconds: null,
+  groupBy: null,
+  groupWaitSeconds: null,
+  groupIntervalSeconds: null,
 });
 
 /**
@@ -190,6 +199,9 @@ class CompactRule implements IndexedRule {
       clearThreshold: source.clearThreshold,
       noDataSeconds: source.noDataSeconds,
       repeatIntervalSeconds: source.repeatIntervalSeconds,
+      groupBy: source.groupBy && source.groupBy.length > 0 ? source.groupBy : null,
+      groupWaitSeconds: source.groupWaitSeconds ?? null,
+      groupIntervalSeconds: source.groupIntervalSeconds ?? null,
     };
     const isDefault = (Object.keys(options) as (keyof Options)[]).every(
       (key) => options[key] === DEFAULT_OPTIONS[key],
@@ -218,6 +230,15 @@ class CompactRule implements IndexedRule {
   }
   get repeatIntervalSeconds(): number | null {
     return this.#options.repeatIntervalSeconds;
+  }
+  get groupBy(): readonly string[] | null {
+    return this.#options.groupBy;
+  }
+  get groupWaitSeconds(): number | null {
+    return this.#options.groupWaitSeconds;
+  }
+  get groupIntervalSeconds(): number | null {
+    return this.#options.groupIntervalSeconds;
   }
 
   /** The fields as a plain object (a test's `toEqual`, a log line). */

@@ -7,7 +7,7 @@ import type {
   UpdateRuleInput,
 } from '../generated/graphql.ts';
 import { ValidationError } from './errors.ts';
-import { type LabelMatcher, parseSelector } from './labels.ts';
+import { type LabelMatcher, parseSelector, requireLabelKey } from './labels.ts';
 import { limits } from './limits.ts';
 import {
   optionalBoolean,
@@ -29,7 +29,7 @@ export const operators: readonly Operator[] = ['GT', 'GTE', 'LT', 'LTE', 'EQ', '
 export const severities: readonly Severity[] = ['INFO', 'WARNING', 'CRITICAL'];
 export const aggregations: readonly Aggregation[] = ['AVG', 'MIN', 'MAX', 'COUNT', 'SUM'];
 
-/** The rule options that shape evaluation, all optional on input. */
+/** The rule options that shape evaluation and its e-mails, all optional on input. */
 type RuleOptions = Pick<
   Rule,
   | 'forReadings'
@@ -38,6 +38,9 @@ type RuleOptions = Pick<
   | 'clearThreshold'
   | 'noDataSeconds'
   | 'repeatIntervalSeconds'
+  | 'groupBy'
+  | 'groupWaitSeconds'
+  | 'groupIntervalSeconds'
 >;
 
 /** The symbol people read in alert e-mails: `temperature > 60`. */
@@ -176,6 +179,10 @@ const DEFAULT_OPTIONS: RuleOptions = {
   clearThreshold: null,
   noDataSeconds: null,
   repeatIntervalSeconds: null,
+  // Notification grouping: null is the deployment's default (domain/notification-groups.ts).
+  groupBy: null,
+  groupWaitSeconds: null,
+  groupIntervalSeconds: null,
 };
 
 /**
@@ -205,7 +212,41 @@ function ruleOptions(input: CreateRuleInput | UpdateRuleInput, current: RuleOpti
     repeatIntervalSeconds: pick('repeatIntervalSeconds', (v, f) =>
       requireInteger(v, f, 1, limits.maxRepeatIntervalSeconds),
     ),
+    groupBy: noneAsNull(pick('groupBy', requireGroupBy)),
+    groupWaitSeconds: pick('groupWaitSeconds', (v, f) =>
+      requireInteger(v, f, 0, limits.maxGroupWaitSeconds),
+    ),
+    groupIntervalSeconds: pick('groupIntervalSeconds', (v, f) =>
+      requireInteger(v, f, 0, limits.maxGroupIntervalSeconds),
+    ),
   };
+}
+
+/** Grouping by no label key is no grouping: stored as null, as the default is. */
+function noneAsNull(keys: string[] | null): string[] | null {
+  return keys !== null && keys.length > 0 ? keys : null;
+}
+
+/**
+ * The label keys a rule's e-mails are grouped by: distinct label keys, at most
+ * `limits.maxGroupByKeys`; an empty list groups by none.
+ */
+function requireGroupBy(value: unknown, field: string): string[] {
+  if (!Array.isArray(value)) {
+    throw new ValidationError(`${field} must be a list of label keys, e.g. ["site"]`, field);
+  }
+  if (value.length > limits.maxGroupByKeys) {
+    throw new ValidationError(
+      `${field} may hold at most ${limits.maxGroupByKeys} label keys; got ${value.length}`,
+      field,
+    );
+  }
+  const keys = value.map((key: unknown, index) => requireLabelKey(key, `${field}[${index}]`));
+  const repeated = keys.find((key, index) => keys.indexOf(key) !== index);
+  if (repeated !== undefined) {
+    throw new ValidationError(`${field} names '${repeated}' more than once`, field);
+  }
+  return keys;
 }
 
 /** Options that only make sense together, checked on the rule as a whole. */

@@ -39,6 +39,12 @@ export type CreateRuleInput = {
   enabled?: boolean | null | undefined;
   /** Fire only after this many consecutive breaching readings (default 1). */
   forReadings?: number | null | undefined;
+  /** E-mail grouping: label keys whose values (the alert's labels) split the rule's e-mails into groups, each sent as one message; at most 8 (default none: one group for the rule). */
+  groupBy?: Array<string> | null | undefined;
+  /** Least seconds between two e-mails of one group while it receives more, 0 to 86400 (default: the deployment's GROUP_INTERVAL_SECONDS, 300). */
+  groupIntervalSeconds?: number | null | undefined;
+  /** Seconds the first notification into an empty group waits for more before the group is e-mailed, 0 to 3600 (default: the deployment's GROUP_WAIT_SECONDS, 30). */
+  groupWaitSeconds?: number | null | undefined;
   metric: string;
   name?: string | null | undefined;
   /** Fire a NO_DATA alert when a device that reported the metric has sent nothing for this long. */
@@ -114,6 +120,9 @@ export type UpdateRuleInput = {
   description?: string | null | undefined;
   enabled?: boolean | null | undefined;
   forReadings?: number | null | undefined;
+  groupBy?: Array<string> | null | undefined;
+  groupIntervalSeconds?: number | null | undefined;
+  groupWaitSeconds?: number | null | undefined;
   metric?: string | null | undefined;
   name?: string | null | undefined;
   noDataSeconds?: number | null | undefined;

@@ -150,6 +150,12 @@ export type CreateRuleInput = {
   enabled?: InputMaybe<Scalars['Boolean']['input']>;
   /** Fire only after this many consecutive breaching readings (default 1). */
   forReadings?: InputMaybe<Scalars['Int']['input']>;
+  /** E-mail grouping: label keys whose values (the alert's labels) split the rule's e-mails into groups, each sent as one message; at most 8 (default none: one group for the rule). */
+  groupBy?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Least seconds between two e-mails of one group while it receives more, 0 to 86400 (default: the deployment's GROUP_INTERVAL_SECONDS, 300). */
+  groupIntervalSeconds?: InputMaybe<Scalars['Int']['input']>;
+  /** Seconds the first notification into an empty group waits for more before the group is e-mailed, 0 to 3600 (default: the deployment's GROUP_WAIT_SECONDS, 30). */
+  groupWaitSeconds?: InputMaybe<Scalars['Int']['input']>;
   metric: Scalars['String']['input'];
   name?: InputMaybe<Scalars['String']['input']>;
   /** Fire a NO_DATA alert when a device that reported the metric has sent nothing for this long. */
@@ -652,6 +658,12 @@ export type Rule = {
   deviceId: Maybe<Scalars['ID']['output']>;
   enabled: Scalars['Boolean']['output'];
   forReadings: Scalars['Int']['output'];
+  /** The label keys the rule's e-mails are grouped by; null: one group for the rule. */
+  groupBy: Maybe<Array<Scalars['String']['output']>>;
+  /** Null: the deployment's default (GROUP_INTERVAL_SECONDS). */
+  groupIntervalSeconds: Maybe<Scalars['Int']['output']>;
+  /** Null: the deployment's default (GROUP_WAIT_SECONDS). */
+  groupWaitSeconds: Maybe<Scalars['Int']['output']>;
   id: Scalars['ID']['output'];
   metric: Scalars['String']['output'];
   name: Maybe<Scalars['String']['output']>;
@@ -775,6 +787,9 @@ export type UpdateRuleInput = {
   description?: InputMaybe<Scalars['String']['input']>;
   enabled?: InputMaybe<Scalars['Boolean']['input']>;
   forReadings?: InputMaybe<Scalars['Int']['input']>;
+  groupBy?: InputMaybe<Array<Scalars['String']['input']>>;
+  groupIntervalSeconds?: InputMaybe<Scalars['Int']['input']>;
+  groupWaitSeconds?: InputMaybe<Scalars['Int']['input']>;
   metric?: InputMaybe<Scalars['String']['input']>;
   name?: InputMaybe<Scalars['String']['input']>;
   noDataSeconds?: InputMaybe<Scalars['Int']['input']>;

@@ -35,7 +35,8 @@ export interface TableDefinition {
     | 'Episodes'
     | 'DeviceCredentials'
     | 'Devices'
-    | 'Silences';
+    | 'Silences'
+    | 'NotificationGroups';
   /** Environment variable through which functions receive the table name. */
   envVar: string;
   partitionKey: KeyDefinition;
@@ -185,6 +186,29 @@ export const tables = {
     ],
     timeToLiveAttribute: 'expiresAt',
   },
+  notificationGroups: {
+    // The e-mail channel's groups (domain/notification-groups.ts): per group key (a rule, and
+    // the values of its groupBy labels), one `head` item (when the next message is due, the
+    // flush lease), one `pending#` item per notification waiting to go out, one `entry#`
+    // item per notification ever added (so a retry adds nothing; expired by TTL after a
+    // week) and, for a moment after each message, a `sent#` record of what it listed.
+    // `due` is sparse: only heads with a message due carry `dueFeed`, so the scheduled check
+    // finds overdue groups in one query. Its one partition is written when a group's next
+    // message is scheduled or sent (twice per message at most), never per notification.
+    id: 'NotificationGroups',
+    envVar: 'NOTIFICATION_GROUPS_TABLE',
+    partitionKey: string('groupKey'),
+    sortKey: string('itemKey'),
+    globalSecondaryIndexes: [
+      {
+        indexName: 'due',
+        partitionKey: string('dueFeed'),
+        sortKey: { name: 'flushAt', type: 'N' },
+        projection: 'KEYS_ONLY',
+      },
+    ],
+    timeToLiveAttribute: 'expiresAt',
+  },
 } as const satisfies Record<string, TableDefinition>;
 
 /**
@@ -214,10 +238,12 @@ export const evaluationQueue = {
 export const alertsTopic = {
   envVar: 'ALERTS_TOPIC_ARN',
   /**
-   * SNS message attributes subscribers can filter on; `labels` is a String.Array of the
-   * device's `key=value` labels (adapters/sns-alert-notifier.ts), absent when it has none.
+   * SNS message attributes subscribers can filter on (adapters/sns-alert-notifier.ts): the
+   * rule, the worst severity listed, `kind` (String.Array of the notification kinds listed),
+   * `labels` (String.Array of the listed alerts' `key=value` labels, at most 100, absent when
+   * they have none) and `deviceId` when every alert listed is of one device.
    */
-  messageAttributes: ['deviceId', 'severity', 'ruleId', 'labels'],
+  messageAttributes: ['ruleId', 'severity', 'kind', 'labels', 'deviceId'],
 } as const;
 
 /** Lambda resolver modules (files in resolvers/) and the GraphQL fields each one serves. */

@@ -5,6 +5,7 @@
  * the functions' environment from these names, and docs/configuration.md is generated from
  * this list (`npm run docs:settings`, checked by a test). No AWS or CDK imports here.
  */
+import { limits } from '../domain/limits.ts';
 import { alertsTopic, deviceAuthorizer, evaluationQueue, tables } from './resources.ts';
 
 /** Who reads a setting, and from where. */
@@ -90,6 +91,9 @@ export const settings = {
   [tables.deviceCredentials.envVar]: resource('the device credentials table (hashes only)'),
   [tables.devices.envVar]: resource('the device inventory table'),
   [tables.silences.envVar]: resource('the silences and maintenance windows table'),
+  [tables.notificationGroups.envVar]: resource(
+    "the notification groups table: the e-mail channel's groups waiting to go out",
+  ),
   [evaluationQueue.envVar]: resource('the evaluation queue: readings and work for the worker'),
   [alertsTopic.envVar]: resource('the alerts topic (e-mail and other subscribers)'),
   DEAD_LETTER_QUEUE_URL: resource('the dead-letter queue of the evaluation queue'),
@@ -120,6 +124,24 @@ export const settings = {
     max: 3_600_000,
     meaning:
       'how often a busy worker reads the changes of rules and device labels: a change reaches readings evaluated this long after it',
+  },
+  GROUP_WAIT_SECONDS: {
+    readBy: 'functions',
+    kind: 'integer',
+    default: 30,
+    min: 0,
+    max: limits.maxGroupWaitSeconds,
+    meaning:
+      'how long the first notification into an empty group waits for others before the group is e-mailed, for rules that set no `groupWaitSeconds`',
+  },
+  GROUP_INTERVAL_SECONDS: {
+    readBy: 'functions',
+    kind: 'integer',
+    default: 300,
+    min: 0,
+    max: limits.maxGroupIntervalSeconds,
+    meaning:
+      'the least time between two e-mails of one group while it receives more, for rules that set no `groupIntervalSeconds`',
   },
   STATUS_PERIOD_SECONDS: {
     readBy: 'functions',

@@ -73,6 +73,11 @@ export interface LocalStackOptions {
   rulesRefreshMs?: number;
   /** How often the scheduled no-data and repeat check runs, in milliseconds. */
   episodeCheckIntervalMs?: number;
+  /**
+   * The e-mail grouping of rules that set none (GROUP_WAIT_SECONDS, GROUP_INTERVAL_SECONDS;
+   * default the deployed 30 s and 300 s). Tests set a short wait to see e-mails in seconds.
+   */
+  notificationGroups?: { waitSeconds?: number; intervalSeconds?: number };
   logLevel?: SettingValue<'POWERTOOLS_LOG_LEVEL'>;
   /**
    * How long the endpoint reuses the device authorizer's answer for a token (AppSync's
@@ -112,6 +117,7 @@ export interface LocalStackOutputs {
   EpisodesTableName: string;
   DeviceCredentialsTableName: string;
   DevicesTableName: string;
+  NotificationGroupsTableName: string;
   EvaluationQueueUrl: string;
   DeadLetterQueueUrl: string;
   AlertsTopicArn: string;
@@ -238,11 +244,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [tables.deviceCredentials.envVar]: resources.tableNames.deviceCredentials,
       [tables.devices.envVar]: resources.tableNames.devices,
       [tables.silences.envVar]: resources.tableNames.silences,
+      [tables.notificationGroups.envVar]: resources.tableNames.notificationGroups,
       [evaluationQueue.envVar]: resources.evaluationQueueUrl,
       DEAD_LETTER_QUEUE_URL: resources.deadLetterQueueUrl,
       [alertsTopic.envVar]: resources.alertsTopicArn,
       GRAPHQL_URL: graphqlUrl,
       RULES_REFRESH_MS: String(options.rulesRefreshMs ?? settings.RULES_REFRESH_MS.default),
+      GROUP_WAIT_SECONDS: String(
+        options.notificationGroups?.waitSeconds ?? settings.GROUP_WAIT_SECONDS.default,
+      ),
+      GROUP_INTERVAL_SECONDS: String(
+        options.notificationGroups?.intervalSeconds ?? settings.GROUP_INTERVAL_SECONDS.default,
+      ),
       DEVICE_AUTH_CACHE_SECONDS: String(
         options.deviceAuthCacheSeconds ?? settings.DEVICE_AUTH_CACHE_SECONDS.default,
       ),
@@ -415,6 +428,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         EpisodesTableName: resources.tableNames.episodes,
         DeviceCredentialsTableName: resources.tableNames.deviceCredentials,
         DevicesTableName: resources.tableNames.devices,
+        NotificationGroupsTableName: resources.tableNames.notificationGroups,
         EvaluationQueueUrl: resources.evaluationQueueUrl,
         DeadLetterQueueUrl: resources.deadLetterQueueUrl,
         AlertsTopicArn: resources.alertsTopicArn,

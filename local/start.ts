@@ -37,6 +37,10 @@ const stack = await startLocalStack({
   logLevel: readOrExit('LOG_LEVEL'),
   deviceAuthCacheSeconds: readOrExit('DEVICE_AUTH_CACHE_SECONDS'),
   rulesRefreshMs: readOrExit('RULES_REFRESH_MS'),
+  notificationGroups: {
+    waitSeconds: readOrExit('GROUP_WAIT_SECONDS'),
+    intervalSeconds: readOrExit('GROUP_INTERVAL_SECONDS'),
+  },
 }).catch((error: unknown) => {
   // State kept from an earlier start that this one cannot take: one line saying what to do.
   if (!(error instanceof KeptStateError)) throw error;

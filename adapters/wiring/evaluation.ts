@@ -1,5 +1,6 @@
 import type { EvaluationDeps } from '../../domain/evaluation.ts';
 import { DeviceCache } from '../../domain/device-cache.ts';
+import { type FlushDeps, flushGroup } from '../../domain/notification-groups.ts';
 import { RuleCache } from '../../domain/rule-cache.ts';
 import { alertsTopic, tables } from '../../infra/resources.ts';
 import { AppSyncAlertPublisher } from '../appsync-alert-publisher.ts';
@@ -7,10 +8,13 @@ import { dynamodb } from '../clients/dynamodb.ts';
 import { sns } from '../clients/sns.ts';
 import { setting } from '../config.ts';
 import { DynamoDbEpisodeStore } from '../dynamodb-episode-store.ts';
+import { DynamoDbNotificationGroupStore } from '../dynamodb-notification-group-store.ts';
+import { GroupingNotifier } from '../grouping-notifier.ts';
 import { alertFired } from '../instrumentation.ts';
 import { logger } from '../logger.ts';
 import { metrics } from '../metrics.ts';
 import { SnsAlertNotifier } from '../sns-alert-notifier.ts';
+import { evaluationQueue } from './evaluation-queue.ts';
 import { mutes, silences } from './silences.ts';
 import { alertStore, deviceStore, readingStore, ruleStore as sharedRuleStore } from './stores.ts';
 
@@ -29,6 +33,18 @@ export const rules = new RuleCache(ruleStore, {
   metrics,
 });
 
+/**
+ * The e-mail channel's groups: the worker adds notifications and flushes a group when its
+ * `flushGroup` message arrives; the scheduled check flushes the overdue ones.
+ */
+export const groupFlushing: FlushDeps = {
+  store: new DynamoDbNotificationGroupStore(dynamodb, setting(tables.notificationGroups.envVar)),
+  queue: evaluationQueue(),
+  sender: new SnsAlertNotifier(sns, setting(alertsTopic.envVar)),
+  now: Date.now,
+  metrics,
+};
+
 export const evaluationDeps: EvaluationDeps = {
   readings: readingStore(),
   rules: () => rules.current(),
@@ -44,7 +60,15 @@ export const evaluationDeps: EvaluationDeps = {
     }),
   episodes: new DynamoDbEpisodeStore(dynamodb, setting(tables.episodes.envVar)),
   alerts: alertStore(),
-  notifier: new SnsAlertNotifier(sns, setting(alertsTopic.envVar)),
+  notifier: new GroupingNotifier(
+    () => rules.current(),
+    {
+      waitSeconds: setting('GROUP_WAIT_SECONDS'),
+      intervalSeconds: setting('GROUP_INTERVAL_SECONDS'),
+    },
+    groupFlushing,
+  ),
+  flushGroup: (groupKey) => flushGroup(groupKey, groupFlushing),
   publisher: new AppSyncAlertPublisher(setting('GRAPHQL_URL'), setting('AWS_REGION')),
   now: Date.now,
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

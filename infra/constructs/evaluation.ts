@@ -26,8 +26,9 @@ export interface EvaluationProps {
 
 /**
  * The worker that evaluates every reading: fed by the queue with partial batch failures,
- * allowed exactly what it does — write readings, read rules, record alerts, publish to the
- * topic and call `publishAlert`. Its alarms are in infra/constructs/observability.ts.
+ * allowed exactly what it does — write readings, read rules, record alerts, keep notification
+ * groups (and schedule their e-mails on its own queue), publish to the topic and call
+ * `publishAlert`. Its alarms are in infra/constructs/observability.ts.
  */
 export class Evaluation extends Construct {
   readonly worker: AlertsFunction;
@@ -42,6 +43,9 @@ export class Evaluation extends Construct {
       [tables.episodes.envVar]: props.tables.episodes.tableName,
       [tables.devices.envVar]: props.tables.devices.tableName,
       [tables.silences.envVar]: props.tables.silences.tableName,
+      [tables.notificationGroups.envVar]: props.tables.notificationGroups.tableName,
+      // Both schedule notification groups' e-mails with delayed flushGroup messages.
+      [evaluationQueue.envVar]: props.queue.queueUrl,
       [alertsTopic.envVar]: props.topic.topicArn,
       GRAPHQL_URL: props.api.graphqlUrl,
       RETENTION_DAYS: String(props.retentionDays),
@@ -82,6 +86,9 @@ export class Evaluation extends Construct {
       grantSilencesReader(fn, props.tables.silences);
       props.tables.episodes.grantReadWriteData(fn);
       props.tables.alerts.grantReadWriteData(fn);
+      // Notification groups: entries added, heads leased, overdue groups found by `due`.
+      props.tables.notificationGroups.grantReadWriteData(fn);
+      props.queue.grantSendMessages(fn);
       props.topic.grantPublish(fn);
       props.api.grantMutation(fn, 'publishAlert');
       Validations.of(fn.role ?? fn).acknowledge({
@@ -96,6 +103,7 @@ export class Evaluation extends Construct {
       props.tables.rules,
       props.tables.alerts,
       props.tables.devices,
+      props.tables.notificationGroups,
     );
     props.tables.devices.grantReadData(this.check);
     acknowledgeIndexAccess(
@@ -103,6 +111,7 @@ export class Evaluation extends Construct {
       props.tables.rules,
       props.tables.alerts,
       props.tables.devices,
+      props.tables.notificationGroups,
     );
   }
 }

@@ -61,6 +61,7 @@ export class Storage extends Construct {
       deviceCredentials: build(tables.deviceCredentials),
       devices: build(tables.devices),
       silences: build(tables.silences),
+      notificationGroups: build(tables.notificationGroups),
     };
   }
 }

@@ -11,6 +11,9 @@ const TEST_RULES_REFRESH_MS = 100;
 /**
  * Starts the whole local stack in this test process on free loopback ports, throw-away,
  * with a short visibility timeout so retries and the dead-letter queue show up in seconds.
+ * Rules that set no grouping e-mail their group at once (group wait and interval 0): an
+ * alert's e-mail then goes out as soon as its flush message is run, and `queueDrained`
+ * waits for it. Tests of grouping set a wait on their rule (alert-storm.test.ts).
  */
 export async function startTestStack(
   overrides: Partial<LocalStackOptions> = {},
@@ -23,6 +26,7 @@ export async function startTestStack(
     worker: { batchSize: 10, maxBatchingWindowMs: 0, concurrency: 2 },
     rulesRefreshMs: TEST_RULES_REFRESH_MS,
     episodeCheckIntervalMs: 200,
+    notificationGroups: { waitSeconds: 0, intervalSeconds: 0 },
     logLevel: 'SILENT',
     ...overrides,
   });
@@ -42,12 +46,18 @@ export async function queueDrained(stack: LocalStack): Promise<void> {
     const { Attributes } = await sqs.send(
       new GetQueueAttributesCommand({
         QueueUrl: stack.outputs.EvaluationQueueUrl,
-        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+        AttributeNames: [
+          'ApproximateNumberOfMessages',
+          'ApproximateNumberOfMessagesNotVisible',
+          'ApproximateNumberOfMessagesDelayed',
+        ],
       }),
     );
+    // Delayed messages too: a notification group's flush message waits there.
     return (
       Attributes?.ApproximateNumberOfMessages === '0' &&
-      Attributes.ApproximateNumberOfMessagesNotVisible === '0'
+      Attributes.ApproximateNumberOfMessagesNotVisible === '0' &&
+      Attributes.ApproximateNumberOfMessagesDelayed === '0'
     );
   }, 'the evaluation queue to drain');
 }

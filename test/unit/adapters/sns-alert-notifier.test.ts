@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { thresholdAlert } from '../../../domain/alert.ts';
 import { alertInput } from '../../../adapters/appsync-alert-publisher.ts';
 import { messageAttributes } from '../../../adapters/sns-alert-notifier.ts';
+import { describeGroup } from '../../../domain/group-message.ts';
 import { alertsTopic } from '../../../infra/resources.ts';
 import { reading, rule } from '../../support/builders.ts';
 
@@ -14,28 +15,56 @@ const fired = (labels?: Record<string, string>) =>
     labels,
   );
 
-describe('SNS message attributes of an alert', () => {
-  it('given a labelled device, then labels is one String.Array of key=value, sorted by key, beside the others', () => {
-    const attributes = messageAttributes(fired({ site: 'berlin', model: 'b200', note: 'a "b"' }));
+/** The one message a group of these alerts' firings sends. */
+const messageOf = (...alerts: ReturnType<typeof fired>[]) => {
+  const entries = alerts.map((alert, i) => ({
+    id: `${alert.id}/FIRING@${i}`,
+    kind: 'FIRING' as const,
+    alert,
+    addedAt: i,
+  }));
+  const [first] = describeGroup({ ruleId: 'hot', labels: [] }, entries);
+  if (!first) throw new Error('no message');
+  return first.message;
+};
+
+describe('SNS message attributes of a group message', () => {
+  it('given one labelled device, then labels is one String.Array of key=value, sorted, beside the rule, severity, kinds and device', () => {
+    const attributes = messageAttributes(
+      messageOf(fired({ site: 'berlin', model: 'b200', note: 'a "b"' })),
+    );
     expect(attributes).toEqual({
-      deviceId: { DataType: 'String', StringValue: 'D1' },
-      severity: { DataType: 'String', StringValue: 'CRITICAL' },
       ruleId: { DataType: 'String', StringValue: 'hot' },
+      severity: { DataType: 'String', StringValue: 'CRITICAL' },
+      kind: { DataType: 'String.Array', StringValue: '["FIRING"]' },
       labels: {
         DataType: 'String.Array',
         StringValue: '["model=b200","note=a \\"b\\"","site=berlin"]',
       },
+      deviceId: { DataType: 'String', StringValue: 'D1' },
     });
     expect(JSON.parse(attributes.labels?.StringValue ?? '')).toContain('site=berlin');
   });
 
-  it('given a device without labels, or an alert stored before labels, then there is no labels attribute', () => {
-    expect(Object.keys(messageAttributes(fired()))).toEqual(['deviceId', 'severity', 'ruleId']);
-    expect(messageAttributes({ ...fired(), labels: null }).labels).toBeUndefined();
+  it('given alerts of several devices, then there is no deviceId and labels holds each label once', () => {
+    const other = { ...fired({ site: 'paris' }), id: 'other', deviceId: 'D2' };
+    const attributes = messageAttributes(messageOf(fired({ site: 'berlin' }), other));
+    expect(attributes.deviceId).toBeUndefined();
+    expect(JSON.parse(attributes.labels?.StringValue ?? '')).toEqual(['site=berlin', 'site=paris']);
+  });
+
+  it('given alerts without labels, or stored before labels, then there is no labels attribute', () => {
+    expect(Object.keys(messageAttributes(messageOf(fired())))).toEqual([
+      'ruleId',
+      'severity',
+      'kind',
+      'deviceId',
+    ]);
+    expect(messageAttributes(messageOf({ ...fired(), labels: null })).labels).toBeUndefined();
   });
 
   it('given the documented attribute list, then it names exactly what is sent', () => {
-    expect(Object.keys(messageAttributes(fired({ site: 'berlin' }))).sort()).toEqual(
+    expect(Object.keys(messageAttributes(messageOf(fired({ site: 'berlin' })))).sort()).toEqual(
       [...alertsTopic.messageAttributes].sort(),
     );
   });

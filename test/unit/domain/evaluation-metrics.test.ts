@@ -53,7 +53,10 @@ describe('evaluation metrics', () => {
     expect(pointsOf(points, 'AlertsFired', { severity: 'CRITICAL' })).toEqual([
       expect.objectContaining({ unit: 'Count', values: [1] }),
     ]);
-    expect(sumOf(points, 'NotificationsSent', { channel: 'sns' })).toBe(1);
+    // The e-mail channel adds the notification to its group; the group's SNS message counts as
+    // `sns` when it is sent (domain/notification-groups.ts).
+    expect(sumOf(points, 'NotificationsSent', { channel: 'group' })).toBe(1);
+    expect(sumOf(points, 'NotificationsSent', { channel: 'sns' })).toBe(0);
     expect(sumOf(points, 'NotificationsSent', { channel: 'push' })).toBe(1);
     expect(sumOf(points, 'AlertsResolved', { severity: 'CRITICAL' })).toBe(0);
     // The alert that fired is told once, and carries its reading's id: the correlation id.
@@ -73,17 +76,17 @@ describe('evaluation metrics', () => {
     expect(sumOf(points, 'AlertsFired', { severity: 'WARNING' })).toBe(0);
   });
 
-  it('given the e-mail channel fails, then NotificationsFailed counts it for sns and the push still counts as sent', async () => {
+  it('given the e-mail channel fails, then NotificationsFailed counts it for group and the push still counts as sent', async () => {
     const points = await emfOf(async (metrics) => {
       const { deps } = setup(metrics);
       (deps.notifier as FakeChannel).failuresLeft = 1;
       await evaluateReadings([reading('r1', 70, 1)], deps);
     });
 
-    expect(pointsOf(points, 'NotificationsFailed', { channel: 'sns' })).toEqual([
+    expect(pointsOf(points, 'NotificationsFailed', { channel: 'group' })).toEqual([
       expect.objectContaining({ unit: 'Count', values: [1] }),
     ]);
-    expect(sumOf(points, 'NotificationsSent', { channel: 'sns' })).toBe(0);
+    expect(sumOf(points, 'NotificationsSent', { channel: 'group' })).toBe(0);
     expect(sumOf(points, 'NotificationsSent', { channel: 'push' })).toBe(1);
   });
 
@@ -95,7 +98,7 @@ describe('evaluation metrics', () => {
     });
 
     expect(sumOf(points, 'NotificationsFailed', { channel: 'push' })).toBe(1);
-    expect(sumOf(points, 'NotificationsSent', { channel: 'sns' })).toBe(1);
+    expect(sumOf(points, 'NotificationsSent', { channel: 'group' })).toBe(1);
   });
 
   it('given another worker stores the episode first, then EpisodeWriteConflicts counts the retried write', async () => {

@@ -98,3 +98,14 @@ describe('decodeQueueMessage: a mute ended', () => {
     expect(decodeQueueMessage('{"type":"releaseMute"}')).toBeNull();
   });
 });
+
+describe('decodeQueueMessage: a notification group due', () => {
+  it('given flushGroup with a group key, then it is a work message; without one, a poison record', () => {
+    expect(decodeQueueMessage('{"type":"flushGroup","groupKey":"r1#ab12","x":1}')).toEqual({
+      kind: 'work',
+      message: { type: 'flushGroup', groupKey: 'r1#ab12' },
+    });
+    expect(decodeQueueMessage('{"type":"flushGroup"}')).toBeNull();
+    expect(decodeQueueMessage('{"type":"flushGroup","groupKey":["r1"]}')).toBeNull();
+  });
+});

@@ -109,6 +109,28 @@ describe('rule options', () => {
       clearThreshold: null,
       noDataSeconds: null,
       repeatIntervalSeconds: null,
+      groupBy: null,
+      groupWaitSeconds: null,
+      groupIntervalSeconds: null,
+    });
+  });
+
+  it('given e-mail grouping options, then they are kept; an empty groupBy groups by nothing, and null returns to the default', () => {
+    const rule = newRule(
+      { ...base, groupBy: ['site', 'room'], groupWaitSeconds: 0, groupIntervalSeconds: 86_400 },
+      'r1',
+      now,
+    );
+    expect(rule).toMatchObject({
+      groupBy: ['site', 'room'],
+      groupWaitSeconds: 0,
+      groupIntervalSeconds: 86_400,
+    });
+    expect(newRule({ ...base, groupBy: [] }, 'r1', now).groupBy).toBeNull();
+    expect(applyRuleUpdate(rule, { groupBy: null, groupWaitSeconds: null }, now)).toMatchObject({
+      groupBy: null,
+      groupWaitSeconds: null,
+      groupIntervalSeconds: 86_400,
     });
   });
 
@@ -130,6 +152,20 @@ describe('rule options', () => {
       'input.repeatIntervalSeconds must be a whole number from 1 to 604800',
     ],
     [{ description: 'x'.repeat(2049) }, 'input.description must be at most 2048 characters'],
+    [{ groupBy: 'site' }, 'input.groupBy must be a list of label keys, e.g. ["site"]'],
+    [{ groupBy: ['Site'] }, 'input.groupBy[0] may contain only lower-case letters'],
+    [{ groupBy: ['site', 'site'] }, "input.groupBy names 'site' more than once"],
+    [
+      { groupBy: ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i'] },
+      'input.groupBy may hold at most 8 label keys; got 9',
+    ],
+    [{ groupWaitSeconds: -1 }, 'input.groupWaitSeconds must be a whole number from 0 to 3600'],
+    [{ groupWaitSeconds: 3601 }, 'input.groupWaitSeconds must be a whole number from 0 to 3600'],
+    [
+      { groupIntervalSeconds: 86_401 },
+      'input.groupIntervalSeconds must be a whole number from 0 to 86400',
+    ],
+    [{ groupIntervalSeconds: 1.5 }, 'input.groupIntervalSeconds must be a whole number'],
   ])('given %o, then the rule is refused: %s', (options, message) => {
     expect(() => newRule({ ...base, ...options } as never, 'r1', now)).toThrow(message);
   });

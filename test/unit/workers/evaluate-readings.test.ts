@@ -177,7 +177,7 @@ describe('the worker, observed', () => {
       expect.objectContaining({ unit: 'Count', values: [1] }),
     ]);
     expect(sumOf(points, 'AlertsFired', { severity: 'CRITICAL' })).toBe(1);
-    expect(sumOf(points, 'NotificationsSent', { channel: 'sns' })).toBe(1);
+    expect(sumOf(points, 'NotificationsSent', { channel: 'group' })).toBe(1);
     expect(sumOf(points, 'NotificationsSent', { channel: 'push' })).toBe(1);
   });
 
