@@ -19,7 +19,13 @@ vi.mock('../../../adapters/wiring/silence-editing.ts', () => ({
     getWindow: async (id: string) => windows.get(id) ?? null,
     deleteWindow: async (id: string) => windows.delete(id),
   },
-  work: { send: async (message: unknown) => void sent.push(message) },
+  work: {
+    send: async (message: unknown, delaySeconds?: number) =>
+      void sent.push(
+        delaySeconds === undefined ? message : { ...(message as object), delaySeconds },
+      ),
+  },
+  refreshMs: 2000,
 }));
 
 const { handler } = await import('../../../resolvers/silences.ts');
@@ -56,7 +62,7 @@ describe('the silences resolver: releasing what a mute held', () => {
     sent.length = 0;
   });
 
-  it('given an active silence, when it is expired, then the worker is told to release it, once', async () => {
+  it('given an active silence, when it is expired, then the worker is told to release it, at once and after its refresh time', async () => {
     const created = await mutation('createSilence', { input: silenceInput });
     expect(created).toMatchObject({ state: 'ACTIVE', createdBy: 'op@example.com' });
     expect(sent).toEqual([]);
@@ -65,7 +71,11 @@ describe('the silences resolver: releasing what a mute held', () => {
     await mutation('expireSilence', { id: created.id });
 
     expect(expired).toMatchObject({ state: 'EXPIRED', expiredBy: 'op@example.com' });
-    expect(sent).toEqual([{ type: 'releaseMute', muteId: created.id }]);
+    // At once, and again once every worker's set has read the expiry (2 × 2 s, and a second).
+    expect(sent).toEqual([
+      { type: 'releaseMute', muteId: created.id },
+      { type: 'releaseMute', muteId: created.id, delaySeconds: 5 },
+    ]);
   });
 
   it('given a window, when it is deleted, then the worker is told to release it', async () => {
@@ -81,7 +91,10 @@ describe('the silences resolver: releasing what a mute held', () => {
       id: created.id,
       deleted: true,
     });
-    expect(sent).toEqual([{ type: 'releaseMute', muteId: created.id }]);
+    expect(sent).toEqual([
+      { type: 'releaseMute', muteId: created.id },
+      { type: 'releaseMute', muteId: created.id, delaySeconds: 5 },
+    ]);
   });
 
   it('given bad input, then nothing is stored and nothing sent', async () => {
