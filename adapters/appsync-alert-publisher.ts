@@ -12,6 +12,7 @@ const PUBLISH_ALERT = `mutation PublishAlert($input: AlertInput!) {
   publishAlert(input: $input) {
     id ruleId ruleName deviceId labels { key value } metric value threshold operator severity status reason
     eventId eventTimestamp firedAt resolvedAt acknowledgedAt acknowledgedBy notifiedAt resolution
+    flapping
   }
 }`;
 
@@ -113,6 +114,7 @@ export function alertInput(alert: Alert): AlertInput {
     acknowledgedBy: alert.acknowledgedBy,
     notifiedAt: alert.notifiedAt,
     resolution: alert.resolution ?? null,
+    flapping: alert.flapping ?? null,
   };
 }
 

@@ -365,5 +365,7 @@ function toAlert(item: Record<string, unknown>): Alert {
     notifiedAt: text('notifiedAt'),
     // Only alerts resolved for a stated reason carry one.
     ...(typeof item.resolution === 'string' ? { resolution: item.resolution } : {}),
+    // Only alerts of an episode that flapped carry the mark.
+    ...(typeof item.flapping === 'boolean' ? { flapping: item.flapping } : {}),
   };
 }

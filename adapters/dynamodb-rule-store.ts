@@ -5,6 +5,7 @@ import {
   QueryCommand,
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { flapDefaults } from '../domain/flapping.ts';
 import type { PageRequest } from '../domain/pagination.ts';
 import type { Page, RuleStore } from '../domain/ports.ts';
 import type { Rule } from '../domain/rule.ts';
@@ -42,6 +43,9 @@ const EVALUATED = [
   'clearThreshold',
   'noDataSeconds',
   'repeatIntervalSeconds',
+  'flapDetection',
+  'flapHighPercent',
+  'flapLowPercent',
   'changedKey',
   'deletedAt',
 ];
@@ -257,6 +261,10 @@ function toIndexedRule(item: Record<string, unknown>): IndexedRuleSource & { ena
     clearThreshold: (item.clearThreshold as number | undefined) ?? null,
     noDataSeconds: (item.noDataSeconds as number | undefined) ?? null,
     repeatIntervalSeconds: (item.repeatIntervalSeconds as number | undefined) ?? null,
+    // Rules stored before flap detection have the defaults.
+    flapDetection: (item.flapDetection as boolean | undefined) ?? flapDefaults.flapDetection,
+    flapHighPercent: (item.flapHighPercent as number | undefined) ?? flapDefaults.flapHighPercent,
+    flapLowPercent: (item.flapLowPercent as number | undefined) ?? flapDefaults.flapLowPercent,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { EpisodeRule } from './episode.ts';
+import { flapDefaults } from './flapping.ts';
 import { type Labels, type LabelSelector, noLabels, selects } from './labels.ts';
 import type { Rule } from './rule.ts';
 
@@ -149,6 +150,9 @@ type Options = Pick<
   | 'clearThreshold'
   | 'noDataSeconds'
   | 'repeatIntervalSeconds'
+  | 'flapDetection'
+  | 'flapHighPercent'
+  | 'flapLowPercent'
 >;
 const DEFAULT_OPTIONS: Options = Object.freeze({
   forReadings: 1,
@@ -157,6 +161,7 @@ const DEFAULT_OPTIONS: Options = Object.freeze({
   clearThreshold: null,
   noDataSeconds: null,
   repeatIntervalSeconds: null,
+  ...flapDefaults,
 });
 
 /**
@@ -190,6 +195,9 @@ class CompactRule implements IndexedRule {
       clearThreshold: source.clearThreshold,
       noDataSeconds: source.noDataSeconds,
       repeatIntervalSeconds: source.repeatIntervalSeconds,
+      flapDetection: source.flapDetection,
+      flapHighPercent: source.flapHighPercent,
+      flapLowPercent: source.flapLowPercent,
     };
     const isDefault = (Object.keys(options) as (keyof Options)[]).every(
       (key) => options[key] === DEFAULT_OPTIONS[key],
@@ -218,6 +226,15 @@ class CompactRule implements IndexedRule {
   }
   get repeatIntervalSeconds(): number | null {
     return this.#options.repeatIntervalSeconds;
+  }
+  get flapDetection(): boolean {
+    return this.#options.flapDetection;
+  }
+  get flapHighPercent(): number {
+    return this.#options.flapHighPercent;
+  }
+  get flapLowPercent(): number {
+    return this.#options.flapLowPercent;
   }
 
   /** The fields as a plain object (a test's `toEqual`, a log line). */

@@ -7,6 +7,7 @@ import type {
   UpdateRuleInput,
 } from '../generated/graphql.ts';
 import { ValidationError } from './errors.ts';
+import { flapDefaults } from './flapping.ts';
 import { type LabelMatcher, parseSelector } from './labels.ts';
 import { limits } from './limits.ts';
 import {
@@ -38,6 +39,9 @@ type RuleOptions = Pick<
   | 'clearThreshold'
   | 'noDataSeconds'
   | 'repeatIntervalSeconds'
+  | 'flapDetection'
+  | 'flapHighPercent'
+  | 'flapLowPercent'
 >;
 
 /** The symbol people read in alert e-mails: `temperature > 60`. */
@@ -102,7 +106,7 @@ export function newRule(
     updatedAt: at,
     updatedBy: by,
   };
-  return checkCoherence(rule);
+  return checkCoherence(rule, input);
 }
 
 /**
@@ -160,7 +164,7 @@ export function applyRuleUpdate(
     updatedAt: at,
     updatedBy: by,
   };
-  return checkCoherence(updated);
+  return checkCoherence(updated, input);
 }
 
 /** A selector as a rule input has it: absent or null is none. */
@@ -176,6 +180,7 @@ const DEFAULT_OPTIONS: RuleOptions = {
   clearThreshold: null,
   noDataSeconds: null,
   repeatIntervalSeconds: null,
+  ...flapDefaults,
 };
 
 /**
@@ -205,11 +210,38 @@ function ruleOptions(input: CreateRuleInput | UpdateRuleInput, current: RuleOpti
     repeatIntervalSeconds: pick('repeatIntervalSeconds', (v, f) =>
       requireInteger(v, f, 1, limits.maxRepeatIntervalSeconds),
     ),
+    flapDetection: pick('flapDetection', (v, f) => optionalBoolean(v, f) as boolean),
+    flapHighPercent: pick('flapHighPercent', requirePercent),
+    flapLowPercent: pick('flapLowPercent', requirePercent),
   };
 }
 
-/** Options that only make sense together, checked on the rule as a whole. */
-function checkCoherence(rule: Rule): Rule {
+/** A flapping threshold: a percent state change above 0 and at most 100. */
+function requirePercent(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 100) {
+    throw new ValidationError(
+      `${field} must be a percent above 0 and at most 100; got ${String(value)}`,
+      field,
+    );
+  }
+  return value;
+}
+
+/**
+ * Options that only make sense together, checked on the rule as a whole. `input` names the
+ * field at fault where either of two could be.
+ */
+function checkCoherence(rule: Rule, input?: CreateRuleInput | UpdateRuleInput): Rule {
+  if (rule.flapLowPercent >= rule.flapHighPercent) {
+    const field =
+      input?.flapLowPercent === undefined && input?.flapHighPercent !== undefined
+        ? 'input.flapHighPercent'
+        : 'input.flapLowPercent';
+    throw new ValidationError(
+      `input.flapLowPercent ${rule.flapLowPercent} must be below input.flapHighPercent ${rule.flapHighPercent}: flapping starts at the high percent and stops below the low one`,
+      field,
+    );
+  }
   if (rule.aggregation !== null && rule.windowSeconds === null) {
     throw new ValidationError('input.aggregation needs input.windowSeconds', 'input.aggregation');
   }
