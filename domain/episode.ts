@@ -223,7 +223,7 @@ function flap(
   let flapping = isFlapping(rule, history, state.flapping);
   // The percent rises only when the state changes, which brings an alert to tell of; lowered
   // thresholds may make it high enough without one: flapping starts with the next change.
-  if (flapping && !state.flapping && next.open === null && resolved === null) flapping = false;
+  if (flapping && !state.flapping && !(fired ?? next.open ?? resolved)) flapping = false;
   if (state.flapping || flapping) {
     if (fired) fired = { ...fired, flapping: true };
     if (resolved) resolved = { ...resolved, flapping: true };

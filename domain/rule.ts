@@ -233,14 +233,13 @@ function requirePercent(value: unknown, field: string): number {
  */
 function checkCoherence(rule: Rule, input?: CreateRuleInput | UpdateRuleInput): Rule {
   if (rule.flapLowPercent >= rule.flapHighPercent) {
-    const field =
-      input?.flapLowPercent === undefined && input?.flapHighPercent !== undefined
-        ? 'input.flapHighPercent'
-        : 'input.flapLowPercent';
-    throw new ValidationError(
-      `input.flapLowPercent ${rule.flapLowPercent} must be below input.flapHighPercent ${rule.flapHighPercent}: flapping starts at the high percent and stops below the low one`,
-      field,
-    );
+    const why =
+      'flapping starts when the percent state change reaches the high one and stops when it falls below the low one';
+    const low = `input.flapLowPercent ${rule.flapLowPercent}`;
+    const high = `input.flapHighPercent ${rule.flapHighPercent}`;
+    throw input?.flapLowPercent === undefined && input?.flapHighPercent !== undefined
+      ? new ValidationError(`${high} must be above ${low}: ${why}`, 'input.flapHighPercent')
+      : new ValidationError(`${low} must be below ${high}: ${why}`, 'input.flapLowPercent');
   }
   if (rule.aggregation !== null && rule.windowSeconds === null) {
     throw new ValidationError('input.aggregation needs input.windowSeconds', 'input.aggregation');

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import type { Alert } from '../../../domain/alert.ts';
+import type { Notification } from '../../../domain/episode.ts';
+import { type EvaluationDeps, evaluateReadings } from '../../../domain/evaluation.ts';
+import { noMetrics } from '../../../domain/metrics.ts';
+import type { AlertNotifier } from '../../../domain/ports.ts';
+import type { Rule } from '../../../domain/rule.ts';
+import { RuleIndex } from '../../../domain/rule-index.ts';
+import {
+  FakeAlertStore,
+  FakeChannel,
+  FakeDeviceStore,
+  FakeEpisodeStore,
+  FakeReadingStore,
+} from '../../support/fakes.ts';
+import { reading, rule, t0 } from '../../support/builders.ts';
+
+// A flapping episode through the worker: every change is recorded and pushed, marked; the
+// e-mail channel is handed the FLAPPING and FLAPPING_STOPPED notifications once each.
+
+/** The e-mail channel as the worker hands it notifications: their kinds, in order. */
+class KindsNotifier implements AlertNotifier {
+  readonly received: Notification[] = [];
+  async notify(notification: Notification): Promise<void> {
+    this.received.push(notification);
+  }
+}
+
+function setup(rules: Rule[] = [rule('hot')]) {
+  const index = new RuleIndex(rules);
+  const episodes = new FakeEpisodeStore();
+  const alerts = new FakeAlertStore();
+  const publisher = new FakeChannel();
+  const notifier = new KindsNotifier();
+  let saves = 0;
+  const save = episodes.save.bind(episodes);
+  episodes.save = (...args) => {
+    saves++;
+    return save(...args);
+  };
+  const deps: EvaluationDeps = {
+    readings: new FakeReadingStore(),
+    rules: async () => index,
+    devices: new FakeDeviceStore(),
+    episodes,
+    alerts,
+    notifier,
+    publisher,
+    now: () => t0 + 3_600_000,
+    sleep: async () => {},
+    firingWindowMs: 60_000,
+    metrics: noMetrics,
+  };
+  return { deps, alerts, publisher, notifier, saves: () => saves };
+}
+
+/** Sends each value as its own batch, one second apart, as separate calls reach the worker. */
+async function sendEach(deps: EvaluationDeps, values: readonly number[], from: number) {
+  for (const [i, value] of values.entries()) {
+    const failed = await evaluateReadings([reading(`r${from + i}`, value, from + i)], deps);
+    expect(failed.size).toBe(0);
+  }
+}
+
+const oscillating = (count: number) =>
+  Array.from({ length: count }, (_, i) => (i % 2 === 0 ? 70 : 20));
+
+describe('a flapping episode through the worker', () => {
+  it('given a sensor oscillating and then steady, then every change is recorded and pushed, those while flapping marked, and the notifier gets one FLAPPING and one FLAPPING_STOPPED', async () => {
+    // Prepare
+    const { deps, alerts, publisher, notifier } = setup();
+
+    // Act
+    await sendEach(deps, oscillating(40), 0);
+    await sendEach(deps, Array<number>(20).fill(20), 100);
+
+    // Assess
+    const kinds = notifier.received.map((n) => n.kind);
+    expect(kinds.filter((kind) => kind === 'FLAPPING')).toHaveLength(1);
+    expect(kinds.filter((kind) => kind === 'FLAPPING_STOPPED')).toHaveLength(1);
+    expect(kinds.filter((kind) => kind === 'FIRING')).toHaveLength(20);
+    // One push per notification, the alert as recorded.
+    expect(publisher.sent).toHaveLength(notifier.received.length);
+    const start = kinds.indexOf('FLAPPING');
+    const stop = kinds.indexOf('FLAPPING_STOPPED');
+    const pushedWhileFlapping = publisher.sent.slice(start, stop);
+    expect(pushedWhileFlapping.every((alert: Alert) => alert.flapping === true)).toBe(true);
+    expect(publisher.sent[stop]?.flapping).toBe(false);
+    // Every alert fired while flapping is recorded marked; the last resolved one is unmarked.
+    const recorded = [...alerts.items.values()].map((entry) => entry.alert);
+    expect(recorded).toHaveLength(20);
+    expect(recorded.filter((alert) => alert.flapping === true).length).toBeGreaterThan(10);
+    expect(recorded.find((alert) => alert.id === publisher.sent[stop]?.id)?.flapping).toBe(false);
+  });
+
+  it('given flapDetection false, then the same sensor is notified at every change and never as flapping', async () => {
+    // Prepare
+    const { deps, notifier, publisher } = setup([rule('hot', { flapDetection: false })]);
+
+    // Act
+    await sendEach(deps, oscillating(40), 0);
+
+    // Assess
+    expect(notifier.received.map((n) => n.kind)).toEqual(
+      Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? 'FIRING' : 'RESOLVED')),
+    );
+    expect(publisher.sent.some((alert) => alert.flapping)).toBe(false);
+  });
+
+  it('given a healthy device, then its healthy readings write no episode', async () => {
+    // Prepare
+    const { deps, saves } = setup();
+
+    // Act
+    await sendEach(deps, Array<number>(30).fill(20), 0);
+
+    // Assess
+    expect(saves()).toBe(0);
+  });
+});
