@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../../domain/alert.ts';
 import type { Notification } from '../../../domain/episode.ts';
-import { type EvaluationDeps, evaluateReadings } from '../../../domain/evaluation.ts';
+import {
+  type EvaluationDeps,
+  evaluateReadings,
+  resolveLeftRuleTarget,
+} from '../../../domain/evaluation.ts';
 import { noMetrics } from '../../../domain/metrics.ts';
 import type { AlertNotifier } from '../../../domain/ports.ts';
 import type { Rule } from '../../../domain/rule.ts';
@@ -116,5 +120,23 @@ describe('a flapping episode through the worker', () => {
 
     // Assess
     expect(saves()).toBe(0);
+  });
+
+  it("given a flapping episode with nothing open, when the rule's selector no longer selects the device, then one FLAPPING_STOPPED tells of the alert that resolved last", async () => {
+    // Prepare: flapping, the last reading resolved.
+    const { deps, notifier } = setup();
+    await sendEach(deps, oscillating(20), 0);
+    expect(notifier.received.at(-1)?.kind).toBe('RESOLVED');
+    expect(notifier.received.map((n) => n.kind)).toContain('FLAPPING');
+
+    // Act
+    await resolveLeftRuleTarget('hot', [{ key: 'site', operator: 'EQ', values: ['paris'] }], deps);
+
+    // Assess
+    expect(notifier.received.at(-1)).toMatchObject({
+      kind: 'FLAPPING_STOPPED',
+      alert: { status: 'RESOLVED', flapping: false },
+    });
+    expect(notifier.received.filter((n) => n.kind === 'FLAPPING_STOPPED')).toHaveLength(1);
   });
 });
