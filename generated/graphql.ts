@@ -94,6 +94,33 @@ export type AlertInput = {
   value: Scalars['Float']['input'];
 };
 
+/** Which alerts a silence or maintenance window mutes: every matcher that is set holds. */
+export type AlertMatchers = {
+  __typename?: 'AlertMatchers';
+  deviceId: Maybe<Scalars['ID']['output']>;
+  labels: Maybe<Array<LabelMatcher>>;
+  metric: Maybe<Scalars['String']['output']>;
+  ruleId: Maybe<Scalars['ID']['output']>;
+  severities: Maybe<Array<Severity>>;
+};
+
+/**
+ * Which alerts a silence or maintenance window mutes: every matcher given must hold, and at
+ * least one must be given.
+ */
+export type AlertMatchersInput = {
+  /** Alerts of this device. */
+  deviceId?: InputMaybe<Scalars['ID']['input']>;
+  /** The alert's labels (the device's when it fired) match all these matchers, as a rule's selector does. */
+  labels?: InputMaybe<Array<LabelMatcherInput>>;
+  /** Alerts of rules on this metric. */
+  metric?: InputMaybe<Scalars['String']['input']>;
+  /** Alerts of this rule. */
+  ruleId?: InputMaybe<Scalars['ID']['input']>;
+  /** Alerts of any of these severities. */
+  severities?: InputMaybe<Array<Severity>>;
+};
+
 /** THRESHOLD: readings breached the rule. NO_DATA: the device stopped sending the metric. */
 export type AlertReason =
   | 'NO_DATA'
@@ -145,6 +172,18 @@ export type CreateRuleInput = {
   windowSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
+export type CreateSilenceInput = {
+  /** Why: what a colleague reads in the list (at most 1,000 characters). */
+  comment: Scalars['String']['input'];
+  /** After startsAt and in the future. */
+  endsAt: Scalars['AWSDateTime']['input'];
+  matchers: AlertMatchersInput;
+  /** Send the resolution of an alert that resolved while silenced, when the silence ends (default true). */
+  notifyResolved?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Defaults to now. */
+  startsAt?: InputMaybe<Scalars['AWSDateTime']['input']>;
+};
+
 /** A new device credential and its token: the token is shown here once and stored only as a hash. */
 export type CreatedDeviceCredential = {
   __typename?: 'CreatedDeviceCredential';
@@ -155,6 +194,12 @@ export type CreatedDeviceCredential = {
 
 export type DeleteDeviceResult = {
   __typename?: 'DeleteDeviceResult';
+  deleted: Scalars['Boolean']['output'];
+  id: Scalars['ID']['output'];
+};
+
+export type DeleteMaintenanceWindowResult = {
+  __typename?: 'DeleteMaintenanceWindowResult';
   deleted: Scalars['Boolean']['output'];
   id: Scalars['ID']['output'];
 };
@@ -309,6 +354,45 @@ export type LabelOperator =
   /** The label is absent, or has none of these values. */
   | 'NOT_IN';
 
+/** A recurring mute: matching alerts' e-mails are held during its weekly periods, in its time zone. */
+export type MaintenanceWindow = {
+  __typename?: 'MaintenanceWindow';
+  /** True while one of its periods is on: it mutes now. */
+  active: Scalars['Boolean']['output'];
+  createdAt: Scalars['AWSDateTime']['output'];
+  createdBy: Scalars['String']['output'];
+  endsOn: Maybe<Scalars['AWSDate']['output']>;
+  id: Scalars['ID']['output'];
+  matchers: AlertMatchers;
+  name: Scalars['String']['output'];
+  notifyResolved: Scalars['Boolean']['output'];
+  periods: Array<WeeklyPeriod>;
+  startsOn: Maybe<Scalars['AWSDate']['output']>;
+  timeZone: Scalars['String']['output'];
+  updatedAt: Scalars['AWSDateTime']['output'];
+  updatedBy: Maybe<Scalars['String']['output']>;
+};
+
+export type MaintenanceWindowConnection = {
+  __typename?: 'MaintenanceWindowConnection';
+  items: Array<MaintenanceWindow>;
+  nextToken: Maybe<Scalars['String']['output']>;
+};
+
+export type MaintenanceWindowInput = {
+  /** The last day the window applies (in its time zone); absent: without end. */
+  endsOn?: InputMaybe<Scalars['AWSDate']['input']>;
+  matchers: AlertMatchersInput;
+  name: Scalars['String']['input'];
+  /** Send the resolution of an alert that resolved while muted, when the period ends (default true). */
+  notifyResolved?: InputMaybe<Scalars['Boolean']['input']>;
+  periods: Array<WeeklyPeriodInput>;
+  /** The first day the window applies (in its time zone); absent: from now on. */
+  startsOn?: InputMaybe<Scalars['AWSDate']['input']>;
+  /** An IANA time zone, e.g. Europe/Berlin or America/New_York; the periods and dates are in it. */
+  timeZone: Scalars['String']['input'];
+};
+
 /** The latest value a device sent for one metric. */
 export type MetricValue = {
   __typename?: 'MetricValue';
@@ -323,11 +407,18 @@ export type Mutation = {
   acknowledgeAlert: Alert;
   /** Issues a device credential; its token is in the answer and nowhere else. */
   createDeviceCredential: CreatedDeviceCredential;
+  createMaintenanceWindow: MaintenanceWindow;
   createRule: Rule;
+  /** Mutes the matching alerts' e-mails from startsAt to endsAt. */
+  createSilence: Silence;
   /** Removes a device from the inventory; its readings stay. A new reading brings it back. */
   deleteDevice: DeleteDeviceResult;
+  /** Deletes a maintenance window; alerts it held are released at once. */
+  deleteMaintenanceWindow: DeleteMaintenanceWindowResult;
   /** Deletes a rule; its open alerts are resolved. */
   deleteRule: DeleteRuleResult;
+  /** Ends a silence now; held alerts are released at once. An expired silence stays as it was. */
+  expireSilence: Silence;
   /** One reading. A device credential may send readings only for the devices it covers. */
   ingestEvent: Event;
   /** Up to 1,000 readings; each is accepted or refused on its own. */
@@ -340,6 +431,8 @@ export type Mutation = {
   setRuleEnabled: Rule;
   /** Names and labels a device; a label change applies to rules within their refresh time. */
   updateDevice: Device;
+  /** Replaces a maintenance window's definition. */
+  updateMaintenanceWindow: MaintenanceWindow;
   updateRule: Rule;
 };
 
@@ -354,8 +447,18 @@ export type MutationCreateDeviceCredentialArgs = {
 };
 
 
+export type MutationCreateMaintenanceWindowArgs = {
+  input: MaintenanceWindowInput;
+};
+
+
 export type MutationCreateRuleArgs = {
   input: CreateRuleInput;
+};
+
+
+export type MutationCreateSilenceArgs = {
+  input: CreateSilenceInput;
 };
 
 
@@ -364,7 +467,17 @@ export type MutationDeleteDeviceArgs = {
 };
 
 
+export type MutationDeleteMaintenanceWindowArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationDeleteRuleArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationExpireSilenceArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -401,6 +514,12 @@ export type MutationUpdateDeviceArgs = {
 };
 
 
+export type MutationUpdateMaintenanceWindowArgs = {
+  id: Scalars['ID']['input'];
+  input: MaintenanceWindowInput;
+};
+
+
 export type MutationUpdateRuleArgs = {
   id: Scalars['ID']['input'];
   input: UpdateRuleInput;
@@ -428,9 +547,15 @@ export type Query = {
   devices: DeviceConnection;
   /** A device's readings, newest first. */
   events: EventConnection;
+  maintenanceWindow: Maybe<MaintenanceWindow>;
+  /** Maintenance windows, newest first. */
+  maintenanceWindows: MaintenanceWindowConnection;
   rule: Maybe<Rule>;
   /** Alert rules, newest first; with deviceId, the rules written for that device. */
   rules: RuleConnection;
+  silence: Maybe<Silence>;
+  /** Silences, newest first; with state, only those in it now. */
+  silences: SilenceConnection;
   /** The queues, the flow of readings and the evaluation lag over the last `minutes` (default 15, at most 60). */
   systemStatus: SystemStatus;
 };
@@ -482,6 +607,17 @@ export type QueryEventsArgs = {
 };
 
 
+export type QueryMaintenanceWindowArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryMaintenanceWindowsArgs = {
+  limit: InputMaybe<Scalars['Int']['input']>;
+  nextToken: InputMaybe<Scalars['String']['input']>;
+};
+
+
 export type QueryRuleArgs = {
   id: Scalars['ID']['input'];
 };
@@ -491,6 +627,18 @@ export type QueryRulesArgs = {
   deviceId: InputMaybe<Scalars['ID']['input']>;
   limit: InputMaybe<Scalars['Int']['input']>;
   nextToken: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QuerySilenceArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QuerySilencesArgs = {
+  limit: InputMaybe<Scalars['Int']['input']>;
+  nextToken: InputMaybe<Scalars['String']['input']>;
+  state: InputMaybe<SilenceState>;
 };
 
 
@@ -542,6 +690,39 @@ export type Severity =
   | 'CRITICAL'
   | 'INFO'
   | 'WARNING';
+
+/**
+ * A silence: from startsAt to endsAt the matching alerts are recorded and pushed to onAlert, but
+ * their e-mails are held; when it ends, one notification tells what is still firing.
+ */
+export type Silence = {
+  __typename?: 'Silence';
+  comment: Scalars['String']['output'];
+  createdAt: Scalars['AWSDateTime']['output'];
+  /** Who created it: the signed-in user's e-mail or username. */
+  createdBy: Scalars['String']['output'];
+  endsAt: Scalars['AWSDateTime']['output'];
+  /** When it was expired by hand (its endsAt is then that time). */
+  expiredAt: Maybe<Scalars['AWSDateTime']['output']>;
+  expiredBy: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  matchers: AlertMatchers;
+  notifyResolved: Scalars['Boolean']['output'];
+  startsAt: Scalars['AWSDateTime']['output'];
+  state: SilenceState;
+};
+
+export type SilenceConnection = {
+  __typename?: 'SilenceConnection';
+  items: Array<Silence>;
+  nextToken: Maybe<Scalars['String']['output']>;
+};
+
+/** PENDING before its start, ACTIVE from its start until its end, EXPIRED after (or once expired by hand). */
+export type SilenceState =
+  | 'ACTIVE'
+  | 'EXPIRED'
+  | 'PENDING';
 
 export type Subscription = {
   __typename?: 'Subscription';
@@ -619,4 +800,30 @@ export type UpdateRuleInput = {
   severity?: InputMaybe<Severity>;
   threshold?: InputMaybe<Scalars['Float']['input']>;
   windowSeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type Weekday =
+  | 'FRIDAY'
+  | 'MONDAY'
+  | 'SATURDAY'
+  | 'SUNDAY'
+  | 'THURSDAY'
+  | 'TUESDAY'
+  | 'WEDNESDAY';
+
+export type WeeklyPeriod = {
+  __typename?: 'WeeklyPeriod';
+  days: Array<Weekday>;
+  end: Scalars['String']['output'];
+  start: Scalars['String']['output'];
+};
+
+/**
+ * A weekly period in the window's time zone: on each of `days`, from `start` to `end` ("HH:MM",
+ * 24-hour). `end` may be "24:00"; an end at or before the start runs past midnight into the next day.
+ */
+export type WeeklyPeriodInput = {
+  days: Array<Weekday>;
+  end: Scalars['String']['input'];
+  start: Scalars['String']['input'];
 };

@@ -13,7 +13,8 @@ import {
 import { waitFor } from '../support/wait-for.ts';
 
 // A sensor that keeps crossing its threshold, on the local stack: its alerts are recorded and
-// pushed marked `flapping`, and flapping is notified once when it starts and once when it stops.
+// pushed marked `flapping`, and flapping is notified once when it starts and once when it
+// stops; e-mail tells of the changes before flapping, then only of the start and the stop.
 
 const ON_ALERT = `subscription OnAlert($deviceId: ID) {
   onAlert(deviceId: $deviceId) { id deviceId status flapping }
@@ -91,6 +92,15 @@ async function deliveryMarks(deviceId: string): Promise<string[]> {
   } while (startKey);
   documents.destroy();
   return marks;
+}
+
+/** The subjects of the e-mails about a device in the local inbox. */
+async function emailsAbout(deviceId: string): Promise<string[]> {
+  const url = `${stack.outputs.EmailInboxUrl.replace('localhost', '127.0.0.1')}/api/email`;
+  const emails = (await (await fetch(url)).json()) as { subject: string }[];
+  return emails
+    .map((email) => email.subject)
+    .filter((subject) => subject.includes(` ${deviceId}:`));
 }
 
 /** The episode of a rule and device as stored. */
@@ -173,7 +183,7 @@ describe('flapping on the local stack', () => {
     },
   );
 
-  it('given a sensor oscillating, then its alerts are marked flapping in the API and on onAlert; once it settles, flapping stops; each of FLAPPING and FLAPPING_STOPPED is recorded, pushed and handed to e-mail once', async () => {
+  it('given a sensor oscillating, then its alerts are marked flapping in the API and on onAlert; once it settles, flapping stops; FLAPPING and FLAPPING_STOPPED are recorded and pushed once each, and e-mail tells of the changes before flapping, the start and the stop only', async () => {
     // Prepare
     const device = 'F-oscillating';
     const sub = await stackSubscription(stack, ON_ALERT, { deviceId: device });
@@ -210,10 +220,18 @@ describe('flapping on the local stack', () => {
     // Every notification was pushed: 20 firings, 20 resolutions, the start and the stop.
     await waitFor(() => sub.received.length >= 42, 'every push');
     expect(pushed(sub).at(-1)).toMatchObject({ status: 'RESOLVED', flapping: false });
+    // E-mail: the eight changes before flapping (the ninth starts it), the start (its alert
+    // firing) and the stop (its alert resolved): 10, not one per change.
+    const subjects = await waitFor(async () => {
+      const found = await emailsAbout(device);
+      return found.length >= 10 ? found : null;
+    }, 'the e-mails');
+    expect(subjects).toHaveLength(10);
+    expect(subjects.filter((subject) => subject.startsWith('[RESOLVED]'))).toHaveLength(5);
     sub.close();
   });
 
-  it('given flapDetection false, then the same sensor is never marked flapping', async () => {
+  it('given flapDetection false, then the same sensor is never marked flapping and is e-mailed at every change', async () => {
     // Prepare
     const device = 'F-undetected';
     const sub = await stackSubscription(stack, ON_ALERT, { deviceId: device });
@@ -236,6 +254,9 @@ describe('flapping on the local stack', () => {
     expect(pushed(sub).some((alert) => alert.flapping)).toBe(false);
     expect((await alertsOf(device)).some((alert) => alert.flapping)).toBe(false);
     expect((await deliveryMarks(device)).some((mark) => mark.startsWith('FLAPPING'))).toBe(false);
+    // One e-mail per change.
+    await waitFor(async () => (await emailsAbout(device)).length >= 20, 'one e-mail per change');
+    expect(await emailsAbout(device)).toHaveLength(20);
     sub.close();
   });
 });
