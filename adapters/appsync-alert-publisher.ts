@@ -13,6 +13,7 @@ const PUBLISH_ALERT = `mutation PublishAlert($input: AlertInput!) {
     id ruleId ruleName deviceId labels { key value } metric value threshold operator severity status reason
     silenced silenceId
     eventId eventTimestamp firedAt resolvedAt acknowledgedAt acknowledgedBy notifiedAt resolution
+    flapping
   }
 }`;
 
@@ -116,6 +117,7 @@ export function alertInput(alert: Alert): AlertInput {
     silenceId: alert.silenceId ?? null,
     notifiedAt: alert.notifiedAt,
     resolution: alert.resolution ?? null,
+    flapping: alert.flapping ?? null,
   };
 }
 

@@ -150,6 +150,10 @@ function toState(item: Record<string, unknown>): EpisodeState {
     window: window.map(([t, v]) => ({ t, v })),
     open: (item.open as EpisodeState['open'] | undefined) ?? null,
     noData: (item.noData as EpisodeState['noData'] | undefined) ?? null,
+    // Episodes stored before flap detection have no history.
+    flapHistory: (item.flapHistory as number | undefined) ?? 0,
+    flapping: (item.flapping as boolean | undefined) ?? false,
+    lastResolved: (item.lastResolved as EpisodeState['lastResolved'] | undefined) ?? null,
     outbox: (item.outbox as EpisodeState['outbox'] | undefined) ?? [],
     version: item.version as number,
   };

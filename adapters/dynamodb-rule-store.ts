@@ -5,6 +5,7 @@ import {
   QueryCommand,
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
+import { flapDefaults } from '../domain/flapping.ts';
 import type { PageRequest } from '../domain/pagination.ts';
 import type { Page, RuleStore } from '../domain/ports.ts';
 import type { Rule } from '../domain/rule.ts';
@@ -46,6 +47,9 @@ const EVALUATED = [
   'groupBy',
   'groupWaitSeconds',
   'groupIntervalSeconds',
+  'flapDetection',
+  'flapHighPercent',
+  'flapLowPercent',
   'changedKey',
   'deletedAt',
 ];
@@ -267,6 +271,10 @@ function toIndexedRule(
     groupBy: (item.groupBy as string[] | undefined) ?? null,
     groupWaitSeconds: (item.groupWaitSeconds as number | undefined) ?? null,
     groupIntervalSeconds: (item.groupIntervalSeconds as number | undefined) ?? null,
+    // Rules stored before flap detection have the defaults.
+    flapDetection: (item.flapDetection as boolean | undefined) ?? flapDefaults.flapDetection,
+    flapHighPercent: (item.flapHighPercent as number | undefined) ?? flapDefaults.flapHighPercent,
+    flapLowPercent: (item.flapLowPercent as number | undefined) ?? flapDefaults.flapLowPercent,
   };
 }
 

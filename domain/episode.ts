@@ -1,5 +1,6 @@
 import type { Aggregation } from '../generated/graphql.ts';
 import { type Alert, noDataAlert, thresholdAlert } from './alert.ts';
+import { isFlapping, recordTransition } from './flapping.ts';
 import { type Labels, noLabels } from './labels.ts';
 import { limits } from './limits.ts';
 import type { Reading } from './reading.ts';
@@ -21,12 +22,15 @@ export type EpisodeRule = Pick<
   | 'clearThreshold'
   | 'noDataSeconds'
   | 'repeatIntervalSeconds'
+  | 'flapDetection'
+  | 'flapHighPercent'
+  | 'flapLowPercent'
 >;
 
 /*
- * The alert lifecycle of one rule for one device: OK → FIRING → RESOLVED (→ OK). Pure
- * functions over an explicit state, so every transition is a value a test can check and the
- * storage can write conditionally.
+ * The alert lifecycle of one rule for one device: OK → FIRING → RESOLVED (→ OK), and whether
+ * it flaps (domain/flapping.ts). Pure functions over an explicit state, so every transition
+ * is a value a test can check and the storage can write conditionally.
  */
 
 /** A reading kept for a window rule: event time (epoch ms) and value. */
@@ -66,6 +70,18 @@ export interface EpisodeState {
   open: Alert | null;
   /** The open NO_DATA alert, if the device went silent. */
   noData: Alert | null;
+  /**
+   * The last 20 transitions between the states after applied readings (firing or not), one
+   * bit each, newest in bit 0 (domain/flapping.ts); 0 when none changed the state.
+   */
+  flapHistory: number;
+  /** True from the FLAPPING notification to the FLAPPING_STOPPED one. */
+  flapping: boolean;
+  /**
+   * While flapping, the THRESHOLD alert that resolved last: what the FLAPPING_STOPPED
+   * notification tells of when no alert is open. Null otherwise.
+   */
+  lastResolved: Alert | null;
   /** Notifications decided but not yet known to be delivered (the outbox). */
   outbox: Notification[];
   /** Incremented by every stored change: the condition of optimistic writes. 0 = never stored. */
@@ -88,6 +104,9 @@ export function newEpisode(ruleId: string, deviceId: string): EpisodeState {
     window: [],
     open: null,
     noData: null,
+    flapHistory: 0,
+    flapping: false,
+    lastResolved: null,
     outbox: [],
     version: 0,
   };
@@ -99,8 +118,9 @@ export function newEpisode(ruleId: string, deviceId: string): EpisodeState {
  * redelivery cannot fire twice and a late reading cannot undo a newer state.
  *
  * `changed` is false when storing the state is unnecessary — a healthy reading of a plain
- * threshold rule — which keeps the common case free of writes. `labels` are the device's,
- * copied into an alert that fires.
+ * threshold rule whose episode has not changed state in its last readings and is not
+ * flapping — which keeps the common case free of writes. `labels` are the device's, copied
+ * into an alert that fires.
  */
 export function applyReading(
   rule: EpisodeRule,
@@ -117,6 +137,8 @@ export function applyReading(
     state.open === null &&
     state.noData === null &&
     state.consecutive === 0 &&
+    state.flapHistory === 0 &&
+    !state.flapping &&
     !breaches(rule.operator, reading.value, rule.threshold)
   ) {
     return { state, changed: false };
@@ -149,9 +171,11 @@ export function applyReading(
     notify('RESOLVED', resolve(next.noData, stamp));
     next.noData = null;
   }
+  let fired: Alert | null = null;
+  let resolved: Alert | null = null;
   if (next.open) {
     if (!breaches(rule.operator, value, rule.clearThreshold ?? rule.threshold)) {
-      notify('RESOLVED', resolve(next.open, stamp));
+      resolved = resolve(next.open, stamp);
       next.open = null;
       next.consecutive = 0;
     }
@@ -159,14 +183,14 @@ export function applyReading(
     next.consecutive = state.consecutive + 1;
     changed = true;
     if (next.consecutive >= rule.forReadings) {
-      next.open = thresholdAlert(rule, reading, value, stamp, labels);
+      fired = thresholdAlert(rule, reading, value, stamp, labels);
       next.consecutive = 0;
-      notify('FIRING', next.open);
     }
   } else if (state.consecutive > 0) {
     next.consecutive = 0;
     changed = true;
   }
+  if (flap(rule, state, next, { fired, resolved }, stamp, notify)) changed = true;
   // No-data rules need to know the device is alive; a quarter of the silence allowed is
   // precision enough and spares a write per reading.
   if (rule.noDataSeconds !== null) {
@@ -174,6 +198,54 @@ export function applyReading(
     if (at - lastAt >= rule.noDataSeconds * 250) changed = true;
   }
   return changed ? { state: next, changed } : { state, changed: false };
+}
+
+/**
+ * The flapping part of a reading's step, after its firing or resolution (`change`) is known:
+ * records the transition, decides whether the episode flaps, and notifies the change and
+ * the start or stop of flapping. While the episode flaps (or starts or stops flapping with
+ * this reading) the alert fired or resolved is marked `flapping`: its own e-mail gives way
+ * to the FLAPPING and FLAPPING_STOPPED ones, each sent once. Returns whether the flapping
+ * state changed, i.e. needs storing. `stamp` is the time of the step.
+ */
+function flap(
+  rule: EpisodeRule,
+  state: EpisodeState,
+  next: EpisodeState,
+  change: { fired: Alert | null; resolved: Alert | null },
+  stamp: string,
+  notify: (kind: NotificationKind, alert: Alert) => void,
+): boolean {
+  let { fired, resolved } = change;
+  const history = rule.flapDetection
+    ? recordTransition(state.flapHistory, fired !== null || resolved !== null)
+    : 0;
+  let flapping = isFlapping(rule, history, state.flapping);
+  // The percent rises only when the state changes, which brings an alert to tell of; lowered
+  // thresholds may make it high enough without one: flapping starts with the next change.
+  if (flapping && !state.flapping && !(fired ?? next.open ?? resolved)) flapping = false;
+  if (state.flapping || flapping) {
+    if (fired) fired = { ...fired, flapping: true };
+    if (resolved) resolved = { ...resolved, flapping: true };
+  }
+  if (resolved) notify('RESOLVED', resolved);
+  if (fired) {
+    next.open = fired;
+    notify('FIRING', fired);
+  }
+  if (flapping !== state.flapping) {
+    // The alert of the current state: the open one, or the one that resolved last.
+    const current = next.open ?? resolved ?? state.lastResolved;
+    if (current) {
+      const alert: Alert = { ...current, flapping, notifiedAt: stamp };
+      notify(flapping ? 'FLAPPING' : 'FLAPPING_STOPPED', alert);
+      if (next.open) next.open = alert;
+    }
+  }
+  next.flapHistory = history;
+  next.flapping = flapping;
+  next.lastResolved = flapping ? (resolved ?? state.lastResolved) : null;
+  return history !== state.flapHistory || flapping !== state.flapping;
 }
 
 /**
@@ -221,21 +293,36 @@ export function checkTime(
 
 /**
  * Resolves whatever is open for a reason other than readings: the rule was deleted or
- * disabled, or the device left its selector. `resolution` says which, for people.
+ * disabled, or the device left its selector. `resolution` says which, for people. A flapping
+ * episode stops flapping: its FLAPPING_STOPPED notification carries the resolved alert (or
+ * the one that resolved last), and the history starts afresh.
  */
 export function closeEpisode(state: EpisodeState, now: number, resolution?: string): Step {
-  if (!state.open && !state.noData) return { state, changed: false };
+  if (!state.open && !state.noData && !state.flapping) return { state, changed: false };
   const stamp = formatDateTime(now);
   const outbox = [...state.outbox];
-  for (const alert of [state.open, state.noData]) {
-    if (alert)
-      outbox.push({
-        key: `RESOLVED@${stamp}:${alert.id}`,
-        kind: 'RESOLVED',
-        alert: resolve(alert, stamp, resolution),
-      });
+  const add = (kind: NotificationKind, alert: Alert) =>
+    outbox.push({ key: `${kind}@${stamp}:${alert.id}`, kind, alert });
+  const resolved = state.open ? resolve(state.open, stamp, resolution) : null;
+  if (resolved) add('RESOLVED', resolved);
+  if (state.noData) add('RESOLVED', resolve(state.noData, stamp, resolution));
+  const current = resolved ?? state.lastResolved;
+  if (state.flapping && current) {
+    add('FLAPPING_STOPPED', { ...current, flapping: false, notifiedAt: stamp });
   }
-  return { state: { ...state, open: null, noData: null, consecutive: 0, outbox }, changed: true };
+  return {
+    state: {
+      ...state,
+      open: null,
+      noData: null,
+      consecutive: 0,
+      flapHistory: 0,
+      flapping: false,
+      lastResolved: null,
+      outbox,
+    },
+    changed: true,
+  };
 }
 
 /** The alert keeps the value that fired it; the resolution adds when it ended, and why. */

@@ -405,8 +405,9 @@ export async function resolveLeftRuleTarget(
   selector: LabelSelector,
   deps: EvaluationDeps,
 ): Promise<void> {
+  // A flapping episode with nothing open is closed too, so that its flapping stops.
   const open = (await deps.episodes.listForRule(ruleId)).filter(
-    (state) => state.open || state.noData,
+    (state) => state.open || state.noData || state.flapping,
   );
   if (open.length === 0) return;
   const devices = await freshDevices(

@@ -1,4 +1,5 @@
 import type { EpisodeRule } from './episode.ts';
+import { type FlapOptions, flapDefaults } from './flapping.ts';
 import { type Labels, type LabelSelector, noLabels, selects } from './labels.ts';
 import type { NotificationGrouping } from './notification-groups.ts';
 import type { Rule } from './rule.ts';
@@ -168,10 +169,17 @@ const DEFAULT_OPTIONS: Options = Object.freeze({
   groupIntervalSeconds: null,
 });
 
+/** The options kept of a rule, the flapping ones nested: one reference, nearly always shared. */
+type KeptOptions = Options & {
+  readonly selector: LabelSelector | null;
+  readonly flap: Readonly<FlapOptions>;
+};
+
 /**
  * A rule as the index keeps it: one object shape for every rule, eight fields, the metric's
  * name and the enum names shared, and the evaluation options in one object shared by every
- * rule that leaves them at their defaults (the getters read them there).
+ * rule that leaves them at their defaults (the getters read them there); within it, the
+ * flapping options are one more object, shared by every rule that leaves those at theirs.
  */
 class CompactRule implements IndexedRule {
   readonly id: string;
@@ -181,7 +189,7 @@ class CompactRule implements IndexedRule {
   readonly threshold: number;
   readonly severity: IndexedRule['severity'];
   readonly name: string | null;
-  readonly #options: Options & { readonly selector: LabelSelector | null };
+  readonly #options: KeptOptions;
 
   constructor(source: IndexedRuleSource, metric: string) {
     this.id = source.id;
@@ -206,8 +214,21 @@ class CompactRule implements IndexedRule {
     const isDefault = (Object.keys(options) as (keyof Options)[]).every(
       (key) => options[key] === DEFAULT_OPTIONS[key],
     );
+    const flapIsDefault =
+      source.flapDetection === flapDefaults.flapDetection &&
+      source.flapHighPercent === flapDefaults.flapHighPercent &&
+      source.flapLowPercent === flapDefaults.flapLowPercent;
+    const flap = flapIsDefault
+      ? flapDefaults
+      : Object.freeze({
+          flapDetection: source.flapDetection,
+          flapHighPercent: source.flapHighPercent,
+          flapLowPercent: source.flapLowPercent,
+        });
     this.#options =
-      isDefault && selector === null ? DEFAULT_SHARED : Object.freeze({ ...options, selector });
+      isDefault && flapIsDefault && selector === null
+        ? DEFAULT_SHARED
+        : Object.freeze({ ...options, selector, flap });
   }
 
   get selector(): LabelSelector | null {
@@ -240,16 +261,40 @@ class CompactRule implements IndexedRule {
   get groupIntervalSeconds(): number | null {
     return this.#options.groupIntervalSeconds;
   }
+  get flapDetection(): boolean {
+    return this.#options.flap.flapDetection;
+  }
+  get flapHighPercent(): number {
+    return this.#options.flap.flapHighPercent;
+  }
+  get flapLowPercent(): number {
+    return this.#options.flap.flapLowPercent;
+  }
 
   /** The fields as a plain object (a test's `toEqual`, a log line). */
   toJSON(): IndexedRule {
-    const { selector, ...options } = this.#options;
+    const { selector, flap, ...options } = this.#options;
     const { id, deviceId, metric, operator, threshold, severity, name } = this;
-    return { id, deviceId, selector, metric, operator, threshold, severity, name, ...options };
+    return {
+      id,
+      deviceId,
+      selector,
+      metric,
+      operator,
+      threshold,
+      severity,
+      name,
+      ...options,
+      ...flap,
+    };
   }
 }
 
-const DEFAULT_SHARED = Object.freeze({ ...DEFAULT_OPTIONS, selector: null });
+const DEFAULT_SHARED: KeptOptions = Object.freeze({
+  ...DEFAULT_OPTIONS,
+  selector: null,
+  flap: flapDefaults,
+});
 
 function compact(source: IndexedRuleSource, metric: string): IndexedRule {
   return new CompactRule(source, metric);

@@ -7,6 +7,7 @@ import type {
   UpdateRuleInput,
 } from '../generated/graphql.ts';
 import { ValidationError } from './errors.ts';
+import { flapDefaults } from './flapping.ts';
 import { type LabelMatcher, parseSelector, requireLabelKey } from './labels.ts';
 import { limits } from './limits.ts';
 import {
@@ -41,6 +42,9 @@ type RuleOptions = Pick<
   | 'groupBy'
   | 'groupWaitSeconds'
   | 'groupIntervalSeconds'
+  | 'flapDetection'
+  | 'flapHighPercent'
+  | 'flapLowPercent'
 >;
 
 /** The symbol people read in alert e-mails: `temperature > 60`. */
@@ -105,7 +109,7 @@ export function newRule(
     updatedAt: at,
     updatedBy: by,
   };
-  return checkCoherence(rule);
+  return checkCoherence(rule, input);
 }
 
 /**
@@ -163,7 +167,7 @@ export function applyRuleUpdate(
     updatedAt: at,
     updatedBy: by,
   };
-  return checkCoherence(updated);
+  return checkCoherence(updated, input);
 }
 
 /** A selector as a rule input has it: absent or null is none. */
@@ -183,6 +187,7 @@ const DEFAULT_OPTIONS: RuleOptions = {
   groupBy: null,
   groupWaitSeconds: null,
   groupIntervalSeconds: null,
+  ...flapDefaults,
 };
 
 /**
@@ -219,6 +224,9 @@ function ruleOptions(input: CreateRuleInput | UpdateRuleInput, current: RuleOpti
     groupIntervalSeconds: pick('groupIntervalSeconds', (v, f) =>
       requireInteger(v, f, 0, limits.maxGroupIntervalSeconds),
     ),
+    flapDetection: pick('flapDetection', (v, f) => optionalBoolean(v, f) as boolean),
+    flapHighPercent: pick('flapHighPercent', requirePercent),
+    flapLowPercent: pick('flapLowPercent', requirePercent),
   };
 }
 
@@ -249,8 +257,31 @@ function requireGroupBy(value: unknown, field: string): string[] {
   return keys;
 }
 
-/** Options that only make sense together, checked on the rule as a whole. */
-function checkCoherence(rule: Rule): Rule {
+/** A flapping threshold: a percent state change above 0 and at most 100. */
+function requirePercent(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > 100) {
+    throw new ValidationError(
+      `${field} must be a percent above 0 and at most 100; got ${String(value)}`,
+      field,
+    );
+  }
+  return value;
+}
+
+/**
+ * Options that only make sense together, checked on the rule as a whole. `input` names the
+ * field at fault where either of two could be.
+ */
+function checkCoherence(rule: Rule, input?: CreateRuleInput | UpdateRuleInput): Rule {
+  if (rule.flapLowPercent >= rule.flapHighPercent) {
+    const why =
+      'flapping starts when the percent state change reaches the high one and stops when it falls below the low one';
+    const low = `input.flapLowPercent ${rule.flapLowPercent}`;
+    const high = `input.flapHighPercent ${rule.flapHighPercent}`;
+    throw input?.flapLowPercent === undefined && input?.flapHighPercent !== undefined
+      ? new ValidationError(`${high} must be above ${low}: ${why}`, 'input.flapHighPercent')
+      : new ValidationError(`${low} must be below ${high}: ${why}`, 'input.flapLowPercent');
+  }
   if (rule.aggregation !== null && rule.windowSeconds === null) {
     throw new ValidationError('input.aggregation needs input.windowSeconds', 'input.aggregation');
   }

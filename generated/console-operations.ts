@@ -37,6 +37,12 @@ export type CreateRuleInput = {
   deviceId?: string | null | undefined;
   /** Defaults to true. */
   enabled?: boolean | null | undefined;
+  /** Detect flapping: an alert that keeps firing and resolving is notified when it starts and stops flapping, not at every change (default true). */
+  flapDetection?: boolean | null | undefined;
+  /** Flapping starts when the weighted percent state change of the last 21 readings reaches this (above 0, at most 100; default 50). */
+  flapHighPercent?: number | null | undefined;
+  /** Flapping stops when the percent state change falls below this (above 0, below flapHighPercent; default 25). */
+  flapLowPercent?: number | null | undefined;
   /** Fire only after this many consecutive breaching readings (default 1). */
   forReadings?: number | null | undefined;
   /** E-mail grouping: label keys whose values (the alert's labels) split the rule's e-mails into groups, each sent as one message; at most 8 (default none: one group for the rule). */
@@ -119,6 +125,9 @@ export type UpdateRuleInput = {
   clearThreshold?: number | null | undefined;
   description?: string | null | undefined;
   enabled?: boolean | null | undefined;
+  flapDetection?: boolean | null | undefined;
+  flapHighPercent?: number | null | undefined;
+  flapLowPercent?: number | null | undefined;
   forReadings?: number | null | undefined;
   groupBy?: Array<string> | null | undefined;
   groupIntervalSeconds?: number | null | undefined;

@@ -148,6 +148,12 @@ export type CreateRuleInput = {
   deviceId?: InputMaybe<Scalars['ID']['input']>;
   /** Defaults to true. */
   enabled?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Detect flapping: an alert that keeps firing and resolving is notified when it starts and stops flapping, not at every change (default true). */
+  flapDetection?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Flapping starts when the weighted percent state change of the last 21 readings reaches this (above 0, at most 100; default 50). */
+  flapHighPercent?: InputMaybe<Scalars['Float']['input']>;
+  /** Flapping stops when the percent state change falls below this (above 0, below flapHighPercent; default 25). */
+  flapLowPercent?: InputMaybe<Scalars['Float']['input']>;
   /** Fire only after this many consecutive breaching readings (default 1). */
   forReadings?: InputMaybe<Scalars['Int']['input']>;
   /** E-mail grouping: label keys whose values (the alert's labels) split the rule's e-mails into groups, each sent as one message; at most 8 (default none: one group for the rule). */
@@ -657,6 +663,12 @@ export type Rule = {
   /** The one device the rule watches; null for a selector rule or a rule for every device. */
   deviceId: Maybe<Scalars['ID']['output']>;
   enabled: Scalars['Boolean']['output'];
+  /** Whether the rule's alerts are watched for flapping. */
+  flapDetection: Scalars['Boolean']['output'];
+  /** The percent state change at which flapping starts. */
+  flapHighPercent: Scalars['Float']['output'];
+  /** The percent state change below which flapping stops. */
+  flapLowPercent: Scalars['Float']['output'];
   forReadings: Scalars['Int']['output'];
   /** The label keys the rule's e-mails are grouped by; null: one group for the rule. */
   groupBy: Maybe<Array<Scalars['String']['output']>>;
@@ -786,6 +798,9 @@ export type UpdateRuleInput = {
   clearThreshold?: InputMaybe<Scalars['Float']['input']>;
   description?: InputMaybe<Scalars['String']['input']>;
   enabled?: InputMaybe<Scalars['Boolean']['input']>;
+  flapDetection?: InputMaybe<Scalars['Boolean']['input']>;
+  flapHighPercent?: InputMaybe<Scalars['Float']['input']>;
+  flapLowPercent?: InputMaybe<Scalars['Float']['input']>;
   forReadings?: InputMaybe<Scalars['Int']['input']>;
   groupBy?: InputMaybe<Array<Scalars['String']['input']>>;
   groupIntervalSeconds?: InputMaybe<Scalars['Int']['input']>;

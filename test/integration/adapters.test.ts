@@ -343,6 +343,44 @@ describe('DynamoDbRuleStore', () => {
     await store.delete('rule-by');
     await store.delete('rule-older');
   });
+
+  it('given a rule with its own flapping options, then a worker reads them; a rule stored before them reads back with the defaults', async () => {
+    // Prepare
+    const store = new DynamoDbRuleStore(documents, resources.tableNames.rules);
+    const at = '2026-05-01T12:04:00.000Z';
+    const tuned = newRule(
+      { metric: 'cpu', operator: 'GT', threshold: 80, flapHighPercent: 40, flapLowPercent: 10 },
+      'rule-flap',
+      at,
+    );
+    const {
+      flapDetection: _d,
+      flapHighPercent: _h,
+      flapLowPercent: _l,
+      ...older
+    } = { ...tuned, id: 'rule-flap-older' };
+
+    // Act
+    await store.create(tuned);
+    await documents.send(
+      new PutCommand({
+        TableName: resources.tableNames.rules,
+        Item: { ...older, scope: '*', kind: 'rule', createdKey: `${at}#rule-flap-older` },
+      }),
+    );
+
+    // Assess
+    const flap = { flapDetection: true, flapHighPercent: 40, flapLowPercent: 10 };
+    expect(await store.get('rule-flap')).toMatchObject(flap);
+    expect((await store.loadAll()).find((rule) => rule.id === 'rule-flap')).toMatchObject(flap);
+    expect(await store.get('rule-flap-older')).toMatchObject({
+      flapDetection: true,
+      flapHighPercent: 50,
+      flapLowPercent: 25,
+    });
+    await store.delete('rule-flap');
+    await store.delete('rule-flap-older');
+  });
 });
 
 describe('DynamoDbCredentialStore', () => {
@@ -774,6 +812,50 @@ describe('DynamoDbEpisodeStore', () => {
     );
     await store.clearOutbox(withOutbox!);
     expect((await store.listForRule('rule-e'))[0]).toMatchObject({ version: 2, outbox: [] });
+  });
+
+  it('given a flapping episode saved, then its history, flag and last resolved alert read back; one stored before flap detection has no history', async () => {
+    // Prepare
+    const store = new DynamoDbEpisodeStore(documents, resources.tableNames.episodes);
+    const key = { ruleId: 'rule-flapping', deviceId: 'D1' };
+    const fresh = (await store.loadMany([key])).get('rule-flapping#D1')!;
+    const resolved = {
+      ...thresholdAlert(
+        newRule(
+          { metric: 'm', operator: 'GT', threshold: 0 },
+          'rule-flapping',
+          '2026-05-01T12:00:00.000Z',
+        ),
+        reading('x', 1),
+        1,
+        '2026-05-01T12:00:00.000Z',
+      ),
+      status: 'RESOLVED' as const,
+      resolvedAt: '2026-05-01T12:01:00.000Z',
+      flapping: true,
+    };
+
+    // Act
+    await store.save({ ...fresh, flapHistory: 0b1011, flapping: true, lastResolved: resolved }, 0);
+    await documents.send(
+      new PutCommand({
+        TableName: resources.tableNames.episodes,
+        Item: { ruleId: 'rule-flapping', deviceId: 'D2', consecutive: 0, version: 3 },
+      }),
+    );
+
+    // Assess
+    const loaded = await store.loadMany([key, { ruleId: 'rule-flapping', deviceId: 'D2' }]);
+    expect(loaded.get('rule-flapping#D1')).toMatchObject({
+      flapHistory: 0b1011,
+      flapping: true,
+      lastResolved: resolved,
+    });
+    expect(loaded.get('rule-flapping#D2')).toMatchObject({
+      flapHistory: 0,
+      flapping: false,
+      lastResolved: null,
+    });
   });
 });
 

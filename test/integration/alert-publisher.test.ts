@@ -77,8 +77,23 @@ describe('AppSyncAlertPublisher', () => {
       variables: { input: typeof alert };
     };
     expect(sent.query).toContain('publishAlert(input: $input)');
-    // Every field of the alert, and no resolution (it fired): null, as GraphQL carries it.
-    expect(sent.variables.input).toEqual({ ...alert, resolution: null });
+    // Every field of the alert, and no resolution (it fired) nor flapping mark: null, as
+    // GraphQL carries it.
+    expect(sent.variables.input).toEqual({ ...alert, resolution: null, flapping: null });
+  });
+
+  it('given an alert of a flapping episode, then its flapping mark is sent and selected for subscribers', async () => {
+    const { url, requests } = await endpoint((_, response) => {
+      response.setHeader('content-type', 'application/json');
+      response.end(JSON.stringify({ data: { publishAlert: { id: alert.id } } }));
+    });
+    await new AppSyncAlertPublisher(url, 'us-east-1').publish({ ...alert, flapping: true });
+    const sent = JSON.parse(requests[0]?.body ?? '{}') as {
+      query: string;
+      variables: { input: { flapping: boolean | null } };
+    };
+    expect(sent.variables.input.flapping).toBe(true);
+    expect(sent.query).toMatch(/\bflapping\b/);
   });
 
   it.each([

@@ -71,18 +71,20 @@ describe('SNS message attributes of a group message', () => {
 });
 
 describe('the publishAlert input of an alert', () => {
-  it('given an alert resolved with a reason, then the input has the labels, the reason and exactly the alert fields', () => {
+  it('given an alert resolved with a reason while flapping, then the input has the labels, the reason, the flapping mark and exactly the alert fields', () => {
     const alert = {
       ...fired({ site: 'berlin' }),
       status: 'RESOLVED' as const,
       silenced: true,
       silenceId: 'silence-1',
       resolution: "the device no longer matches the rule's selector",
+      flapping: true,
     };
     const input = alertInput(alert);
     expect(input.labels).toEqual([{ key: 'site', value: 'berlin' }]);
     expect([input.silenced, input.silenceId]).toEqual([true, 'silence-1']);
     expect(input.resolution).toBe("the device no longer matches the rule's selector");
+    expect(input.flapping).toBe(true);
     expect(Object.keys(input).sort()).toEqual(Object.keys(alert).sort());
   });
 

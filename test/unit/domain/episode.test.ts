@@ -7,6 +7,7 @@ import {
   closeEpisode,
   type EpisodeState,
   newEpisode,
+  type Notification,
 } from '../../../domain/episode.ts';
 import type { Reading } from '../../../domain/reading.ts';
 import { newRule, type Rule } from '../../../domain/rule.ts';
@@ -289,5 +290,225 @@ describe('aggregate', () => {
     expect(['AVG', 'MIN', 'MAX', 'COUNT', 'SUM'].map((a) => aggregate(a as never, window))).toEqual(
       [5, 2, 9, 3, 15],
     );
+  });
+});
+
+describe('flapping', () => {
+  /** Readings one second apart from `from`. */
+  const series = (values: readonly number[], from = 1): [number, number][] =>
+    values.map((value, i) => [value, from + i]);
+  const steady = (value: number, count: number) => Array<number>(count).fill(value);
+  /**
+   * Five changes, ten steady readings, five changes: the twentieth reading brings the percent
+   * state change to exactly 50 (the default flapHighPercent), ending not firing.
+   */
+  const ONSET = [70, 20, 70, 20, 70, ...steady(70, 10), 20, 70, 20, 70, 20];
+
+  /** Applies readings, returning every notification decided, in order. */
+  function notified(r: Rule, values: [number, number][], start = newEpisode('hot', 'D1')) {
+    let state = start;
+    const notifications: Notification[] = [];
+    for (const [value, second] of values) {
+      const step = applyReading(r, state, reading(value, second), t0 + second * 1000);
+      notifications.push(...step.state.outbox.slice(state.outbox.length));
+      state = step.state;
+    }
+    return { state, notifications, kinds: notifications.map((n) => n.kind) };
+  }
+
+  it('given an oscillating sensor, when the percent state change reaches flapHighPercent exactly, then one FLAPPING notification tells of the current alert, marked flapping', () => {
+    // Act
+    const before = notified(rule(), series(ONSET.slice(0, -1)));
+    const onset = notified(rule(), series(ONSET));
+
+    // Assess
+    expect(before.state.flapping).toBe(false);
+    expect(before.kinds).not.toContain('FLAPPING');
+    expect(onset.state.flapping).toBe(true);
+    expect(onset.kinds.slice(-2)).toEqual(['RESOLVED', 'FLAPPING']);
+    const [resolved, flapping] = onset.notifications.slice(-2);
+    expect(flapping?.alert).toMatchObject({ id: resolved?.alert.id, status: 'RESOLVED' });
+    expect(resolved?.alert.flapping).toBe(true);
+    expect(flapping?.alert.flapping).toBe(true);
+    // Before flapping, alerts carry no mark.
+    expect(onset.notifications.slice(0, -2).every((n) => n.alert.flapping === undefined)).toBe(
+      true,
+    );
+  });
+
+  it('given flapHighPercent a hair above what the sensor reaches, then it does not flap and every change is notified as usual', () => {
+    const { state, kinds } = notified(rule({ flapHighPercent: 50.01 }), series(ONSET));
+    expect(state.flapping).toBe(false);
+    expect(kinds.filter((kind) => kind === 'FIRING')).toHaveLength(5);
+    expect(kinds.filter((kind) => kind === 'RESOLVED')).toHaveLength(5);
+    expect(kinds).not.toContain('FLAPPING');
+  });
+
+  it('given a flapping episode that settles healthy, when the percent falls below flapLowPercent, then one FLAPPING_STOPPED tells of the alert that resolved last, no longer flapping', () => {
+    // Prepare
+    const onset = notified(rule(), series(ONSET));
+    const lastResolved = onset.notifications.at(-1)?.alert;
+
+    // Act: seven healthy readings keep the percent above 25, the eighth takes it below.
+    const seven = notified(rule(), series(steady(20, 7), 100), onset.state);
+    const eight = notified(rule(), series(steady(20, 8), 100), onset.state);
+
+    // Assess
+    expect(seven.state.flapping).toBe(true);
+    expect(seven.kinds).toEqual([]);
+    expect(eight.kinds).toEqual(['FLAPPING_STOPPED']);
+    expect(eight.notifications[0]?.alert).toMatchObject({
+      id: lastResolved?.id,
+      status: 'RESOLVED',
+      flapping: false,
+    });
+    expect(eight.state).toMatchObject({ flapping: false, lastResolved: null });
+  });
+
+  it('given a flapping episode that settles firing, then at exactly flapLowPercent it still flaps, and one reading below, one FLAPPING_STOPPED tells of the open alert, no longer flapping', () => {
+    // Prepare: four healthy readings, a breach that fires, ten more breaches: exactly 25 %.
+    const onset = notified(rule(), series(ONSET));
+    const settling = [...steady(20, 4), ...steady(70, 11)];
+
+    // Act
+    const atLow = notified(rule(), series(settling, 100), onset.state);
+    const below = notified(rule(), series([...settling, 70], 100), onset.state);
+
+    // Assess
+    expect(atLow.kinds).toEqual(['FIRING']);
+    expect(atLow.state.flapping).toBe(true);
+    expect(atLow.state.open?.flapping).toBe(true);
+    expect(below.kinds).toEqual(['FIRING', 'FLAPPING_STOPPED']);
+    const [fired, stopped] = below.notifications;
+    expect(stopped?.alert).toMatchObject({
+      id: fired?.alert.id,
+      status: 'FIRING',
+      flapping: false,
+    });
+    expect(below.state.open).toMatchObject({ id: fired?.alert.id, flapping: false });
+  });
+
+  it('given a sensor oscillating for 60 readings then steady, then exactly one FLAPPING and one FLAPPING_STOPPED, and the alerts between them are all marked flapping', () => {
+    // Prepare
+    const values = [
+      ...Array.from({ length: 60 }, (_, i) => (i % 2 === 0 ? 70 : 20)),
+      ...steady(20, 30),
+    ];
+
+    // Act
+    const { kinds, notifications, state } = notified(rule(), series(values));
+
+    // Assess
+    expect(kinds.filter((kind) => kind === 'FLAPPING')).toHaveLength(1);
+    expect(kinds.filter((kind) => kind === 'FLAPPING_STOPPED')).toHaveLength(1);
+    const start = kinds.indexOf('FLAPPING');
+    const stop = kinds.indexOf('FLAPPING_STOPPED');
+    expect(start).toBeLessThan(stop);
+    const during = notifications.slice(start + 1, stop);
+    expect(during.length).toBeGreaterThan(40);
+    expect(during.every((n) => n.alert.flapping === true)).toBe(true);
+    expect(state).toMatchObject({ flapping: false, flapHistory: 0, lastResolved: null });
+  });
+
+  it('given flapDetection false, then an oscillating sensor never flaps and its episode keeps no history', () => {
+    const values = Array.from({ length: 60 }, (_, i) => (i % 2 === 0 ? 70 : 20));
+    const { kinds, state } = notified(rule({ flapDetection: false }), series(values));
+    expect(kinds.filter((kind) => kind === 'FIRING')).toHaveLength(30);
+    expect(kinds.filter((kind) => kind === 'RESOLVED')).toHaveLength(30);
+    expect(kinds.some((kind) => kind.startsWith('FLAPPING'))).toBe(false);
+    expect(state).toMatchObject({ flapping: false, flapHistory: 0 });
+  });
+
+  it('given flap detection turned off while flapping, then the next reading stops it with one FLAPPING_STOPPED', () => {
+    const onset = notified(rule(), series(ONSET));
+    const off = notified(rule({ flapDetection: false }), series([20], 100), onset.state);
+    expect(off.kinds).toEqual(['FLAPPING_STOPPED']);
+    expect(off.state).toMatchObject({ flapping: false, flapHistory: 0 });
+  });
+
+  it('given a healthy episode with no change in its history, then a healthy reading returns the very same state, to be stored nowhere', () => {
+    const state = newEpisode('hot', 'D1');
+    const step = applyReading(rule(), state, reading(20, 1), t0);
+    expect(step).toEqual({ state, changed: false });
+    expect(step.state).toBe(state);
+  });
+
+  it('given an alert that fired and resolved, then the next 20 healthy readings age the history out and are stored, and from the 21st on healthy readings store nothing', () => {
+    // Prepare
+    const resolved = notified(rule(), series([70, 20])).state;
+
+    // Act
+    let state = resolved;
+    const stored: boolean[] = [];
+    for (let i = 0; i < 25; i++) {
+      const step = applyReading(rule(), state, reading(20, 10 + i), t0);
+      stored.push(step.changed);
+      state = step.state;
+    }
+
+    // Assess: the resolution is the newest change; 20 readings later it has left the history.
+    expect(stored.indexOf(false)).toBe(20);
+    expect(stored.slice(20).every((changed) => !changed)).toBe(true);
+    expect(state.flapHistory).toBe(0);
+  });
+
+  it('given an alert firing for long, then further breaches store nothing once its firing has aged out', () => {
+    const firing = notified(rule(), series(steady(70, 21))).state;
+    expect(firing.flapHistory).toBe(0);
+    expect(applyReading(rule(), firing, reading(80, 50), t0).changed).toBe(false);
+  });
+
+  it('given a flapping episode whose rule is deleted, then its alert resolves marked flapping and one FLAPPING_STOPPED says why it ended', () => {
+    // Prepare: flapping, with an alert open.
+    const onset = notified(rule(), series([...ONSET, 70]));
+    expect(onset.state.flapping).toBe(true);
+
+    // Act
+    const closed = closeEpisode(onset.state, t0 + 200_000, 'the rule was disabled or deleted');
+
+    // Assess
+    const added = closed.state.outbox.slice(onset.state.outbox.length);
+    expect(added.map((n) => n.kind)).toEqual(['RESOLVED', 'FLAPPING_STOPPED']);
+    expect(added[0]?.alert).toMatchObject({ status: 'RESOLVED', flapping: true });
+    expect(added[1]?.alert).toMatchObject({
+      status: 'RESOLVED',
+      flapping: false,
+      resolution: 'the rule was disabled or deleted',
+    });
+    expect(closed.state).toMatchObject({ flapping: false, flapHistory: 0, lastResolved: null });
+  });
+
+  it('given a flapping episode with nothing open whose rule is deleted, then one FLAPPING_STOPPED tells of the alert that resolved last', () => {
+    const onset = notified(rule(), series(ONSET));
+    const closed = closeEpisode(onset.state, t0 + 200_000);
+    expect(closed.state.outbox.slice(onset.state.outbox.length)).toMatchObject([
+      { kind: 'FLAPPING_STOPPED', alert: { status: 'RESOLVED', flapping: false } },
+    ]);
+  });
+
+  it('given a flapping episode with an alert open, then its repeats are marked flapping too', () => {
+    const r = rule({ repeatIntervalSeconds: 60 });
+    const onset = notified(r, series([...ONSET, 70]));
+    const repeated = checkTime(r, onset.state, t0 + 1_000_000);
+    expect(repeated.state.outbox.at(-1)).toMatchObject({
+      kind: 'REPEAT',
+      alert: { flapping: true },
+    });
+  });
+
+  it('given thresholds lowered below the percent of an episode at rest, then flapping starts with its next change, which brings an alert to tell of', () => {
+    // Prepare: 40 % of changes, then at rest, never having flapped at 50.
+    const restless = notified(rule(), series([70, 20, 70, 20, 70, 20, 70, 20]));
+    expect(restless.state.flapping).toBe(false);
+    const lowered = rule({ flapHighPercent: 10, flapLowPercent: 5 });
+
+    // Act
+    const quiet = notified(lowered, series([20], 100), restless.state);
+    const change = notified(lowered, series([20, 70], 100), restless.state);
+
+    // Assess
+    expect(quiet.kinds).toEqual([]);
+    expect(quiet.state.flapping).toBe(false);
+    expect(change.kinds).toEqual(['FIRING', 'FLAPPING']);
   });
 });

@@ -91,4 +91,28 @@ describe('RuleIndex changes', () => {
     expect(Object.keys(a ?? {})).not.toContain('description');
     expect(Object.keys(a ?? {})).toEqual(Object.keys(b ?? {}));
   });
+
+  it('given rules with and without their own flapping options, then each evaluates with its own, and a rule read back keeps them', () => {
+    // Prepare
+    const index = new RuleIndex([
+      rule('defaults'),
+      rule('quiet', { flapDetection: false }),
+      rule('tuned', { forReadings: 2, flapHighPercent: 40, flapLowPercent: 10 }),
+    ]);
+    const flap = (id: string) => {
+      const found = index.get(id);
+      return [found?.flapDetection, found?.flapHighPercent, found?.flapLowPercent];
+    };
+    // Assess
+    expect(flap('defaults')).toEqual([true, 50, 25]);
+    expect(flap('quiet')).toEqual([false, 50, 25]);
+    expect(flap('tuned')).toEqual([true, 40, 10]);
+    expect(index.get('tuned')?.forReadings).toBe(2);
+    expect(JSON.parse(JSON.stringify(index.get('tuned')))).toMatchObject({
+      forReadings: 2,
+      flapDetection: true,
+      flapHighPercent: 40,
+      flapLowPercent: 10,
+    });
+  });
 });

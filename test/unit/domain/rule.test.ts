@@ -190,6 +190,97 @@ describe('rule options', () => {
   });
 });
 
+describe('flapping options', () => {
+  const base = { metric: 'cpu', operator: 'GT' as const, threshold: 80 };
+
+  it('given none, then the rule detects flapping from 50 % down to below 25 %', () => {
+    expect(newRule(base, 'r1', now)).toMatchObject({
+      flapDetection: true,
+      flapHighPercent: 50,
+      flapLowPercent: 25,
+    });
+  });
+
+  it('given them, then the rule keeps them; fractions are fine', () => {
+    expect(
+      newRule(
+        { ...base, flapDetection: false, flapHighPercent: 62.5, flapLowPercent: 12.5 },
+        'r1',
+        now,
+      ),
+    ).toMatchObject({ flapDetection: false, flapHighPercent: 62.5, flapLowPercent: 12.5 });
+  });
+
+  it.each([
+    [
+      { flapHighPercent: 0 },
+      'input.flapHighPercent',
+      'must be a percent above 0 and at most 100; got 0',
+    ],
+    [{ flapHighPercent: 100.5 }, 'input.flapHighPercent', 'at most 100; got 100.5'],
+    [
+      { flapLowPercent: -1 },
+      'input.flapLowPercent',
+      'must be a percent above 0 and at most 100; got -1',
+    ],
+    [{ flapLowPercent: Number.NaN }, 'input.flapLowPercent', 'got NaN'],
+    [{ flapHighPercent: '60' }, 'input.flapHighPercent', 'must be a percent'],
+    [{ flapDetection: 'yes' }, 'input.flapDetection', 'must be true or false'],
+    [
+      { flapLowPercent: 50 },
+      'input.flapLowPercent',
+      'input.flapLowPercent 50 must be below input.flapHighPercent 50',
+    ],
+    [
+      { flapHighPercent: 20 },
+      'input.flapHighPercent',
+      'input.flapHighPercent 20 must be above input.flapLowPercent 25',
+    ],
+    [
+      { flapHighPercent: 30, flapLowPercent: 40 },
+      'input.flapLowPercent',
+      'input.flapLowPercent 40 must be below input.flapHighPercent 30',
+    ],
+  ])('given %o, then the rule is refused naming %s: %s', (options, field, message) => {
+    // Act
+    const create = () => newRule({ ...base, ...options } as never, 'r1', now);
+    // Assess
+    expect(create).toThrow(ValidationError);
+    expect(create).toThrow(message);
+    try {
+      create();
+    } catch (error) {
+      expect((error as ValidationError).field).toBe(field);
+    }
+  });
+
+  it('given an update that lowers flapHighPercent to the low one, then it is refused naming flapHighPercent; lowering both together is fine', () => {
+    const rule = newRule(base, 'r1', now);
+    expect(() => applyRuleUpdate(rule, { flapHighPercent: 25 }, now)).toThrow(
+      /input\.flapHighPercent 25 must be above input\.flapLowPercent 25/,
+    );
+    expect(applyRuleUpdate(rule, { flapHighPercent: 20, flapLowPercent: 10 }, now)).toMatchObject({
+      flapHighPercent: 20,
+      flapLowPercent: 10,
+    });
+  });
+
+  it('given an update with explicit nulls, then the flapping options return to their defaults', () => {
+    const rule = newRule(
+      { ...base, flapDetection: false, flapHighPercent: 70, flapLowPercent: 60 },
+      'r1',
+      now,
+    );
+    expect(
+      applyRuleUpdate(
+        rule,
+        { flapDetection: null, flapHighPercent: null, flapLowPercent: null },
+        now,
+      ),
+    ).toMatchObject({ flapDetection: true, flapHighPercent: 50, flapLowPercent: 25 });
+  });
+});
+
 describe('a rule with a label selector', () => {
   const berlin = [{ key: 'site', operator: 'EQ' as const, values: ['berlin'] }];
   const base = { metric: 'temperature', operator: 'GT' as const, threshold: 80 };
