@@ -94,6 +94,26 @@ export type AlertInput = {
   value: Scalars['Float']['input'];
 };
 
+export type AlertMatchers = {
+  __typename?: 'AlertMatchers';
+  deviceId: Maybe<Scalars['ID']['output']>;
+  labels: Maybe<Array<LabelMatcher>>;
+  metric: Maybe<Scalars['String']['output']>;
+  ruleId: Maybe<Scalars['ID']['output']>;
+  severities: Maybe<Array<Severity>>;
+};
+
+/** Which alerts a silence or maintenance window mutes: every matcher given must hold; at least one must be given. */
+export type AlertMatchersInput = {
+  deviceId?: InputMaybe<Scalars['ID']['input']>;
+  /** The alert's labels (the device's when it fired), with a rule selector's semantics. */
+  labels?: InputMaybe<Array<LabelMatcherInput>>;
+  metric?: InputMaybe<Scalars['String']['input']>;
+  ruleId?: InputMaybe<Scalars['ID']['input']>;
+  /** Alerts of any of these severities. */
+  severities?: InputMaybe<Array<Severity>>;
+};
+
 /** THRESHOLD: readings breached the rule. NO_DATA: the device stopped sending the metric. */
 export type AlertReason =
   | 'NO_DATA'
@@ -139,6 +159,16 @@ export type CreateRuleInput = {
   windowSeconds?: InputMaybe<Scalars['Int']['input']>;
 };
 
+export type CreateSilenceInput = {
+  comment: Scalars['String']['input'];
+  endsAt: Scalars['AWSDateTime']['input'];
+  matchers: AlertMatchersInput;
+  /** Defaults to true. */
+  notifyResolved?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Defaults to now. */
+  startsAt?: InputMaybe<Scalars['AWSDateTime']['input']>;
+};
+
 /** A new device credential and its token: the token is shown here once and stored only as a hash. */
 export type CreatedDeviceCredential = {
   __typename?: 'CreatedDeviceCredential';
@@ -149,6 +179,12 @@ export type CreatedDeviceCredential = {
 
 export type DeleteDeviceResult = {
   __typename?: 'DeleteDeviceResult';
+  deleted: Scalars['Boolean']['output'];
+  id: Scalars['ID']['output'];
+};
+
+export type DeleteMaintenanceWindowResult = {
+  __typename?: 'DeleteMaintenanceWindowResult';
   deleted: Scalars['Boolean']['output'];
   id: Scalars['ID']['output'];
 };
@@ -303,6 +339,39 @@ export type LabelOperator =
   /** The label is absent, or has none of these values. */
   | 'NOT_IN';
 
+export type MaintenanceWindow = {
+  __typename?: 'MaintenanceWindow';
+  active: Scalars['Boolean']['output'];
+  createdAt: Scalars['AWSDateTime']['output'];
+  createdBy: Scalars['String']['output'];
+  endsOn: Maybe<Scalars['AWSDate']['output']>;
+  id: Scalars['ID']['output'];
+  matchers: AlertMatchers;
+  name: Scalars['String']['output'];
+  notifyResolved: Scalars['Boolean']['output'];
+  periods: Array<WeeklyPeriod>;
+  startsOn: Maybe<Scalars['AWSDate']['output']>;
+  timeZone: Scalars['String']['output'];
+  updatedAt: Scalars['AWSDateTime']['output'];
+  updatedBy: Maybe<Scalars['String']['output']>;
+};
+
+export type MaintenanceWindowConnection = {
+  __typename?: 'MaintenanceWindowConnection';
+  items: Array<MaintenanceWindow>;
+  nextToken: Maybe<Scalars['String']['output']>;
+};
+
+export type MaintenanceWindowInput = {
+  endsOn?: InputMaybe<Scalars['AWSDate']['input']>;
+  matchers: AlertMatchersInput;
+  name: Scalars['String']['input'];
+  notifyResolved?: InputMaybe<Scalars['Boolean']['input']>;
+  periods: Array<WeeklyPeriodInput>;
+  startsOn?: InputMaybe<Scalars['AWSDate']['input']>;
+  timeZone: Scalars['String']['input'];
+};
+
 /** The latest value a device sent for one metric. */
 export type MetricValue = {
   __typename?: 'MetricValue';
@@ -317,11 +386,15 @@ export type Mutation = {
   acknowledgeAlert: Alert;
   /** Issues a device credential; its token is in the answer and nowhere else. */
   createDeviceCredential: CreatedDeviceCredential;
+  createMaintenanceWindow: MaintenanceWindow;
   createRule: Rule;
+  createSilence: Silence;
   /** Removes a device from the inventory; its readings stay. A new reading brings it back. */
   deleteDevice: DeleteDeviceResult;
+  deleteMaintenanceWindow: DeleteMaintenanceWindowResult;
   /** Deletes a rule; its open alerts are resolved. */
   deleteRule: DeleteRuleResult;
+  expireSilence: Silence;
   /** One reading. A device credential may send readings only for the devices it covers. */
   ingestEvent: Event;
   /** Up to 1,000 readings; each is accepted or refused on its own. */
@@ -334,6 +407,7 @@ export type Mutation = {
   setRuleEnabled: Rule;
   /** Names and labels a device; a label change applies to rules within their refresh time. */
   updateDevice: Device;
+  updateMaintenanceWindow: MaintenanceWindow;
   updateRule: Rule;
 };
 
@@ -348,8 +422,18 @@ export type MutationCreateDeviceCredentialArgs = {
 };
 
 
+export type MutationCreateMaintenanceWindowArgs = {
+  input: MaintenanceWindowInput;
+};
+
+
 export type MutationCreateRuleArgs = {
   input: CreateRuleInput;
+};
+
+
+export type MutationCreateSilenceArgs = {
+  input: CreateSilenceInput;
 };
 
 
@@ -358,7 +442,17 @@ export type MutationDeleteDeviceArgs = {
 };
 
 
+export type MutationDeleteMaintenanceWindowArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationDeleteRuleArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationExpireSilenceArgs = {
   id: Scalars['ID']['input'];
 };
 
@@ -395,6 +489,12 @@ export type MutationUpdateDeviceArgs = {
 };
 
 
+export type MutationUpdateMaintenanceWindowArgs = {
+  id: Scalars['ID']['input'];
+  input: MaintenanceWindowInput;
+};
+
+
 export type MutationUpdateRuleArgs = {
   id: Scalars['ID']['input'];
   input: UpdateRuleInput;
@@ -422,9 +522,13 @@ export type Query = {
   devices: DeviceConnection;
   /** A device's readings, newest first. */
   events: EventConnection;
+  maintenanceWindow: Maybe<MaintenanceWindow>;
+  maintenanceWindows: MaintenanceWindowConnection;
   rule: Maybe<Rule>;
   /** Alert rules, newest first; with deviceId, the rules written for that device. */
   rules: RuleConnection;
+  silence: Maybe<Silence>;
+  silences: SilenceConnection;
   /** The queues, the flow of readings and the evaluation lag over the last `minutes` (default 15, at most 60). */
   systemStatus: SystemStatus;
 };
@@ -476,6 +580,17 @@ export type QueryEventsArgs = {
 };
 
 
+export type QueryMaintenanceWindowArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QueryMaintenanceWindowsArgs = {
+  limit: InputMaybe<Scalars['Int']['input']>;
+  nextToken: InputMaybe<Scalars['String']['input']>;
+};
+
+
 export type QueryRuleArgs = {
   id: Scalars['ID']['input'];
 };
@@ -485,6 +600,18 @@ export type QueryRulesArgs = {
   deviceId: InputMaybe<Scalars['ID']['input']>;
   limit: InputMaybe<Scalars['Int']['input']>;
   nextToken: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QuerySilenceArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type QuerySilencesArgs = {
+  limit: InputMaybe<Scalars['Int']['input']>;
+  nextToken: InputMaybe<Scalars['String']['input']>;
+  state: InputMaybe<SilenceState>;
 };
 
 
@@ -530,6 +657,32 @@ export type Severity =
   | 'CRITICAL'
   | 'INFO'
   | 'WARNING';
+
+export type Silence = {
+  __typename?: 'Silence';
+  comment: Scalars['String']['output'];
+  createdAt: Scalars['AWSDateTime']['output'];
+  createdBy: Scalars['String']['output'];
+  endsAt: Scalars['AWSDateTime']['output'];
+  expiredAt: Maybe<Scalars['AWSDateTime']['output']>;
+  expiredBy: Maybe<Scalars['String']['output']>;
+  id: Scalars['ID']['output'];
+  matchers: AlertMatchers;
+  notifyResolved: Scalars['Boolean']['output'];
+  startsAt: Scalars['AWSDateTime']['output'];
+  state: SilenceState;
+};
+
+export type SilenceConnection = {
+  __typename?: 'SilenceConnection';
+  items: Array<Silence>;
+  nextToken: Maybe<Scalars['String']['output']>;
+};
+
+export type SilenceState =
+  | 'ACTIVE'
+  | 'EXPIRED'
+  | 'PENDING';
 
 export type Subscription = {
   __typename?: 'Subscription';
@@ -604,4 +757,26 @@ export type UpdateRuleInput = {
   severity?: InputMaybe<Severity>;
   threshold?: InputMaybe<Scalars['Float']['input']>;
   windowSeconds?: InputMaybe<Scalars['Int']['input']>;
+};
+
+export type Weekday =
+  | 'FRIDAY'
+  | 'MONDAY'
+  | 'SATURDAY'
+  | 'SUNDAY'
+  | 'THURSDAY'
+  | 'TUESDAY'
+  | 'WEDNESDAY';
+
+export type WeeklyPeriod = {
+  __typename?: 'WeeklyPeriod';
+  days: Array<Weekday>;
+  end: Scalars['String']['output'];
+  start: Scalars['String']['output'];
+};
+
+export type WeeklyPeriodInput = {
+  days: Array<Weekday>;
+  end: Scalars['String']['input'];
+  start: Scalars['String']['input'];
 };
