@@ -1,16 +1,29 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { SilenceFieldsFragment } from '../../generated/console-operations.ts';
+import type { Api } from './api.ts';
 import type { FeedAlert } from './alert-feed.ts';
 import { needsAttention } from './alert-feed.ts';
+import { AlertMarks, silenceHref } from './alert-marks.tsx';
 import { errorText } from './error-text.ts';
 import { age, condition, dateTime, deviceHref } from './format.ts';
+import type { SilenceDraft } from './silence-draft.ts';
+import { deviceSilenceDraft, ruleSilenceDraft } from './silence-draft.ts';
+import { SilenceForm } from './silence-form.tsx';
 import type { AlertFeed } from './use-alert-feed.ts';
 import { Problem } from './problem.tsx';
 
 /**
- * The live feed, newest first: what fires, what resolved, who is on it. `canAcknowledge` is
- * false for a viewer, who is not offered the Acknowledge button.
+ * The live feed, newest first: what fires, what resolved, who is on it, and which alerts a
+ * silence holds or are flapping. `canAcknowledge` and `canSilence` are false for a viewer,
+ * who is offered neither Acknowledge nor a silence.
  */
-export function AlertsPage({ feed, canAcknowledge }: { feed: AlertFeed; canAcknowledge: boolean }) {
+export function AlertsPage(props: {
+  api: Api;
+  feed: AlertFeed;
+  canAcknowledge: boolean;
+  canSilence: boolean;
+}) {
+  const { api, feed, canAcknowledge, canSilence } = props;
   const [filter, setFilter] = useState<'all' | 'firing'>('all');
   const [now, setNow] = useState(Date.now());
   // Ages ("3 min ago") move on even when no alert arrives.
@@ -60,10 +73,12 @@ export function AlertsPage({ feed, canAcknowledge }: { feed: AlertFeed; canAckno
           {shown.map((alert) => (
             <AlertItem
               key={alert.id}
+              api={api}
               alert={alert}
               now={now}
               feed={feed}
               canAcknowledge={canAcknowledge}
+              canSilence={canSilence}
             />
           ))}
         </ol>
@@ -72,15 +87,40 @@ export function AlertsPage({ feed, canAcknowledge }: { feed: AlertFeed; canAckno
   );
 }
 
+/** A silence being written from an alert: which of the two, and its prefilled draft. */
+interface SilenceFromAlert {
+  title: string;
+  draft: SilenceDraft;
+  /** The button that opened the form, for focus to return to. */
+  from: 'device' | 'rule';
+}
+
 function AlertItem(props: {
+  api: Api;
   alert: FeedAlert;
   now: number;
   feed: AlertFeed;
   canAcknowledge: boolean;
+  canSilence: boolean;
 }) {
-  const { alert, now, feed, canAcknowledge } = props;
+  const { api, alert, now, feed, canAcknowledge, canSilence } = props;
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
+  const [silencing, setSilencing] = useState<SilenceFromAlert | null>(null);
+  const [created, setCreated] = useState<SilenceFieldsFragment | null>(null);
+  const deviceButton = useRef<HTMLButtonElement>(null);
+  const ruleButton = useRef<HTMLButtonElement>(null);
+  const createdNote = useRef<HTMLParagraphElement>(null);
+  const title = alert.ruleName ?? `${alert.metric} ${condition(alert.operator, alert.threshold)}`;
+
+  const closeForm = (silence: SilenceFieldsFragment | null) => {
+    const from = silencing?.from;
+    setSilencing(null);
+    if (silence) setCreated(silence);
+    requestAnimationFrame(() =>
+      (silence ? createdNote : from === 'rule' ? ruleButton : deviceButton).current?.focus(),
+    );
+  };
   const state =
     alert.status === 'RESOLVED' ? 'resolved' : alert.acknowledgedAt ? 'acked' : 'firing';
 
@@ -108,9 +148,8 @@ function AlertItem(props: {
           {alert.status}
           {alert.acknowledgedAt && alert.status === 'FIRING' ? ' · ACKNOWLEDGED' : ''}
         </span>
-        <strong class="alert-title">
-          {alert.ruleName ?? `${alert.metric} ${condition(alert.operator, alert.threshold)}`}
-        </strong>
+        <AlertMarks alert={alert} />
+        <strong class="alert-title">{title}</strong>
       </div>
       <p class="alert-detail">
         <a href={deviceHref(alert.deviceId)}>{alert.deviceId}</a> · {alert.metric}{' '}
@@ -131,10 +170,62 @@ function AlertItem(props: {
           </>
         )}
       </p>
-      {canAcknowledge && needsAttention(alert) && (
-        <button type="button" onClick={acknowledge} disabled={busy}>
-          {busy ? 'Acknowledging…' : 'Acknowledge'}
-        </button>
+      {(canAcknowledge && needsAttention(alert)) ||
+      (canSilence && alert.status === 'FIRING' && silencing === null) ? (
+        <div class="actions">
+          {canAcknowledge && needsAttention(alert) && (
+            <button type="button" onClick={acknowledge} disabled={busy}>
+              {busy ? 'Acknowledging…' : 'Acknowledge'}
+            </button>
+          )}
+          {canSilence && alert.status === 'FIRING' && silencing === null && (
+            <>
+              <button
+                type="button"
+                class="silence"
+                ref={deviceButton}
+                onClick={() =>
+                  setSilencing({
+                    title: `Silence ${alert.deviceId} for 2 h`,
+                    draft: deviceSilenceDraft(alert),
+                    from: 'device',
+                  })
+                }
+              >
+                Silence this device for 2 h
+              </button>
+              <button
+                type="button"
+                class="silence"
+                ref={ruleButton}
+                onClick={() =>
+                  setSilencing({
+                    title: `Silence ${title} everywhere`,
+                    draft: ruleSilenceDraft(alert, Date.now()),
+                    from: 'rule',
+                  })
+                }
+              >
+                Silence this rule everywhere until …
+              </button>
+            </>
+          )}
+        </div>
+      ) : null}
+      {silencing && (
+        <SilenceForm
+          api={api}
+          title={silencing.title}
+          draft={silencing.draft}
+          onSaved={closeForm}
+          onCancel={() => closeForm(null)}
+        />
+      )}
+      {created && (
+        <p class="notice" ref={createdNote} tabIndex={-1}>
+          Silenced until {dateTime(created.endsAt)}.{' '}
+          <a href={silenceHref(created.id)}>See the silence</a>
+        </p>
       )}
       <Problem text={problem} />
     </li>
