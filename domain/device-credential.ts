@@ -118,6 +118,15 @@ export const deniedFieldsForDevices: readonly string[] = [
   'Mutation.deleteDevice',
   'Mutation.publishAlert',
   'Subscription.onAlert',
+  'Query.silences',
+  'Query.silence',
+  'Query.maintenanceWindows',
+  'Query.maintenanceWindow',
+  'Mutation.createSilence',
+  'Mutation.expireSilence',
+  'Mutation.createMaintenanceWindow',
+  'Mutation.updateMaintenanceWindow',
+  'Mutation.deleteMaintenanceWindow',
 ];
 
 /**

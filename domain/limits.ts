@@ -39,6 +39,13 @@ export const limits = {
    * written at once.
    */
   sightingGranularitySeconds: 60,
+  /** Characters in a silence's comment and a maintenance window's name. */
+  maxSilenceCommentLength: 1000,
+  maxMaintenanceWindowNameLength: 100,
+  /** How far ahead a silence may end: a mute for longer is a maintenance window or a rule change. */
+  maxSilenceDays: 366,
+  /** Weekly periods of one maintenance window. */
+  maxWeeklyPeriods: 28,
   /** Minutes of history `systemStatus` returns: default and maximum. */
   defaultStatusMinutes: 15,
   maxStatusMinutes: 60,

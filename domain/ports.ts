@@ -239,7 +239,9 @@ export type WorkMessage =
    * devices the new selector does not select. The message carries the new selector, so the
    * worker does not depend on a rule cache that may not have the change yet.
    */
-  | { type: 'ruleTargetChanged'; ruleId: string; selector: LabelSelector };
+  | { type: 'ruleTargetChanged'; ruleId: string; selector: LabelSelector }
+  /** A silence was expired or a maintenance window deleted: release the alerts it held now. */
+  | { type: 'releaseMute'; muteId: string };
 
 export interface WorkQueue {
   /** Hands the worker a piece of work, at once or `delaySeconds` later (at most 900). */

@@ -36,6 +36,9 @@ export function decodeQueueMessage(body: string): QueueMessage | null {
       message: { type: 'deviceLabelsChanged', deviceId: message.deviceId },
     };
   }
+  if (message.type === 'releaseMute' && typeof message.muteId === 'string') {
+    return { kind: 'work', message: { type: 'releaseMute', muteId: message.muteId } };
+  }
   if (message.type === 'ruleTargetChanged' && typeof message.ruleId === 'string') {
     const selector = selectorOf(message.selector);
     if (selector === null) return null;

@@ -10,12 +10,18 @@ export type Aggregation =
   | 'MIN'
   | 'SUM';
 
-/** Which alerts a silence or maintenance window mutes: every matcher given must hold; at least one must be given. */
+/**
+ * Which alerts a silence or maintenance window mutes: every matcher given must hold, and at
+ * least one must be given.
+ */
 export type AlertMatchersInput = {
+  /** Alerts of this device. */
   deviceId?: string | null | undefined;
-  /** The alert's labels (the device's when it fired), with a rule selector's semantics. */
+  /** The alert's labels (the device's when it fired) match all these matchers, as a rule's selector does. */
   labels?: Array<LabelMatcherInput> | null | undefined;
+  /** Alerts of rules on this metric. */
   metric?: string | null | undefined;
+  /** Alerts of this rule. */
   ruleId?: string | null | undefined;
   /** Alerts of any of these severities. */
   severities?: Array<Severity> | null | undefined;
@@ -67,10 +73,12 @@ export type CreateRuleInput = {
 };
 
 export type CreateSilenceInput = {
+  /** Why: what a colleague reads in the list (at most 1,000 characters). */
   comment: string;
+  /** After startsAt and in the future. */
   endsAt: string;
   matchers: AlertMatchersInput;
-  /** Defaults to true. */
+  /** Send the resolution of an alert that resolved while silenced, when the silence ends (default true). */
   notifyResolved?: boolean | null | undefined;
   /** Defaults to now. */
   startsAt?: string | null | undefined;
@@ -109,12 +117,16 @@ export type LabelOperator =
   | 'NOT_IN';
 
 export type MaintenanceWindowInput = {
+  /** The last day the window applies (in its time zone); absent: without end. */
   endsOn?: string | null | undefined;
   matchers: AlertMatchersInput;
   name: string;
+  /** Send the resolution of an alert that resolved while muted, when the period ends (default true). */
   notifyResolved?: boolean | null | undefined;
   periods: Array<WeeklyPeriodInput>;
+  /** The first day the window applies (in its time zone); absent: from now on. */
   startsOn?: string | null | undefined;
+  /** An IANA time zone, e.g. Europe/Berlin or America/New_York; the periods and dates are in it. */
   timeZone: string;
 };
 
@@ -132,6 +144,7 @@ export type Severity =
   | 'INFO'
   | 'WARNING';
 
+/** PENDING before its start, ACTIVE from its start until its end, EXPIRED after (or once expired by hand). */
 export type SilenceState =
   | 'ACTIVE'
   | 'EXPIRED'
@@ -171,6 +184,10 @@ export type Weekday =
   | 'TUESDAY'
   | 'WEDNESDAY';
 
+/**
+ * A weekly period in the window's time zone: on each of `days`, from `start` to `end` ("HH:MM",
+ * 24-hour). `end` may be "24:00"; an end at or before the start runs past midnight into the next day.
+ */
 export type WeeklyPeriodInput = {
   days: Array<Weekday>;
   end: string;

@@ -94,6 +94,7 @@ export type AlertInput = {
   value: Scalars['Float']['input'];
 };
 
+/** Which alerts a silence or maintenance window mutes: every matcher that is set holds. */
 export type AlertMatchers = {
   __typename?: 'AlertMatchers';
   deviceId: Maybe<Scalars['ID']['output']>;
@@ -103,12 +104,18 @@ export type AlertMatchers = {
   severities: Maybe<Array<Severity>>;
 };
 
-/** Which alerts a silence or maintenance window mutes: every matcher given must hold; at least one must be given. */
+/**
+ * Which alerts a silence or maintenance window mutes: every matcher given must hold, and at
+ * least one must be given.
+ */
 export type AlertMatchersInput = {
+  /** Alerts of this device. */
   deviceId?: InputMaybe<Scalars['ID']['input']>;
-  /** The alert's labels (the device's when it fired), with a rule selector's semantics. */
+  /** The alert's labels (the device's when it fired) match all these matchers, as a rule's selector does. */
   labels?: InputMaybe<Array<LabelMatcherInput>>;
+  /** Alerts of rules on this metric. */
   metric?: InputMaybe<Scalars['String']['input']>;
+  /** Alerts of this rule. */
   ruleId?: InputMaybe<Scalars['ID']['input']>;
   /** Alerts of any of these severities. */
   severities?: InputMaybe<Array<Severity>>;
@@ -160,10 +167,12 @@ export type CreateRuleInput = {
 };
 
 export type CreateSilenceInput = {
+  /** Why: what a colleague reads in the list (at most 1,000 characters). */
   comment: Scalars['String']['input'];
+  /** After startsAt and in the future. */
   endsAt: Scalars['AWSDateTime']['input'];
   matchers: AlertMatchersInput;
-  /** Defaults to true. */
+  /** Send the resolution of an alert that resolved while silenced, when the silence ends (default true). */
   notifyResolved?: InputMaybe<Scalars['Boolean']['input']>;
   /** Defaults to now. */
   startsAt?: InputMaybe<Scalars['AWSDateTime']['input']>;
@@ -339,8 +348,10 @@ export type LabelOperator =
   /** The label is absent, or has none of these values. */
   | 'NOT_IN';
 
+/** A recurring mute: matching alerts' e-mails are held during its weekly periods, in its time zone. */
 export type MaintenanceWindow = {
   __typename?: 'MaintenanceWindow';
+  /** True while one of its periods is on: it mutes now. */
   active: Scalars['Boolean']['output'];
   createdAt: Scalars['AWSDateTime']['output'];
   createdBy: Scalars['String']['output'];
@@ -363,12 +374,16 @@ export type MaintenanceWindowConnection = {
 };
 
 export type MaintenanceWindowInput = {
+  /** The last day the window applies (in its time zone); absent: without end. */
   endsOn?: InputMaybe<Scalars['AWSDate']['input']>;
   matchers: AlertMatchersInput;
   name: Scalars['String']['input'];
+  /** Send the resolution of an alert that resolved while muted, when the period ends (default true). */
   notifyResolved?: InputMaybe<Scalars['Boolean']['input']>;
   periods: Array<WeeklyPeriodInput>;
+  /** The first day the window applies (in its time zone); absent: from now on. */
   startsOn?: InputMaybe<Scalars['AWSDate']['input']>;
+  /** An IANA time zone, e.g. Europe/Berlin or America/New_York; the periods and dates are in it. */
   timeZone: Scalars['String']['input'];
 };
 
@@ -388,12 +403,15 @@ export type Mutation = {
   createDeviceCredential: CreatedDeviceCredential;
   createMaintenanceWindow: MaintenanceWindow;
   createRule: Rule;
+  /** Mutes the matching alerts' e-mails from startsAt to endsAt. */
   createSilence: Silence;
   /** Removes a device from the inventory; its readings stay. A new reading brings it back. */
   deleteDevice: DeleteDeviceResult;
+  /** Deletes a maintenance window; alerts it held are released at once. */
   deleteMaintenanceWindow: DeleteMaintenanceWindowResult;
   /** Deletes a rule; its open alerts are resolved. */
   deleteRule: DeleteRuleResult;
+  /** Ends a silence now; held alerts are released at once. An expired silence stays as it was. */
   expireSilence: Silence;
   /** One reading. A device credential may send readings only for the devices it covers. */
   ingestEvent: Event;
@@ -407,6 +425,7 @@ export type Mutation = {
   setRuleEnabled: Rule;
   /** Names and labels a device; a label change applies to rules within their refresh time. */
   updateDevice: Device;
+  /** Replaces a maintenance window's definition. */
   updateMaintenanceWindow: MaintenanceWindow;
   updateRule: Rule;
 };
@@ -523,11 +542,13 @@ export type Query = {
   /** A device's readings, newest first. */
   events: EventConnection;
   maintenanceWindow: Maybe<MaintenanceWindow>;
+  /** Maintenance windows, newest first. */
   maintenanceWindows: MaintenanceWindowConnection;
   rule: Maybe<Rule>;
   /** Alert rules, newest first; with deviceId, the rules written for that device. */
   rules: RuleConnection;
   silence: Maybe<Silence>;
+  /** Silences, newest first; with state, only those in it now. */
   silences: SilenceConnection;
   /** The queues, the flow of readings and the evaluation lag over the last `minutes` (default 15, at most 60). */
   systemStatus: SystemStatus;
@@ -658,12 +679,18 @@ export type Severity =
   | 'INFO'
   | 'WARNING';
 
+/**
+ * A silence: from startsAt to endsAt the matching alerts are recorded and pushed to onAlert, but
+ * their e-mails are held; when it ends, one notification tells what is still firing.
+ */
 export type Silence = {
   __typename?: 'Silence';
   comment: Scalars['String']['output'];
   createdAt: Scalars['AWSDateTime']['output'];
+  /** Who created it: the signed-in user's e-mail or username. */
   createdBy: Scalars['String']['output'];
   endsAt: Scalars['AWSDateTime']['output'];
+  /** When it was expired by hand (its endsAt is then that time). */
   expiredAt: Maybe<Scalars['AWSDateTime']['output']>;
   expiredBy: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
@@ -679,6 +706,7 @@ export type SilenceConnection = {
   nextToken: Maybe<Scalars['String']['output']>;
 };
 
+/** PENDING before its start, ACTIVE from its start until its end, EXPIRED after (or once expired by hand). */
 export type SilenceState =
   | 'ACTIVE'
   | 'EXPIRED'
@@ -775,6 +803,10 @@ export type WeeklyPeriod = {
   start: Scalars['String']['output'];
 };
 
+/**
+ * A weekly period in the window's time zone: on each of `days`, from `start` to `end` ("HH:MM",
+ * 24-hour). `end` may be "24:00"; an end at or before the start runs past midnight into the next day.
+ */
 export type WeeklyPeriodInput = {
   days: Array<Weekday>;
   end: Scalars['String']['input'];

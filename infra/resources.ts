@@ -28,7 +28,14 @@ export interface IndexDefinition {
 
 export interface TableDefinition {
   /** Logical name; CloudFormation names the real table. */
-  id: 'ReadingBlocks' | 'Rules' | 'Alerts' | 'Episodes' | 'DeviceCredentials' | 'Devices';
+  id:
+    | 'ReadingBlocks'
+    | 'Rules'
+    | 'Alerts'
+    | 'Episodes'
+    | 'DeviceCredentials'
+    | 'Devices'
+    | 'Silences';
   /** Environment variable through which functions receive the table name. */
   envVar: string;
   partitionKey: KeyDefinition;
@@ -154,6 +161,22 @@ export const tables = {
       },
     ],
   },
+  silences: {
+    // Silences and maintenance windows by id (`kind` tells which). `byKind` lists each kind
+    // newest first (a deleted window's tombstone has no `listKind`, so it is not listed);
+    // `changes` holds every item and tombstone by the time of its last write, so workers read
+    // only what changed (domain/silence-cache.ts), as for rules. An expired silence is kept
+    // 7 days, a tombstone a day (TTL). Both one-partition indexes are written by people's
+    // silence and window edits only, never by the fleet's traffic.
+    id: 'Silences',
+    envVar: 'SILENCES_TABLE',
+    partitionKey: string('id'),
+    globalSecondaryIndexes: [
+      { indexName: 'byKind', partitionKey: string('listKind'), sortKey: string('createdKey') },
+      { indexName: 'changes', partitionKey: string('changeFeed'), sortKey: string('changedKey') },
+    ],
+    timeToLiveAttribute: 'expiresAt',
+  },
 } as const satisfies Record<string, TableDefinition>;
 
 /**
@@ -208,6 +231,17 @@ export const resolverFunctions = {
     'Query.deviceCredentials',
   ],
   status: ['Query.systemStatus'],
+  silences: [
+    'Mutation.createSilence',
+    'Mutation.expireSilence',
+    'Mutation.createMaintenanceWindow',
+    'Mutation.updateMaintenanceWindow',
+    'Mutation.deleteMaintenanceWindow',
+    'Query.silences',
+    'Query.silence',
+    'Query.maintenanceWindows',
+    'Query.maintenanceWindow',
+  ],
 } as const;
 
 /**
@@ -218,7 +252,7 @@ export const userPool = {
   /** Groups, most powerful first; a signed-in user in no group is a viewer. */
   groups: {
     admins: 'Everything, including device credentials',
-    operators: 'Read and subscribe; rules; acknowledge alerts',
+    operators: 'Read and subscribe; rules; acknowledge alerts; silences and maintenance windows',
     viewers: 'Read and subscribe',
   },
   /** People sign in with their e-mail address; nobody signs themselves up. */

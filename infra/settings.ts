@@ -89,6 +89,7 @@ export const settings = {
   [tables.episodes.envVar]: resource('the episodes table'),
   [tables.deviceCredentials.envVar]: resource('the device credentials table (hashes only)'),
   [tables.devices.envVar]: resource('the device inventory table'),
+  [tables.silences.envVar]: resource('the silences and maintenance windows table'),
   [evaluationQueue.envVar]: resource('the evaluation queue: readings and work for the worker'),
   [alertsTopic.envVar]: resource('the alerts topic (e-mail and other subscribers)'),
   DEAD_LETTER_QUEUE_URL: resource('the dead-letter queue of the evaluation queue'),

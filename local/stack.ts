@@ -237,6 +237,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       [tables.episodes.envVar]: resources.tableNames.episodes,
       [tables.deviceCredentials.envVar]: resources.tableNames.deviceCredentials,
       [tables.devices.envVar]: resources.tableNames.devices,
+      [tables.silences.envVar]: resources.tableNames.silences,
       [evaluationQueue.envVar]: resources.evaluationQueueUrl,
       DEAD_LETTER_QUEUE_URL: resources.deadLetterQueueUrl,
       [alertsTopic.envVar]: resources.alertsTopicArn,

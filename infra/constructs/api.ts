@@ -182,6 +182,15 @@ export class Api extends Construct {
           [tables.deviceCredentials.envVar]: props.tables.deviceCredentials.tableName,
         },
       }),
+      silences: new AlertsFunction(this, 'SilencesResolver', {
+        entry: 'resolvers/silences.ts',
+        description:
+          'createSilence, expireSilence, silences, silence and the maintenance windows: create, update, delete, list',
+        environment: {
+          [tables.silences.envVar]: props.tables.silences.tableName,
+          [evaluationQueue.envVar]: props.workQueue.queueUrl,
+        },
+      }),
       status: new AlertsFunction(this, 'StatusResolver', {
         entry: 'resolvers/status.ts',
         description: 'systemStatus: the queues, the flow of readings, the evaluation lag',
@@ -205,6 +214,8 @@ export class Api extends Construct {
     acknowledgeIndexAccess(functions.rules, props.tables.rules);
     acknowledgeIndexAccess(functions.queries, props.tables.readingBlocks, props.tables.alerts);
     grantStatusResolver(functions.status, props.workQueue, props.deadLetterQueue);
+    grantSilencesResolver(functions.silences, props.tables.silences);
+    props.workQueue.grantSendMessages(functions.silences);
     this.resolvers = functions;
 
     for (const [module, fields] of Object.entries(resolverFunctions) as [
@@ -264,6 +275,28 @@ function grantCredentialsResolver(resolver: IFunction, table: Table): void {
   resolver.addToRolePolicy(
     new PolicyStatement({
       actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'],
+      resources: [table.tableArn],
+    }),
+  );
+  resolver.addToRolePolicy(
+    new PolicyStatement({
+      actions: ['dynamodb:Query'],
+      resources: [`${table.tableArn}/index/${listing.indexName}`],
+    }),
+  );
+}
+
+/**
+ * What the silences resolver does with its table, and nothing more: write a silence or a
+ * window (PutItem, conditional, which also leaves a deleted window's tombstone), read one by
+ * id (GetItem) and list them through the `byKind` index (Query). It never scans, deletes an
+ * item or reads the `changes` index, which is the workers'.
+ */
+function grantSilencesResolver(resolver: IFunction, table: Table): void {
+  const [listing] = tables.silences.globalSecondaryIndexes;
+  resolver.addToRolePolicy(
+    new PolicyStatement({
+      actions: ['dynamodb:PutItem', 'dynamodb:GetItem'],
       resources: [table.tableArn],
     }),
   );

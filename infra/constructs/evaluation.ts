@@ -1,6 +1,8 @@
 import { Duration, Validations } from 'aws-cdk-lib';
 import type { GraphqlApi } from 'aws-cdk-lib/aws-appsync';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -39,6 +41,7 @@ export class Evaluation extends Construct {
       [tables.alerts.envVar]: props.tables.alerts.tableName,
       [tables.episodes.envVar]: props.tables.episodes.tableName,
       [tables.devices.envVar]: props.tables.devices.tableName,
+      [tables.silences.envVar]: props.tables.silences.tableName,
       [alertsTopic.envVar]: props.topic.topicArn,
       GRAPHQL_URL: props.api.graphqlUrl,
       RETENTION_DAYS: String(props.retentionDays),
@@ -75,6 +78,8 @@ export class Evaluation extends Construct {
     });
     for (const fn of [this.worker, this.check]) {
       props.tables.rules.grantReadData(fn);
+      // Silences and windows: read whole at a cold start, then by their changes; by id to release.
+      grantSilencesReader(fn, props.tables.silences);
       props.tables.episodes.grantReadWriteData(fn);
       props.tables.alerts.grantReadWriteData(fn);
       props.topic.grantPublish(fn);
@@ -100,4 +105,25 @@ export class Evaluation extends Construct {
       props.tables.devices,
     );
   }
+}
+
+/**
+ * What the worker and the check read of the silences table, and nothing more: the cold
+ * start's scan, a mute by id (GetItem, consistent) and the `changes` index (Query). They never
+ * write it and never list it by kind.
+ */
+function grantSilencesReader(fn: IFunction, table: Table): void {
+  const [, changes] = tables.silences.globalSecondaryIndexes;
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      actions: ['dynamodb:Scan', 'dynamodb:GetItem'],
+      resources: [table.tableArn],
+    }),
+  );
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      actions: ['dynamodb:Query'],
+      resources: [`${table.tableArn}/index/${changes.indexName}`],
+    }),
+  );
 }

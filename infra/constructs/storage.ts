@@ -60,6 +60,7 @@ export class Storage extends Construct {
       episodes: build(tables.episodes),
       deviceCredentials: build(tables.deviceCredentials),
       devices: build(tables.devices),
+      silences: build(tables.silences),
     };
   }
 }

@@ -299,6 +299,70 @@ function storedCredentials(): Promise<Json[]> {
   return credentialsAfter;
 }
 
+/** The matchers of every silence and window the cases make: a device that never reports. */
+const MUTED = { deviceId: `${IN_SCOPE_PREFIX}muted` };
+const WINDOW_INPUT = {
+  timeZone: 'Europe/Berlin',
+  periods: [{ days: ['SUNDAY'], start: '02:00', end: '04:00' }],
+  matchers: MUTED,
+};
+
+async function newSilence(comment: string): Promise<string> {
+  const answer = await admin<Json>(
+    `mutation ($input: CreateSilenceInput!) { createSilence(input: $input) { id } }`,
+    {
+      input: {
+        matchers: MUTED,
+        endsAt: new Date(Date.now() + 3600_000).toISOString(),
+        comment,
+      },
+    },
+  );
+  return answer.data?.createSilence.id as string;
+}
+
+async function storedSilence(id: string): Promise<Json | null> {
+  const answer = await admin<Json>(`query ($id: ID!) { silence(id: $id) { id state } }`, { id });
+  return answer.data?.silence as Json | null;
+}
+
+async function newWindow(name: string): Promise<string> {
+  const answer = await admin<Json>(
+    `mutation ($input: MaintenanceWindowInput!) { createMaintenanceWindow(input: $input) { id } }`,
+    { input: { ...WINDOW_INPUT, name } },
+  );
+  return answer.data?.createMaintenanceWindow.id as string;
+}
+
+async function storedWindow(id: string): Promise<Json | null> {
+  const answer = await admin<Json>(`query ($id: ID!) { maintenanceWindow(id: $id) { id name } }`, {
+    id,
+  });
+  return answer.data?.maintenanceWindow as Json | null;
+}
+
+/** Every item of a listing, as the admin reads it once every call is done. */
+async function everyItem(field: 'silences' | 'maintenanceWindows', fields: string) {
+  const items: Json[] = [];
+  let nextToken: string | null = null;
+  do {
+    const answer: Json = await admin<Json>(
+      `query ($n: String) { ${field}(limit: 1000, nextToken: $n) { items { ${fields} } nextToken } }`,
+      { n: nextToken },
+    );
+    items.push(...(answer.data[field].items as Json[]));
+    nextToken = answer.data[field].nextToken as string | null;
+  } while (nextToken);
+  return items;
+}
+let silencesAfter: Promise<Json[]> | undefined;
+let windowsAfter: Promise<Json[]> | undefined;
+const storedSilences = () => (silencesAfter ??= everyItem('silences', 'id comment'));
+const storedWindows = () => (windowsAfter ??= everyItem('maintenanceWindows', 'id name'));
+/** The silence and the window the read cases ask for. */
+let seedSilenceId: string;
+let seedWindowId: string;
+
 const alertInput = (id: string) => ({
   id,
   ruleId: `rm-rule-${RUN}`,
@@ -491,6 +555,89 @@ const probes: Record<Exclude<RootField, 'Subscription.onAlert'>, FieldProbe> = {
       };
     },
   },
+  'Query.silences': {
+    document: `{ silences(state: ACTIVE, limit: 1000) { items { id state } } }`,
+    prepare: async () => ({ variables: {} }),
+    shows: (data) =>
+      expect(data.silences.items).toContainEqual({ id: seedSilenceId, state: 'ACTIVE' }),
+  },
+  'Query.silence': {
+    document: `query ($id: ID!) { silence(id: $id) { id matchers { deviceId } } }`,
+    prepare: async () => ({ variables: { id: seedSilenceId } }),
+    shows: (data) =>
+      expect(data.silence).toEqual({ id: seedSilenceId, matchers: { deviceId: MUTED.deviceId } }),
+  },
+  'Query.maintenanceWindows': {
+    document: `{ maintenanceWindows(limit: 1000) { items { id timeZone } } }`,
+    prepare: async () => ({ variables: {} }),
+    shows: (data) =>
+      expect(data.maintenanceWindows.items).toContainEqual({
+        id: seedWindowId,
+        timeZone: 'Europe/Berlin',
+      }),
+  },
+  'Query.maintenanceWindow': {
+    document: `query ($id: ID!) { maintenanceWindow(id: $id) { id periods { days start end } } }`,
+    prepare: async () => ({ variables: { id: seedWindowId } }),
+    shows: (data) =>
+      expect(data.maintenanceWindow).toEqual({ id: seedWindowId, periods: WINDOW_INPUT.periods }),
+  },
+  'Mutation.createSilence': {
+    document: `mutation ($input: CreateSilenceInput!) { createSilence(input: $input) { id createdBy } }`,
+    prepare: async (key) => {
+      const comment = `rm ${RUN} ${key}`;
+      return {
+        variables: {
+          input: {
+            matchers: MUTED,
+            endsAt: new Date(Date.now() + 3600_000).toISOString(),
+            comment,
+          },
+        },
+        changed: async () => (await storedSilences()).some((item) => item.comment === comment),
+      };
+    },
+  },
+  'Mutation.expireSilence': {
+    document: `mutation ($id: ID!) { expireSilence(id: $id) { id state } }`,
+    prepare: async (key) => {
+      const id = await newSilence(`rm ${RUN} ${key}`);
+      return {
+        variables: { id },
+        changed: async () => (await storedSilence(id))?.state === 'EXPIRED',
+      };
+    },
+  },
+  'Mutation.createMaintenanceWindow': {
+    document: `mutation ($input: MaintenanceWindowInput!) { createMaintenanceWindow(input: $input) { id } }`,
+    prepare: async (key) => {
+      const name = `rm ${RUN} ${key}`;
+      return {
+        variables: { input: { ...WINDOW_INPUT, name } },
+        changed: async () => (await storedWindows()).some((item) => item.name === name),
+      };
+    },
+  },
+  'Mutation.updateMaintenanceWindow': {
+    document: `mutation ($id: ID!, $input: MaintenanceWindowInput!) {
+      updateMaintenanceWindow(id: $id, input: $input) { id name updatedBy }
+    }`,
+    prepare: async (key) => {
+      const id = await newWindow(`rm ${RUN} ${key}`);
+      const name = `rm ${RUN} ${key} renamed`;
+      return {
+        variables: { id, input: { ...WINDOW_INPUT, name } },
+        changed: async () => (await storedWindow(id))?.name === name,
+      };
+    },
+  },
+  'Mutation.deleteMaintenanceWindow': {
+    document: `mutation ($id: ID!) { deleteMaintenanceWindow(id: $id) { id deleted } }`,
+    prepare: async (key) => {
+      const id = await newWindow(`rm ${RUN} ${key}`);
+      return { variables: { id }, changed: async () => (await storedWindow(id)) === null };
+    },
+  },
   'Mutation.publishAlert': {
     document: PUBLISH_ALERT,
     prepare: async (key) => ({
@@ -632,6 +779,10 @@ describe('who may call what', () => {
     await fireAlerts();
     await waitFor(async () => (await storedReadings(SEED_DEVICE)) > 0, 'the seed reading');
     await seedDevices();
+    [seedSilenceId, seedWindowId] = await Promise.all([
+      newSilence(`seed ${RUN}`),
+      newWindow(`seed ${RUN}`),
+    ]);
     await waitFor(async () => (await storedDevice(SEED_DEVICE)) !== null, 'the seed device');
 
     // Act: every case, a few at a time.

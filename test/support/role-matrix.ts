@@ -134,6 +134,15 @@ export const roleMatrix: Record<RootField, Record<Caller, Outcome>> = {
   'Mutation.createDeviceCredential': row(['admin']),
   'Mutation.revokeDeviceCredential': row(['admin']),
   'Mutation.publishAlert': row(['stackIam']),
+  'Query.silences': row(people),
+  'Query.silence': row(people),
+  'Query.maintenanceWindows': row(people),
+  'Query.maintenanceWindow': row(people),
+  'Mutation.createSilence': row(ruleEditors),
+  'Mutation.expireSilence': row(ruleEditors),
+  'Mutation.createMaintenanceWindow': row(ruleEditors),
+  'Mutation.updateMaintenanceWindow': row(ruleEditors),
+  'Mutation.deleteMaintenanceWindow': row(ruleEditors),
   'Subscription.onAlert': row(people),
 };
 

@@ -1,0 +1,8 @@
+import { evaluationQueue } from './evaluation-queue.ts';
+
+export { silences } from './silences.ts';
+
+/* The silences resolver's adapters, built once per cold start. */
+
+/** An expired silence or a deleted window tells the worker to release what it held. */
+export const work = evaluationQueue();
