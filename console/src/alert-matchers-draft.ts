@@ -2,12 +2,12 @@
  * Which alerts a silence or a maintenance window mutes, as typed into a form (a rule id, a
  * device id, a metric, severities ticked, label matcher rows), the API input built from it,
  * and the matchers in words for a list. Every matcher given must hold; a form with none would
- * mute every alert, so it is refused before anything is sent. Label rows are checked with the
- * domain's own `parseSelector`, as a rule's selector is.
+ * mute every alert, so it is refused before anything is sent: the matchers are checked with
+ * the domain's own validation, so the form shows the very message the API would return.
  */
 import type { AlertMatchersInput, Severity } from '../../generated/console-operations.ts';
+import { parseAlertMatchers } from '../../domain/alert-matchers.ts';
 import { ValidationError } from '../../domain/errors.ts';
-import { parseSelector } from '../../domain/labels.ts';
 import { severities } from '../../domain/rule.ts';
 import type { MatcherRow } from './matcher-draft.ts';
 import { matcherInputs, matcherProblemOf, matcherRowsOf } from './matcher-draft.ts';
@@ -75,24 +75,37 @@ export function matchersInput(draft: MatchersDraft): AlertMatchersInput {
 }
 
 /**
- * What the API would refuse in the matchers, and where (`field` is the input's path to them,
- * e.g. `input.matchers`); null when they are fine.
+ * Where a domain ValidationError about the matchers points (`input.matchers.deviceId`, or
+ * `input.matchers.labels[2].key` → the labels' third row sent); null when it is not about
+ * them. `field` is the input's path to the matchers, e.g. `input.matchers`.
  */
-export function matchersProblem(draft: MatchersDraft, field: string): MatchersProblem | null {
-  const input = matchersInput(draft);
-  if (Object.keys(input).length === 0) {
-    return {
-      field: null,
-      message: `${field} must name at least one of a rule, a device, a metric, a severity or a label, or every alert would be muted`,
-    };
+export function matchersProblemOf(
+  draft: MatchersDraft,
+  error: ValidationError,
+  field: string,
+): MatchersProblem | null {
+  const path = error.field ?? '';
+  if (path === field) return { field: null, message: error.message };
+  if (!path.startsWith(`${field}.`)) return null;
+  const matcher = /^(\w+)/.exec(path.slice(field.length + 1))?.[1] ?? '';
+  if (matcher === 'labels') {
+    return { field: 'labels', ...matcherProblemOf(draft.labels, error, `${field}.labels`) };
   }
-  if (input.labels === undefined) return null;
+  const known: readonly string[] = ['ruleId', 'deviceId', 'metric', 'severities'];
+  return {
+    field: known.includes(matcher) ? (matcher as MatchersField) : null,
+    message: error.message,
+  };
+}
+
+/** What the API would refuse in the matchers, checked by the same code; null when they are fine. */
+export function matchersProblem(draft: MatchersDraft, field: string): MatchersProblem | null {
   try {
-    parseSelector(input.labels, `${field}.labels`);
+    parseAlertMatchers(matchersInput(draft), field);
     return null;
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    return { field: 'labels', ...matcherProblemOf(draft.labels, error, `${field}.labels`) };
+    return matchersProblemOf(draft, error, field) ?? { field: null, message: error.message };
   }
 }
 

@@ -1,15 +1,17 @@
 /**
  * A silence as typed into the form (the matchers, a start, an end given as a duration or a
- * time, a comment) and the `createSilence` input built from it. The draft is checked before
- * it is sent, with messages that name the input's field as the API's do, so the form points
- * at the field at fault; the API checks again and has the last word.
+ * time, a comment) and the `createSilence` input built from it. The draft is checked with the
+ * domain's own validation before it is sent, so the form shows the very message the API
+ * would return, next to the field at fault.
  */
 import type {
   AlertFieldsFragment,
   CreateSilenceInput,
 } from '../../generated/console-operations.ts';
+import { ValidationError } from '../../domain/errors.ts';
+import { newSilence } from '../../domain/silences.ts';
 import type { MatchersDraft, MatchersField } from './alert-matchers-draft.ts';
-import { emptyMatchers, matchersInput, matchersProblem } from './alert-matchers-draft.ts';
+import { emptyMatchers, matchersInput, matchersProblemOf } from './alert-matchers-draft.ts';
 import { epochOfLocal, localDateTimeOf, nextLocalHour } from './local-time.ts';
 
 const HOUR_MS = 3_600_000;
@@ -119,10 +121,12 @@ export function createSilenceInput(draft: SilenceDraft, now: number): CreateSile
   };
 }
 
-/** What the API would refuse in this draft, and where; null when it is fine. */
+/**
+ * What the API would refuse in this draft, and where; null when it is fine. A time the inputs
+ * cannot name is the form's own problem; the rest is checked by the domain's `newSilence`,
+ * so the message is the very one the API would return.
+ */
 export function silenceProblem(draft: SilenceDraft, now: number): SilenceProblem | null {
-  const matchers = matchersProblem(draft.matchers, 'input.matchers');
-  if (matchers) return { ...matchers, field: matchers.field ?? 'matchers' };
   const { startsAt, endsAt } = silenceTimes(draft, now);
   if (startsAt === null) {
     return {
@@ -138,17 +142,18 @@ export function silenceProblem(draft: SilenceDraft, now: number): SilenceProblem
         : 'input.endsAt is required: give the time the silence ends',
     };
   }
-  if (endsAt <= now) {
-    return { field: 'endsAt', message: 'input.endsAt must be in the future' };
-  }
-  if (endsAt <= startsAt) {
-    return { field: 'endsAt', message: 'input.endsAt must be after the start' };
-  }
-  if (draft.comment.trim() === '') {
+  try {
+    newSilence(createSilenceInput(draft, now), 'draft', now, 'draft');
+    return null;
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    const matchers = matchersProblemOf(draft.matchers, error, 'input.matchers');
+    if (matchers) return { ...matchers, field: matchers.field ?? 'matchers' };
+    const field = /^input\.(\w+)/.exec(error.field ?? '')?.[1] ?? '';
+    const own: readonly string[] = ['startsAt', 'endsAt', 'comment'];
     return {
-      field: 'comment',
-      message: 'input.comment is required: say why these alerts are silenced',
+      field: own.includes(field) ? (field as SilenceField) : null,
+      message: error.message,
     };
   }
-  return null;
 }

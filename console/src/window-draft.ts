@@ -1,20 +1,22 @@
 /**
  * A maintenance window as typed into the form (a name, an IANA time zone, weekly periods of
  * days and local times, optional dates, the matchers) and the API input built from it, with
- * the periods in words for the list. The draft is checked before it is sent, with messages
- * naming the input's field as the API's do; the API checks again and has the last word.
+ * the periods in words for the list. The draft is checked with the domain's own validation
+ * before it is sent, so the form shows the very message the API would return.
  */
 import type {
   MaintenanceWindowFieldsFragment,
   MaintenanceWindowInput,
   Weekday,
 } from '../../generated/console-operations.ts';
+import { ValidationError } from '../../domain/errors.ts';
+import { newMaintenanceWindow } from '../../domain/maintenance-window.ts';
 import type { MatchersDraft, MatchersField } from './alert-matchers-draft.ts';
 import {
   emptyMatchers,
   matchersDraftOf,
   matchersInput,
-  matchersProblem,
+  matchersProblemOf,
 } from './alert-matchers-draft.ts';
 
 /** The week as the form lists it, Monday first, with the short names the list uses. */
@@ -52,7 +54,8 @@ export type WindowField =
   'name' | 'timeZone' | 'periods' | 'startsOn' | 'endsOn' | 'matchers' | MatchersField;
 
 export interface WindowProblem {
-  field: WindowField;
+  /** The field at fault, or null when it is the window as a whole (the API's refusal). */
+  field: WindowField | null;
   /** For a period, the period at fault and which of its parts; for the labels, the row. */
   row?: number | null;
   part?: 'days' | 'start' | 'end';
@@ -108,81 +111,37 @@ export function windowInput(draft: WindowDraft): MaintenanceWindowInput {
   };
 }
 
-/** Whether the runtime knows this IANA time zone. */
-export function isTimeZone(name: string): boolean {
-  if (name.trim() === '') return false;
+/**
+ * What the API would refuse in this draft, and where, checked by the domain's own
+ * validation (so the message is the API's); null when it is fine. `now` matters for a last
+ * day already past.
+ */
+export function windowProblem(draft: WindowDraft, now: number): WindowProblem | null {
   try {
-    new Intl.DateTimeFormat('en', { timeZone: name.trim() });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const startPattern = /^([01]\d|2[0-3]):[0-5]\d$/;
-const endPattern = /^(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
-const datePattern = /^\d{4}-\d{2}-\d{2}$/;
-
-function isDate(text: string): boolean {
-  if (!datePattern.test(text)) return false;
-  const at = new Date(`${text}T00:00:00Z`);
-  return !Number.isNaN(at.getTime()) && at.toISOString().startsWith(text);
-}
-
-/** What the API would refuse in this draft, and where; null when it is fine. */
-export function windowProblem(draft: WindowDraft): WindowProblem | null {
-  const input = windowInput(draft);
-  if (input.name === '') {
-    return { field: 'name', message: 'input.name is required: name the window' };
-  }
-  if (!isTimeZone(input.timeZone)) {
+    newMaintenanceWindow(windowInput(draft), 'draft', now, 'draft');
+    return null;
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    const matchers = matchersProblemOf(draft.matchers, error, 'input.matchers');
+    if (matchers) return { ...matchers, field: matchers.field ?? 'matchers' };
+    // `input.periods[1].days[0]`: the second period, its days.
+    const path = /^input\.(\w+)(?:\[(\d+)\]\.(\w+))?/.exec(error.field ?? '');
+    const field = path?.[1] ?? '';
+    if (field === 'periods') {
+      const part = path?.[3];
+      return {
+        field: 'periods',
+        row: path?.[2] === undefined ? null : Number(path[2]),
+        ...(part === 'days' || part === 'start' || part === 'end' ? { part } : {}),
+        message: error.message,
+      };
+    }
+    const own: readonly string[] = ['name', 'timeZone', 'startsOn', 'endsOn'];
     return {
-      field: 'timeZone',
-      message: `input.timeZone must be an IANA time zone such as Europe/Berlin; got ${input.timeZone}`,
+      field: own.includes(field) ? (field as WindowField) : null,
+      message: error.message,
     };
   }
-  if (input.periods.length === 0) {
-    return { field: 'periods', message: 'input.periods must hold at least one weekly period' };
-  }
-  for (const [row, period] of input.periods.entries()) {
-    const at = `input.periods[${row}]`;
-    if (period.days.length === 0) {
-      return {
-        field: 'periods',
-        row,
-        part: 'days',
-        message: `${at}.days must name at least one day`,
-      };
-    }
-    if (!startPattern.test(period.start)) {
-      return {
-        field: 'periods',
-        row,
-        part: 'start',
-        message: `${at}.start must be a time as HH:MM, from 00:00 to 23:59; got ${period.start}`,
-      };
-    }
-    if (!endPattern.test(period.end)) {
-      return {
-        field: 'periods',
-        row,
-        part: 'end',
-        message: `${at}.end must be a time as HH:MM, from 00:00 to 24:00; got ${period.end}`,
-      };
-    }
-  }
-  for (const field of ['startsOn', 'endsOn'] as const) {
-    const value = input[field];
-    if (value && !isDate(value)) {
-      return { field, message: `input.${field} must be a date as YYYY-MM-DD; got ${value}` };
-    }
-  }
-  if (input.startsOn && input.endsOn && input.endsOn < input.startsOn) {
-    return { field: 'endsOn', message: 'input.endsOn must not be before input.startsOn' };
-  }
-  const matchers = matchersProblem(draft.matchers, 'input.matchers');
-  if (matchers) return { ...matchers, field: matchers.field ?? 'matchers' };
-  return null;
 }
 
 /**

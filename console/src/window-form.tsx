@@ -51,10 +51,7 @@ export function WindowForm(props: {
   const [draft, setDraft] = useState<WindowDraft>(() =>
     window ? windowDraftOf(window) : emptyWindowDraft(browserTimeZone()),
   );
-  // field null: the API's refusal, of the window as a whole.
-  const [problem, setProblem] = useState<
-    (Omit<WindowProblem, 'field'> & { field: WindowField | null }) | null
-  >(null);
+  const [problem, setProblem] = useState<WindowProblem | null>(null);
   const [saving, setSaving] = useState(false);
   const id = useId();
   const name = useRef<HTMLInputElement>(null);
@@ -73,7 +70,7 @@ export function WindowForm(props: {
 
   const submit = async (event: Event) => {
     event.preventDefault();
-    const found = windowProblem(draft);
+    const found = windowProblem(draft, Date.now());
     setProblem(found);
     if (found) return;
     setSaving(true);

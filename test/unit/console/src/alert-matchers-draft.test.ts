@@ -63,7 +63,7 @@ describe('matchersProblem', () => {
     expect(problem).toEqual({
       field: null,
       message:
-        'input.matchers must name at least one of a rule, a device, a metric, a severity or a label, or every alert would be muted',
+        'input.matchers must set at least one of ruleId, deviceId, metric, severities, labels: a mute of every alert is not allowed',
     });
   });
 
@@ -76,6 +76,20 @@ describe('matchersProblem', () => {
   ])('given only %s, then the matchers are fine', (_case, changes) => {
     expect(matchersProblem(draft(changes), 'input.matchers')).toBeNull();
   });
+
+  it.each([
+    ['ruleId', { ruleId: 'rule#1' }],
+    ['deviceId', { deviceId: 'a b' }],
+    ['metric', { metric: 'temp erature' }],
+  ] as const)(
+    'given a %s the API refuses, then the problem names that matcher',
+    (field, changes) => {
+      const problem = matchersProblem(draft(changes), 'input.matchers');
+
+      expect(problem?.field).toBe(field);
+      expect(problem?.message).toMatch(new RegExp(`^input\\.matchers\\.${field} `));
+    },
+  );
 
   it('given a label row the domain refuses after a blank one, then the problem names that row, with the path sent', () => {
     const problem = matchersProblem(

@@ -59,7 +59,8 @@ describe('the drafts an alert prefills', () => {
   it('given a prefilled draft, then the only thing missing is the comment', () => {
     expect(silenceProblem(deviceSilenceDraft({ deviceId: 'd1' }), now)).toEqual({
       field: 'comment',
-      message: 'input.comment is required: say why these alerts are silenced',
+      message:
+        'input.comment is required: say why the alerts are silenced (a change, an incident, a ticket)',
     });
     expect(silenceProblem(ruleSilenceDraft({ ruleId: 'r1' }, now), now)?.field).toBe('comment');
   });
@@ -98,7 +99,7 @@ describe('silenceProblem', () => {
       'no matcher',
       { matchers: emptySilenceDraft().matchers },
       'matchers',
-      'input.matchers must name at least one of a rule, a device, a metric, a severity or a label, or every alert would be muted',
+      'input.matchers must set at least one of ruleId, deviceId, metric, severities, labels: a mute of every alert is not allowed',
     ],
     [
       'a start that is no time',
@@ -116,34 +117,56 @@ describe('silenceProblem', () => {
       'an end before the start',
       { startsAt: '2026-12-06T10:00', ends: 'until', endsAt: '2026-12-06T09:00' },
       'endsAt',
-      'input.endsAt must be after the start',
+      'input.endsAt (2026-12-06T08:00:00.000Z) must be after input.startsAt (2026-12-06T09:00:00.000Z)',
     ],
     [
       'an end equal to the start',
       { startsAt: '2026-12-06T10:00', ends: 'until', endsAt: '2026-12-06T10:00' },
       'endsAt',
-      'input.endsAt must be after the start',
-    ],
-    [
-      'an end already past',
-      { ends: 'until', endsAt: '2026-12-05T14:00' },
-      'endsAt',
-      'input.endsAt must be in the future',
+      'input.endsAt (2026-12-06T09:00:00.000Z) must be after input.startsAt (2026-12-06T09:00:00.000Z)',
     ],
     [
       'a start long past, its duration over',
       { startsAt: '2026-12-01T10:00', duration: '1h' },
       'endsAt',
-      'input.endsAt must be in the future',
+      'input.endsAt (2026-12-01T10:00:00.000Z) is in the past: a silence must end in the future',
+    ],
+    [
+      'an end more than a year ahead',
+      { ends: 'until', endsAt: '2028-01-01T00:00' },
+      'endsAt',
+      'input.endsAt may be at most 366 days ahead (2027-12-06T13:30:00.000Z); for a recurring mute, create a maintenance window',
     ],
     [
       'a comment of spaces',
       { comment: '   ' },
       'comment',
-      'input.comment is required: say why these alerts are silenced',
+      'input.comment is required: say why the alerts are silenced (a change, an incident, a ticket)',
     ],
-  ])('given %s, then the form names the field and what to do', (_case, changes, field, message) => {
-    expect(silenceProblem(draft(changes), now)).toEqual({ field, message });
+    [
+      'an overlong comment',
+      { comment: 'x'.repeat(1001) },
+      'comment',
+      'input.comment must be at most 1000 characters; got 1001',
+    ],
+    [
+      'a device id the API refuses',
+      { matchers: { ...emptySilenceDraft().matchers, deviceId: 'boiler#1' } },
+      'deviceId',
+      "input.matchers.deviceId may contain only letters, digits and . _ : @ / - ; got 'boiler#1'",
+    ],
+  ])(
+    "given %s, then the form names the field with the API's message",
+    (_case, changes, field, message) => {
+      expect(silenceProblem(draft(changes), now)).toEqual({ field, message });
+    },
+  );
+
+  it('given an end already past with the start left blank, then the end is refused', () => {
+    const problem = silenceProblem(draft({ ends: 'until', endsAt: '2026-12-05T14:00' }), now);
+
+    expect(problem?.field).toBe('endsAt');
+    expect(problem?.message).toMatch(/^input\.endsAt \(2026-12-05T13:00:00\.000Z\) must be after/);
   });
 
   it('given a label row the domain refuses, then the problem names the labels and the row', () => {
