@@ -25,8 +25,22 @@ function progress(alert: FeedAlert): [number, string] {
 function later(known: FeedAlert, incoming: FeedAlert): FeedAlert {
   const [stageA, notifiedA] = progress(known);
   const [stageB, notifiedB] = progress(incoming);
-  if (stageA !== stageB) return stageA > stageB ? known : incoming;
-  return notifiedA > notifiedB ? known : incoming;
+  if (stageA !== stageB)
+    return stageA > stageB ? withMarks(known, incoming) : withMarks(incoming, known);
+  return notifiedA > notifiedB ? withMarks(known, incoming) : withMarks(incoming, known);
+}
+
+const marks = ['silenced', 'silenceId', 'flapping'] as const;
+
+/**
+ * The copy kept, with any mark it lacks altogether taken from the other: a push carries only
+ * the fields `publishAlert` selected, and one that did not select the marks says nothing
+ * about them (null is an answer; absent is none).
+ */
+function withMarks(kept: FeedAlert, other: FeedAlert): FeedAlert {
+  const missing = marks.filter((mark) => kept[mark] === undefined && other[mark] !== undefined);
+  if (missing.length === 0) return kept;
+  return { ...kept, ...Object.fromEntries(missing.map((mark) => [mark, other[mark]])) };
 }
 
 /** Newest first by firing time, then by id so that equal times keep one order. */

@@ -162,6 +162,22 @@ describe('mergeAlerts: one entry per alert', () => {
     expect(mergeAlerts([repeat], [stale])).toEqual([repeat]);
   });
 
+  it('given a push that carries no marks at all, when it arrives after a copy marked silenced and flapping, then its news is kept with the marks', () => {
+    const marked = alert('a', 10, { silenced: true, silenceId: 's1', flapping: true });
+    const {
+      silenced: _s,
+      silenceId: _i,
+      flapping: _f,
+      ...unmarked
+    } = acknowledged(alert('a', 10), 12);
+
+    const merged = mergeAlerts([marked], [unmarked as FeedAlert]);
+
+    expect(merged).toEqual([
+      { ...acknowledged(alert('a', 10), 12), silenced: true, silenceId: 's1', flapping: true },
+    ]);
+  });
+
   it('given a copy never notified and one notified, at the same stage, then the notified copy wins', () => {
     const silent = alert('a', 10, { notifiedAt: null });
     const notified = alert('a', 10, { notifiedAt: at(11) });
