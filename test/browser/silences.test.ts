@@ -187,6 +187,7 @@ describe.skipIf(!runnable)('silences and maintenance windows in the console', ()
     // Act
     const before = Date.now();
     await form.getByLabel('Comment').fill(`Cleaning ${deviceId}`);
+    await screenshot(page, 'silence-form');
     await form.getByRole('button', { name: 'Create silence' }).click();
 
     // Assess: said in the alert, focus on the word, stored as the operator's
@@ -359,6 +360,8 @@ describe.skipIf(!runnable)('silences and maintenance windows in the console', ()
       );
     expect(await first.getByLabel('From').getAttribute('aria-invalid')).toBe('true');
     expect(await accessibilityProblems(page)).toEqual([]);
+
+    await screenshot(page, 'maintenance-window-form');
 
     // Act
     await first.getByLabel('From').fill('09:00');
