@@ -362,6 +362,10 @@ describe.skipIf(!runnable)('silences and maintenance windows in the console', ()
     expect(await accessibilityProblems(page)).toEqual([]);
 
     await screenshot(page, 'maintenance-window-form');
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
+    await screenshot(page, 'maintenance-window-form-phone');
+    await page.setViewportSize({ width: 1200, height: 900 });
 
     // Act
     await first.getByLabel('From').fill('09:00');
