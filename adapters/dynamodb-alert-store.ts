@@ -2,19 +2,26 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
+  QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Alert } from '../domain/alert.ts';
-import { alertShard, alertShards, legacyAlertPartition } from '../domain/alert-partitions.ts';
+import {
+  alertShard,
+  alertShards,
+  heldShard,
+  heldShards,
+  legacyAlertPartition,
+} from '../domain/alert-partitions.ts';
 import type { Notification } from '../domain/episode.ts';
 import { nextToken, type PageRequest } from '../domain/pagination.ts';
 import { mergeNewestFirst, partitionStarts } from '../domain/partition-merge.ts';
-import type { AlertQuery, AlertStore, Page, TimeRange } from '../domain/ports.ts';
+import type { AlertQuery, AlertStore, HeldAlert, Page, TimeRange } from '../domain/ports.ts';
 import { type IndexDefinition, tables } from '../infra/resources.ts';
 import { expiresAt, type IndexQuery, isInRange, queryIndex, queryPage } from './dynamodb-pages.ts';
 import { isConditionFailure } from './dynamodb-condition.ts';
 
-const [byDevice, byRule, all, firingByDevice, firing] = tables.alerts.globalSecondaryIndexes;
+const [byDevice, byRule, all, firingByDevice, firing, held] = tables.alerts.globalSecondaryIndexes;
 /** The partitions a fleet-wide listing merges: the shards, and the one used before them. */
 const LISTED_PARTITIONS = [...alertShards, legacyAlertPartition];
 /** `firedKey`: the AWSDateTime an alert fired at, `#`, its id. */
@@ -22,6 +29,8 @@ const FIRED_KEY = /^\d{4}-\d{2}-\d{2}T[\d:.]{5,18}Z#./;
 const MAX_FIRED_KEY_LENGTH = 300;
 /** Set by acknowledgeAlert only; evaluation never overwrites them. */
 const ACKNOWLEDGEMENT = new Set(['acknowledgedAt', 'acknowledgedBy']);
+/** The attributes of a hold, and the keys of the `held` index that lists them. */
+const HOLD = 'heldBy, heldAt, heldShard, heldKey';
 
 /**
  * Alerts keyed by their episode id: the readable record of what evaluation decided. Writes
@@ -305,6 +314,89 @@ export class DynamoDbAlertStore implements AlertStore {
     return this.list({ deviceId, ruleId: null, status: 'FIRING', from: null, to: null }, page);
   }
 
+  async hold(alertId: string, muteId: string, at: string): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { id: alertId },
+          UpdateExpression:
+            'SET heldBy = :mute, heldAt = :at, heldShard = :shard, heldKey = :key, silenced = :yes, silenceId = :mute',
+          // Held by this mute already: it keeps the time it took the alert.
+          ConditionExpression:
+            'attribute_exists(id) AND (attribute_not_exists(heldBy) OR heldBy <> :mute)',
+          ExpressionAttributeValues: {
+            ':mute': muteId,
+            ':at': at,
+            ':shard': heldShard(alertId),
+            ':key': `${muteId}#${alertId}`,
+            ':yes': true,
+          },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return (await this.#getItem(alertId)) !== undefined;
+    }
+  }
+
+  async unhold(alertId: string, muteId: string): Promise<void> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { id: alertId },
+          UpdateExpression: `REMOVE ${HOLD} SET silenced = :no, silenceId = :none`,
+          ConditionExpression: 'heldBy = :mute',
+          ExpressionAttributeValues: { ':mute': muteId, ':no': false, ':none': null },
+        }),
+      );
+    } catch (error) {
+      // Another mute took the alert over meanwhile (or it is gone): that one releases it.
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /** One query per shard of the `held` index, every page: held alerts are few and short-lived. */
+  async held(muteId?: string): Promise<HeldAlert[]> {
+    const shards = await Promise.all(
+      heldShards.map(async (shard) => {
+        const found: HeldAlert[] = [];
+        let startKey: Record<string, unknown> | undefined;
+        do {
+          const result = await this.#client.send(
+            new QueryCommand({
+              TableName: this.#tableName,
+              IndexName: held.indexName,
+              KeyConditionExpression:
+                muteId === undefined
+                  ? 'heldShard = :shard'
+                  : 'heldShard = :shard AND begins_with(heldKey, :mute)',
+              ExpressionAttributeValues: {
+                ':shard': shard,
+                ...(muteId === undefined ? {} : { ':mute': `${muteId}#` }),
+              },
+              ExclusiveStartKey: startKey,
+            }),
+          );
+          for (const item of result.Items ?? []) {
+            found.push({
+              alertId: item.id as string,
+              ruleId: item.ruleId as string,
+              deviceId: item.deviceId as string,
+              muteId: item.heldBy as string,
+              heldAt: item.heldAt as string,
+            });
+          }
+          startKey = result.LastEvaluatedKey;
+        } while (startKey);
+        return found;
+      }),
+    );
+    return shards.flat();
+  }
+
   async #getItem(id: string): Promise<Record<string, unknown> | undefined> {
     const result = await this.#client.send(
       new GetCommand({ TableName: this.#tableName, Key: { id }, ConsistentRead: true }),
@@ -365,5 +457,10 @@ function toAlert(item: Record<string, unknown>): Alert {
     notifiedAt: text('notifiedAt'),
     // Only alerts resolved for a stated reason carry one.
     ...(typeof item.resolution === 'string' ? { resolution: item.resolution } : {}),
+    // Alerts stored before silences and flapping carry neither mark.
+    ...('silenced' in item
+      ? { silenced: item.silenced === true, silenceId: text('silenceId') }
+      : {}),
+    ...('flapping' in item ? { flapping: item.flapping === true } : {}),
   };
 }

@@ -28,10 +28,28 @@ export const alertShards: readonly string[] = Array.from(
  * different answer would move alerts between shards or list them twice while indexes catch up.
  */
 export function alertShard(alertId: string): string {
+  return alertShards[shardNumber(alertId)] as string;
+}
+
+/**
+ * The partitions of the held alerts' index (`held#0`..`held#15`): alerts whose notifications
+ * a silence or maintenance window holds, by the same shard as the alert's listings. A storm
+ * under a silence writes them all at once; one partition would take every such write.
+ */
+export const heldShards: readonly string[] = Array.from(
+  { length: alertShardCount },
+  (_, shard) => `held#${shard}`,
+);
+
+export function heldShard(alertId: string): string {
+  return heldShards[shardNumber(alertId)] as string;
+}
+
+function shardNumber(alertId: string): number {
   let hash = 0x811c9dc5;
   for (const byte of Buffer.from(alertId, 'utf8')) {
     hash ^= byte;
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
-  return alertShards[hash % alertShardCount] as string;
+  return hash % alertShardCount;
 }

@@ -1,6 +1,15 @@
+import type { Alert } from './alert.ts';
 import type { EpisodeState, Notification } from './episode.ts';
 import type { DimensionValue, Metrics } from './metrics.ts';
-import type { AlertNotifier, AlertPublisher, AlertStore, EpisodeStore } from './ports.ts';
+import type {
+  AlertNotifier,
+  AlertPublisher,
+  AlertStore,
+  EpisodeStore,
+  Mute,
+  MuteSet,
+} from './ports.ts';
+import { formatDateTime } from './time.ts';
 
 /*
  * Delivering what an episode decided: each notification of its outbox by e-mail and to
@@ -22,6 +31,46 @@ export interface DeliveryDeps {
   firingWindowMs: number;
   /** Counts notifications sent and failed, by channel (noMetrics where nobody watches). */
   metrics: Metrics;
+  /**
+   * The silences and maintenance windows in force (domain/silences.ts): a notification they
+   * match is recorded and pushed, but its e-mail is held until they end.
+   */
+  mutes: () => Promise<MuteSet>;
+}
+
+/**
+ * What becomes of a notification's e-mail: sent (to its group, adapters/grouping-notifier.ts),
+ * held by a silence or maintenance window until it ends, or dropped because the episode is
+ * flapping (the FLAPPING and FLAPPING_STOPPED notifications say what people need to know).
+ */
+export type EmailDecision =
+  { action: 'send' } | { action: 'hold'; mute: Mute } | { action: 'skip'; why: 'flapping' };
+
+/** Single fire, resolve and repeat notifications are what flapping replaces. */
+const REPLACED_BY_FLAPPING = new Set<Notification['kind']>(['FIRING', 'RESOLVED', 'REPEAT']);
+
+/**
+ * Decides a notification's e-mail at `now`. A silence or window holds every kind of
+ * notification of the alerts it matches, so a mute's end is what tells people (the release,
+ * domain/evaluation.ts); flapping drops only single fire, resolve and repeat notifications.
+ */
+export function emailDecision(
+  notification: Notification,
+  mutes: MuteSet,
+  now: number,
+): EmailDecision {
+  const mute = mutes.mutedBy(notification.alert, now);
+  if (mute) return { action: 'hold', mute };
+  if (notification.alert.flapping && REPLACED_BY_FLAPPING.has(notification.kind)) {
+    return { action: 'skip', why: 'flapping' };
+  }
+  return { action: 'send' };
+}
+
+/** The alert as recorded and pushed with the decision: marked silenced while a mute holds it. */
+function markedAlert(alert: Alert, decision: EmailDecision): Alert {
+  const mute = decision.action === 'hold' ? decision.mute : null;
+  return { ...alert, silenced: mute !== null, silenceId: mute?.id ?? null };
 }
 
 /** How long a worker may take to send one notification before another may try. */
@@ -73,10 +122,18 @@ export async function deliver(
   ];
   const held = new Set<string>();
   const errors: unknown[] = [];
+  const mutes = await deps.mutes();
   for (const notification of ordered) {
     if (held.has(notification.alert.id)) continue;
     try {
-      const done = await deliverOne(notification, added.has(notification.key), deps, patience);
+      const decision = emailDecision(notification, mutes, deps.now());
+      const done = await deliverOne(
+        { ...notification, alert: markedAlert(notification.alert, decision) },
+        decision,
+        added.has(notification.key),
+        deps,
+        patience,
+      );
       if (!done) held.add(notification.alert.id);
     } catch (error) {
       errors.push(error);
@@ -95,6 +152,7 @@ export async function deliver(
 /** Delivers one notification on both channels; false while another worker is doing so. */
 async function deliverOne(
   notification: Notification,
+  decision: EmailDecision,
   addedHere: boolean,
   deps: DeliveryDeps,
   patience: Patience,
@@ -113,7 +171,8 @@ async function deliverOne(
     const send = async (
       mark: string,
       channel: DimensionValue<'NotificationsSent'>,
-      action: () => Promise<void>,
+      /** Resolves to false when it decided not to send (a held or dropped e-mail). */
+      action: () => Promise<boolean | void>,
     ): Promise<boolean> => {
       if (delivered.has(mark)) return true;
       const mine =
@@ -123,14 +182,15 @@ async function deliverOne(
         const isDelivered = async () => (await deps.alerts.delivered(alert.id)).has(mark);
         return waitForOtherWorker(isDelivered, deps, patience);
       }
+      let sent: boolean;
       try {
-        await action();
+        sent = (await action()) !== false;
       } catch (error) {
         deps.metrics.add('NotificationsFailed', 1, channel);
         await deps.alerts.releaseClaim(alert.id, mark);
         throw error;
       }
-      deps.metrics.add('NotificationsSent', 1, channel);
+      if (sent) deps.metrics.add('NotificationsSent', 1, channel);
       await deps.alerts.markDelivered(alert.id, mark);
       return true;
     };
@@ -140,7 +200,7 @@ async function deliverOne(
         const failure = await early;
         if (failure) throw failure.error;
       }),
-      send(marks.email, 'sns', () => deps.notifier.notify({ ...notification, alert })),
+      send(marks.email, 'sns', () => email({ ...notification, alert }, decision, deps)),
     ]);
     const failure = results.find((result) => result.status === 'rejected');
     if (failure) throw failure.reason;
@@ -148,6 +208,36 @@ async function deliverOne(
   } finally {
     // Never leave the early push running past the invocation, whatever happened here.
     await early;
+  }
+}
+
+/**
+ * The e-mail channel of one notification, as decided: sent; or held — the alert is marked
+ * held by the mute, which releases it when it ends — or dropped while flapping. Resolves to
+ * whether it was sent.
+ */
+async function email(
+  notification: Notification,
+  decision: EmailDecision,
+  deps: DeliveryDeps,
+): Promise<boolean> {
+  switch (decision.action) {
+    case 'send':
+      await deps.notifier.notify(notification);
+      return true;
+    case 'hold': {
+      const { mute } = decision;
+      await deps.alerts.hold(notification.alert.id, mute.id, formatDateTime(deps.now()));
+      deps.metrics.add(
+        'NotificationsMuted',
+        1,
+        mute.kind === 'SILENCE' ? 'silence' : 'maintenanceWindow',
+      );
+      return false;
+    }
+    case 'skip':
+      deps.metrics.add('NotificationsMuted', 1, 'flapping');
+      return false;
   }
 }
 

@@ -16,6 +16,9 @@ import { pageRequest } from './pagination.ts';
 import {
   type DeviceStore,
   episodeKey,
+  type HeldAlert,
+  type Mute,
+  type MuteStore,
   type Page,
   type ReadingStore,
   type WorkMessage,
@@ -46,6 +49,8 @@ export interface EvaluationDeps extends DeliveryDeps {
    * functions log it with its reading's id and mark it in the trace.
    */
   onAlertFired?: (alert: Alert) => void;
+  /** Silences and windows as stored: the release asks it of a mute its set does not hold. */
+  muteStore: MuteStore;
 }
 
 /** Optimistic writes that lose this many races in a row give up (the reading is retried). */
@@ -207,6 +212,8 @@ export async function runWork(message: WorkMessage, deps: EvaluationDeps): Promi
       return resolveLeftSelectors(message.deviceId, deps);
     case 'ruleTargetChanged':
       return resolveLeftRuleTarget(message.ruleId, message.selector, deps);
+    case 'releaseMute':
+      return throwIfAny(await releaseHeld(deps, message.muteId), `mute ${message.muteId}`);
     case 'pushAlert': {
       const alert = await deps.alerts.get(message.alertId);
       if (alert) await pushChange(alert, deps);
@@ -242,6 +249,92 @@ export async function closeRule(ruleId: string, deps: EvaluationDeps): Promise<v
   });
   if (errors.length > 0) {
     throw new AggregateError(errors, `${errors.length} of rule ${ruleId}'s episodes not closed`);
+  }
+}
+
+/**
+ * Releases the alerts held by silences and maintenance windows that are no longer active
+ * (ended, expired, deleted, or a window between its periods): of one mute, or of all. Each
+ * held alert gets one UNSILENCED notification through its episode's outbox — its state now,
+ * still firing, or resolved meanwhile when the mute's `notifyResolved` says so — unless
+ * another active mute holds it by then (delivery decides that again). The notification's key
+ * names the hold (its mute and time), so a release retried after a crash sends nothing twice.
+ * Returns how many alerts were released and the errors of those that could not be now,
+ * which do not hold up the others; the next check retries them.
+ */
+export async function releaseHeld(
+  deps: EvaluationDeps,
+  muteId?: string,
+): Promise<{ released: number; errors: unknown[] }> {
+  const held = await deps.alerts.held(muteId);
+  if (held.length === 0) return { released: 0, errors: [] };
+  const ended = await endedMutes(new Set(held.map((hold) => hold.muteId)), deps);
+  const due = held.filter((hold) => ended.has(hold.muteId));
+  let released = 0;
+  const errors: unknown[] = [];
+  await forEachAtMost(due, EPISODES_AT_ONCE, async (hold) => {
+    try {
+      await release(hold, ended.get(hold.muteId) ?? null, deps);
+      released++;
+    } catch (error) {
+      errors.push(error);
+    }
+  });
+  return { released, errors };
+}
+
+/**
+ * Of these mutes, those not active now, by id: null for one that is gone (deleted). A mute
+ * the worker's set does not hold is read from the store: it may be newer than the set.
+ */
+async function endedMutes(
+  ids: ReadonlySet<string>,
+  deps: EvaluationDeps,
+): Promise<Map<string, Mute | null>> {
+  const mutes = await deps.mutes();
+  const now = deps.now();
+  const ended = new Map<string, Mute | null>();
+  await Promise.all(
+    [...ids].map(async (id) => {
+      const held = mutes.get(id, now);
+      if (held) {
+        if (!held.active) ended.set(id, held);
+        return;
+      }
+      const stored = await deps.muteStore.get(id);
+      if (!stored) ended.set(id, null);
+      else if (!stored.active(now)) ended.set(id, stored);
+    }),
+  );
+  return ended;
+}
+
+/** One held alert's release; `mute` is null when it was deleted (its resolutions are sent). */
+async function release(hold: HeldAlert, mute: Mute | null, deps: EvaluationDeps): Promise<void> {
+  const alert = await deps.alerts.get(hold.alertId);
+  if (alert && (alert.status === 'FIRING' || (mute?.notifyResolved ?? true))) {
+    const key = `UNSILENCED@${hold.muteId}@${hold.heldAt}:${alert.id}`;
+    const states = await deps.episodes.loadMany([{ ruleId: hold.ruleId, deviceId: hold.deviceId }]);
+    const initial =
+      states.get(episodeKey(hold.ruleId, hold.deviceId)) ?? newEpisode(hold.ruleId, hold.deviceId);
+    const step = (state: EpisodeState): Step => {
+      if (state.outbox.some((notification) => notification.key === key)) {
+        return { state, changed: false };
+      }
+      // Still open in the episode: its copy there is the alert as it stands.
+      const current = [state.open, state.noData].find((open) => open?.id === alert.id) ?? alert;
+      const notification: Notification = { key, kind: 'UNSILENCED', alert: current };
+      return { state: { ...state, outbox: [...state.outbox, notification] }, changed: true };
+    };
+    await advance(initial, step, deps, { leftMs: 0 });
+  }
+  await deps.alerts.unhold(hold.alertId, hold.muteId);
+}
+
+/** Fails a work message whose work was not all done, so it is retried. */
+function throwIfAny({ errors }: { errors: unknown[] }, what: string): void {
+  if (errors.length > 0) {
+    throw new AggregateError(errors, `${errors.length} of ${what}'s held alerts not released`);
   }
 }
 

@@ -26,6 +26,8 @@ export const metricDimensions = {
   severity: ['INFO', 'WARNING', 'CRITICAL'],
   /** Where a notification went: e-mail and SNS subscribers (`sns`), or `onAlert` (`push`). */
   channel: ['sns', 'push'],
+  /** What kept a notification from e-mail and SNS (it was still recorded and pushed). */
+  mutedBy: ['silence', 'maintenanceWindow', 'flapping'],
   /** A rule refresh: a cold start's full load, or the changes since the last refresh. */
   refresh: ['full', 'changes'],
 } as const;
@@ -67,6 +69,12 @@ export const metricCatalog = {
     unit: 'Count',
     dimension: 'channel',
     description: 'Alert notifications that failed (and are retried), by channel.',
+  },
+  NotificationsMuted: {
+    unit: 'Count',
+    dimension: 'mutedBy',
+    description:
+      'Notifications not e-mailed because a silence or maintenance window held them, or the episode was flapping.',
   },
   EpisodeWriteConflicts: {
     unit: 'Count',

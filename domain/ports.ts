@@ -179,6 +179,32 @@ export interface AlertStore {
   list(query: AlertQuery, page: PageRequest): Promise<Page<Alert>>;
   /** Alerts firing now, newest first. */
   active(deviceId: string | null, page: PageRequest): Promise<Page<Alert>>;
+  /**
+   * Marks the alert's notifications held by a silence or maintenance window (a notification
+   * was not e-mailed because of it), and since when: `at` is kept while the same mute holds
+   * it, and moves when another mute takes it over. False when there is no such alert.
+   */
+  hold(alertId: string, muteId: string, at: string): Promise<boolean>;
+  /** Forgets the hold, unless another mute took the alert over meanwhile. */
+  unhold(alertId: string, muteId: string): Promise<void>;
+  /** Every held alert (of one mute, when given): what the release goes through. */
+  held(muteId?: string): Promise<HeldAlert[]>;
+}
+
+/** An alert whose notifications a silence or maintenance window holds. */
+export interface HeldAlert {
+  alertId: string;
+  ruleId: string;
+  deviceId: string;
+  muteId: string;
+  /** When the mute took the alert's notifications (AWSDateTime). */
+  heldAt: string;
+}
+
+/** Silences and maintenance windows as stored, for what a worker's MuteSet does not hold yet. */
+export interface MuteStore {
+  /** The mute of this id, read consistently; null when there is none (deleted). */
+  get(id: string): Promise<(Mute & { active(at: number): boolean }) | null>;
 }
 
 /**
@@ -240,7 +266,10 @@ export type WorkMessage =
    * worker does not depend on a rule cache that may not have the change yet.
    */
   | { type: 'ruleTargetChanged'; ruleId: string; selector: LabelSelector }
-  /** A silence was expired or a maintenance window deleted: release the alerts it held now. */
+  /**
+   * A silence was expired or a maintenance window deleted: release the alerts it held now,
+   * rather than at the next scheduled check.
+   */
   | { type: 'releaseMute'; muteId: string };
 
 export interface WorkQueue {

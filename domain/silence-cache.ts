@@ -2,7 +2,7 @@ import type { SilenceState } from '../generated/graphql.ts';
 import type { MaintenanceWindow } from './maintenance-window.ts';
 import { type MuteEntry, MuteIndex } from './mute-set.ts';
 import type { PageRequest } from './pagination.ts';
-import type { MuteSet, Page } from './ports.ts';
+import type { MuteSet, MuteStore, Page, WorkQueue } from './ports.ts';
 import { ruleChangeFeed } from './rule-cache.ts';
 import { expiredSilenceRetentionMs, type Silence } from './silences.ts';
 import { SingleRefresh } from './single-refresh.ts';
@@ -29,7 +29,7 @@ export interface MuteSource {
  * the item with its time, and a deleted window leaves a tombstone, so a worker reads only the
  * changes since its last refresh (MuteSource).
  */
-export interface SilenceStore extends MuteSource {
+export interface SilenceStore extends MuteSource, MuteStore {
   /** Stores a new silence; fails if one of its id exists. */
   createSilence(silence: Silence): Promise<void>;
   getSilence(id: string): Promise<Silence | null>;
@@ -163,3 +163,22 @@ export class MuteCache {
 }
 
 const SWEEP_EVERY_MS = 3600_000;
+
+/**
+ * Tells the worker to release what a mute held, now that it was expired or deleted: at once,
+ * and again once every worker's set has read the change (twice `refreshMs`, as a target
+ * change is sent: domain/target-change.ts). A worker whose set still holds the mute as it was
+ * finds it active at the first message and releases at the second; releasing twice sends
+ * nothing twice, the first release having cleared the holds.
+ */
+export async function sendRelease(
+  work: WorkQueue,
+  muteId: string,
+  refreshMs: number,
+): Promise<void> {
+  await work.send({ type: 'releaseMute', muteId });
+  await work.send(
+    { type: 'releaseMute', muteId },
+    Math.min(900, Math.ceil((2 * refreshMs) / 1000) + 1),
+  );
+}

@@ -91,6 +91,14 @@ export const tables = {
         sortKey: string('firedKey'),
       },
       { indexName: 'firing', partitionKey: string('firingKind'), sortKey: string('firedKey') },
+      // Sparse: alerts whose e-mail a silence or maintenance window holds, by shard
+      // (`held#0`..`held#15`) and `<mute id>#<alert id>`; what the release reads.
+      {
+        indexName: 'held',
+        partitionKey: string('heldShard'),
+        sortKey: string('heldKey'),
+        nonKeyAttributes: ['heldBy', 'heldAt', 'ruleId', 'deviceId'],
+      },
     ],
     timeToLiveAttribute: 'expiresAt',
   },

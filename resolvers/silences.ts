@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { callerOf } from '../adapters/appsync-identity.ts';
 import { appSyncResolver } from '../adapters/appsync-resolver.ts';
-import { silences, work } from '../adapters/wiring/silence-editing.ts';
+import { refreshMs, silences, work } from '../adapters/wiring/silence-editing.ts';
 import { NotFoundError } from '../domain/errors.ts';
 import {
   maintenanceWindowView,
@@ -9,6 +9,7 @@ import {
   replaceMaintenanceWindow,
 } from '../domain/maintenance-window.ts';
 import { pageRequest } from '../domain/pagination.ts';
+import { sendRelease } from '../domain/silence-cache.ts';
 import {
   expireSilence,
   newSilence,
@@ -46,7 +47,7 @@ async function expire(id: string, by: string): Promise<Silence> {
     const expired = expireSilence(silence, now, by);
     if (expired === silence) return silence;
     if (await silences.expireSilence(expired, silence.endsAt)) {
-      await work.send({ type: 'releaseMute', muteId: id });
+      await sendRelease(work, id, refreshMs);
       return expired;
     }
   }
@@ -89,7 +90,7 @@ export const handler = appSyncResolver({
     if (!(await silences.deleteWindow(requireId(id, 'id')))) {
       throw new NotFoundError(`No maintenance window with id '${id}'`);
     }
-    await work.send({ type: 'releaseMute', muteId: id });
+    await sendRelease(work, id, refreshMs);
     return { id, deleted: true };
   },
   'Query.silences': async (args: QuerySilencesArgs) => {

@@ -324,10 +324,10 @@ function dashboardRows(
       ),
     ],
     [
-      graph(
-        'Notifications sent, by channel',
-        eachValue('NotificationsSent', { period: minute, labelPrefix: '' }),
-      ),
+      graph('Notifications sent, by channel; muted, by cause', [
+        ...eachValue('NotificationsSent', { period: minute, labelPrefix: 'sent: ' }),
+        ...eachValue('NotificationsMuted', { period: minute, labelPrefix: 'muted: ' }),
+      ]),
       graph(
         'Notifications failed, by channel (alarm: all channels, 5 minutes)',
         [

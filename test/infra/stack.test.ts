@@ -84,8 +84,8 @@ describe('the CDK stack', () => {
 
   it('given the functions, then each runs Node.js 24 on arm64 with X-Ray, Powertools settings and a log group with retention', () => {
     const functions = Object.values(resourcesOf(template, 'AWS::Lambda::Function'));
-    // Six resolvers, the device authorizer, the worker and the scheduled check.
-    expect(functions).toHaveLength(9);
+    // Seven resolvers, the device authorizer, the worker and the scheduled check.
+    expect(functions).toHaveLength(10);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -240,6 +240,55 @@ describe('the CDK stack', () => {
     expect(statements).toContainEqual(
       expect.objectContaining({ Action: 'cloudwatch:GetMetricData', Resource: '*' }),
     );
+  });
+
+  it('given the silences resolver and the evaluation functions, then each may do with the silences table only what it does', () => {
+    const statementsOf = (entry: string) => {
+      const [roleId] = Object.values(resourcesOf(template, 'AWS::Lambda::Function'))
+        .filter(
+          (fn) =>
+            (fn as { Metadata?: Record<string, string> }).Metadata?.['telemetry-alerts:entry'] ===
+            entry,
+        )
+        .map((fn) => (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]);
+      expect(roleId, entry).toBeDefined();
+      return Object.values(resourcesOf(template, 'AWS::IAM::Policy'))
+        .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+        .flatMap(
+          (p) =>
+            (p.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] })
+              .Statement,
+        );
+    };
+    const [tableId] = Object.entries(resourcesOf(template, 'AWS::DynamoDB::Table'))
+      .filter(([id]) => id.includes('Silences'))
+      .map(([id]) => id);
+    expect(tableId).toBeDefined();
+    const onSilences = (entry: string) =>
+      statementsOf(entry)
+        .filter((statement) => JSON.stringify(statement.Resource).includes(tableId as string))
+        .map((statement) => ({
+          actions: [statement.Action].flat().sort(),
+          resource: JSON.stringify(statement.Resource),
+        }));
+    const table = JSON.stringify({ 'Fn::GetAtt': [tableId, 'Arn'] });
+    const index = (name: string) =>
+      JSON.stringify({ 'Fn::Join': ['', [{ 'Fn::GetAtt': [tableId, 'Arn'] }, `/index/${name}`]] });
+
+    expect(onSilences('resolvers/silences.ts')).toEqual([
+      { actions: ['dynamodb:GetItem', 'dynamodb:PutItem'], resource: table },
+      { actions: ['dynamodb:Query'], resource: index('byKind') },
+    ]);
+    for (const entry of ['workers/evaluate-readings.ts', 'workers/check-episodes.ts']) {
+      expect(onSilences(entry), entry).toEqual([
+        { actions: ['dynamodb:GetItem', 'dynamodb:Scan'], resource: table },
+        { actions: ['dynamodb:Query'], resource: index('changes') },
+      ]);
+    }
+    // No other function touches it.
+    for (const entry of ['resolvers/rules.ts', 'resolvers/queries.ts', 'resolvers/devices.ts']) {
+      expect(onSilences(entry), entry).toEqual([]);
+    }
   });
 
   it('given the outputs, then they use the local stack names, so one outputs file drives scripts for both; only the operations topic and the dashboard are AWS only', () => {

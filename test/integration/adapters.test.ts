@@ -15,7 +15,7 @@ import { DynamoDbRuleStore } from '../../adapters/dynamodb-rule-store.ts';
 import { SqsEvaluationQueue } from '../../adapters/sqs-evaluation-queue.ts';
 import { thresholdAlert } from '../../domain/alert.ts';
 import { issueDeviceCredential } from '../../domain/device-credential.ts';
-import type { AlertQuery } from '../../domain/ports.ts';
+import type { AlertQuery, HeldAlert } from '../../domain/ports.ts';
 import { DynamoDbEpisodeStore } from '../../adapters/dynamodb-episode-store.ts';
 import { pageRequest } from '../../domain/pagination.ts';
 import type { Reading } from '../../domain/reading.ts';
@@ -654,6 +654,63 @@ describe('DynamoDbAlertStore', () => {
     ]);
     expect((await query({ status: 'FIRING' })).items).toEqual([]);
     expect(await store.acknowledge('no-such-alert', 'bob', '2026-05-01T12:00:00.000Z')).toBeNull();
+  });
+});
+
+describe('DynamoDbAlertStore holds', () => {
+  it('given alerts held by two silences, then each is listed under its silence with when it was held, a hold again keeps that time, and an unhold by the wrong silence changes nothing', async () => {
+    // Prepare
+    const store = new DynamoDbAlertStore(documents, resources.tableNames.alerts, 90);
+    const alerts = [1, 2, 3].map((n) => firingAlert('rule-held', `D-held-${n}`, 20 + n));
+    for (const alert of alerts)
+      await store.record({ key: `FIRING@${alert.id}`, kind: 'FIRING', alert });
+
+    // Act
+    expect(await store.hold(alerts[0]!.id, 'S-a', '2026-05-01T13:00:00.000Z')).toBe(true);
+    expect(await store.hold(alerts[1]!.id, 'S-a', '2026-05-01T13:00:01.000Z')).toBe(true);
+    expect(await store.hold(alerts[2]!.id, 'S-b', '2026-05-01T13:00:02.000Z')).toBe(true);
+    expect(await store.hold(alerts[0]!.id, 'S-a', '2026-05-01T13:05:00.000Z')).toBe(true);
+    expect(await store.hold('no-such-alert', 'S-a', '2026-05-01T13:00:00.000Z')).toBe(false);
+    await store.unhold(alerts[2]!.id, 'S-a');
+
+    // Assess
+    const byAlert = (held: HeldAlert[]) => held.map((h) => [h.alertId, h.muteId, h.heldAt]).sort();
+    expect(byAlert(await store.held('S-a'))).toEqual(
+      [
+        [alerts[0]!.id, 'S-a', '2026-05-01T13:00:00.000Z'],
+        [alerts[1]!.id, 'S-a', '2026-05-01T13:00:01.000Z'],
+      ].sort(),
+    );
+    expect(await store.held('S-b')).toEqual([
+      {
+        alertId: alerts[2]!.id,
+        ruleId: 'rule-held',
+        deviceId: 'D-held-3',
+        muteId: 'S-b',
+        heldAt: '2026-05-01T13:00:02.000Z',
+      },
+    ]);
+    expect(await store.get(alerts[2]!.id)).toMatchObject({ silenced: true, silenceId: 'S-b' });
+  });
+
+  it('given a held alert taken over by another silence and then unheld, then it is listed under the new one with a new time, and an unhold clears its marks', async () => {
+    // Prepare
+    const store = new DynamoDbAlertStore(documents, resources.tableNames.alerts, 90);
+    const alert = firingAlert('rule-moved', 'D-moved', 31);
+    await store.record({ key: 'FIRING@31', kind: 'FIRING', alert });
+    await store.hold(alert.id, 'S-c', '2026-05-01T14:00:00.000Z');
+
+    // Act
+    await store.hold(alert.id, 'S-d', '2026-05-01T14:10:00.000Z');
+    const moved = await store.held('S-d');
+    await store.unhold(alert.id, 'S-d');
+
+    // Assess
+    expect(moved.map((h) => h.heldAt)).toEqual(['2026-05-01T14:10:00.000Z']);
+    expect(await store.held('S-c')).toEqual([]);
+    expect(await store.held('S-d')).toEqual([]);
+    expect(await store.get(alert.id)).toMatchObject({ silenced: false, silenceId: null });
+    await resolveAlert(store, alert);
   });
 });
 

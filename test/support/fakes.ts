@@ -20,6 +20,10 @@ import {
   type DeviceStore,
   type EpisodeStore,
   episodeKey,
+  type HeldAlert,
+  type Mute,
+  type MuteSet,
+  type MuteStore,
   type Page,
   type ReadingQueue,
   type ReadingStore,
@@ -160,6 +164,80 @@ export class FakeAlertStore implements AlertStore {
   async active(deviceId: string | null): Promise<Page<Alert>> {
     return this.list({ deviceId, ruleId: null, status: 'FIRING', from: null, to: null });
   }
+  /** Holds by alert id, as the real store's `held` index lists them. */
+  readonly holds = new Map<string, { muteId: string; heldAt: string }>();
+  async hold(alertId: string, muteId: string, at: string): Promise<boolean> {
+    if (!this.items.has(alertId)) return false;
+    if (this.holds.get(alertId)?.muteId !== muteId) this.holds.set(alertId, { muteId, heldAt: at });
+    return true;
+  }
+  async unhold(alertId: string, muteId: string): Promise<void> {
+    const entry = this.items.get(alertId);
+    if (this.holds.get(alertId)?.muteId !== muteId) return;
+    this.holds.delete(alertId);
+    if (entry) entry.alert = { ...entry.alert, silenced: false, silenceId: null };
+  }
+  async held(muteId?: string): Promise<HeldAlert[]> {
+    return [...this.holds]
+      .filter(([, hold]) => muteId === undefined || hold.muteId === muteId)
+      .map(([alertId, hold]) => {
+        const { alert } = this.items.get(alertId)!;
+        return { alertId, ruleId: alert.ruleId, deviceId: alert.deviceId, ...hold };
+      });
+  }
+}
+
+/**
+ * Silences and windows as a worker's MuteSet holds them, and as the store keeps them: each an
+ * id, what it matches, and when it is active (set `active` to end or start it).
+ */
+export class FakeMutes implements MuteSet {
+  readonly items = new Map<
+    string,
+    Mute & { matches: (alert: Alert) => boolean; active: boolean }
+  >();
+  add(
+    id: string,
+    matches: (alert: Alert) => boolean,
+    options: Partial<Pick<Mute, 'kind' | 'notifyResolved'>> & { active?: boolean } = {},
+  ): void {
+    this.items.set(id, {
+      id,
+      kind: options.kind ?? 'SILENCE',
+      notifyResolved: options.notifyResolved ?? true,
+      active: options.active ?? true,
+      matches,
+    });
+  }
+  mutedBy(alert: Alert): Mute | null {
+    for (const mute of this.items.values()) {
+      if (mute.active && mute.matches(alert)) return toMute(mute);
+    }
+    return null;
+  }
+  get(id: string): (Mute & { active: boolean }) | null {
+    const mute = this.items.get(id);
+    return mute ? { ...toMute(mute), active: mute.active } : null;
+  }
+  /** The store behind the set: what the release asks of a mute the set does not hold. */
+  readonly store: MuteStore = {
+    get: async (id) => {
+      const mute = this.items.get(id);
+      return mute ? { ...toMute(mute), active: () => mute.active } : null;
+    },
+  };
+}
+
+/** The evaluation deps of silences and windows, from one FakeMutes. */
+export function muteDeps(mutes: FakeMutes): {
+  mutes: () => Promise<MuteSet>;
+  muteStore: MuteStore;
+} {
+  return { mutes: async () => mutes, muteStore: mutes.store };
+}
+
+function toMute({ id, kind, notifyResolved }: Mute): Mute {
+  return { id, kind, notifyResolved };
 }
 
 /** A delivery channel that records what it sent and can be made to fail. */

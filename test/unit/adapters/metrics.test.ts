@@ -135,7 +135,11 @@ describe('EmfMetrics', () => {
 });
 
 function dimensionValueOf(dimension: string): string {
-  return { reason: 'QueueUnavailable', severity: 'WARNING', channel: 'sns', refresh: 'full' }[
-    dimension
-  ] as string;
+  return {
+    reason: 'QueueUnavailable',
+    severity: 'WARNING',
+    channel: 'sns',
+    refresh: 'full',
+    mutedBy: 'silence',
+  }[dimension] as string;
 }

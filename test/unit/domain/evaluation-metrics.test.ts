@@ -12,6 +12,8 @@ import {
   FakeChannel,
   FakeEpisodeStore,
   FakeReadingStore,
+  FakeMutes,
+  muteDeps,
 } from '../../support/fakes.ts';
 
 /** Evaluation with in-memory ports, recording to `metrics`; `fired` lists what onAlertFired was told. */
@@ -29,6 +31,7 @@ function setup(metrics: Metrics, rules: Rule[] = [rule('hot', { severity: 'CRITI
     now: () => t0 + 60_000,
     sleep: async () => undefined,
     firingWindowMs: 60_000,
+    ...muteDeps(new FakeMutes()),
     metrics,
     onAlertFired: (alert) => fired.push(alert),
   };

@@ -11,6 +11,8 @@ import {
   FakeChannel,
   FakeEpisodeStore,
   FakeReadingStore,
+  FakeMutes,
+  muteDeps,
 } from '../../support/fakes.ts';
 import { reading, rule, t0 } from '../../support/builders.ts';
 
@@ -50,6 +52,7 @@ function setup(rules: Rule[]) {
     now: () => clock,
     sleep: async (_ms: number) => {},
     firingWindowMs: 60_000,
+    ...muteDeps(new FakeMutes()),
     metrics: noMetrics,
   };
   return { deps, tick: (ms: number) => (clock += ms) };

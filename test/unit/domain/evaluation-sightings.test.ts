@@ -9,6 +9,8 @@ import {
   FakeDeviceStore,
   FakeEpisodeStore,
   FakeReadingStore,
+  FakeMutes,
+  muteDeps,
 } from '../../support/fakes.ts';
 
 // The worker's sighting step: one recordSightings call per batch, once its readings are
@@ -31,6 +33,7 @@ function setup() {
     now: () => T0 + 60_000,
     sleep: async () => {},
     firingWindowMs: 10_000,
+    ...muteDeps(new FakeMutes()),
     metrics: noMetrics,
     onSightingsNotRecorded: (error) => unrecorded.push(error),
   };

@@ -12,6 +12,8 @@ import {
   FakeChannel,
   FakeEpisodeStore,
   FakeReadingStore,
+  FakeMutes,
+  muteDeps,
 } from '../../support/fakes.ts';
 import { reading, rule, t0 } from '../../support/builders.ts';
 
@@ -58,6 +60,7 @@ function setup(
     // Waits return at once: a test that needs another worker to act meanwhile hooks them.
     sleep: async (_ms: number) => {},
     firingWindowMs: FIRING_WINDOW_MS,
+    ...muteDeps(new FakeMutes()),
     metrics: noMetrics,
   };
   return { deps, tick: (ms: number) => (clock += ms) };

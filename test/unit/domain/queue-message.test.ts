@@ -88,3 +88,13 @@ describe('decodeQueueMessage: a rule whose selector changed', () => {
     expect(decodeQueueMessage(JSON.stringify(message))).toBeNull();
   });
 });
+
+describe('decodeQueueMessage: a mute ended', () => {
+  it('given releaseMute with a mute id, then it is a work message; without one, a poison record', () => {
+    expect(decodeQueueMessage('{"type":"releaseMute","muteId":"s1","x":1}')).toEqual({
+      kind: 'work',
+      message: { type: 'releaseMute', muteId: 's1' },
+    });
+    expect(decodeQueueMessage('{"type":"releaseMute"}')).toBeNull();
+  });
+});

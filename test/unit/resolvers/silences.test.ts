@@ -1,0 +1,110 @@
+import type { AppSyncResolverEvent } from 'aws-lambda';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+const silences = vi.hoisted(() => new Map<string, Record<string, unknown>>());
+const windows = vi.hoisted(() => new Map<string, Record<string, unknown>>());
+const sent = vi.hoisted(() => [] as unknown[]);
+
+// The handler's wiring, with an in-memory store and work queue in place of AWS.
+vi.mock('../../../adapters/wiring/silence-editing.ts', () => ({
+  silences: {
+    createSilence: async (silence: { id: string }) => void silences.set(silence.id, silence),
+    getSilence: async (id: string) => silences.get(id) ?? null,
+    expireSilence: async (expired: { id: string }, endsAt: string) => {
+      if (silences.get(expired.id)?.endsAt !== endsAt) return false;
+      silences.set(expired.id, expired);
+      return true;
+    },
+    createWindow: async (window: { id: string }) => void windows.set(window.id, window),
+    getWindow: async (id: string) => windows.get(id) ?? null,
+    deleteWindow: async (id: string) => windows.delete(id),
+  },
+  work: {
+    send: async (message: unknown, delaySeconds?: number) =>
+      void sent.push(
+        delaySeconds === undefined ? message : { ...(message as object), delaySeconds },
+      ),
+  },
+  refreshMs: 2000,
+}));
+
+const { handler } = await import('../../../resolvers/silences.ts');
+
+/** A resolver event of an operator signed in to the user pool. */
+const asOperator = (parentTypeName: string, fieldName: string, args: Record<string, unknown>) =>
+  ({
+    arguments: args,
+    identity: {
+      sub: 'op-sub',
+      issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/pool',
+      username: 'op-sub',
+      claims: { email: 'op@example.com' },
+      sourceIp: ['203.0.113.7'],
+      defaultAuthStrategy: 'ALLOW',
+      groups: ['operators'],
+    },
+    info: { parentTypeName, fieldName },
+  }) as unknown as AppSyncResolverEvent<Record<string, unknown>>;
+
+const mutation = (field: string, args: Record<string, unknown>) =>
+  handler(asOperator('Mutation', field, args)) as Promise<Record<string, unknown>>;
+
+const silenceInput = {
+  matchers: { deviceId: 'D1' },
+  endsAt: new Date(Date.now() + 3600_000).toISOString(),
+  comment: 'sensor swap',
+};
+
+describe('the silences resolver: releasing what a mute held', () => {
+  beforeEach(() => {
+    silences.clear();
+    windows.clear();
+    sent.length = 0;
+  });
+
+  it('given an active silence, when it is expired, then the worker is told to release it, at once and after its refresh time', async () => {
+    const created = await mutation('createSilence', { input: silenceInput });
+    expect(created).toMatchObject({ state: 'ACTIVE', createdBy: 'op@example.com' });
+    expect(sent).toEqual([]);
+
+    const expired = await mutation('expireSilence', { id: created.id });
+    await mutation('expireSilence', { id: created.id });
+
+    expect(expired).toMatchObject({ state: 'EXPIRED', expiredBy: 'op@example.com' });
+    // At once, and again once every worker's set has read the expiry (2 × 2 s, and a second).
+    expect(sent).toEqual([
+      { type: 'releaseMute', muteId: created.id },
+      { type: 'releaseMute', muteId: created.id, delaySeconds: 5 },
+    ]);
+  });
+
+  it('given a window, when it is deleted, then the worker is told to release it', async () => {
+    const created = await mutation('createMaintenanceWindow', {
+      input: {
+        name: 'nightly',
+        timeZone: 'UTC',
+        periods: [{ days: ['MONDAY'], start: '01:00', end: '02:00' }],
+        matchers: { metric: 'cpu' },
+      },
+    });
+    expect(await mutation('deleteMaintenanceWindow', { id: created.id })).toEqual({
+      id: created.id,
+      deleted: true,
+    });
+    expect(sent).toEqual([
+      { type: 'releaseMute', muteId: created.id },
+      { type: 'releaseMute', muteId: created.id, delaySeconds: 5 },
+    ]);
+  });
+
+  it('given bad input, then nothing is stored and nothing sent', async () => {
+    const refused = await mutation('createSilence', {
+      input: { ...silenceInput, matchers: {} },
+    });
+    expect(refused).toEqual({
+      __error: { errorType: 'ValidationError', message: expect.stringContaining('input.matchers') },
+    });
+    expect(silences.size).toBe(0);
+    expect(sent).toEqual([]);
+  });
+});
