@@ -16,6 +16,9 @@ import { WindowForm } from './window-form.tsx';
 
 type Window = MaintenanceWindowFieldsFragment;
 
+/** How often the windows are read again while the page is open: MUTING NOW follows the clock. */
+const REFRESH_MS = 30_000;
+
 /** Every maintenance window, page by page (windows are few: operators write them by hand). */
 async function allWindows(api: Api): Promise<Window[]> {
   const windows: Window[] = [];
@@ -55,6 +58,8 @@ export function MaintenancePage({ api, canChange }: { api: Api; canChange: boole
 
   useEffect(() => {
     void reload();
+    const timer = setInterval(() => void reload(), REFRESH_MS);
+    return () => clearInterval(timer);
   }, [reload]);
 
   /** Once a form has gone, focus goes back to the button it came from, not to <body>. */

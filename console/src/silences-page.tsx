@@ -24,6 +24,11 @@ type Silence = SilenceFieldsFragment;
 
 /** Silences fetched per page; "More" fetches the next. */
 const PAGE_SIZE = 50;
+/**
+ * How often the list is read again while the page is open: a silence moves from pending to
+ * active to expired by time alone, with no write to announce it.
+ */
+const REFRESH_MS = 30_000;
 
 const stateNames: Record<SilenceState, string> = {
   ACTIVE: 'Active',
@@ -35,6 +40,7 @@ const stateNames: Record<SilenceState, string> = {
  * Silences: active, pending (starting later) and expired, each a tab; a new one; expiring one
  * early. `silenceId` (from `#/silences/<id>`, an alert's link) shows that silence, or the
  * maintenance window of that id, above the tabs. Viewers see the lists without controls.
+ * The tab is read again every 30 seconds, unless the operator has paged on with More.
  */
 export function SilencesPage(props: { api: Api; silenceId: string | null; canChange: boolean }) {
   const { api, silenceId, canChange } = props;
@@ -51,8 +57,16 @@ export function SilencesPage(props: { api: Api; silenceId: string | null; canCha
   const heading = useRef<HTMLHeadingElement>(null);
   const newButton = useRef<HTMLButtonElement>(null);
 
+  // The tab the list shows, and whether More has added pages to it (a refresh would drop them).
+  const shownState = useRef<SilenceState | null>(null);
+  const pagedOn = useRef(false);
+
   useEffect(() => {
-    setSilences(null);
+    if (shownState.current !== state) {
+      setSilences(null);
+      pagedOn.current = false;
+    }
+    shownState.current = state;
     void loads.run(
       () => api.request(silencesQuery, { state, limit: PAGE_SIZE, nextToken: null }),
       (page) => {
@@ -64,6 +78,12 @@ export function SilencesPage(props: { api: Api; silenceId: string | null; canCha
     );
   }, [api, state, loads, reloads]);
   useEffect(() => () => loads.cancel(), [loads]);
+  useEffect(() => {
+    const timer = setInterval(() => {
+      if (!loads.busy && !pagedOn.current) setReloads((n) => n + 1);
+    }, REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [loads]);
 
   const more = async () => {
     if (nextToken === null) return;
@@ -71,6 +91,7 @@ export function SilencesPage(props: { api: Api; silenceId: string | null; canCha
     await loads.run(
       () => api.request(silencesQuery, { state, limit: PAGE_SIZE, nextToken }),
       (page) => {
+        pagedOn.current = true;
         setSilences((shown) => [...(shown ?? []), ...page.silences.items]);
         setNextToken(page.silences.nextToken);
         setStatus(`${page.silences.items.length} more silences shown.`);
@@ -108,7 +129,17 @@ export function SilencesPage(props: { api: Api; silenceId: string | null; canCha
         {status}
       </p>
       {silenceId !== null && (
-        <MuteShown key={silenceId} api={api} id={silenceId} ruleName={ruleName} />
+        <MuteShown
+          key={silenceId}
+          api={api}
+          id={silenceId}
+          ruleName={ruleName}
+          canChange={canChange}
+          onExpired={(expired) => {
+            setStatus(`Silence expired at ${dateTime(expired.expiredAt ?? expired.endsAt)}.`);
+            setReloads((n) => n + 1);
+          }}
+        />
       )}
       {creating && (
         <SilenceForm
@@ -182,8 +213,29 @@ function SilenceItem(props: {
   canChange: boolean;
   onExpired(silence: Silence): void;
 }) {
-  const { api, silence, ruleName, canChange, onExpired } = props;
+  const { silence, ruleName } = props;
+  return (
+    <li
+      class={`rule-item silence-item state-${silence.state.toLowerCase()}`}
+      data-silence-id={silence.id}
+      data-state={silence.state}
+    >
+      <SilenceSummary silence={silence} ruleName={ruleName} />
+      <SilenceExpiry {...props} />
+    </li>
+  );
+}
+
+/** Expire, with a confirmation, for a silence not expired yet; nothing for a viewer. */
+function SilenceExpiry(props: {
+  api: Api;
+  silence: Silence;
+  canChange: boolean;
+  onExpired(silence: Silence): void;
+}) {
+  const { api, silence, canChange, onExpired } = props;
   const [problem, setProblem] = useState<string | null>(null);
+  if (!canChange || silence.state === 'EXPIRED') return null;
 
   const expire = async () => {
     setProblem(null);
@@ -198,28 +250,21 @@ function SilenceItem(props: {
   };
 
   return (
-    <li
-      class={`rule-item silence-item state-${silence.state.toLowerCase()}`}
-      data-silence-id={silence.id}
-      data-state={silence.state}
-    >
-      <SilenceSummary silence={silence} ruleName={ruleName} />
-      {canChange && silence.state !== 'EXPIRED' && (
-        <div class="actions">
-          <ConfirmedAction
-            label="Expire"
-            question={
-              silence.state === 'ACTIVE'
-                ? 'End this silence now? Alerts it holds that still fire are notified.'
-                : 'Cancel this silence before it starts?'
-            }
-            confirmLabel="Yes, expire"
-            onConfirm={expire}
-          />
-        </div>
-      )}
+    <>
+      <div class="actions">
+        <ConfirmedAction
+          label="Expire"
+          question={
+            silence.state === 'ACTIVE'
+              ? 'End this silence now? Alerts it holds that still fire are notified.'
+              : 'Cancel this silence before it starts?'
+          }
+          confirmLabel="Yes, expire"
+          onConfirm={expire}
+        />
+      </div>
       <Problem text={problem} />
-    </li>
+    </>
   );
 }
 
@@ -246,11 +291,18 @@ function SilenceSummary(props: { silence: Silence; ruleName(id: string): string 
 }
 
 /**
- * The silence an alert links to, or the maintenance window of that id (an alert's
- * `silenceId` names either), or a word when neither exists any more.
+ * The silence an alert links to, with Expire for operators and admins, or the maintenance
+ * window of that id (an alert's `silenceId` names either), or a word when neither exists any
+ * more.
  */
-function MuteShown(props: { api: Api; id: string; ruleName(id: string): string | null }) {
-  const { api, id, ruleName } = props;
+function MuteShown(props: {
+  api: Api;
+  id: string;
+  ruleName(id: string): string | null;
+  canChange: boolean;
+  onExpired(silence: Silence): void;
+}) {
+  const { api, id, ruleName, canChange, onExpired } = props;
   const [found, setFound] = useState<
     | { silence: Silence }
     | { window: MaintenanceWindowFieldsFragment }
@@ -282,8 +334,17 @@ function MuteShown(props: { api: Api; id: string; ruleName(id: string): string |
       {found === null ? (
         <p class="empty">Loading…</p>
       ) : 'silence' in found ? (
-        <div class="rule-item silence-item" data-silence-id={found.silence.id}>
+        <div class="mute-card" data-silence-id={found.silence.id} data-state={found.silence.state}>
           <SilenceSummary silence={found.silence} ruleName={ruleName} />
+          <SilenceExpiry
+            api={api}
+            silence={found.silence}
+            canChange={canChange}
+            onExpired={(expired) => {
+              setFound({ silence: expired });
+              onExpired(expired);
+            }}
+          />
         </div>
       ) : 'window' in found ? (
         <p>

@@ -151,7 +151,7 @@ const focusedOn = (page: Page) =>
 const localText = (epochMs: number) => new Date(epochMs).toISOString().slice(0, 16);
 
 describe.skipIf(!runnable)('silences and maintenance windows in the console', () => {
-  it('given a firing alert, when an operator silences its device for 2 h from the alert, then the prefilled form needs only a comment, the silence is stored in their name, and its link shows it', async () => {
+  it('given a firing alert, when an operator silences its device for 2 h from the alert, then the prefilled form needs only a comment, the silence is stored in their name, and its link shows it, where it can be expired', async () => {
     // Prepare
     const suffix = Date.now();
     const deviceId = `vat-${suffix}`;
@@ -216,6 +216,20 @@ describe.skipIf(!runnable)('silences and maintenance windows in the console', ()
     await listed.waitFor();
     expect(await listed.getAttribute('data-state')).toBe('ACTIVE');
     expect(await accessibilityProblems(page)).toEqual([]);
+
+    // Act: end it from there
+    await shown.getByRole('button', { name: 'Expire' }).click();
+    await shown.getByRole('button', { name: 'Yes, expire' }).click();
+
+    // Assess: expired in the operator's name, gone from the active list
+    await shown.getByText(`expired by ${operator.username}`).waitFor();
+    expect(await shown.locator('[data-silence-id]').getAttribute('data-state')).toBe('EXPIRED');
+    expect(await shown.getByRole('button').count()).toBe(0);
+    await listed.waitFor({ state: 'detached' });
+    expect(await silence(stored?.id as string)).toMatchObject({
+      state: 'EXPIRED',
+      expiredBy: operator.username,
+    });
 
     // Act: the rule, everywhere, until the prefilled morning
     await page.getByRole('banner').getByRole('link', { name: 'Alerts' }).click();
