@@ -1,14 +1,11 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
-import type { SilenceFieldsFragment } from '../../generated/console-operations.ts';
+import { useEffect, useState } from 'preact/hooks';
 import type { Api } from './api.ts';
 import type { FeedAlert } from './alert-feed.ts';
 import { needsAttention } from './alert-feed.ts';
-import { AlertMarks, silenceHref } from './alert-marks.tsx';
+import { AlertMarks } from './alert-marks.tsx';
 import { errorText } from './error-text.ts';
 import { age, condition, dateTime, deviceHref } from './format.ts';
-import type { SilenceDraft } from './silence-draft.ts';
-import { deviceSilenceDraft, ruleSilenceDraft } from './silence-draft.ts';
-import { SilenceForm } from './silence-form.tsx';
+import { useSilenceFromAlert } from './silence-from-alert.tsx';
 import type { AlertFeed } from './use-alert-feed.ts';
 import { Problem } from './problem.tsx';
 
@@ -87,14 +84,6 @@ export function AlertsPage(props: {
   );
 }
 
-/** A silence being written from an alert: which of the two, and its prefilled draft. */
-interface SilenceFromAlert {
-  title: string;
-  draft: SilenceDraft;
-  /** The button that opened the form, for focus to return to. */
-  from: 'device' | 'rule';
-}
-
 function AlertItem(props: {
   api: Api;
   alert: FeedAlert;
@@ -106,21 +95,9 @@ function AlertItem(props: {
   const { api, alert, now, feed, canAcknowledge, canSilence } = props;
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
-  const [silencing, setSilencing] = useState<SilenceFromAlert | null>(null);
-  const [created, setCreated] = useState<SilenceFieldsFragment | null>(null);
-  const deviceButton = useRef<HTMLButtonElement>(null);
-  const ruleButton = useRef<HTMLButtonElement>(null);
-  const createdNote = useRef<HTMLParagraphElement>(null);
   const title = alert.ruleName ?? `${alert.metric} ${condition(alert.operator, alert.threshold)}`;
-
-  const closeForm = (silence: SilenceFieldsFragment | null) => {
-    const from = silencing?.from;
-    setSilencing(null);
-    if (silence) setCreated(silence);
-    requestAnimationFrame(() =>
-      (silence ? createdNote : from === 'rule' ? ruleButton : deviceButton).current?.focus(),
-    );
-  };
+  const silence = useSilenceFromAlert(api, alert, title, canSilence);
+  const acknowledgeable = canAcknowledge && needsAttention(alert);
   const state =
     alert.status === 'RESOLVED' ? 'resolved' : alert.acknowledgedAt ? 'acked' : 'firing';
 
@@ -170,63 +147,17 @@ function AlertItem(props: {
           </>
         )}
       </p>
-      {(canAcknowledge && needsAttention(alert)) ||
-      (canSilence && alert.status === 'FIRING' && silencing === null) ? (
+      {(acknowledgeable || silence.buttons) && (
         <div class="actions">
-          {canAcknowledge && needsAttention(alert) && (
+          {acknowledgeable && (
             <button type="button" onClick={acknowledge} disabled={busy}>
               {busy ? 'Acknowledging…' : 'Acknowledge'}
             </button>
           )}
-          {canSilence && alert.status === 'FIRING' && silencing === null && (
-            <>
-              <button
-                type="button"
-                class="silence"
-                ref={deviceButton}
-                onClick={() =>
-                  setSilencing({
-                    title: `Silence ${alert.deviceId} for 2 h`,
-                    draft: deviceSilenceDraft(alert),
-                    from: 'device',
-                  })
-                }
-              >
-                Silence this device for 2 h
-              </button>
-              <button
-                type="button"
-                class="silence"
-                ref={ruleButton}
-                onClick={() =>
-                  setSilencing({
-                    title: `Silence ${title} everywhere`,
-                    draft: ruleSilenceDraft(alert, Date.now()),
-                    from: 'rule',
-                  })
-                }
-              >
-                Silence this rule everywhere until …
-              </button>
-            </>
-          )}
+          {silence.buttons}
         </div>
-      ) : null}
-      {silencing && (
-        <SilenceForm
-          api={api}
-          title={silencing.title}
-          draft={silencing.draft}
-          onSaved={closeForm}
-          onCancel={() => closeForm(null)}
-        />
       )}
-      {created && (
-        <p class="notice" ref={createdNote} tabIndex={-1}>
-          Silenced until {dateTime(created.endsAt)}.{' '}
-          <a href={silenceHref(created.id)}>See the silence</a>
-        </p>
-      )}
+      {silence.panel}
       <Problem text={problem} />
     </li>
   );
