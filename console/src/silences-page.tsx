@@ -1,23 +1,14 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import type {
-  MaintenanceWindowFieldsFragment,
-  SilenceFieldsFragment,
-  SilenceState,
-} from '../../generated/console-operations.ts';
+import type { SilenceFieldsFragment, SilenceState } from '../../generated/console-operations.ts';
 import type { Api } from './api.ts';
-import { matchersText } from './alert-matchers-draft.ts';
-import { ConfirmedAction } from './confirmed-action.tsx';
 import { errorText } from './error-text.ts';
 import { dateTime } from './format.ts';
 import { LatestLoad } from './latest-load.ts';
-import {
-  expireSilenceMutation,
-  maintenanceWindowQuery,
-  silenceQuery,
-  silencesQuery,
-} from './operations.ts';
+import { MuteShown } from './mute-shown.tsx';
+import { silencesQuery } from './operations.ts';
 import { Problem } from './problem.tsx';
 import { SilenceForm } from './silence-form.tsx';
+import { SilenceItem } from './silence-item.tsx';
 import { useRuleNames } from './use-rule-names.ts';
 
 type Silence = SilenceFieldsFragment;
@@ -203,159 +194,5 @@ export function SilencesPage(props: { api: Api; silenceId: string | null; canCha
         </button>
       )}
     </section>
-  );
-}
-
-function SilenceItem(props: {
-  api: Api;
-  silence: Silence;
-  ruleName(id: string): string | null;
-  canChange: boolean;
-  onExpired(silence: Silence): void;
-}) {
-  const { silence, ruleName } = props;
-  return (
-    <li
-      class={`rule-item silence-item state-${silence.state.toLowerCase()}`}
-      data-silence-id={silence.id}
-      data-state={silence.state}
-    >
-      <SilenceSummary silence={silence} ruleName={ruleName} />
-      <SilenceExpiry {...props} />
-    </li>
-  );
-}
-
-/** Expire, with a confirmation, for a silence not expired yet; nothing for a viewer. */
-function SilenceExpiry(props: {
-  api: Api;
-  silence: Silence;
-  canChange: boolean;
-  onExpired(silence: Silence): void;
-}) {
-  const { api, silence, canChange, onExpired } = props;
-  const [problem, setProblem] = useState<string | null>(null);
-  if (!canChange || silence.state === 'EXPIRED') return null;
-
-  const expire = async () => {
-    setProblem(null);
-    try {
-      const result = await api.request(expireSilenceMutation, { id: silence.id });
-      onExpired(result.expireSilence);
-      return true;
-    } catch (error) {
-      setProblem(errorText(error));
-      return false;
-    }
-  };
-
-  return (
-    <>
-      <div class="actions">
-        <ConfirmedAction
-          label="Expire"
-          question={
-            silence.state === 'ACTIVE'
-              ? 'End this silence now? Alerts it holds that still fire are notified.'
-              : 'Cancel this silence before it starts?'
-          }
-          confirmLabel="Yes, expire"
-          onConfirm={expire}
-        />
-      </div>
-      <Problem text={problem} />
-    </>
-  );
-}
-
-/** A silence's matchers, times, comment and history, as its list item and its own view show it. */
-function SilenceSummary(props: { silence: Silence; ruleName(id: string): string | null }) {
-  const { silence, ruleName } = props;
-  return (
-    <>
-      <div class="rule-main">
-        <span class={`badge status silence-${silence.state.toLowerCase()}`}>{silence.state}</span>
-        <strong>{matchersText(silence.matchers, ruleName).join(' · ')}</strong>
-      </div>
-      <p class="rule-detail">
-        {dateTime(silence.startsAt)} – {dateTime(silence.endsAt)}
-        {silence.notifyResolved ? '' : ' · resolutions not notified'}
-      </p>
-      <p class="rule-description">{silence.comment}</p>
-      <p class="rule-detail">
-        Created by {silence.createdBy}
-        {silence.expiredAt && ` · expired by ${silence.expiredBy ?? 'someone'}`}
-      </p>
-    </>
-  );
-}
-
-/**
- * The silence an alert links to, with Expire for operators and admins, or the maintenance
- * window of that id (an alert's `silenceId` names either), or a word when neither exists any
- * more.
- */
-function MuteShown(props: {
-  api: Api;
-  id: string;
-  ruleName(id: string): string | null;
-  canChange: boolean;
-  onExpired(silence: Silence): void;
-}) {
-  const { api, id, ruleName, canChange, onExpired } = props;
-  const [found, setFound] = useState<
-    | { silence: Silence }
-    | { window: MaintenanceWindowFieldsFragment }
-    | { missing: true }
-    | { problem: string }
-    | null
-  >(null);
-
-  useEffect(() => {
-    let current = true;
-    (async () => {
-      const { silence } = await api.request(silenceQuery, { id });
-      if (silence) return { silence };
-      const { maintenanceWindow } = await api.request(maintenanceWindowQuery, { id });
-      return maintenanceWindow ? { window: maintenanceWindow } : { missing: true as const };
-    })().then(
-      (result) => current && setFound(result),
-      (error: unknown) =>
-        current && setFound({ problem: `Could not load ${id}: ${errorText(error)}` }),
-    );
-    return () => {
-      current = false;
-    };
-  }, [api, id]);
-
-  return (
-    <div class="mute-shown" aria-labelledby="mute-shown-heading" role="region">
-      <h2 id="mute-shown-heading">Holding an alert</h2>
-      {found === null ? (
-        <p class="empty">Loading…</p>
-      ) : 'silence' in found ? (
-        <div class="mute-card" data-silence-id={found.silence.id} data-state={found.silence.state}>
-          <SilenceSummary silence={found.silence} ruleName={ruleName} />
-          <SilenceExpiry
-            api={api}
-            silence={found.silence}
-            canChange={canChange}
-            onExpired={(expired) => {
-              setFound({ silence: expired });
-              onExpired(expired);
-            }}
-          />
-        </div>
-      ) : 'window' in found ? (
-        <p>
-          Maintenance window <a href="#/maintenance">{found.window.name}</a>
-          {found.window.active ? ', muting now.' : ', not muting now.'}
-        </p>
-      ) : 'missing' in found ? (
-        <p class="empty">No silence or maintenance window {id} any more.</p>
-      ) : (
-        <Problem text={found.problem} />
-      )}
-    </div>
   );
 }
