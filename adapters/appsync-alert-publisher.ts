@@ -11,6 +11,7 @@ import type { AlertPublisher } from '../domain/ports.ts';
 const PUBLISH_ALERT = `mutation PublishAlert($input: AlertInput!) {
   publishAlert(input: $input) {
     id ruleId ruleName deviceId labels { key value } metric value threshold operator severity status reason
+    silenced silenceId
     eventId eventTimestamp firedAt resolvedAt acknowledgedAt acknowledgedBy notifiedAt resolution
   }
 }`;
@@ -111,6 +112,8 @@ export function alertInput(alert: Alert): AlertInput {
     resolvedAt: alert.resolvedAt,
     acknowledgedAt: alert.acknowledgedAt,
     acknowledgedBy: alert.acknowledgedBy,
+    silenced: alert.silenced ?? null,
+    silenceId: alert.silenceId ?? null,
     notifiedAt: alert.notifiedAt,
     resolution: alert.resolution ?? null,
   };

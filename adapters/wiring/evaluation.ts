@@ -11,6 +11,7 @@ import { alertFired } from '../instrumentation.ts';
 import { logger } from '../logger.ts';
 import { metrics } from '../metrics.ts';
 import { SnsAlertNotifier } from '../sns-alert-notifier.ts';
+import { mutes, silences } from './silences.ts';
 import { alertStore, deviceStore, readingStore, ruleStore as sharedRuleStore } from './stores.ts';
 
 /*
@@ -52,7 +53,7 @@ export const evaluationDeps: EvaluationDeps = {
   firingWindowMs: 10_000,
   metrics,
   onAlertFired: alertFired,
-  // Until silences and maintenance windows can be created, none holds anything.
-  mutes: async () => ({ mutedBy: () => null, get: () => null }),
-  muteStore: { get: async () => null },
+  // Silences and maintenance windows: held as the rules are, read by id for the release.
+  mutes: () => mutes.current(),
+  muteStore: silences,
 };

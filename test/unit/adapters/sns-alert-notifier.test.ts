@@ -46,10 +46,13 @@ describe('the publishAlert input of an alert', () => {
     const alert = {
       ...fired({ site: 'berlin' }),
       status: 'RESOLVED' as const,
+      silenced: true,
+      silenceId: 'silence-1',
       resolution: "the device no longer matches the rule's selector",
     };
     const input = alertInput(alert);
     expect(input.labels).toEqual([{ key: 'site', value: 'berlin' }]);
+    expect([input.silenced, input.silenceId]).toEqual([true, 'silence-1']);
     expect(input.resolution).toBe("the device no longer matches the rule's selector");
     expect(Object.keys(input).sort()).toEqual(Object.keys(alert).sort());
   });
