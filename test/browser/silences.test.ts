@@ -458,6 +458,60 @@ describe.skipIf(!runnable)('silences and maintenance windows in the console', ()
     await context.close();
   });
 
+  it('given a silence an operator created in the page for a device, when a rule fires for that device, then the alert appears live marked SILENCED, linking to that silence', async () => {
+    // Prepare: the rule first, then the silence through the page
+    const suffix = Date.now();
+    const deviceId = `dryer-${suffix}`;
+    const created = await api<{ createRule: { id: string } }>(CREATE_RULE, {
+      input: {
+        deviceId,
+        metric: 'humidity',
+        operator: 'GT',
+        threshold: 30,
+        name: `Dryer ${suffix}`,
+      },
+    });
+    expect(created.errors).toBeUndefined();
+    const operator = await createUser(stack.outputs, 'operators');
+    const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    const { page, errors } = await openConsole(context, operator, '#/silences');
+    await page.getByRole('button', { name: 'New silence' }).click();
+    const form = page.getByRole('form', { name: 'New silence' });
+    await form.getByLabel('Device').fill(deviceId);
+    await form.getByLabel('Duration').selectOption('1h');
+    await form.getByLabel('Comment').fill(`Dryer ${suffix} door open for cleaning`);
+    await form.getByRole('button', { name: 'Create silence' }).click();
+    await form.waitFor({ state: 'detached' });
+    const [stored] = (await silences('ACTIVE')).filter(
+      (s) => s.comment === `Dryer ${suffix} door open for cleaning`,
+    );
+    expect(stored?.matchers).toMatchObject({ deviceId });
+    // Silences reach the worker within the rules' refresh time, as rules do.
+    await ruleChangesApplied();
+    await page.getByRole('banner').getByRole('link', { name: 'Alerts' }).click();
+
+    // Act
+    const ingested = await api(INGEST, {
+      input: [{ deviceId, metric: 'humidity', value: 45, timestamp: new Date().toISOString() }],
+    });
+    expect(ingested.errors).toBeUndefined();
+
+    // Assess: pushed and shown at once, marked, linking to the silence made in the page
+    const item = page.locator('.alert-item', { hasText: deviceId });
+    await item.waitFor({ timeout: 15_000 });
+    expect(await item.getAttribute('data-status')).toBe('FIRING');
+    const mark = item.getByRole('link', { name: 'SILENCED' });
+    await mark.waitFor();
+    expect(await mark.getAttribute('href')).toBe(`#/silences/${stored?.id}`);
+    await mark.click();
+    await page
+      .getByRole('region', { name: 'Holding an alert' })
+      .getByText(`Dryer ${suffix} door open for cleaning`)
+      .waitFor();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('given alerts pushed silenced (by a silence, by a maintenance window) and flapping, then the feed marks them, and each SILENCED mark links to what holds it', async () => {
     // Prepare: a silence and a window, and the page open on the feed
     const suffix = Date.now();
