@@ -31,8 +31,9 @@ function isMatchersField(
 /**
  * Creates a silence: which alerts (the matchers), from when (blank: now), until when (a
  * duration or a time), why, and whether the resolution of an alert it held is still sent.
- * `draft` prefills it ("Silence this device for 2 h"); `rules`, when the page has them, saves
- * loading them again. The comment takes focus: it is the one field a prefilled form lacks.
+ * `draft` prefills it ("Silence this device for 2 h"), and then the comment takes focus: it is
+ * the one field a prefilled form lacks. `rules`, when the page has them, saves loading them
+ * again.
  */
 export function SilenceForm(props: {
   api: Api;
@@ -49,8 +50,14 @@ export function SilenceForm(props: {
   const [loadedRules, setLoadedRules] = useState<readonly RuleFieldsFragment[] | null>(null);
   const rules = props.rules ?? loadedRules;
   const id = useId();
+  const form = useRef<HTMLFormElement>(null);
   const comment = useRef<HTMLTextAreaElement>(null);
-  useEffect(() => comment.current?.focus(), []);
+  // The form replaces the button that opened it: a prefilled one continues in its comment,
+  // a blank one in its first field.
+  const prefilled = props.draft !== undefined;
+  useEffect(() => {
+    (prefilled ? comment.current : form.current?.querySelector('select'))?.focus();
+  }, [prefilled]);
   useEffect(() => {
     if (props.rules !== undefined) return;
     // Without the rules, the rule matcher still shows its id; the list is a convenience.
@@ -89,7 +96,7 @@ export function SilenceForm(props: {
   const { endsAt } = silenceTimes(draft, Date.now());
 
   return (
-    <form class="rule-form silence-form" onSubmit={submit} noValidate aria-label={title}>
+    <form ref={form} class="rule-form silence-form" onSubmit={submit} noValidate aria-label={title}>
       <h2>{title}</h2>
       <MatchersFields
         matchers={draft.matchers}

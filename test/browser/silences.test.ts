@@ -274,6 +274,9 @@ describe.skipIf(!runnable)('silences and maintenance windows in the console', ()
     // Act: a form the API would refuse (an end before the start), then a good one
     await page.getByRole('button', { name: 'New silence' }).click();
     const form = page.getByRole('form', { name: 'New silence' });
+    await expect
+      .poll(() => page.evaluate('document.activeElement?.id'))
+      .toBe(await form.getByLabel('Rule').getAttribute('id'));
     await form.getByLabel('Metric').fill(metric);
     await form.getByLabel('CRITICAL').check();
     await form.getByRole('button', { name: 'Add matcher' }).click();
