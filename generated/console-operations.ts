@@ -10,6 +10,23 @@ export type Aggregation =
   | 'MIN'
   | 'SUM';
 
+/**
+ * Which alerts a silence or maintenance window mutes: every matcher given must hold, and at
+ * least one must be given.
+ */
+export type AlertMatchersInput = {
+  /** Alerts of this device. */
+  deviceId?: string | null | undefined;
+  /** The alert's labels (the device's when it fired) match all these matchers, as a rule's selector does. */
+  labels?: Array<LabelMatcherInput> | null | undefined;
+  /** Alerts of rules on this metric. */
+  metric?: string | null | undefined;
+  /** Alerts of this rule. */
+  ruleId?: string | null | undefined;
+  /** Alerts of any of these severities. */
+  severities?: Array<Severity> | null | undefined;
+};
+
 /** THRESHOLD: readings breached the rule. NO_DATA: the device stopped sending the metric. */
 export type AlertReason =
   | 'NO_DATA'
@@ -67,6 +84,18 @@ export type CreateRuleInput = {
   windowSeconds?: number | null | undefined;
 };
 
+export type CreateSilenceInput = {
+  /** Why: what a colleague reads in the list (at most 1,000 characters). */
+  comment: string;
+  /** After startsAt and in the future. */
+  endsAt: string;
+  matchers: AlertMatchersInput;
+  /** Send the resolution of an alert that resolved while silenced, when the silence ends (default true). */
+  notifyResolved?: boolean | null | undefined;
+  /** Defaults to now. */
+  startsAt?: string | null | undefined;
+};
+
 /** Which devices to list: all label matchers must hold, and the search must occur in the id or name. */
 export type DeviceFilter = {
   labels?: Array<LabelMatcherInput> | null | undefined;
@@ -99,6 +128,20 @@ export type LabelOperator =
   /** The label is absent, or has none of these values. */
   | 'NOT_IN';
 
+export type MaintenanceWindowInput = {
+  /** The last day the window applies (in its time zone); absent: without end. */
+  endsOn?: string | null | undefined;
+  matchers: AlertMatchersInput;
+  name: string;
+  /** Send the resolution of an alert that resolved while muted, when the period ends (default true). */
+  notifyResolved?: boolean | null | undefined;
+  periods: Array<WeeklyPeriodInput>;
+  /** The first day the window applies (in its time zone); absent: from now on. */
+  startsOn?: string | null | undefined;
+  /** An IANA time zone, e.g. Europe/Berlin or America/New_York; the periods and dates are in it. */
+  timeZone: string;
+};
+
 /** Comparison between a reading's value and a rule's threshold. */
 export type Operator =
   | 'EQ'
@@ -112,6 +155,12 @@ export type Severity =
   | 'CRITICAL'
   | 'INFO'
   | 'WARNING';
+
+/** PENDING before its start, ACTIVE from its start until its end, EXPIRED after (or once expired by hand). */
+export type SilenceState =
+  | 'ACTIVE'
+  | 'EXPIRED'
+  | 'PENDING';
 
 /** Absent fields keep their value; labels, when given, replace the device's labels. */
 export type UpdateDeviceInput = {
@@ -144,13 +193,36 @@ export type UpdateRuleInput = {
   windowSeconds?: number | null | undefined;
 };
 
-export type AlertFieldsFragment = { id: string, ruleId: string, ruleName: string | null, deviceId: string, metric: string, value: number, threshold: number, operator: Operator, severity: Severity, status: AlertStatus, reason: AlertReason, eventId: string | null, eventTimestamp: string | null, firedAt: string, resolvedAt: string | null, acknowledgedAt: string | null, acknowledgedBy: string | null, notifiedAt: string | null };
+export type Weekday =
+  | 'FRIDAY'
+  | 'MONDAY'
+  | 'SATURDAY'
+  | 'SUNDAY'
+  | 'THURSDAY'
+  | 'TUESDAY'
+  | 'WEDNESDAY';
+
+/**
+ * A weekly period in the window's time zone: on each of `days`, from `start` to `end` ("HH:MM",
+ * 24-hour). `end` may be "24:00"; an end at or before the start runs past midnight into the next day.
+ */
+export type WeeklyPeriodInput = {
+  days: Array<Weekday>;
+  end: string;
+  start: string;
+};
+
+export type AlertFieldsFragment = { id: string, ruleId: string, ruleName: string | null, deviceId: string, metric: string, value: number, threshold: number, operator: Operator, severity: Severity, status: AlertStatus, reason: AlertReason, eventId: string | null, eventTimestamp: string | null, firedAt: string, resolvedAt: string | null, acknowledgedAt: string | null, acknowledgedBy: string | null, notifiedAt: string | null, silenced: boolean | null, silenceId: string | null, flapping: boolean | null };
 
 export type RuleFieldsFragment = { id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, createdAt: string, createdBy: string | null, updatedAt: string, updatedBy: string | null, selector: Array<{ key: string, operator: LabelOperator, values: Array<string> }> | null };
 
 export type DeviceFieldsFragment = { id: string, name: string | null, firstSeenAt: string, lastSeenAt: string, openAlerts: number, worstSeverity: Severity | null, labels: Array<{ key: string, value: string }>, latest: Array<{ metric: string, value: number, timestamp: string }> };
 
 export type DeviceCredentialFieldsFragment = { id: string, name: string, deviceIds: Array<string>, deviceIdPrefix: string | null, createdAt: string, createdBy: string, lastUsedAt: string | null, revokedAt: string | null, revokedBy: string | null };
+
+export type SilenceFieldsFragment = { id: string, startsAt: string, endsAt: string, comment: string, notifyResolved: boolean, state: SilenceState, createdAt: string, createdBy: string, expiredAt: string | null, expiredBy: string | null, matchers: { ruleId: string | null, deviceId: string | null, metric: string | null, severities: Array<Severity> | null, labels: Array<{ key: string, operator: LabelOperator, values: Array<string> }> | null } };
+
+export type MaintenanceWindowFieldsFragment = { id: string, name: string, timeZone: string, startsOn: string | null, endsOn: string | null, notifyResolved: boolean, active: boolean, createdAt: string, createdBy: string, updatedAt: string, updatedBy: string | null, periods: Array<{ days: Array<Weekday>, start: string, end: string }>, matchers: { ruleId: string | null, deviceId: string | null, metric: string | null, severities: Array<Severity> | null, labels: Array<{ key: string, operator: LabelOperator, values: Array<string> }> | null } };
 
 export type AlertsQueryVariables = Exact<{
   deviceId?: string | null | undefined;
@@ -160,21 +232,21 @@ export type AlertsQueryVariables = Exact<{
 }>;
 
 
-export type AlertsQuery = { alerts: { nextToken: string | null, items: Array<{ id: string, ruleId: string, ruleName: string | null, deviceId: string, metric: string, value: number, threshold: number, operator: Operator, severity: Severity, status: AlertStatus, reason: AlertReason, eventId: string | null, eventTimestamp: string | null, firedAt: string, resolvedAt: string | null, acknowledgedAt: string | null, acknowledgedBy: string | null, notifiedAt: string | null }> } };
+export type AlertsQuery = { alerts: { nextToken: string | null, items: Array<{ id: string, ruleId: string, ruleName: string | null, deviceId: string, metric: string, value: number, threshold: number, operator: Operator, severity: Severity, status: AlertStatus, reason: AlertReason, eventId: string | null, eventTimestamp: string | null, firedAt: string, resolvedAt: string | null, acknowledgedAt: string | null, acknowledgedBy: string | null, notifiedAt: string | null, silenced: boolean | null, silenceId: string | null, flapping: boolean | null }> } };
 
 export type OnAlertSubscriptionVariables = Exact<{
   deviceId?: string | null | undefined;
 }>;
 
 
-export type OnAlertSubscription = { onAlert: { id: string, ruleId: string, ruleName: string | null, deviceId: string, metric: string, value: number, threshold: number, operator: Operator, severity: Severity, status: AlertStatus, reason: AlertReason, eventId: string | null, eventTimestamp: string | null, firedAt: string, resolvedAt: string | null, acknowledgedAt: string | null, acknowledgedBy: string | null, notifiedAt: string | null } | null };
+export type OnAlertSubscription = { onAlert: { id: string, ruleId: string, ruleName: string | null, deviceId: string, metric: string, value: number, threshold: number, operator: Operator, severity: Severity, status: AlertStatus, reason: AlertReason, eventId: string | null, eventTimestamp: string | null, firedAt: string, resolvedAt: string | null, acknowledgedAt: string | null, acknowledgedBy: string | null, notifiedAt: string | null, silenced: boolean | null, silenceId: string | null, flapping: boolean | null } | null };
 
 export type AcknowledgeAlertMutationVariables = Exact<{
   id: string;
 }>;
 
 
-export type AcknowledgeAlertMutation = { acknowledgeAlert: { id: string, ruleId: string, ruleName: string | null, deviceId: string, metric: string, value: number, threshold: number, operator: Operator, severity: Severity, status: AlertStatus, reason: AlertReason, eventId: string | null, eventTimestamp: string | null, firedAt: string, resolvedAt: string | null, acknowledgedAt: string | null, acknowledgedBy: string | null, notifiedAt: string | null } };
+export type AcknowledgeAlertMutation = { acknowledgeAlert: { id: string, ruleId: string, ruleName: string | null, deviceId: string, metric: string, value: number, threshold: number, operator: Operator, severity: Severity, status: AlertStatus, reason: AlertReason, eventId: string | null, eventTimestamp: string | null, firedAt: string, resolvedAt: string | null, acknowledgedAt: string | null, acknowledgedBy: string | null, notifiedAt: string | null, silenced: boolean | null, silenceId: string | null, flapping: boolean | null } };
 
 export type RulesQueryVariables = Exact<{
   limit?: number | null | undefined;
@@ -283,3 +355,70 @@ export type SystemStatusQueryVariables = Exact<{
 
 
 export type SystemStatusQuery = { systemStatus: { readAt: string, queueDepth: number, queueInFlight: number, deadLetterDepth: number, oldestMessageAgeSeconds: number | null, periodSeconds: number, readingsAccepted: Array<{ at: string, value: number }>, readingsEvaluated: Array<{ at: string, value: number }>, evaluationLagP50: Array<{ at: string, value: number }>, evaluationLagP99: Array<{ at: string, value: number }>, oldestMessageAge: Array<{ at: string, value: number }> } };
+
+export type SilencesQueryVariables = Exact<{
+  state?: SilenceState | null | undefined;
+  limit?: number | null | undefined;
+  nextToken?: string | null | undefined;
+}>;
+
+
+export type SilencesQuery = { silences: { nextToken: string | null, items: Array<{ id: string, startsAt: string, endsAt: string, comment: string, notifyResolved: boolean, state: SilenceState, createdAt: string, createdBy: string, expiredAt: string | null, expiredBy: string | null, matchers: { ruleId: string | null, deviceId: string | null, metric: string | null, severities: Array<Severity> | null, labels: Array<{ key: string, operator: LabelOperator, values: Array<string> }> | null } }> } };
+
+export type SilenceQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type SilenceQuery = { silence: { id: string, startsAt: string, endsAt: string, comment: string, notifyResolved: boolean, state: SilenceState, createdAt: string, createdBy: string, expiredAt: string | null, expiredBy: string | null, matchers: { ruleId: string | null, deviceId: string | null, metric: string | null, severities: Array<Severity> | null, labels: Array<{ key: string, operator: LabelOperator, values: Array<string> }> | null } } | null };
+
+export type CreateSilenceMutationVariables = Exact<{
+  input: CreateSilenceInput;
+}>;
+
+
+export type CreateSilenceMutation = { createSilence: { id: string, startsAt: string, endsAt: string, comment: string, notifyResolved: boolean, state: SilenceState, createdAt: string, createdBy: string, expiredAt: string | null, expiredBy: string | null, matchers: { ruleId: string | null, deviceId: string | null, metric: string | null, severities: Array<Severity> | null, labels: Array<{ key: string, operator: LabelOperator, values: Array<string> }> | null } } };
+
+export type ExpireSilenceMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ExpireSilenceMutation = { expireSilence: { id: string, startsAt: string, endsAt: string, comment: string, notifyResolved: boolean, state: SilenceState, createdAt: string, createdBy: string, expiredAt: string | null, expiredBy: string | null, matchers: { ruleId: string | null, deviceId: string | null, metric: string | null, severities: Array<Severity> | null, labels: Array<{ key: string, operator: LabelOperator, values: Array<string> }> | null } } };
+
+export type MaintenanceWindowsQueryVariables = Exact<{
+  limit?: number | null | undefined;
+  nextToken?: string | null | undefined;
+}>;
+
+
+export type MaintenanceWindowsQuery = { maintenanceWindows: { nextToken: string | null, items: Array<{ id: string, name: string, timeZone: string, startsOn: string | null, endsOn: string | null, notifyResolved: boolean, active: boolean, createdAt: string, createdBy: string, updatedAt: string, updatedBy: string | null, periods: Array<{ days: Array<Weekday>, start: string, end: string }>, matchers: { ruleId: string | null, deviceId: string | null, metric: string | null, severities: Array<Severity> | null, labels: Array<{ key: string, operator: LabelOperator, values: Array<string> }> | null } }> } };
+
+export type MaintenanceWindowQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type MaintenanceWindowQuery = { maintenanceWindow: { id: string, name: string, timeZone: string, startsOn: string | null, endsOn: string | null, notifyResolved: boolean, active: boolean, createdAt: string, createdBy: string, updatedAt: string, updatedBy: string | null, periods: Array<{ days: Array<Weekday>, start: string, end: string }>, matchers: { ruleId: string | null, deviceId: string | null, metric: string | null, severities: Array<Severity> | null, labels: Array<{ key: string, operator: LabelOperator, values: Array<string> }> | null } } | null };
+
+export type CreateMaintenanceWindowMutationVariables = Exact<{
+  input: MaintenanceWindowInput;
+}>;
+
+
+export type CreateMaintenanceWindowMutation = { createMaintenanceWindow: { id: string, name: string, timeZone: string, startsOn: string | null, endsOn: string | null, notifyResolved: boolean, active: boolean, createdAt: string, createdBy: string, updatedAt: string, updatedBy: string | null, periods: Array<{ days: Array<Weekday>, start: string, end: string }>, matchers: { ruleId: string | null, deviceId: string | null, metric: string | null, severities: Array<Severity> | null, labels: Array<{ key: string, operator: LabelOperator, values: Array<string> }> | null } } };
+
+export type UpdateMaintenanceWindowMutationVariables = Exact<{
+  id: string;
+  input: MaintenanceWindowInput;
+}>;
+
+
+export type UpdateMaintenanceWindowMutation = { updateMaintenanceWindow: { id: string, name: string, timeZone: string, startsOn: string | null, endsOn: string | null, notifyResolved: boolean, active: boolean, createdAt: string, createdBy: string, updatedAt: string, updatedBy: string | null, periods: Array<{ days: Array<Weekday>, start: string, end: string }>, matchers: { ruleId: string | null, deviceId: string | null, metric: string | null, severities: Array<Severity> | null, labels: Array<{ key: string, operator: LabelOperator, values: Array<string> }> | null } } };
+
+export type DeleteMaintenanceWindowMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type DeleteMaintenanceWindowMutation = { deleteMaintenanceWindow: { id: string, deleted: boolean } };

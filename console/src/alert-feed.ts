@@ -16,11 +16,31 @@ function progress(alert: FeedAlert): [number, string] {
   return [stage, alert.notifiedAt ?? ''];
 }
 
-function later(a: FeedAlert, b: FeedAlert): FeedAlert {
-  const [stageA, notifiedA] = progress(a);
-  const [stageB, notifiedB] = progress(b);
-  if (stageA !== stageB) return stageA > stageB ? a : b;
-  return notifiedB > notifiedA ? b : a;
+/**
+ * The copy to keep of `known` and `incoming`. With nothing to tell them apart by progress,
+ * the incoming copy wins: a silenced or flapping mark changes without the alert moving on,
+ * and what arrived last is the latest word (a catch-up copy that raced a push is put right
+ * by the next catch-up, which reads the alert as it is).
+ */
+function later(known: FeedAlert, incoming: FeedAlert): FeedAlert {
+  const [stageA, notifiedA] = progress(known);
+  const [stageB, notifiedB] = progress(incoming);
+  if (stageA !== stageB)
+    return stageA > stageB ? withMarks(known, incoming) : withMarks(incoming, known);
+  return notifiedA > notifiedB ? withMarks(known, incoming) : withMarks(incoming, known);
+}
+
+const marks = ['silenced', 'silenceId', 'flapping'] as const;
+
+/**
+ * The copy kept, with any mark it lacks altogether taken from the other: a push carries only
+ * the fields `publishAlert` selected, and one that did not select the marks says nothing
+ * about them (null is an answer; absent is none).
+ */
+function withMarks(kept: FeedAlert, other: FeedAlert): FeedAlert {
+  const missing = marks.filter((mark) => kept[mark] === undefined && other[mark] !== undefined);
+  if (missing.length === 0) return kept;
+  return { ...kept, ...Object.fromEntries(missing.map((mark) => [mark, other[mark]])) };
 }
 
 /** Newest first by firing time, then by id so that equal times keep one order. */

@@ -1,16 +1,26 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { Api } from './api.ts';
 import type { FeedAlert } from './alert-feed.ts';
 import { needsAttention } from './alert-feed.ts';
+import { AlertMarks } from './alert-marks.tsx';
 import { errorText } from './error-text.ts';
 import { age, condition, dateTime, deviceHref } from './format.ts';
+import { useSilenceFromAlert } from './silence-from-alert.tsx';
 import type { AlertFeed } from './use-alert-feed.ts';
 import { Problem } from './problem.tsx';
 
 /**
- * The live feed, newest first: what fires, what resolved, who is on it. `canAcknowledge` is
- * false for a viewer, who is not offered the Acknowledge button.
+ * The live feed, newest first: what fires, what resolved, who is on it, and which alerts a
+ * silence holds or are flapping. `canAcknowledge` and `canSilence` are false for a viewer,
+ * who is offered neither Acknowledge nor a silence.
  */
-export function AlertsPage({ feed, canAcknowledge }: { feed: AlertFeed; canAcknowledge: boolean }) {
+export function AlertsPage(props: {
+  api: Api;
+  feed: AlertFeed;
+  canAcknowledge: boolean;
+  canSilence: boolean;
+}) {
+  const { api, feed, canAcknowledge, canSilence } = props;
   const [filter, setFilter] = useState<'all' | 'firing'>('all');
   const [now, setNow] = useState(Date.now());
   // Ages ("3 min ago") move on even when no alert arrives.
@@ -60,10 +70,12 @@ export function AlertsPage({ feed, canAcknowledge }: { feed: AlertFeed; canAckno
           {shown.map((alert) => (
             <AlertItem
               key={alert.id}
+              api={api}
               alert={alert}
               now={now}
               feed={feed}
               canAcknowledge={canAcknowledge}
+              canSilence={canSilence}
             />
           ))}
         </ol>
@@ -73,14 +85,19 @@ export function AlertsPage({ feed, canAcknowledge }: { feed: AlertFeed; canAckno
 }
 
 function AlertItem(props: {
+  api: Api;
   alert: FeedAlert;
   now: number;
   feed: AlertFeed;
   canAcknowledge: boolean;
+  canSilence: boolean;
 }) {
-  const { alert, now, feed, canAcknowledge } = props;
+  const { api, alert, now, feed, canAcknowledge, canSilence } = props;
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
+  const title = alert.ruleName ?? `${alert.metric} ${condition(alert.operator, alert.threshold)}`;
+  const silence = useSilenceFromAlert(api, alert, title, canSilence);
+  const acknowledgeable = canAcknowledge && needsAttention(alert);
   const state =
     alert.status === 'RESOLVED' ? 'resolved' : alert.acknowledgedAt ? 'acked' : 'firing';
 
@@ -108,9 +125,8 @@ function AlertItem(props: {
           {alert.status}
           {alert.acknowledgedAt && alert.status === 'FIRING' ? ' · ACKNOWLEDGED' : ''}
         </span>
-        <strong class="alert-title">
-          {alert.ruleName ?? `${alert.metric} ${condition(alert.operator, alert.threshold)}`}
-        </strong>
+        <AlertMarks alert={alert} />
+        <strong class="alert-title">{title}</strong>
       </div>
       <p class="alert-detail">
         <a href={deviceHref(alert.deviceId)}>{alert.deviceId}</a> · {alert.metric}{' '}
@@ -131,11 +147,17 @@ function AlertItem(props: {
           </>
         )}
       </p>
-      {canAcknowledge && needsAttention(alert) && (
-        <button type="button" onClick={acknowledge} disabled={busy}>
-          {busy ? 'Acknowledging…' : 'Acknowledge'}
-        </button>
+      {(acknowledgeable || silence.buttons) && (
+        <div class="actions">
+          {acknowledgeable && (
+            <button type="button" onClick={acknowledge} disabled={busy}>
+              {busy ? 'Acknowledging…' : 'Acknowledge'}
+            </button>
+          )}
+          {silence.buttons}
+        </div>
       )}
+      {silence.panel}
       <Problem text={problem} />
     </li>
   );

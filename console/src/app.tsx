@@ -5,9 +5,11 @@ import { AlertsPage } from './alerts-page.tsx';
 import { CredentialsPage } from './credentials-page.tsx';
 import { DevicePage } from './device-page.tsx';
 import { FleetPage } from './fleet-page.tsx';
+import { MaintenancePage } from './maintenance-page.tsx';
 import { RulesPage } from './rules-page.tsx';
 import { currentUser, endSession, idToken } from './session.ts';
 import { SignInPage } from './sign-in-page.tsx';
+import { SilencesPage } from './silences-page.tsx';
 import { SystemPage } from './system-page.tsx';
 import type { SiteConfig } from './site-config.ts';
 import { useAlertFeed } from './use-alert-feed.ts';
@@ -15,8 +17,8 @@ import type { Permissions, SignedInUser } from './user.ts';
 import { permissionsOf } from './user.ts';
 
 /**
- * The route is the URL's hash: #/, #/fleet, #/rules, #/devices, #/devices/<id>, #/credentials,
- * #/system.
+ * The route is the URL's hash: #/, #/fleet, #/rules, #/silences, #/silences/<id>,
+ * #/maintenance, #/devices, #/devices/<id>, #/credentials, #/system.
  */
 function useRoute(): string[] {
   const [hash, setHash] = useState(location.hash);
@@ -88,6 +90,8 @@ export function App({ config }: { config: SiteConfig }) {
               ['', 'Alerts'],
               ['fleet', 'Fleet'],
               ['rules', 'Rules'],
+              ['silences', 'Silences'],
+              ['maintenance', 'Maintenance'],
               ['devices', 'Devices'],
               ...(permissions.manageCredentials ? [['credentials', 'Device credentials']] : []),
               ...(permissions.viewSystem ? [['system', 'System']] : []),
@@ -150,6 +154,14 @@ function Connected(props: { api: Api; route: string[]; permissions: Permissions 
         <FleetPage api={api} canChange={permissions.changeDevices} />
       ) : route[0] === 'rules' ? (
         <RulesPage api={api} canChange={permissions.changeRules} />
+      ) : route[0] === 'silences' ? (
+        <SilencesPage
+          api={api}
+          silenceId={route[1] ?? null}
+          canChange={permissions.changeSilences}
+        />
+      ) : route[0] === 'maintenance' ? (
+        <MaintenancePage api={api} canChange={permissions.changeSilences} />
       ) : route[0] === 'devices' ? (
         <DevicePage
           api={api}
@@ -170,7 +182,12 @@ function Connected(props: { api: Api; route: string[]; permissions: Permissions 
           <p class="empty">Only admins manage device credentials.</p>
         )
       ) : (
-        <AlertsPage feed={feed} canAcknowledge={permissions.acknowledgeAlerts} />
+        <AlertsPage
+          api={api}
+          feed={feed}
+          canAcknowledge={permissions.acknowledgeAlerts}
+          canSilence={permissions.changeSilences}
+        />
       )}
     </>
   );

@@ -1,9 +1,16 @@
 /** How times and conditions read on the page. */
-import type { Operator } from '../../generated/console-operations.ts';
+import type { Operator, RuleFieldsFragment } from '../../generated/console-operations.ts';
 import { operatorSymbols } from '../../domain/rule.ts';
 
 export function condition(operator: Operator, threshold: number): string {
   return `${operatorSymbols[operator]} ${threshold}`;
+}
+
+/** A rule as a list or a choice names it: its name, or its metric and condition. */
+export function ruleTitle(
+  rule: Pick<RuleFieldsFragment, 'name' | 'metric' | 'operator' | 'threshold'>,
+): string {
+  return rule.name ?? `${rule.metric} ${condition(rule.operator, rule.threshold)}`;
 }
 
 export function dateTime(iso: string): string {

@@ -10,10 +10,16 @@ import type {
   AlertsQueryVariables,
   CreateDeviceCredentialMutation,
   CreateDeviceCredentialMutationVariables,
+  CreateMaintenanceWindowMutation,
+  CreateMaintenanceWindowMutationVariables,
   CreateRuleMutation,
   CreateRuleMutationVariables,
+  CreateSilenceMutation,
+  CreateSilenceMutationVariables,
   DeleteDeviceMutation,
   DeleteDeviceMutationVariables,
+  DeleteMaintenanceWindowMutation,
+  DeleteMaintenanceWindowMutationVariables,
   DeleteRuleMutation,
   DeleteRuleMutationVariables,
   DeviceCredentialsQuery,
@@ -24,6 +30,12 @@ import type {
   DevicesQueryVariables,
   EventsQuery,
   EventsQueryVariables,
+  ExpireSilenceMutation,
+  ExpireSilenceMutationVariables,
+  MaintenanceWindowQuery,
+  MaintenanceWindowQueryVariables,
+  MaintenanceWindowsQuery,
+  MaintenanceWindowsQueryVariables,
   OnAlertSubscription,
   OnAlertSubscriptionVariables,
   RevokeDeviceCredentialMutation,
@@ -32,10 +44,16 @@ import type {
   RulesQueryVariables,
   SetRuleEnabledMutation,
   SetRuleEnabledMutationVariables,
+  SilenceQuery,
+  SilenceQueryVariables,
+  SilencesQuery,
+  SilencesQueryVariables,
   SystemStatusQuery,
   SystemStatusQueryVariables,
   UpdateDeviceMutation,
   UpdateDeviceMutationVariables,
+  UpdateMaintenanceWindowMutation,
+  UpdateMaintenanceWindowMutationVariables,
   UpdateRuleMutation,
   UpdateRuleMutationVariables,
 } from '../../generated/console-operations.ts';
@@ -67,6 +85,9 @@ const fragments = {
       acknowledgedAt
       acknowledgedBy
       notifiedAt
+      silenced
+      silenceId
+      flapping
     }
   `,
   RuleFields: /* GraphQL */ `
@@ -127,6 +148,62 @@ const fragments = {
       lastUsedAt
       revokedAt
       revokedBy
+    }
+  `,
+  SilenceFields: /* GraphQL */ `
+    fragment SilenceFields on Silence {
+      id
+      matchers {
+        ruleId
+        deviceId
+        metric
+        severities
+        labels {
+          key
+          operator
+          values
+        }
+      }
+      startsAt
+      endsAt
+      comment
+      notifyResolved
+      state
+      createdAt
+      createdBy
+      expiredAt
+      expiredBy
+    }
+  `,
+  MaintenanceWindowFields: /* GraphQL */ `
+    fragment MaintenanceWindowFields on MaintenanceWindow {
+      id
+      name
+      timeZone
+      periods {
+        days
+        start
+        end
+      }
+      startsOn
+      endsOn
+      matchers {
+        ruleId
+        deviceId
+        metric
+        severities
+        labels {
+          key
+          operator
+          values
+        }
+      }
+      notifyResolved
+      active
+      createdAt
+      createdBy
+      updatedAt
+      updatedBy
     }
   `,
 };
@@ -320,3 +397,82 @@ export const systemStatusQuery = document(/* GraphQL */ `
     }
   }
 `) as Operation<SystemStatusQueryVariables, SystemStatusQuery>;
+
+export const silencesQuery = document(/* GraphQL */ `
+  query Silences($state: SilenceState, $limit: Int, $nextToken: String) {
+    silences(state: $state, limit: $limit, nextToken: $nextToken) {
+      items {
+        ...SilenceFields
+      }
+      nextToken
+    }
+  }
+`) as Operation<SilencesQueryVariables, SilencesQuery>;
+
+export const silenceQuery = document(/* GraphQL */ `
+  query Silence($id: ID!) {
+    silence(id: $id) {
+      ...SilenceFields
+    }
+  }
+`) as Operation<SilenceQueryVariables, SilenceQuery>;
+
+export const createSilenceMutation = document(/* GraphQL */ `
+  mutation CreateSilence($input: CreateSilenceInput!) {
+    createSilence(input: $input) {
+      ...SilenceFields
+    }
+  }
+`) as Operation<CreateSilenceMutationVariables, CreateSilenceMutation>;
+
+export const expireSilenceMutation = document(/* GraphQL */ `
+  mutation ExpireSilence($id: ID!) {
+    expireSilence(id: $id) {
+      ...SilenceFields
+    }
+  }
+`) as Operation<ExpireSilenceMutationVariables, ExpireSilenceMutation>;
+
+export const maintenanceWindowsQuery = document(/* GraphQL */ `
+  query MaintenanceWindows($limit: Int, $nextToken: String) {
+    maintenanceWindows(limit: $limit, nextToken: $nextToken) {
+      items {
+        ...MaintenanceWindowFields
+      }
+      nextToken
+    }
+  }
+`) as Operation<MaintenanceWindowsQueryVariables, MaintenanceWindowsQuery>;
+
+export const maintenanceWindowQuery = document(/* GraphQL */ `
+  query MaintenanceWindow($id: ID!) {
+    maintenanceWindow(id: $id) {
+      ...MaintenanceWindowFields
+    }
+  }
+`) as Operation<MaintenanceWindowQueryVariables, MaintenanceWindowQuery>;
+
+export const createMaintenanceWindowMutation = document(/* GraphQL */ `
+  mutation CreateMaintenanceWindow($input: MaintenanceWindowInput!) {
+    createMaintenanceWindow(input: $input) {
+      ...MaintenanceWindowFields
+    }
+  }
+`) as Operation<CreateMaintenanceWindowMutationVariables, CreateMaintenanceWindowMutation>;
+
+export const updateMaintenanceWindowMutation = document(/* GraphQL */ `
+  mutation UpdateMaintenanceWindow($id: ID!, $input: MaintenanceWindowInput!) {
+    updateMaintenanceWindow(id: $id, input: $input) {
+      ...MaintenanceWindowFields
+    }
+  }
+`) as Operation<UpdateMaintenanceWindowMutationVariables, UpdateMaintenanceWindowMutation>;
+
+export const deleteMaintenanceWindowMutation = document(/* GraphQL */ `
+  mutation DeleteMaintenanceWindow($id: ID!) {
+    deleteMaintenanceWindow(id: $id) {
+      id
+      deleted
+    }
+  }
+`) as Operation<DeleteMaintenanceWindowMutationVariables, DeleteMaintenanceWindowMutation>;

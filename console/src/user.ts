@@ -43,6 +43,8 @@ export interface Permissions {
   manageCredentials: boolean;
   /** See the System page: the queues, the flow of readings, the evaluation lag. */
   viewSystem: boolean;
+  /** Create and expire silences; create, edit and delete maintenance windows. */
+  changeSilences: boolean;
 }
 
 /** What the API lets each role do, as schema.graphql's directives say. */
@@ -53,5 +55,6 @@ export function permissionsOf(role: Role): Permissions {
     changeDevices: role !== 'viewer',
     manageCredentials: role === 'admin',
     viewSystem: role !== 'viewer',
+    changeSilences: role !== 'viewer',
   };
 }

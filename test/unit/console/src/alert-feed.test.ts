@@ -31,6 +31,9 @@ function alert(id: string, second: number, changes: Partial<FeedAlert> = {}): Fe
     acknowledgedAt: null,
     acknowledgedBy: null,
     notifiedAt: at(second),
+    silenced: false,
+    silenceId: null,
+    flapping: false,
     ...changes,
   };
 }
@@ -141,6 +144,38 @@ describe('mergeAlerts: one entry per alert', () => {
 
     expect(mergeAlerts([first], [repeat])).toEqual([repeat]);
     expect(mergeAlerts([repeat], [first])).toEqual([repeat]);
+  });
+
+  it('given a copy marked silenced with nothing else moved on, when it arrives after the unmarked one, then the feed shows the mark; and a later copy without it takes it away', () => {
+    // A silence or a flapping episode marks the alert without moving it through its lifecycle.
+    const plain = alert('a', 10);
+    const silenced = alert('a', 10, { silenced: true, silenceId: 's1', flapping: true });
+
+    expect(mergeAlerts([plain], [silenced])).toEqual([silenced]);
+    expect(mergeAlerts([silenced], [plain])).toEqual([plain]);
+  });
+
+  it('given a marked copy notified earlier than the copy known, when it arrives, then the copy notified later stays', () => {
+    const repeat = alert('a', 10, { notifiedAt: at(70) });
+    const stale = alert('a', 10, { notifiedAt: at(10), silenced: true, silenceId: 's1' });
+
+    expect(mergeAlerts([repeat], [stale])).toEqual([repeat]);
+  });
+
+  it('given a push that carries no marks at all, when it arrives after a copy marked silenced and flapping, then its news is kept with the marks', () => {
+    const marked = alert('a', 10, { silenced: true, silenceId: 's1', flapping: true });
+    const {
+      silenced: _s,
+      silenceId: _i,
+      flapping: _f,
+      ...unmarked
+    } = acknowledged(alert('a', 10), 12);
+
+    const merged = mergeAlerts([marked], [unmarked as FeedAlert]);
+
+    expect(merged).toEqual([
+      { ...acknowledged(alert('a', 10), 12), silenced: true, silenceId: 's1', flapping: true },
+    ]);
   });
 
   it('given a copy never notified and one notified, at the same stage, then the notified copy wins', () => {

@@ -47,6 +47,7 @@ describe('permissionsOf', () => {
       changeDevices: true,
       manageCredentials: true,
       viewSystem: true,
+      changeSilences: true,
     });
     expect(permissionsOf('operator')).toEqual({
       changeRules: true,
@@ -54,6 +55,7 @@ describe('permissionsOf', () => {
       changeDevices: true,
       manageCredentials: false,
       viewSystem: true,
+      changeSilences: true,
     });
     expect(permissionsOf('viewer')).toEqual({
       changeRules: false,
@@ -61,6 +63,7 @@ describe('permissionsOf', () => {
       changeDevices: false,
       manageCredentials: false,
       viewSystem: false,
+      changeSilences: false,
     });
   });
 });
