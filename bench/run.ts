@@ -11,6 +11,7 @@ import { type AuthorizerResult, measureAuthorizerCost } from './authorizer.ts';
 import { AwsRequestCounter } from './aws-counter.ts';
 import { type BundleResult, measureBundles } from './bundles.ts';
 import { type EngineResult, measureEngineScaling } from './engine.ts';
+import { measureMuteCheckRatio, type MuteCheckResult } from './mutes.ts';
 import { type CostEstimate, estimateCost, loadPrices, operationBreakdown } from './cost.ts';
 import { benchCredentials } from './credentials.ts';
 import { compareEndpoints, type EndpointResult } from './endpoint.ts';
@@ -96,6 +97,7 @@ const settings = {
 /** The table's sections, in the order they are printed (not the order they are measured). */
 const sections = {
   engine: [] as Row[],
+  mutes: [] as Row[],
   scale: [] as Row[],
   latency: [] as Row[],
   authorizer: [] as Row[],
@@ -525,6 +527,10 @@ const engine = await phase('engine', 'Evaluation engine', async () =>
   measureEngineScaling(quick ? 200_000 : 1_000_000),
 );
 if (engine) engineRows(engine);
+const muteCheck = await phase('mutes', 'Silence check', async () =>
+  measureMuteCheckRatio(quick ? 50_000 : 200_000),
+);
+if (muteCheck) muteCheckRows(muteCheck);
 const speedAtEnd = await measureMachineSpeed().catch(() => null);
 
 /** Items and bytes read per minute, summed over tables, from a window of `seconds`. */
@@ -658,6 +664,16 @@ function fleetBillRows(bill: FleetBill, requests: RequestsResult): void {
       `Rules: ${benchWorker.concurrency} worker instances (the event source mapping's pollers), each keeping the rules fresh as the scale phase measured at its larger level with no rule changes, and loading all ${formatNumber(fleet.rules)} rules at a cold start once an hour; the scheduled check once a minute as one run measured there. ` +
       `Storage: the reading blocks' bytes per reading kept for RETENTION_DAYS (${productSettings.RETENTION_DAYS.default}). Not counted: free tiers, CloudWatch logs and metrics, AppSync connection-minutes, e-mail deliveries, data transfer.`,
   );
+}
+
+/** What 10,000 active silences cost each alert's e-mail decision, as a ratio to none. */
+function muteCheckRows([none, many]: MuteCheckResult[]): void {
+  if (!none || !many) return;
+  sections.mutes.push({
+    metric: `Alerts fired and their e-mail decided, ${formatNumber(many.silences)} active silences vs none (one core)`,
+    value: `${formatNumber(Math.round(many.alertsPerSecond))} vs ${formatNumber(Math.round(none.alertsPerSecond))} alerts/s/core: ${(none.alertsPerSecond / many.alertsPerSecond).toFixed(2)}× the cost`,
+    target: '—',
+  });
 }
 
 /** The engine alone: readings per second on one core, by number of rules. */
