@@ -77,9 +77,15 @@ describe('AppSyncAlertPublisher', () => {
       variables: { input: typeof alert };
     };
     expect(sent.query).toContain('publishAlert(input: $input)');
-    // Every field of the alert, and no resolution (it fired) nor flapping mark: null, as
+    // Every field of the alert, and no resolution (it fired) nor silence or flapping mark: null, as
     // GraphQL carries it.
-    expect(sent.variables.input).toEqual({ ...alert, resolution: null, flapping: null });
+    expect(sent.variables.input).toEqual({
+      ...alert,
+      resolution: null,
+      silenced: null,
+      silenceId: null,
+      flapping: null,
+    });
   });
 
   it('given an alert of a flapping episode, then its flapping mark is sent and selected for subscribers', async () => {
