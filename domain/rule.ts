@@ -231,8 +231,8 @@ function ruleOptions(input: CreateRuleInput | UpdateRuleInput, current: RuleOpti
 }
 
 /** Grouping by no label key is no grouping: stored as null, as the default is. */
-function noneAsNull(keys: string[] | null): string[] | null {
-  return keys !== null && keys.length > 0 ? keys : null;
+function noneAsNull(keys: string[] | null | undefined): string[] | null {
+  return keys && keys.length > 0 ? keys : null;
 }
 
 /**

@@ -112,6 +112,12 @@ const fragments = {
       clearThreshold
       noDataSeconds
       repeatIntervalSeconds
+      groupBy
+      groupWaitSeconds
+      groupIntervalSeconds
+      flapDetection
+      flapHighPercent
+      flapLowPercent
       createdAt
       createdBy
       updatedAt

@@ -137,6 +137,12 @@ describe('updateInput', () => {
       clearThreshold: null,
       noDataSeconds: null,
       repeatIntervalSeconds: null,
+      groupBy: null,
+      groupWaitSeconds: null,
+      groupIntervalSeconds: null,
+      flapDetection: true,
+      flapHighPercent: 50,
+      flapLowPercent: 25,
     });
   });
 
