@@ -12,6 +12,7 @@ import { AwsRequestCounter } from './aws-counter.ts';
 import { type BundleResult, measureBundles } from './bundles.ts';
 import { type EngineResult, measureEngineScaling } from './engine.ts';
 import { measureMuteCheckRatio, type MuteCheckResult } from './mutes.ts';
+import { measureStorm, type StormResult } from './storm.ts';
 import { type CostEstimate, estimateCost, loadPrices, operationBreakdown } from './cost.ts';
 import { benchCredentials } from './credentials.ts';
 import { compareEndpoints, type EndpointResult } from './endpoint.ts';
@@ -531,6 +532,8 @@ const muteCheck = await phase('mutes', 'Silence check', async () =>
   measureMuteCheckRatio(quick ? 50_000 : 200_000),
 );
 if (muteCheck) muteCheckRows(muteCheck);
+const storm = await phase('mutes', 'Alert storm', () => measureStorm(500));
+if (storm) stormRows(storm);
 const speedAtEnd = await measureMachineSpeed().catch(() => null);
 
 /** Items and bytes read per minute, summed over tables, from a window of `seconds`. */
@@ -664,6 +667,18 @@ function fleetBillRows(bill: FleetBill, requests: RequestsResult): void {
       `Rules: ${benchWorker.concurrency} worker instances (the event source mapping's pollers), each keeping the rules fresh as the scale phase measured at its larger level with no rule changes, and loading all ${formatNumber(fleet.rules)} rules at a cold start once an hour; the scheduled check once a minute as one run measured there. ` +
       `Storage: the reading blocks' bytes per reading kept for RETENTION_DAYS (${productSettings.RETENTION_DAYS.default}). Not counted: free tiers, CloudWatch logs and metrics, AppSync connection-minutes, e-mail deliveries, data transfer.`,
   );
+}
+
+/** The e-mails of 500 devices breaching one rule at once: grouped, a handful at most. */
+function stormRows(result: StormResult): void {
+  sections.mutes.push({
+    metric: `Alert storm: ${formatNumber(result.devices)} devices breach one rule at once (fresh stack; group wait and interval 10 s)`,
+    value: `${formatNumber(result.alerts)} alerts recorded; ${formatNumber(result.emails)} e-mails naming ${formatNumber(result.listed)} of them, within ${result.seconds.toFixed(1)} s`,
+    target: target(
+      '≤ 3 e-mails, every alert named',
+      result.emails <= 3 && result.listed === result.devices && result.alerts === result.devices,
+    ),
+  });
 }
 
 /** What 10,000 active silences cost each alert's e-mail decision, as a ratio to none. */
