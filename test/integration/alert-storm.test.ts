@@ -31,7 +31,9 @@ const BATCH = 50;
 /** The rule's grouping: the first e-mail 3 s after the first alert, then at most one per 4 s. */
 const GROUPING = { groupWaitSeconds: 3, groupIntervalSeconds: 4 };
 
-const CREATE_RULE = `mutation ($input: CreateRuleInput!) { createRule(input: $input) { id } }`;
+const CREATE_RULE = `mutation ($input: CreateRuleInput!) {
+  createRule(input: $input) { id groupBy groupWaitSeconds groupIntervalSeconds }
+}`;
 const INGEST = `mutation ($input: [EventInput!]!) { ingestEvents(input: $input) { accepted } }`;
 const ALERTS = `query ($ruleId: ID, $token: String) {
   alerts(ruleId: $ruleId, limit: 1000, nextToken: $token) { items { id deviceId } nextToken }
@@ -67,10 +69,11 @@ function stormBatches(run: string, metric: string, from: number) {
 }
 
 async function createStormRule(api: Call, metric: string, name: string): Promise<string> {
-  const created = await api<{ createRule: { id: string } }>(CREATE_RULE, {
+  const created = await api<{ createRule: Record<string, unknown> }>(CREATE_RULE, {
     input: { metric, operator: 'GT', threshold: 80, severity: 'CRITICAL', name, ...GROUPING },
   });
   expect(created.errors).toBeUndefined();
+  expect(created.data?.createRule).toMatchObject({ groupBy: null, ...GROUPING });
   return created.data?.createRule.id as string;
 }
 

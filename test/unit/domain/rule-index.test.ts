@@ -91,4 +91,22 @@ describe('RuleIndex changes', () => {
     expect(Object.keys(a ?? {})).not.toContain('description');
     expect(Object.keys(a ?? {})).toEqual(Object.keys(b ?? {}));
   });
+
+  it('given a rule that groups its e-mails, then the index keeps its grouping for the notifier, and a rule at the defaults has none', () => {
+    const index = new RuleIndex([
+      rule('grouped', { groupBy: ['site'], groupWaitSeconds: 60, groupIntervalSeconds: 600 }),
+      rule('plain'),
+    ]);
+    expect(index.get('grouped')).toMatchObject({
+      groupBy: ['site'],
+      groupWaitSeconds: 60,
+      groupIntervalSeconds: 600,
+    });
+    expect(index.get('plain')).toMatchObject({
+      groupBy: null,
+      groupWaitSeconds: null,
+      groupIntervalSeconds: null,
+    });
+    expect(JSON.parse(JSON.stringify(index.get('grouped')))).toMatchObject({ groupBy: ['site'] });
+  });
 });
