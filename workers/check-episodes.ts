@@ -18,7 +18,11 @@ async function check(): Promise<{ moved: number; failed: number; overdueGroups: 
   // The same change-fed rules as the worker's: each run reads what changed since the last.
   const [{ moved, errors }, overdue] = await Promise.all([
     checkEpisodes((await rules.current()).timed(), evaluationDeps),
-    flushOverdueGroups(groupFlushing),
+    flushOverdueGroups(groupFlushing).catch((error: unknown) => ({
+      groups: 0,
+      sent: 0,
+      errors: [error],
+    })),
   ]);
   if (moved > 0) logger.info('Episodes moved by the scheduled check', { moved });
   for (const error of errors) {
