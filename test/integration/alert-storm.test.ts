@@ -11,7 +11,7 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePorts } from '../../local/free-ports.ts';
 import type { LocalStack, LocalStackOutputs } from '../../local/stack.ts';
 import { graphql } from '../support/appsync-client.ts';
@@ -112,16 +112,18 @@ function tally(texts: readonly string[]): Map<string, number> {
 
 describe('an alert storm', () => {
   let stack: LocalStack | undefined;
+  beforeAll(async () => {
+    stack = await startTestStack({
+      worker: { batchSize: 10, maxBatchingWindowMs: 0, concurrency: 4 },
+    });
+  }, 60_000);
   afterAll(async () => {
     await stack?.stop();
   });
 
   it('given 500 devices breaching one rule within 10 s, then every alert is recorded and pushed, and at most 3 e-mails list them, each alert in exactly one', async () => {
     // Prepare
-    stack = await startTestStack({
-      worker: { batchSize: 10, maxBatchingWindowMs: 0, concurrency: 4 },
-    });
-    const running = stack;
+    const running = stack as LocalStack;
     const api = caller(() => running.outputs);
     const run = randomUUID().slice(0, 8);
     const metric = `storm-${run}`;
@@ -193,6 +195,78 @@ describe('an alert storm', () => {
         .join(' + ')}, all listed ${Date.now() - started} ms after the first reading`,
     );
   }, 150_000);
+
+  it('given a rule grouped by site, when devices of two sites breach, then each site gets its own message, listing its alerts, with attributes a filter policy can route by', async () => {
+    // Prepare
+    const running = stack as LocalStack;
+    const api = caller(() => running.outputs);
+    const topic = await TopicCopy.subscribe(running.outputs, 'grouped-by-site');
+    const run = randomUUID().slice(0, 8);
+    const metric = `sites-${run}`;
+    const created = await api<{ createRule: { id: string } }>(CREATE_RULE, {
+      input: {
+        metric,
+        operator: 'GT',
+        threshold: 80,
+        severity: 'WARNING',
+        name: `Sites ${run}`,
+        groupBy: ['site'],
+        groupWaitSeconds: 1,
+      },
+    });
+    expect(created.errors).toBeUndefined();
+    const ruleId = created.data?.createRule.id as string;
+    const devices = { berlin: ['b1', 'b2'], paris: ['p1'] };
+    for (const [site, ids] of Object.entries(devices)) {
+      for (const id of ids) {
+        const deviceId = `${id}-${run}`;
+        await api(INGEST, { input: [{ deviceId, metric, value: 1 }] });
+        await waitFor(
+          async () =>
+            (
+              await api<{ updateDevice: { id: string } | null }>(
+                `mutation ($id: ID!, $site: String!) { updateDevice(id: $id, input: { labels: [{ key: "site", value: $site }] }) { id } }`,
+                { id: deviceId, site },
+              )
+            ).data?.updateDevice,
+          `device ${deviceId} in the inventory`,
+        );
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300)); // labels and rule reach the worker
+
+    // Act
+    const breaches = Object.values(devices)
+      .flat()
+      .map((id) => ({ deviceId: `${id}-${run}`, metric, value: 95 }));
+    await api(INGEST, { input: breaches });
+
+    // Assess
+    await waitFor(async () => {
+      await topic.read();
+      return tally(topic.messages.map((m) => m.Message)).size >= 3;
+    }, 'both sites’ messages');
+    await nothingDue(running.outputs);
+    await topic.read();
+    const bySite = new Map(
+      topic.messages
+        .filter((m) => m.Message.includes(`(${ruleId})`))
+        .map((m) => [JSON.parse(m.MessageAttributes?.labels?.Value ?? '[]').join(','), m]),
+    );
+    expect([...bySite.keys()].sort()).toEqual(['site=berlin', 'site=paris']);
+    const berlin = bySite.get('site=berlin');
+    expect(listedIds(berlin?.Message ?? '')).toHaveLength(2);
+    expect(berlin?.Message).toContain('Group:      site=berlin');
+    expect(berlin?.MessageAttributes).toMatchObject({
+      ruleId: { Value: ruleId },
+      severity: { Value: 'WARNING' },
+      kind: { Type: 'String.Array', Value: '["FIRING"]' },
+    });
+    expect(berlin?.MessageAttributes?.deviceId).toBeUndefined();
+    const paris = bySite.get('site=paris');
+    expect(listedIds(paris?.Message ?? '')).toHaveLength(1);
+    expect(paris?.MessageAttributes?.deviceId?.Value).toBe(`p1-${run}`);
+  }, 60_000);
 });
 
 /** Waits until the evaluation queue holds nothing: no reading, no work, no flush still due. */
@@ -266,14 +340,21 @@ async function startKept(env: Record<string, string>): Promise<{
 class TopicCopy {
   readonly #sqs: SQSClient;
   readonly #queueUrl: string;
-  readonly messages: { Subject?: string; Message: string }[] = [];
+  readonly messages: {
+    Subject?: string;
+    Message: string;
+    MessageAttributes?: Record<string, { Type: string; Value: string }>;
+  }[] = [];
 
   private constructor(sqs: SQSClient, queueUrl: string) {
     this.#sqs = sqs;
     this.#queueUrl = queueUrl;
   }
 
-  static async subscribe(outputs: LocalStackOutputs): Promise<TopicCopy> {
+  static async subscribe(
+    outputs: LocalStackOutputs,
+    name = 'storm-topic-copy',
+  ): Promise<TopicCopy> {
     const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
     const sqs = new SQSClient({
       region: outputs.Region,
@@ -285,7 +366,7 @@ class TopicCopy {
       endpoint: outputs.SnsEndpoint,
       credentials,
     });
-    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: 'storm-topic-copy' }));
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name }));
     const { Attributes } = await sqs.send(
       new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }),
     );
