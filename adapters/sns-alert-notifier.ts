@@ -17,7 +17,7 @@ import type { GroupSender } from '../domain/ports.ts';
  * matches any device with a site). Group a rule by `site` (`groupBy: ["site"]`) and each
  * message lists one site's alerts only. Messages whose alerts have no labels send no `labels`.
  */
-export class SnsAlertNotifier implements GroupSender {
+export class SnsGroupSender implements GroupSender {
   readonly #client: SNSClient;
   readonly #topicArn: string;
 

@@ -9,8 +9,13 @@ import { operatorSymbols, severities } from './rule.ts';
  * several are counted and listed, one line each, under what happened to them.
  */
 
-/** Bytes of one message's body: SNS takes 256 KiB per message, attributes and subject included. */
-export const MAX_BODY_BYTES = 200_000;
+/**
+ * Bytes of one message's body: SNS takes 256 KiB per message, attributes and subject
+ * included, and the `labels` attribute may take up to ~70 KB (100 long `key=value`s).
+ */
+export const MAX_BODY_BYTES = 160_000;
+/** What a message's lines before and after the list may take: the rule's name, the group's labels. */
+const HEADER_BYTES = 12_000;
 /** `key=value` values of the `labels` message attribute. */
 export const MAX_LABEL_VALUES = 100;
 /** Characters of an alert's labels on its line. */
@@ -58,7 +63,7 @@ export function describeGroup(
   let bytes = 0;
   for (const item of listed) {
     const size = encoder.encode(alertLine(item)).length + 1;
-    if (part.length > 0 && bytes + size > MAX_BODY_BYTES - 4_000) {
+    if (part.length > 0 && bytes + size > MAX_BODY_BYTES - HEADER_BYTES) {
       parts.push(part);
       part = [];
       bytes = 0;

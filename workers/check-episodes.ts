@@ -25,8 +25,12 @@ async function check(): Promise<{
   const [{ moved, errors }, release, overdue] = await Promise.all([
     checkEpisodes((await rules.current()).timed(), evaluationDeps),
     // Silences and maintenance windows that ended: their held alerts are told once.
-    releaseHeld(evaluationDeps),
-    flushOverdueGroups(groupFlushing),
+    releaseHeld(evaluationDeps).catch((error: unknown) => ({ released: 0, errors: [error] })),
+    flushOverdueGroups(groupFlushing).catch((error: unknown) => ({
+      groups: 0,
+      sent: 0,
+      errors: [error],
+    })),
   ]);
   if (moved > 0) logger.info('Episodes moved by the scheduled check', { moved });
   for (const error of errors) {

@@ -13,7 +13,7 @@ import { GroupingNotifier } from '../grouping-notifier.ts';
 import { alertFired } from '../instrumentation.ts';
 import { logger } from '../logger.ts';
 import { metrics } from '../metrics.ts';
-import { SnsAlertNotifier } from '../sns-alert-notifier.ts';
+import { SnsGroupSender } from '../sns-alert-notifier.ts';
 import { evaluationQueue } from './evaluation-queue.ts';
 import { mutes, silences } from './silences.ts';
 import { alertStore, deviceStore, readingStore, ruleStore as sharedRuleStore } from './stores.ts';
@@ -40,7 +40,7 @@ export const rules = new RuleCache(ruleStore, {
 export const groupFlushing: FlushDeps = {
   store: new DynamoDbNotificationGroupStore(dynamodb, setting(tables.notificationGroups.envVar)),
   queue: evaluationQueue(),
-  sender: new SnsAlertNotifier(sns, setting(alertsTopic.envVar)),
+  sender: new SnsGroupSender(sns, setting(alertsTopic.envVar)),
   now: Date.now,
   metrics,
 };

@@ -242,6 +242,47 @@ describe('the CDK stack', () => {
     );
   });
 
+  it('given the notification groups table, then the worker and the scheduled check alone may use it, and both may send their flush messages to the evaluation queue', () => {
+    const roleOf = (entry: string) =>
+      Object.values(resourcesOf(template, 'AWS::Lambda::Function'))
+        .filter(
+          (fn) =>
+            (fn as { Metadata?: Record<string, string> }).Metadata?.['telemetry-alerts:entry'] ===
+            entry,
+        )
+        .map(
+          (fn) => (fn.Properties.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0],
+        )[0];
+    const [groupsTable] = Object.entries(resourcesOf(template, 'AWS::DynamoDB::Table')).find(
+      ([, table]) => JSON.stringify(table.Properties.KeySchema).includes('"groupKey"'),
+    ) ?? [undefined];
+    expect(groupsTable).toBeDefined();
+    const [queue] = Object.entries(resourcesOf(template, 'AWS::SQS::Queue')).find(
+      ([, q]) => q.Properties.RedrivePolicy,
+    ) ?? [undefined];
+    const rolesGranted = (match: (statement: { Action: unknown; Resource: unknown }) => boolean) =>
+      new Set(
+        Object.values(resourcesOf(template, 'AWS::IAM::Policy'))
+          .filter((p) =>
+            (
+              p.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }
+            ).Statement.some(match),
+          )
+          .flatMap((p) => (p.Properties.Roles as { Ref: string }[]).map((role) => role.Ref)),
+      );
+    const worker = roleOf('workers/evaluate-readings.ts');
+    const check = roleOf('workers/check-episodes.ts');
+    expect(rolesGranted((s) => JSON.stringify(s.Resource).includes(`"${groupsTable}"`))).toEqual(
+      new Set([worker, check]),
+    );
+    const senders = rolesGranted(
+      (s) =>
+        JSON.stringify(s.Action).includes('sqs:SendMessage') &&
+        JSON.stringify(s.Resource).includes(`"${queue}"`),
+    );
+    expect(worker && senders.has(worker) && check && senders.has(check)).toBe(true);
+  });
+
   it('given the silences resolver and the evaluation functions, then each may do with the silences table only what it does', () => {
     const statementsOf = (entry: string) => {
       const [roleId] = Object.values(resourcesOf(template, 'AWS::Lambda::Function'))

@@ -304,6 +304,8 @@ const STRINGS: HttpCase[] = [
   { name: 'a 129-character device id in a query', request: gql(EVENTS, { deviceId: LONG }), expect: refusedField(/deviceId must be at most 128 characters/) },
   { name: 'an empty device id in a query', request: gql(EVENTS, { deviceId: '' }), expect: refusedField(/deviceId is required/) },
   { name: 'a 257-character rule name', request: rule({ name: 'n'.repeat(257) }), expect: refusedField(/name must be at most 256 characters/) },
+  { name: 'a groupBy naming a label twice', request: rule({ groupBy: ['site', 'site'] }), expect: refusedField(/input\.groupBy names 'site' more than once/) },
+  { name: 'a group wait of two hours', request: rule({ groupWaitSeconds: 7200 }), expect: refusedField(/input\.groupWaitSeconds must be a whole number from 0 to 3600; got 7200/) },
 ];
 
 // prettier-ignore

@@ -63,7 +63,8 @@ describe('the local stack, end to end', () => {
     const breaching = await api(INGEST, {
       input: { deviceId: 'D1', metric: 'temperature', value: 75.5 },
     });
-    // Evaluated in event-time order: the normal reading must not be applied first.
+    // Evaluated in event-time order: the normal reading must not be applied first. The
+    // drained queue holds no flush of the alert's e-mail group either: it went out.
     await queueDrained(stack);
     const normal = await api(INGEST, {
       input: { deviceId: 'D1', metric: 'temperature', value: 20 },
@@ -100,14 +101,22 @@ describe('the local stack, end to end', () => {
     expect(forAll.received).toHaveLength(2);
     expect(forD2.received).toEqual([]);
 
-    const mail = await waitFor(async () => {
-      const inbox = (await (
+    const inbox = async () =>
+      (await (
         await fetch(`${stack.outputs.EmailInboxUrl.replace('localhost', '127.0.0.1')}/api/email`)
       ).json()) as { subject: string; text?: string; to: { address: string }[] }[];
-      return inbox.find((email) => email.subject.startsWith('[CRITICAL] D1'));
-    }, 'the alert e-mail');
+    const mail = await waitFor(
+      async () => (await inbox()).find((email) => email.subject.startsWith('[CRITICAL] D1')),
+      'the alert e-mail',
+    );
     expect(mail.subject).toBe('[CRITICAL] D1: temperature > 60 (value 75.5)');
     expect(mail.to[0]?.address).toBe('oncall@example.com');
+    const resolution = await waitFor(
+      async () => (await inbox()).find((email) => email.subject.startsWith('[RESOLVED] D1')),
+      'the resolution e-mail',
+    );
+    expect(resolution.text).toContain('Resolved: Boiler too hot');
+    expect((await inbox()).filter((email) => / D1: /.test(email.subject))).toHaveLength(2);
     for (const s of [forD1, forD2, forAll]) s.close();
   });
 

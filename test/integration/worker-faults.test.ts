@@ -5,6 +5,7 @@ import { dynamodb } from '../../adapters/clients/dynamodb.ts';
 import { sns } from '../../adapters/clients/sns.ts';
 import type { LocalStack } from '../../local/stack.ts';
 import {
+  queueDrained,
   ruleChangesApplied,
   startTestStack,
   stackApi,
@@ -116,6 +117,7 @@ describe('worker faults', () => {
       30_000,
     );
     await waitFor(() => sub.received.length >= 1, 'the alert');
+    await queueDrained(stack);
     const mails = (await (await fetch(inbox)).json()) as { subject: string }[];
     expect(mails.filter((m) => m.subject.includes('F-sns'))).toHaveLength(1);
     expect(sub.received).toHaveLength(1);
@@ -152,9 +154,16 @@ describe('worker faults, continued', () => {
     } finally {
       requests.unsubscribe(cut);
     }
+    // The e-mail goes out with its group's flush, after the delivery: wait for it, then for
+    // anything more that could follow.
     const inbox = `${stack.outputs.EmailInboxUrl.replace('localhost', '127.0.0.1')}/api/email`;
-    const mails = (await (await fetch(inbox)).json()) as { subject: string }[];
-    expect(mails.filter((m) => m.subject.includes('F-push'))).toHaveLength(1);
+    const ofDevice = async () =>
+      ((await (await fetch(inbox)).json()) as { subject: string }[]).filter((m) =>
+        m.subject.includes('F-push'),
+      );
+    await waitFor(async () => (await ofDevice()).length > 0, 'the e-mail');
+    await queueDrained(stack);
+    expect(await ofDevice()).toHaveLength(1);
     expect(sub.received).toHaveLength(1);
     sub.close();
   });

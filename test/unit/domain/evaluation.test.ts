@@ -597,3 +597,18 @@ describe('selector rules and device labels', () => {
     ]);
   });
 });
+
+describe('runWork: a notification group due', () => {
+  it('given a flushGroup message, then the group of its key is flushed; where no groups are kept, the message fails', async () => {
+    const { deps } = setup();
+    const flushed: string[] = [];
+    await runWork(
+      { type: 'flushGroup', groupKey: 'hot#ab' },
+      { ...deps, flushGroup: async (key: string) => flushed.push(key) },
+    );
+    expect(flushed).toEqual(['hot#ab']);
+    await expect(runWork({ type: 'flushGroup', groupKey: 'hot#ab' }, deps)).rejects.toThrow(
+      /No notification groups/,
+    );
+  });
+});

@@ -115,4 +115,22 @@ describe('RuleIndex changes', () => {
       flapLowPercent: 10,
     });
   });
+
+  it('given a rule that groups its e-mails, then the index keeps its grouping for the notifier, and a rule at the defaults has none', () => {
+    const index = new RuleIndex([
+      rule('grouped', { groupBy: ['site'], groupWaitSeconds: 60, groupIntervalSeconds: 600 }),
+      rule('plain'),
+    ]);
+    expect(index.get('grouped')).toMatchObject({
+      groupBy: ['site'],
+      groupWaitSeconds: 60,
+      groupIntervalSeconds: 600,
+    });
+    expect(index.get('plain')).toMatchObject({
+      groupBy: null,
+      groupWaitSeconds: null,
+      groupIntervalSeconds: null,
+    });
+    expect(JSON.parse(JSON.stringify(index.get('grouped')))).toMatchObject({ groupBy: ['site'] });
+  });
 });
