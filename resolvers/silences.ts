@@ -84,6 +84,9 @@ export const handler = appSyncResolver({
     if (!(await silences.replaceWindow(updated))) {
       throw new NotFoundError(`No maintenance window with id '${id}'`);
     }
+    // A window changed so that it no longer mutes now releases what it held at once; one still
+    // muting keeps it (the release checks).
+    await sendRelease(work, id, refreshMs);
     return maintenanceWindowView(updated, now);
   },
   'Mutation.deleteMaintenanceWindow': async ({ id }: MutationDeleteMaintenanceWindowArgs) => {

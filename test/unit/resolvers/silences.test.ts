@@ -17,6 +17,8 @@ vi.mock('../../../adapters/wiring/silence-editing.ts', () => ({
     },
     createWindow: async (window: { id: string }) => void windows.set(window.id, window),
     getWindow: async (id: string) => windows.get(id) ?? null,
+    replaceWindow: async (window: { id: string }) =>
+      windows.has(window.id) && Boolean(windows.set(window.id, window)),
     deleteWindow: async (id: string) => windows.delete(id),
   },
   work: {
@@ -78,7 +80,7 @@ describe('the silences resolver: releasing what a mute held', () => {
     ]);
   });
 
-  it('given a window, when it is deleted, then the worker is told to release it', async () => {
+  it('given a window, when it is changed and when it is deleted, then the worker is told each time to release what it no longer mutes', async () => {
     const created = await mutation('createMaintenanceWindow', {
       input: {
         name: 'nightly',
@@ -87,6 +89,18 @@ describe('the silences resolver: releasing what a mute held', () => {
         matchers: { metric: 'cpu' },
       },
     });
+    const input = {
+      name: 'nightly',
+      timeZone: 'UTC',
+      periods: [{ days: ['TUESDAY'], start: '01:00', end: '02:00' }],
+      matchers: { metric: 'cpu' },
+    };
+    await mutation('updateMaintenanceWindow', { id: created.id, input });
+    expect(sent).toEqual([
+      { type: 'releaseMute', muteId: created.id },
+      { type: 'releaseMute', muteId: created.id, delaySeconds: 5 },
+    ]);
+    sent.length = 0;
     expect(await mutation('deleteMaintenanceWindow', { id: created.id })).toEqual({
       id: created.id,
       deleted: true,
