@@ -50,6 +50,7 @@ const EVALUATED = [
   'flapDetection',
   'flapHighPercent',
   'flapLowPercent',
+  'latch',
   'changedKey',
   'deletedAt',
 ];
@@ -275,6 +276,8 @@ function toIndexedRule(
     flapDetection: (item.flapDetection as boolean | undefined) ?? flapDefaults.flapDetection,
     flapHighPercent: (item.flapHighPercent as number | undefined) ?? flapDefaults.flapHighPercent,
     flapLowPercent: (item.flapLowPercent as number | undefined) ?? flapDefaults.flapLowPercent,
+    // Rules stored before latching do not latch.
+    latch: (item.latch as boolean | undefined) ?? false,
   };
 }
 

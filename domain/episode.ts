@@ -25,6 +25,7 @@ export type EpisodeRule = Pick<
   | 'flapDetection'
   | 'flapHighPercent'
   | 'flapLowPercent'
+  | 'latch'
 >;
 
 /*

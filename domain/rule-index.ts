@@ -156,6 +156,7 @@ type Options = Pick<
   | 'groupBy'
   | 'groupWaitSeconds'
   | 'groupIntervalSeconds'
+  | 'latch'
 >;
 const DEFAULT_OPTIONS: Options = Object.freeze({
   forReadings: 1,
@@ -167,6 +168,7 @@ const DEFAULT_OPTIONS: Options = Object.freeze({
   groupBy: null,
   groupWaitSeconds: null,
   groupIntervalSeconds: null,
+  latch: false,
 });
 
 /** The options kept of a rule, the flapping ones nested: one reference, nearly always shared. */
@@ -210,6 +212,7 @@ class CompactRule implements IndexedRule {
       groupBy: source.groupBy && source.groupBy.length > 0 ? source.groupBy : null,
       groupWaitSeconds: source.groupWaitSeconds ?? null,
       groupIntervalSeconds: source.groupIntervalSeconds ?? null,
+      latch: source.latch,
     };
     const isDefault = (Object.keys(options) as (keyof Options)[]).every(
       (key) => options[key] === DEFAULT_OPTIONS[key],
@@ -260,6 +263,9 @@ class CompactRule implements IndexedRule {
   }
   get groupIntervalSeconds(): number | null {
     return this.#options.groupIntervalSeconds;
+  }
+  get latch(): boolean {
+    return this.#options.latch;
   }
   get flapDetection(): boolean {
     return this.#options.flap.flapDetection;

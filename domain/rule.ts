@@ -45,6 +45,7 @@ type RuleOptions = Pick<
   | 'flapDetection'
   | 'flapHighPercent'
   | 'flapLowPercent'
+  | 'latch'
 >;
 
 /** The symbol people read in alert e-mails: `temperature > 60`. */
@@ -188,6 +189,7 @@ const DEFAULT_OPTIONS: RuleOptions = {
   groupWaitSeconds: null,
   groupIntervalSeconds: null,
   ...flapDefaults,
+  latch: false,
 };
 
 /**
@@ -227,6 +229,7 @@ function ruleOptions(input: CreateRuleInput | UpdateRuleInput, current: RuleOpti
     flapDetection: pick('flapDetection', (v, f) => optionalBoolean(v, f) as boolean),
     flapHighPercent: pick('flapHighPercent', requirePercent),
     flapLowPercent: pick('flapLowPercent', requirePercent),
+    latch: pick('latch', (v, f) => optionalBoolean(v, f) as boolean),
   };
 }
 

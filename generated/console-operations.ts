@@ -68,6 +68,8 @@ export type CreateRuleInput = {
   groupIntervalSeconds?: number | null | undefined;
   /** Seconds the first notification into an empty group waits for more before the group is e-mailed, 0 to 3600 (default: the deployment's GROUP_WAIT_SECONDS, 30). */
   groupWaitSeconds?: number | null | undefined;
+  /** Latch: an alert whose condition cleared stays LATCHED until someone acknowledges it, then resolves (IoT Events' acknowledge flow; default false). */
+  latch?: boolean | null | undefined;
   metric: string;
   name?: string | null | undefined;
   /** Fire a NO_DATA alert when a device that reported the metric has sent nothing for this long. */
@@ -181,6 +183,7 @@ export type UpdateRuleInput = {
   groupBy?: Array<string> | null | undefined;
   groupIntervalSeconds?: number | null | undefined;
   groupWaitSeconds?: number | null | undefined;
+  latch?: boolean | null | undefined;
   metric?: string | null | undefined;
   name?: string | null | undefined;
   noDataSeconds?: number | null | undefined;
@@ -214,7 +217,7 @@ export type WeeklyPeriodInput = {
 
 export type AlertFieldsFragment = { id: string, ruleId: string, ruleName: string | null, deviceId: string, metric: string, value: number, threshold: number, operator: Operator, severity: Severity, status: AlertStatus, reason: AlertReason, eventId: string | null, eventTimestamp: string | null, firedAt: string, resolvedAt: string | null, acknowledgedAt: string | null, acknowledgedBy: string | null, notifiedAt: string | null, silenced: boolean | null, silenceId: string | null, flapping: boolean | null };
 
-export type RuleFieldsFragment = { id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, groupBy: Array<string> | null, groupWaitSeconds: number | null, groupIntervalSeconds: number | null, flapDetection: boolean, flapHighPercent: number, flapLowPercent: number, createdAt: string, createdBy: string | null, updatedAt: string, updatedBy: string | null, selector: Array<{ key: string, operator: LabelOperator, values: Array<string> }> | null };
+export type RuleFieldsFragment = { id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, groupBy: Array<string> | null, groupWaitSeconds: number | null, groupIntervalSeconds: number | null, flapDetection: boolean, flapHighPercent: number, flapLowPercent: number, latch: boolean, createdAt: string, createdBy: string | null, updatedAt: string, updatedBy: string | null, selector: Array<{ key: string, operator: LabelOperator, values: Array<string> }> | null };
 
 export type DeviceFieldsFragment = { id: string, name: string | null, firstSeenAt: string, lastSeenAt: string, openAlerts: number, worstSeverity: Severity | null, labels: Array<{ key: string, value: string }>, latest: Array<{ metric: string, value: number, timestamp: string }> };
 
@@ -254,14 +257,14 @@ export type RulesQueryVariables = Exact<{
 }>;
 
 
-export type RulesQuery = { rules: { nextToken: string | null, items: Array<{ id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, groupBy: Array<string> | null, groupWaitSeconds: number | null, groupIntervalSeconds: number | null, flapDetection: boolean, flapHighPercent: number, flapLowPercent: number, createdAt: string, createdBy: string | null, updatedAt: string, updatedBy: string | null, selector: Array<{ key: string, operator: LabelOperator, values: Array<string> }> | null }> } };
+export type RulesQuery = { rules: { nextToken: string | null, items: Array<{ id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, groupBy: Array<string> | null, groupWaitSeconds: number | null, groupIntervalSeconds: number | null, flapDetection: boolean, flapHighPercent: number, flapLowPercent: number, latch: boolean, createdAt: string, createdBy: string | null, updatedAt: string, updatedBy: string | null, selector: Array<{ key: string, operator: LabelOperator, values: Array<string> }> | null }> } };
 
 export type CreateRuleMutationVariables = Exact<{
   input: CreateRuleInput;
 }>;
 
 
-export type CreateRuleMutation = { createRule: { id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, groupBy: Array<string> | null, groupWaitSeconds: number | null, groupIntervalSeconds: number | null, flapDetection: boolean, flapHighPercent: number, flapLowPercent: number, createdAt: string, createdBy: string | null, updatedAt: string, updatedBy: string | null, selector: Array<{ key: string, operator: LabelOperator, values: Array<string> }> | null } };
+export type CreateRuleMutation = { createRule: { id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, groupBy: Array<string> | null, groupWaitSeconds: number | null, groupIntervalSeconds: number | null, flapDetection: boolean, flapHighPercent: number, flapLowPercent: number, latch: boolean, createdAt: string, createdBy: string | null, updatedAt: string, updatedBy: string | null, selector: Array<{ key: string, operator: LabelOperator, values: Array<string> }> | null } };
 
 export type UpdateRuleMutationVariables = Exact<{
   id: string;
@@ -269,7 +272,7 @@ export type UpdateRuleMutationVariables = Exact<{
 }>;
 
 
-export type UpdateRuleMutation = { updateRule: { id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, groupBy: Array<string> | null, groupWaitSeconds: number | null, groupIntervalSeconds: number | null, flapDetection: boolean, flapHighPercent: number, flapLowPercent: number, createdAt: string, createdBy: string | null, updatedAt: string, updatedBy: string | null, selector: Array<{ key: string, operator: LabelOperator, values: Array<string> }> | null } };
+export type UpdateRuleMutation = { updateRule: { id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, groupBy: Array<string> | null, groupWaitSeconds: number | null, groupIntervalSeconds: number | null, flapDetection: boolean, flapHighPercent: number, flapLowPercent: number, latch: boolean, createdAt: string, createdBy: string | null, updatedAt: string, updatedBy: string | null, selector: Array<{ key: string, operator: LabelOperator, values: Array<string> }> | null } };
 
 export type SetRuleEnabledMutationVariables = Exact<{
   id: string;
@@ -277,7 +280,7 @@ export type SetRuleEnabledMutationVariables = Exact<{
 }>;
 
 
-export type SetRuleEnabledMutation = { setRuleEnabled: { id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, groupBy: Array<string> | null, groupWaitSeconds: number | null, groupIntervalSeconds: number | null, flapDetection: boolean, flapHighPercent: number, flapLowPercent: number, createdAt: string, createdBy: string | null, updatedAt: string, updatedBy: string | null, selector: Array<{ key: string, operator: LabelOperator, values: Array<string> }> | null } };
+export type SetRuleEnabledMutation = { setRuleEnabled: { id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, groupBy: Array<string> | null, groupWaitSeconds: number | null, groupIntervalSeconds: number | null, flapDetection: boolean, flapHighPercent: number, flapLowPercent: number, latch: boolean, createdAt: string, createdBy: string | null, updatedAt: string, updatedBy: string | null, selector: Array<{ key: string, operator: LabelOperator, values: Array<string> }> | null } };
 
 export type DeleteRuleMutationVariables = Exact<{
   id: string;

@@ -162,6 +162,8 @@ export type CreateRuleInput = {
   groupIntervalSeconds?: InputMaybe<Scalars['Int']['input']>;
   /** Seconds the first notification into an empty group waits for more before the group is e-mailed, 0 to 3600 (default: the deployment's GROUP_WAIT_SECONDS, 30). */
   groupWaitSeconds?: InputMaybe<Scalars['Int']['input']>;
+  /** Latch: an alert whose condition cleared stays LATCHED until someone acknowledges it, then resolves (IoT Events' acknowledge flow; default false). */
+  latch?: InputMaybe<Scalars['Boolean']['input']>;
   metric: Scalars['String']['input'];
   name?: InputMaybe<Scalars['String']['input']>;
   /** Fire a NO_DATA alert when a device that reported the metric has sent nothing for this long. */
@@ -677,6 +679,8 @@ export type Rule = {
   /** Null: the deployment's default (GROUP_WAIT_SECONDS). */
   groupWaitSeconds: Maybe<Scalars['Int']['output']>;
   id: Scalars['ID']['output'];
+  /** Whether an alert whose condition cleared waits for an acknowledgement before it resolves. */
+  latch: Scalars['Boolean']['output'];
   metric: Scalars['String']['output'];
   name: Maybe<Scalars['String']['output']>;
   noDataSeconds: Maybe<Scalars['Int']['output']>;
@@ -805,6 +809,7 @@ export type UpdateRuleInput = {
   groupBy?: InputMaybe<Array<Scalars['String']['input']>>;
   groupIntervalSeconds?: InputMaybe<Scalars['Int']['input']>;
   groupWaitSeconds?: InputMaybe<Scalars['Int']['input']>;
+  latch?: InputMaybe<Scalars['Boolean']['input']>;
   metric?: InputMaybe<Scalars['String']['input']>;
   name?: InputMaybe<Scalars['String']['input']>;
   noDataSeconds?: InputMaybe<Scalars['Int']['input']>;

@@ -118,6 +118,7 @@ const fragments = {
       flapDetection
       flapHighPercent
       flapLowPercent
+      latch
       createdAt
       createdBy
       updatedAt

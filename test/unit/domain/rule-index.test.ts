@@ -116,6 +116,12 @@ describe('RuleIndex changes', () => {
     });
   });
 
+  it('given a latching rule among rules at the defaults, then only it latches', () => {
+    const index = new RuleIndex([rule('latched', { latch: true }), rule('plain')]);
+    expect(index.get('latched')?.latch).toBe(true);
+    expect(index.get('plain')?.latch).toBe(false);
+  });
+
   it('given a rule that groups its e-mails, then the index keeps its grouping for the notifier, and a rule at the defaults has none', () => {
     const index = new RuleIndex([
       rule('grouped', { groupBy: ['site'], groupWaitSeconds: 60, groupIntervalSeconds: 600 }),

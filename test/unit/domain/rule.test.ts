@@ -190,6 +190,24 @@ describe('rule options', () => {
   });
 });
 
+describe('latch', () => {
+  const base = { metric: 'cpu', operator: 'GT' as const, threshold: 80 };
+
+  it('given none, then the rule does not latch; given true, it does, and an update can turn it off', () => {
+    expect(newRule(base, 'r1', now).latch).toBe(false);
+    const latched = newRule({ ...base, latch: true }, 'r1', now);
+    expect(latched.latch).toBe(true);
+    expect(applyRuleUpdate(latched, { latch: false }, now).latch).toBe(false);
+    expect(applyRuleUpdate(latched, { latch: null }, now).latch).toBe(false);
+  });
+
+  it('given a latch that is not a boolean, then it is refused, naming the field', () => {
+    expect(() => newRule({ ...base, latch: 'yes' as unknown as boolean }, 'r1', now)).toThrow(
+      /input\.latch/,
+    );
+  });
+});
+
 describe('flapping options', () => {
   const base = { metric: 'cpu', operator: 'GT' as const, threshold: 80 };
 

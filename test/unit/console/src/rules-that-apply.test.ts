@@ -26,6 +26,7 @@ const rule = (
   flapDetection: true,
   flapHighPercent: 50,
   flapLowPercent: 25,
+  latch: false,
   createdAt: '2026-05-01T12:00:00.000Z',
   createdBy: null,
   updatedAt: '2026-05-01T12:00:00.000Z',
