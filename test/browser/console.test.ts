@@ -600,7 +600,7 @@ describe.skipIf(!runnable)('the operator console in Chromium', () => {
     expect(await deadLetter.getAttribute('class')).toContain('figure-bad');
     const lag = page.locator('figure.chart[data-metric="evaluationLagP99"]');
     await expect.poll(() => lag.locator('circle.latest').count()).toBe(1);
-    expect(await lag.locator('figcaption').textContent()).toMatch(/latest \d+ ms/);
+    expect(await lag.locator('figcaption').textContent()).toMatch(/latest [\d,]+ ms/);
     for (const series of [
       'readingsAccepted',
       'readingsEvaluated',
