@@ -24,6 +24,7 @@ import { nextToken, type PageRequest } from '../domain/pagination.ts';
 import type { DeviceLabelChange, DeviceStore, Page } from '../domain/ports.ts';
 import { ruleChangeFeed } from '../domain/rule-cache.ts';
 import { tables } from '../infra/resources.ts';
+import { changedAtOf, changeMarker, queryChangeFeed } from './dynamodb-change-feed.ts';
 import { isConditionFailure } from './dynamodb-condition.ts';
 
 const [all, labelChanges] = tables.devices.globalSecondaryIndexes;
@@ -351,36 +352,12 @@ export class DynamoDbDeviceStore implements DeviceStore {
   }
 
   /** The devices stamped in `labelChanges` at or after `since`, oldest first. */
-  async labelsChangedSince(since: number): Promise<DeviceLabelChange[]> {
-    const found: DeviceLabelChange[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const result = await this.#client.send(
-        new QueryCommand({
-          TableName: this.#tableName,
-          IndexName: labelChanges.indexName,
-          KeyConditionExpression: '#feed = :feed AND #changed >= :since',
-          ExpressionAttributeNames: {
-            '#feed': labelChanges.partitionKey.name,
-            '#changed': labelChanges.sortKey.name,
-          },
-          ExpressionAttributeValues: {
-            ':feed': LABEL_FEED,
-            ':since': new Date(Math.max(0, since)).toISOString(),
-          },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of result.Items ?? []) {
-        const changedKey = item.labelsChangedKey as string;
-        found.push({
-          id: item.deviceId as string,
-          changedAt: Date.parse(changedKey.slice(0, changedKey.indexOf('#'))),
-        });
-      }
-      startKey = result.LastEvaluatedKey;
-    } while (startKey);
-    return found;
+  labelsChangedSince(since: number): Promise<DeviceLabelChange[]> {
+    const feed = { tableName: this.#tableName, index: labelChanges, partition: LABEL_FEED };
+    return queryChangeFeed(this.#client, feed, since, (item) => ({
+      id: item.deviceId as string,
+      changedAt: changedAtOf(item.labelsChangedKey as string),
+    }));
   }
 
   /** Items by device id (BatchGetItem, 100 at a time, resending what DynamoDB leaves). */
@@ -420,7 +397,7 @@ export class DynamoDbDeviceStore implements DeviceStore {
 
 /** The label change marker of a write at `now`: its writer's time, then the id (unique keys). */
 function labelStamp(id: string, now: number): { labelFeed: string; labelsChangedKey: string } {
-  return { labelFeed: LABEL_FEED, labelsChangedKey: `${new Date(now).toISOString()}#${id}` };
+  return { labelFeed: LABEL_FEED, labelsChangedKey: changeMarker(id, now) };
 }
 
 function isLive(item: Record<string, unknown>): boolean {

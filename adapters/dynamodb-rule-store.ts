@@ -3,7 +3,6 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
-  ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { flapDefaults } from '../domain/flapping.ts';
 import type { PageRequest } from '../domain/pagination.ts';
@@ -13,6 +12,7 @@ import { type RuleChange, ruleChangeFeed } from '../domain/rule-cache.ts';
 import type { NotificationGrouping } from '../domain/notification-groups.ts';
 import type { IndexedRuleSource } from '../domain/rule-index.ts';
 import { tables } from '../infra/resources.ts';
+import { changedAtOf, changeMarker, queryChangeFeed, scanAll } from './dynamodb-change-feed.ts';
 import { isConditionFailure } from './dynamodb-condition.ts';
 import { queryPage } from './dynamodb-pages.ts';
 
@@ -22,8 +22,6 @@ const KIND = 'rule';
 const EVERY_DEVICE = '*';
 /** The one partition of the `changes` index: see docs/architecture.md on why one is enough. */
 const CHANGE_FEED = 'rules';
-/** Parallel segments of the cold start's scan: the base table spreads rules by id. */
-const LOAD_SEGMENTS = 4;
 /** A stored rule that is live, not a tombstone. */
 const LIVE = 'attribute_exists(id) AND attribute_not_exists(deletedAt)';
 
@@ -133,73 +131,33 @@ export class DynamoDbRuleStore implements RuleStore {
   }
 
   /** Every live rule, read by a parallel scan of the table (no index partition gathers them). */
-  async loadAll(): Promise<(IndexedRuleSource & { enabled: boolean })[]> {
-    const segments = await Promise.all(
-      Array.from({ length: LOAD_SEGMENTS }, async (_, segment) => {
-        const rules: (IndexedRuleSource & { enabled: boolean })[] = [];
-        let startKey: Record<string, unknown> | undefined;
-        do {
-          const result = await this.#client.send(
-            new ScanCommand({
-              TableName: this.#tableName,
-              Segment: segment,
-              TotalSegments: LOAD_SEGMENTS,
-              ...evaluatedProjection,
-              ExclusiveStartKey: startKey,
-            }),
-          );
-          for (const item of result.Items ?? []) {
-            if (item.deletedAt === undefined && item.enabled === true) {
-              rules.push(toIndexedRule(item));
-            }
-          }
-          startKey = result.LastEvaluatedKey;
-        } while (startKey);
-        return rules;
-      }),
+  loadAll(): Promise<(IndexedRuleSource & { enabled: boolean })[]> {
+    return scanAll(
+      this.#client,
+      { tableName: this.#tableName, projection: evaluatedProjection },
+      (item) =>
+        item.deletedAt === undefined && item.enabled === true ? toIndexedRule(item) : null,
     );
-    return segments.flat();
   }
 
   /** The rules (and tombstones) stamped at or after `since`, oldest first. */
-  async changedSince(since: number): Promise<RuleChange[]> {
-    const found: RuleChange[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const result = await this.#client.send(
-        new QueryCommand({
-          TableName: this.#tableName,
-          IndexName: changes.indexName,
-          KeyConditionExpression: '#feed = :feed AND #changed >= :since',
-          ...evaluatedProjection,
-          ExpressionAttributeNames: {
-            ...evaluatedProjection.ExpressionAttributeNames,
-            '#feed': changes.partitionKey.name,
-            '#changed': changes.sortKey.name,
-          },
-          ExpressionAttributeValues: {
-            ':feed': CHANGE_FEED,
-            ':since': new Date(Math.max(0, since)).toISOString(),
-          },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of result.Items ?? []) {
-        const changedKey = item.changedKey as string;
-        found.push({
-          id: item.id as string,
-          changedAt: Date.parse(changedKey.slice(0, changedKey.indexOf('#'))),
-          rule: item.deletedAt === undefined ? toIndexedRule(item) : null,
-        });
-      }
-      startKey = result.LastEvaluatedKey;
-    } while (startKey);
-    return found;
+  changedSince(since: number): Promise<RuleChange[]> {
+    const feed = {
+      tableName: this.#tableName,
+      index: changes,
+      partition: CHANGE_FEED,
+      projection: evaluatedProjection,
+    };
+    return queryChangeFeed(this.#client, feed, since, (item) => ({
+      id: item.id as string,
+      changedAt: changedAtOf(item.changedKey as string),
+      rule: item.deletedAt === undefined ? toIndexedRule(item) : null,
+    }));
   }
 
   /** The change marker of a write now: its writer's time, then the id (unique keys). */
   #stamp(id: string, now = this.#now()): { changeFeed: string; changedKey: string } {
-    return { changeFeed: CHANGE_FEED, changedKey: `${new Date(now).toISOString()}#${id}` };
+    return { changeFeed: CHANGE_FEED, changedKey: changeMarker(id, now) };
   }
 
   list(query: { deviceId: string | null }, page: PageRequest): Promise<Page<Rule>> {

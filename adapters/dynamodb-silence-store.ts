@@ -3,7 +3,6 @@ import {
   GetCommand,
   PutCommand,
   QueryCommand,
-  ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '../domain/errors.ts';
 import type { MaintenanceWindow } from '../domain/maintenance-window.ts';
@@ -14,6 +13,7 @@ import { type MuteChange, muteChangeFeed, type SilenceStore } from '../domain/si
 import { expiredSilenceRetentionMs, type Silence } from '../domain/silences.ts';
 import type { SilenceState } from '../generated/graphql.ts';
 import { tables } from '../infra/resources.ts';
+import { changedAtOf, changeMarker, queryChangeFeed, scanAll } from './dynamodb-change-feed.ts';
 import { isConditionFailure } from './dynamodb-condition.ts';
 
 const [byKind, changes] = tables.silences.globalSecondaryIndexes;
@@ -22,7 +22,6 @@ const SILENCE = 'silence';
 const WINDOW = 'window';
 /** The one partition of the `changes` index (see infra/resources.ts on why one is enough). */
 const CHANGE_FEED = 'mutes';
-const LOAD_SEGMENTS = 4;
 /** A stored window that is live, not a tombstone. */
 const LIVE_WINDOW = 'attribute_exists(id) AND attribute_not_exists(deletedAt) AND #kind = :window';
 
@@ -153,64 +152,18 @@ export class DynamoDbSilenceStore implements SilenceStore {
   }
 
   /** Every silence and live window, read by a parallel scan (no index partition gathers them). */
-  async loadAll(): Promise<MuteEntry[]> {
-    const segments = await Promise.all(
-      Array.from({ length: LOAD_SEGMENTS }, async (_, segment) => {
-        const mutes: MuteEntry[] = [];
-        let startKey: Record<string, unknown> | undefined;
-        do {
-          const result = await this.#client.send(
-            new ScanCommand({
-              TableName: this.#tableName,
-              Segment: segment,
-              TotalSegments: LOAD_SEGMENTS,
-              ExclusiveStartKey: startKey,
-            }),
-          );
-          for (const item of result.Items ?? []) {
-            const mute = toMute(item);
-            if (mute) mutes.push(mute);
-          }
-          startKey = result.LastEvaluatedKey;
-        } while (startKey);
-        return mutes;
-      }),
-    );
-    return segments.flat();
+  loadAll(): Promise<MuteEntry[]> {
+    return scanAll(this.#client, { tableName: this.#tableName }, toMute);
   }
 
   /** The silences, windows and tombstones stamped at or after `since`, oldest first. */
-  async changedSince(since: number): Promise<MuteChange[]> {
-    const found: MuteChange[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const result = await this.#client.send(
-        new QueryCommand({
-          TableName: this.#tableName,
-          IndexName: changes.indexName,
-          KeyConditionExpression: '#feed = :feed AND #changed >= :since',
-          ExpressionAttributeNames: {
-            '#feed': changes.partitionKey.name,
-            '#changed': changes.sortKey.name,
-          },
-          ExpressionAttributeValues: {
-            ':feed': CHANGE_FEED,
-            ':since': new Date(Math.max(0, since)).toISOString(),
-          },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of result.Items ?? []) {
-        const changedKey = item.changedKey as string;
-        found.push({
-          id: item.id as string,
-          changedAt: Date.parse(changedKey.slice(0, changedKey.indexOf('#'))),
-          mute: toMute(item),
-        });
-      }
-      startKey = result.LastEvaluatedKey;
-    } while (startKey);
-    return found;
+  changedSince(since: number): Promise<MuteChange[]> {
+    const feed = { tableName: this.#tableName, index: changes, partition: CHANGE_FEED };
+    return queryChangeFeed(this.#client, feed, since, (item) => ({
+      id: item.id as string,
+      changedAt: changedAtOf(item.changedKey as string),
+      mute: toMute(item),
+    }));
   }
 
   async #read(id: string): Promise<Record<string, unknown> | null> {
@@ -259,7 +212,7 @@ export class DynamoDbSilenceStore implements SilenceStore {
 
   /** The change marker of a write now: its writer's time, then the id (unique keys). */
   #stamp(id: string, now = this.#now()): { changeFeed: string; changedKey: string } {
-    return { changeFeed: CHANGE_FEED, changedKey: `${new Date(now).toISOString()}#${id}` };
+    return { changeFeed: CHANGE_FEED, changedKey: changeMarker(id, now) };
   }
 }
 
