@@ -1,11 +1,10 @@
+import { ChangeFedCache, changeFeed } from './change-fed-cache.ts';
 import type { SilenceState } from '../generated/graphql.ts';
 import type { MaintenanceWindow } from './maintenance-window.ts';
 import { type MuteEntry, MuteIndex } from './mute-set.ts';
 import type { PageRequest } from './pagination.ts';
 import type { MuteSet, MuteStore, Page, WorkQueue } from './ports.ts';
-import { ruleChangeFeed } from './rule-cache.ts';
 import { expiredSilenceRetentionMs, type Silence } from './silences.ts';
-import { SingleRefresh } from './single-refresh.ts';
 
 /** One silence's or window's state as written last at or after a refresh's starting point. */
 export interface MuteChange {
@@ -58,7 +57,7 @@ export interface SilenceStore extends MuteSource, MuteStore {
  * How changes reach workers: as for rules (domain/rule-cache.ts), each write stamps the mute
  * with its writer's time and a deleted window leaves a tombstone, kept a day.
  */
-export const muteChangeFeed = ruleChangeFeed;
+export const muteChangeFeed = changeFeed;
 
 export interface MuteCacheOptions {
   /** RULES_REFRESH_MS: a new silence (or an expiry) applies to alerts delivered this long after it. */
@@ -70,85 +69,38 @@ export interface MuteCacheOptions {
 
 /**
  * Keeps the worker's silences and maintenance windows fresh at a cost that follows their
- * changes, not their number, by the rule cache's rules: a full load at a cold start (or after
- * `fullReloadAfterMs` idle), then only what was written since the last refresh. A busy
- * worker never waits for a refresh; one idle for `maxAgeMs` waits for the few changes since.
- * A silence needs no write to become active or to expire: the set answers by the clock.
- * Silences ended longer ago than they are kept are dropped from the set as refreshes go.
+ * changes, not their number, as the rule cache does (ChangeFedCache): a full load at a cold
+ * start (or after `fullReloadAfterMs` idle), then only what was written since the last
+ * refresh. A busy worker never waits for a refresh; one idle for `maxAgeMs` waits for the few
+ * changes since. A silence needs no write to become active or to expire: the set answers by
+ * the clock. Silences ended longer ago than they are kept are dropped from the set as
+ * refreshes go.
  */
 export class MuteCache {
-  readonly #source: MuteSource;
-  readonly #maxAgeMs: number;
-  readonly #now: () => number;
-  #index: MuteIndex | null = null;
-  /** When the refresh that made the set started: it holds what was written before. */
-  #freshAt = 0;
+  readonly #cache: ChangeFedCache<MuteIndex, MuteChange>;
   #sweptAt = 0;
-  readonly #refreshes: SingleRefresh<MuteIndex>;
-  /** Changes applied lately, id → changedAt, so one read again in the overlap is skipped. */
-  readonly #applied = new Map<string, number>();
 
   constructor(source: MuteSource, options: MuteCacheOptions) {
-    this.#source = source;
-    this.#maxAgeMs = options.maxAgeMs;
-    this.#now = options.now ?? Date.now;
-    this.#refreshes = new SingleRefresh((startedAt) => this.#run(startedAt), {
-      abandonAfterMs: 10 * this.#maxAgeMs,
-      onError: options.onError ?? (() => undefined),
+    this.#cache = new ChangeFedCache({
+      maxAgeMs: options.maxAgeMs,
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.onError ? { onError: options.onError } : {}),
+      loadAll: async () => new MuteIndex(await source.loadAll()),
+      changedSince: (since) => source.changedSince(since),
+      apply: (index, change) => {
+        if (change.mute) index.upsert(change.mute);
+        else index.remove(change.id);
+      },
+      onServed: (refresh, index, startedAt) => {
+        if (refresh === 'full') this.#sweptAt = startedAt;
+        else if (startedAt - this.#sweptAt >= SWEEP_EVERY_MS) this.#sweep(index, startedAt);
+      },
     });
   }
 
   /** The silences and windows to decide deliveries with now. */
-  async current(): Promise<MuteSet> {
-    const now = this.#now();
-    const running = this.#refreshes.running(now);
-    const index = this.#index;
-    const age = now - this.#freshAt;
-    if (index === null || age >= muteChangeFeed.fullReloadAfterMs) {
-      return running ?? this.#refreshes.start(now);
-    }
-    if (age < this.#maxAgeMs / 2 || running) return index;
-    if (age < this.#maxAgeMs) {
-      if (this.#refreshes.sinceAttempt(now) >= this.#maxAgeMs / 2) void this.#refreshes.start(now);
-      return index;
-    }
-    // Idle for a while: wait for the changes since, or serve what there is if they fail.
-    return this.#refreshes.start(now).catch(() => index);
-  }
-
-  async #run(startedAt: number): Promise<MuteIndex> {
-    const full =
-      this.#index === null || startedAt - this.#freshAt >= muteChangeFeed.fullReloadAfterMs;
-    return full ? this.#loadAll(startedAt) : this.#applyChanges(startedAt, this.#index!);
-  }
-
-  async #loadAll(startedAt: number): Promise<MuteIndex> {
-    const index = new MuteIndex(await this.#source.loadAll());
-    if (!this.#refreshes.inCharge(startedAt)) return this.#index ?? index;
-    this.#index = index;
-    this.#freshAt = startedAt;
-    this.#sweptAt = startedAt;
-    this.#applied.clear();
-    return index;
-  }
-
-  async #applyChanges(startedAt: number, index: MuteIndex): Promise<MuteIndex> {
-    const changes = await this.#source.changedSince(this.#freshAt - muteChangeFeed.overlapMs);
-    if (!this.#refreshes.inCharge(startedAt)) return index;
-    for (const change of changes) {
-      if (this.#applied.get(change.id) === change.changedAt) continue;
-      this.#applied.set(change.id, change.changedAt);
-      if (change.mute) index.upsert(change.mute);
-      else index.remove(change.id);
-    }
-    // Older than the next refresh's starting point: it will not be read again.
-    const horizon = startedAt - muteChangeFeed.overlapMs;
-    for (const [id, changedAt] of this.#applied) {
-      if (changedAt < horizon) this.#applied.delete(id);
-    }
-    if (startedAt - this.#sweptAt >= SWEEP_EVERY_MS) this.#sweep(index, startedAt);
-    this.#freshAt = startedAt;
-    return index;
+  current(): Promise<MuteSet> {
+    return this.#cache.current();
   }
 
   /** Drops the silences the store no longer keeps: a worker running for days does not grow. */
