@@ -4,7 +4,6 @@ import { type ListenOptions, Server } from 'node:net';
 import { DatabaseSync } from 'node:sqlite';
 import dynalite from 'dynalite';
 import { startFauxqs } from 'fauxqs';
-import { MailDev } from 'maildev';
 import type { EmulatorThreadOptions } from './emulator-thread.ts';
 import type { InspectedQueue } from './queue-metrics.ts';
 import { closeServer, listen } from './http-server.ts';
@@ -119,6 +118,9 @@ export async function startInbox(options: {
   mailDir: string;
 }): Promise<RunningServer & { smtpPort: number }> {
   mkdirSync(options.mailDir, { recursive: true });
+  // Loaded here, not at the top: the emulator thread imports this module for DynamoDB and
+  // SQS only, and MailDev's web inbox costs every stack start seconds of CPU it never uses.
+  const { MailDev } = await import('maildev');
   const maildev = new MailDev({
     smtp: options.smtpPort,
     ip: options.host,
