@@ -1,8 +1,12 @@
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
 import { ValidationError } from '../domain/errors.ts';
 import type { PageRequest } from '../domain/pagination.ts';
 import { nextToken } from '../domain/pagination.ts';
-import type { Page, ReadingStore, TimeRange } from '../domain/ports.ts';
+import type { Page, ReadingHistory, ReadingStore, TimeRange } from '../domain/ports.ts';
 import type { Reading } from '../domain/reading.ts';
 import { formatDateTime } from '../domain/time.ts';
 import type { ReadingCursor } from '../domain/reading-blocks.ts';
@@ -11,6 +15,7 @@ import {
   decodeReadings,
   encodeReadings,
   NewestFirstPage,
+  OldestFirstMerge,
   packBlocks,
 } from '../domain/reading-blocks.ts';
 import { batchWrite, expiresAt } from './dynamodb-pages.ts';
@@ -29,7 +34,7 @@ const MAX_QUERIES_PER_PAGE = 50;
  * Writing the same readings again writes the same item; copies that land in different
  * blocks are dropped when a listing merges them.
  */
-export class DynamoDbReadingStore implements ReadingStore {
+export class DynamoDbReadingStore implements ReadingStore, ReadingHistory {
   readonly #client: DynamoDBDocumentClient;
   readonly #tableName: string;
   readonly #retentionDays: number;
@@ -117,6 +122,57 @@ export class DynamoDbReadingStore implements ReadingStore {
 
     const { items, after: last } = assembled.result(start !== undefined);
     return { items, nextToken: nextToken(last === null ? null : { ...last }, page) };
+  }
+
+  /**
+   * A replay's read: the device's blocks that can hold readings of the range, in ascending
+   * key order, as many per Query call as one response carries (1 MB), merged oldest first
+   * (OldestFirstMerge). The next Query call is on its way while a response's readings are
+   * replayed.
+   */
+  async *oldestFirst(query: {
+    deviceId: string;
+    metric: string;
+    from: string;
+    to: string;
+  }): AsyncIterable<readonly Reading[]> {
+    const { low, high } = blockKeyRange(query, null);
+    const request = (start: Record<string, unknown> | undefined): Promise<QueryCommandOutput> =>
+      this.#client.send(
+        new QueryCommand({
+          TableName: this.#tableName,
+          KeyConditionExpression: 'deviceId = :device AND blockKey BETWEEN :low AND :high',
+          FilterExpression: 'metric = :metric',
+          ExpressionAttributeValues: {
+            ':device': query.deviceId,
+            ':low': low,
+            ':high': high,
+            ':metric': query.metric,
+          },
+          ProjectionExpression: '#end, readings',
+          ExpressionAttributeNames: { '#end': 'end' },
+          ScanIndexForward: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+    const merge = new OldestFirstMerge(query);
+    let pending: Promise<QueryCommandOutput> | null = request(undefined);
+    try {
+      while (pending) {
+        const result: QueryCommandOutput = await pending;
+        pending = result.LastEvaluatedKey ? request(result.LastEvaluatedKey) : null;
+        for (const item of result.Items ?? []) {
+          const readings = decodeReadings(query.deviceId, query.metric, item.readings as string);
+          const final = merge.add(readings, item.end as string);
+          if (final.length > 0) yield final;
+        }
+      }
+    } finally {
+      // A replay that stops early (its budget spent) leaves the read ahead unread.
+      pending?.catch(() => undefined);
+    }
+    const rest = merge.finish();
+    if (rest.length > 0) yield rest;
   }
 }
 

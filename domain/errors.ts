@@ -37,6 +37,12 @@ export class UnauthorizedError extends ClientError {
   readonly errorType = 'Unauthorized';
 }
 
+/** The request asks for more work than one call may do; the message says how to narrow it. */
+export class LimitExceededError extends ClientError {
+  override readonly name = 'LimitExceededError';
+  readonly errorType = 'LimitExceeded';
+}
+
 /** A reading could not be handed to the queue; the client should retry it. */
 export class QueueUnavailableError extends ClientError {
   override readonly name = 'QueueUnavailableError';

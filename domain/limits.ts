@@ -57,6 +57,15 @@ export const limits = {
   /** Minutes of history `systemStatus` returns: default and maximum. */
   defaultStatusMinutes: 15,
   maxStatusMinutes: 60,
+  /**
+   * A backtest (domain/backtest.ts): readings it replays at most (the deployment may set fewer,
+   * BACKTEST_MAX_READINGS), how long it may run (AppSync ends a request at 30 s), devices it
+   * replays and episodes it lists at most.
+   */
+  backtestMaxReadings: 1_000_000,
+  backtestDeadlineMs: 25_000,
+  backtestMaxDevices: 1000,
+  backtestMaxEpisodes: 1000,
   /** Page size of list queries: default and maximum. */
   defaultPageSize: 50,
   maxPageSize: 1000,

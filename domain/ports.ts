@@ -37,6 +37,20 @@ export interface ReadingStore {
   ): Promise<Page<Reading>>;
 }
 
+/** Stored readings read for a replay (domain/backtest.ts), as they were stored: in blocks. */
+export interface ReadingHistory {
+  /**
+   * One device's readings of one metric from `from` to `to` (inclusive), oldest first (time,
+   * then id), each once, in chunks of about a stored block: a replay holds one chunk at a time.
+   */
+  oldestFirst(query: {
+    deviceId: string;
+    metric: string;
+    from: string;
+    to: string;
+  }): AsyncIterable<readonly Reading[]>;
+}
+
 /**
  * Rules, and what changed of them (RuleSource): every write is stamped with its time and a
  * deletion leaves a tombstone, so a worker reads only the changes since its last refresh.

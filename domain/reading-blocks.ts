@@ -222,3 +222,66 @@ export class NewestFirstPage {
     this.#candidates = kept;
   }
 }
+
+/** Oldest first: earlier time, then the smaller id, then the smaller metric (the worker's order). */
+export function oldestFirst(a: Reading, b: Reading): number {
+  return newestFirst(b, a);
+}
+
+/**
+ * A device's readings in the time range, oldest first, from blocks fed in ascending key order
+ * (the order of their newest reading): what a replay reads. Blocks of different worker
+ * batches may overlap in time, so a reading is given out only once no block still to come can
+ * hold an older one: a block ending at `end` starts no earlier than `end - BLOCK_SPAN_MS`,
+ * and every later block ends later. Copies of a reading are given out once.
+ */
+export class OldestFirstMerge {
+  readonly #from: string;
+  readonly #to: string;
+  /** Readings in the range not given out yet, oldest first. */
+  #pending: Reading[] = [];
+
+  constructor(range: { from: string; to: string }) {
+    this.#from = range.from;
+    this.#to = range.to;
+  }
+
+  /** Takes one block's readings (oldest first, as stored); returns those now final, oldest first. */
+  add(readings: readonly Reading[], blockEnd: string): Reading[] {
+    const last = this.#pending[this.#pending.length - 1];
+    let ordered = last === undefined;
+    for (const reading of readings) {
+      if (reading.timestamp < this.#from || reading.timestamp > this.#to) continue;
+      this.#pending.push(reading);
+    }
+    const first = readings[0];
+    if (!ordered && first !== undefined && last !== undefined) {
+      ordered = oldestFirst(last, first) < 0;
+    }
+    if (!ordered) this.#pending.sort(oldestFirst);
+    const cutoff = formatDateTime(Date.parse(blockEnd) - BLOCK_SPAN_MS);
+    let final = 0;
+    while (final < this.#pending.length && (this.#pending[final] as Reading).timestamp < cutoff) {
+      final++;
+    }
+    return this.#take(final);
+  }
+
+  /** Everything still held: the last blocks were read. */
+  finish(): Reading[] {
+    return this.#take(this.#pending.length);
+  }
+
+  #take(count: number): Reading[] {
+    if (count === 0) return [];
+    const taken = this.#pending.slice(0, count);
+    this.#pending = this.#pending.slice(count);
+    const out: Reading[] = [];
+    for (const reading of taken) {
+      const previous = out[out.length - 1];
+      if (previous && sameReading(previous, reading)) continue;
+      out.push(reading);
+    }
+    return out;
+  }
+}

@@ -131,6 +131,70 @@ export type AlertStatus =
   | 'FIRING'
   | 'RESOLVED';
 
+/** A device the backtest replayed: its readings and the episodes it would have fired. */
+export type BacktestDeviceCount = {
+  __typename?: 'BacktestDeviceCount';
+  deviceId: Scalars['ID']['output'];
+  episodes: Scalars['Int']['output'];
+  readings: Scalars['Int']['output'];
+};
+
+/** One episode the draft rule would have fired. */
+export type BacktestEpisode = {
+  __typename?: 'BacktestEpisode';
+  deviceId: Scalars['ID']['output'];
+  /** Event time of the reading that resolved it; null while it is still open at the end of the range. */
+  endedAt: Maybe<Scalars['AWSDateTime']['output']>;
+  /** Id of the reading that fired it; null for NO_DATA. */
+  eventId: Maybe<Scalars['ID']['output']>;
+  /** The most extreme value evaluated while it was open, on the breaching side. */
+  peak: Scalars['Float']['output'];
+  /** Readings evaluated while it was open whose value breached the threshold. */
+  readingsBreached: Scalars['Int']['output'];
+  reason: BacktestEpisodeReason;
+  /** Event time of the reading that fired it (NO_DATA: when the silence reached noDataSeconds). */
+  startedAt: Scalars['AWSDateTime']['output'];
+  /** The value that fired it: the reading's, or the window's aggregate for window rules. */
+  value: Scalars['Float']['output'];
+};
+
+/** Why a backtest episode fired: readings breached the rule, or the device went silent. */
+export type BacktestEpisodeReason =
+  | 'NO_DATA'
+  | 'THRESHOLD';
+
+/**
+ * A backtest: a draft rule replayed over the stored readings of a time range, in memory,
+ * writing nothing (docs/backtest.md). The target is `deviceId` when given, else the draft's
+ * own device, else the devices its selector picks, else every device in the inventory.
+ */
+export type BacktestInput = {
+  /** Replay this device only; for a draft of one device, it must be that device. */
+  deviceId?: InputMaybe<Scalars['ID']['input']>;
+  /** The readings replayed are those from `from` to `to`, inclusive; from must be before to. */
+  from: Scalars['AWSDateTime']['input'];
+  /** The draft rule, as createRule takes it; validated as createRule validates it. */
+  rule: CreateRuleInput;
+  to: Scalars['AWSDateTime']['input'];
+};
+
+export type BacktestResult = {
+  __typename?: 'BacktestResult';
+  /** Each device replayed, by device id, with its readings and episodes. */
+  devices: Array<BacktestDeviceCount>;
+  /** How many episodes fired in all, listed or not. */
+  episodeCount: Scalars['Int']['output'];
+  /** The episodes, oldest first: at most 1,000 (episodesTruncated tells when more fired). */
+  episodes: Array<BacktestEpisode>;
+  episodesTruncated: Scalars['Boolean']['output'];
+  from: Scalars['AWSDateTime']['output'];
+  /** What of the draft the backtest does not replay as live evaluation would, one sentence each. */
+  notes: Array<Scalars['String']['output']>;
+  /** Readings of the rule's metric replayed, over all devices. */
+  readingsReplayed: Scalars['Int']['output'];
+  to: Scalars['AWSDateTime']['output'];
+};
+
 /** Devices the credential may send readings for: listed ids, ids with a prefix, or both. */
 export type CreateDeviceCredentialInput = {
   deviceIdPrefix?: InputMaybe<Scalars['String']['input']>;

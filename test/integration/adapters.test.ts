@@ -220,6 +220,38 @@ describe('DynamoDbReadingStore blocks', () => {
   });
 });
 
+describe("DynamoDbReadingStore oldestFirst (a replay's read)", () => {
+  const at = (id: string, minute: number, metric = 'flow'): Reading => ({
+    id,
+    deviceId: 'R1',
+    metric,
+    value: minute,
+    timestamp: new Date(Date.UTC(2026, 4, 3, 8, minute)).toISOString(),
+  });
+
+  it('given batches stored out of order, overlapping, with copies and another metric, then the range comes oldest first, each reading once', async () => {
+    // Prepare: three worker batches, the second older than the first, one a copy.
+    const store = new DynamoDbReadingStore(documents, resources.tableNames.readingBlocks, 90);
+    await store.saveMany([at('c', 30), at('e', 150), at('x', 31, 'other')]);
+    await store.saveMany([at('a', 10), at('b', 20), at('d', 40), at('f', 300)]);
+    await store.saveMany([at('a', 10), at('b', 20)].map((r) => ({ ...r })).concat(at('z', 5)));
+
+    // Act
+    const chunks: string[][] = [];
+    for await (const chunk of store.oldestFirst({
+      deviceId: 'R1',
+      metric: 'flow',
+      from: at('', 10).timestamp,
+      to: at('', 150).timestamp,
+    })) {
+      chunks.push(chunk.map((r) => r.id));
+    }
+
+    // Assess
+    expect(chunks.flat()).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+});
+
 describe('DynamoDbReadingStore tokens', () => {
   const store = () => new DynamoDbReadingStore(documents, resources.tableNames.readingBlocks, 90);
   const query = { deviceId: 'D1', metric: null, from: null, to: null };

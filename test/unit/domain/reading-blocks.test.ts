@@ -7,6 +7,7 @@ import {
   encodeReadings,
   MAX_BLOCK_READINGS,
   NewestFirstPage,
+  OldestFirstMerge,
   packBlocks,
 } from '../../../domain/reading-blocks.ts';
 
@@ -133,5 +134,50 @@ describe('NewestFirstPage across metrics', () => {
     const two = second.result(false);
 
     expect([...one.items, ...two.items].map((r) => r.metric)).toEqual(['temperature', 'humidity']);
+  });
+});
+
+describe('OldestFirstMerge', () => {
+  const range = { from: reading('x', 0).timestamp, to: reading('x', 10 * BLOCK_SPAN_MS).timestamp };
+
+  it('given blocks in key order that overlap in time, then readings come out oldest first, each once a later block cannot precede it', () => {
+    // Prepare: two worker batches of the same hour, then one an hour and a half later.
+    const merge = new OldestFirstMerge(range);
+    const first = packBlocks([reading('a', 1000), reading('c', 3000)]);
+    const second = packBlocks([reading('b', 2000), reading('d', 4000), reading('c', 3000)]);
+    const later = packBlocks([reading('e', BLOCK_SPAN_MS + 5000)]);
+    const blocks = [...first, ...second, ...later].sort((x, y) => (x.key < y.key ? -1 : 1));
+
+    // Act
+    const chunks = blocks.map((block) => merge.add(block.readings, block.end).map((r) => r.id));
+    chunks.push(merge.finish().map((r) => r.id));
+
+    // Assess: nothing is given out before a block an hour later proves it final.
+    expect(chunks).toEqual([[], [], ['a', 'b', 'c', 'd'], ['e']]);
+  });
+
+  it('given readings outside the range, then they are left out', () => {
+    const merge = new OldestFirstMerge({
+      from: reading('x', 1000).timestamp,
+      to: reading('x', 2000).timestamp,
+    });
+    const [block] = packBlocks([
+      reading('a', 500),
+      reading('b', 1000),
+      reading('c', 2000),
+      reading('d', 2500),
+    ]);
+
+    merge.add(block?.readings ?? [], block?.end ?? '');
+
+    expect(merge.finish().map((r) => r.id)).toEqual(['b', 'c']);
+  });
+
+  it('given readings of one time, then they come out by id, as the worker applies them', () => {
+    const merge = new OldestFirstMerge(range);
+    merge.add([reading('b', 1000)], reading('b', 1000).timestamp);
+    merge.add([reading('a', 1000)], reading('a', 1000).timestamp);
+
+    expect(merge.finish().map((r) => r.id)).toEqual(['a', 'b']);
   });
 });
