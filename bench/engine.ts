@@ -1,11 +1,15 @@
 import { pathToFileURL } from 'node:url';
 import { applyReading, type EpisodeState, newEpisode } from '../domain/episode.ts';
+import type { Labels } from '../domain/labels.ts';
 import type { Reading } from '../domain/reading.ts';
 import { newRule, type Rule } from '../domain/rule.ts';
 import { type IndexedRule, RuleIndex } from '../domain/rule-index.ts';
+import { FLEET_METRICS, fleetDeviceId, fleetLabels, fleetRules } from './fleet.ts';
 
 export interface EngineResult {
   rules: number;
+  /** `per-device`: one rule per device; `fleet`: the scale phase's mix over labelled devices. */
+  mix: 'per-device' | 'fleet';
   readings: number;
   readingsPerSecond: number;
   /** Rules a reading matched, on average. */
@@ -27,22 +31,62 @@ export function measureEngine(ruleCount: number, readingCount: number): EngineRe
       created,
     ),
   );
-  const index = new RuleIndex(rules);
-  const start = Date.parse('2026-05-01T00:00:00.000Z');
   // Readings arrive parsed from the queue; building them is not the engine's work.
-  const readings: Reading[] = Array.from({ length: readingCount }, (_, n) => ({
+  const readings = Array.from({ length: readingCount }, (_, n) =>
+    reading(n, `d${(n * 7919) % ruleCount}`, 'temperature'),
+  );
+  return { ...run(new RuleIndex(rules), readings, () => undefined), mix: 'per-device' };
+}
+
+/**
+ * The engine on the scale phase's rule mix (bench/fleet.ts: per-device rules and 5% label
+ * selector rules) over `deviceCount` labelled devices, readings of the fleet's metrics
+ * spread over them: what label-selector rules add to a reading's lookup and steps.
+ */
+export function measureFleetEngine(
+  ruleCount: number,
+  deviceCount: number,
+  readingCount: number,
+): EngineResult {
+  const index = new RuleIndex(fleetRules(ruleCount, deviceCount, '2026-01-01T00:00:00.000Z'));
+  const ids = Array.from({ length: deviceCount }, (_, k) => fleetDeviceId(k));
+  const labels = new Map(ids.map((id, k) => [id, fleetLabels(k)]));
+  const readings = Array.from({ length: readingCount }, (_, n) =>
+    reading(
+      n,
+      ids[(n * 7919) % deviceCount] as string,
+      FLEET_METRICS[n % FLEET_METRICS.length] as string,
+    ),
+  );
+  return { ...run(index, readings, (id) => labels.get(id)), rules: ruleCount, mix: 'fleet' };
+}
+
+const START = Date.parse('2026-05-01T00:00:00.000Z');
+
+/** Reading number `n`: one in a thousand breaches (95), the others read 20. */
+function reading(n: number, deviceId: string, metric: string): Reading {
+  return {
     id: `r${n}`,
-    deviceId: `d${(n * 7919) % ruleCount}`,
-    metric: 'temperature',
+    deviceId,
+    metric,
     value: n % 1000 === 0 ? 95 : 20,
-    timestamp: new Date(start + n).toISOString(),
-  }));
+    timestamp: new Date(START + n).toISOString(),
+  };
+}
+
+/** The timed part: each reading's lookup (with its device's labels) and matching rules' steps. */
+function run(
+  index: RuleIndex,
+  readings: readonly Reading[],
+  labelsOf: (deviceId: string) => Labels | undefined,
+): Omit<EngineResult, 'mix'> {
   // Episodes by rule, then device: as the worker groups a batch, without building keys.
   const episodes = new Map<IndexedRule, Map<string, EpisodeState>>();
   let matched = 0;
   const begin = process.hrtime.bigint();
   for (const reading of readings) {
-    for (const rule of index.matching(reading.deviceId, reading.metric)) {
+    const labels = labelsOf(reading.deviceId);
+    for (const rule of index.matching(reading.deviceId, reading.metric, labels)) {
       matched++;
       let byDevice = episodes.get(rule);
       if (!byDevice) {
@@ -50,31 +94,37 @@ export function measureEngine(ruleCount: number, readingCount: number): EngineRe
         episodes.set(rule, byDevice);
       }
       const state = byDevice.get(reading.deviceId) ?? newEpisode(rule.id, reading.deviceId);
-      const step = applyReading(rule, state, reading, start);
+      const step = applyReading(rule, state, reading, START, labels);
       if (step.changed) byDevice.set(reading.deviceId, { ...step.state, outbox: [] });
     }
   }
   const seconds = Number(process.hrtime.bigint() - begin) / 1e9;
   return {
-    rules: ruleCount,
-    readings: readingCount,
-    readingsPerSecond: readingCount / seconds,
-    matchedPerReading: matched / readingCount,
+    rules: index.size,
+    readings: readings.length,
+    readingsPerSecond: readings.length / seconds,
+    matchedPerReading: matched / readings.length,
   };
 }
 
-/** The three rule counts of the benchmark, each after a warm-up run. */
+/**
+ * The three rule counts of the benchmark, each after a warm-up run, then 100,000 rules of
+ * the scale phase's mix over 100,000 labelled devices.
+ */
 export function measureEngineScaling(readingCount = 1_000_000): EngineResult[] {
-  return [10, 1_000, 100_000].map((count) => {
-    measureEngine(count, Math.min(readingCount, 200_000));
+  const warmUp = Math.min(readingCount, 200_000);
+  const perDevice = [10, 1_000, 100_000].map((count) => {
+    measureEngine(count, warmUp);
     return measureEngine(count, readingCount);
   });
+  measureFleetEngine(100_000, 100_000, warmUp);
+  return [...perDevice, measureFleetEngine(100_000, 100_000, readingCount)];
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   for (const result of measureEngineScaling()) {
     console.log(
-      `${result.rules} rules: ${Math.round(result.readingsPerSecond).toLocaleString('en')} readings/s/core (${result.matchedPerReading.toFixed(2)} rules matched per reading)`,
+      `${result.rules} rules${result.mix === 'fleet' ? ' (the scale phase mix, 100,000 labelled devices)' : ''}: ${Math.round(result.readingsPerSecond).toLocaleString('en')} readings/s/core (${result.matchedPerReading.toFixed(2)} rules matched per reading)`,
     );
   }
 }

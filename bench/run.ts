@@ -697,10 +697,13 @@ function engineRows(results: EngineResult[]): void {
   for (const result of results) {
     const cost = base ? base.readingsPerSecond / result.readingsPerSecond : 1;
     sections.engine.push({
-      metric: `Evaluation engine, ${formatNumber(result.rules)} rules (index + lifecycle step, one core, episodes in memory)`,
+      metric:
+        result.mix === 'fleet'
+          ? `Evaluation engine, ${formatNumber(result.rules)} rules of the scale phase's mix (5% label selectors) over 100,000 labelled devices, ${result.matchedPerReading.toFixed(2)} rules matched per reading`
+          : `Evaluation engine, ${formatNumber(result.rules)} rules (index + lifecycle step, one core, episodes in memory)`,
       value: `${formatNumber(Math.round(result.readingsPerSecond))} readings/s/core${result === base ? '' : ` (${cost.toFixed(2)}× the cost at ${formatNumber(base?.rules ?? 0)} rules)`}`,
       target:
-        result.rules === 100_000
+        result.rules === 100_000 && result.mix === 'per-device'
           ? target(
               '≥ 1,000,000 readings/s/core, ≤ 1.5× the 10-rule cost',
               result.readingsPerSecond >= 1_000_000 && cost <= 1.5,

@@ -26,8 +26,35 @@ interface MetricRules {
   readonly metric: string;
   readonly byDevice: Map<string, readonly IndexedRule[]>;
   every: readonly IndexedRule[];
-  selected: readonly IndexedRule[];
+  readonly selected: SelectorRules;
 }
+
+/**
+ * A metric's selector rules, filed by the label values they require, so that a reading looks
+ * only at the rules filed under its device's own values, not at every selector rule. A rule is
+ * filed under the values of all its EQ and IN matchers together (one place per combination of
+ * its IN values), keyed by the set of label keys those matchers name; a reading's device
+ * builds one combination of its values per key set in use, typically one or two. Rules whose
+ * matchers require no value (NEQ, NOT_IN, EXISTS, NOT_EXISTS only) are looked at for every
+ * reading.
+ */
+interface SelectorRules {
+  /** The key sets in use, each with the rules filed by their combined values. */
+  readonly byKeys: Map<string, KeyFiling>;
+  unfiled: readonly IndexedRule[];
+  count: number;
+}
+
+interface KeyFiling {
+  /** Label keys, sorted; a reading's device combines its values of these, in this order. */
+  readonly keys: readonly string[];
+  readonly byValues: Map<string, readonly IndexedRule[]>;
+}
+
+/** Separates values in a combination; label values hold no control characters. */
+const SEPARATOR = '\u0000';
+/** At most this many places per rule: beyond, its largest IN matchers are left to the check. */
+const MAX_PLACES = 16;
 
 /**
  * The enabled rules, indexed so a reading finds its candidates in O(matching rules): one
@@ -60,7 +87,12 @@ export class RuleIndex {
     this.remove(source.id);
     let bucket = this.#byMetric.get(source.metric);
     if (!bucket) {
-      bucket = { metric: source.metric, byDevice: new Map(), every: [], selected: [] };
+      bucket = {
+        metric: source.metric,
+        byDevice: new Map(),
+        every: [],
+        selected: { byKeys: new Map(), unfiled: [], count: 0 },
+      };
       this.#byMetric.set(source.metric, bucket);
     }
     const rule = compact(source, bucket.metric);
@@ -69,7 +101,7 @@ export class RuleIndex {
       const list = bucket.byDevice.get(rule.deviceId);
       bucket.byDevice.set(rule.deviceId, list ? [...list, rule] : [rule]);
     } else if (rule.selector !== null) {
-      bucket.selected = [...bucket.selected, rule];
+      file(bucket.selected, rule, (list) => [...list, rule]);
     } else {
       bucket.every = [...bucket.every, rule];
     }
@@ -88,11 +120,11 @@ export class RuleIndex {
       if (list.length > 0) bucket.byDevice.set(rule.deviceId, list);
       else bucket.byDevice.delete(rule.deviceId);
     } else if (rule.selector !== null) {
-      bucket.selected = without(bucket.selected);
+      file(bucket.selected, rule, without);
     } else {
       bucket.every = without(bucket.every);
     }
-    if (bucket.byDevice.size === 0 && bucket.every.length === 0 && bucket.selected.length === 0) {
+    if (bucket.byDevice.size === 0 && bucket.every.length === 0 && bucket.selected.count === 0) {
       this.#byMetric.delete(rule.metric);
     }
     return true;
@@ -108,13 +140,19 @@ export class RuleIndex {
     if (!bucket) return [];
     const forDevice = bucket.byDevice.get(deviceId);
     const { every, selected } = bucket;
-    if (selected.length === 0) {
+    if (selected.count === 0) {
       if (!forDevice) return every;
       if (every.length === 0) return forDevice;
       return [...forDevice, ...every];
     }
     const matched = forDevice ? [...forDevice, ...every] : [...every];
-    for (const rule of selected) {
+    for (const filing of selected.byKeys.values()) {
+      const filed = filing.byValues.get(combined(filing.keys, labels) ?? '');
+      if (!filed) continue;
+      for (const rule of filed)
+        if (selects(rule.selector as LabelSelector, labels)) matched.push(rule);
+    }
+    for (const rule of selected.unfiled) {
       if (selects(rule.selector as LabelSelector, labels)) matched.push(rule);
     }
     return matched;
@@ -133,6 +171,72 @@ export class RuleIndex {
     }
     return timed;
   }
+}
+
+/**
+ * Files a selector rule, or takes it out: `change` makes the new list of each place the rule
+ * is filed under (adding it or leaving it out); emptied places are dropped.
+ */
+function file(
+  selected: SelectorRules,
+  rule: IndexedRule,
+  change: (list: readonly IndexedRule[]) => readonly IndexedRule[],
+): void {
+  const filing = filingOf(rule.selector as LabelSelector);
+  if (filing === null) {
+    const before = selected.unfiled.length;
+    selected.unfiled = change(selected.unfiled);
+    selected.count += selected.unfiled.length - before;
+    return;
+  }
+  const name = filing.keys.join(SEPARATOR);
+  const byValues = selected.byKeys.get(name)?.byValues ?? new Map<string, readonly IndexedRule[]>();
+  let delta = 0;
+  for (const place of filing.places) {
+    const list = byValues.get(place) ?? [];
+    const next = change(list);
+    if (next.length > 0) byValues.set(place, next);
+    else byValues.delete(place);
+    delta = next.length - list.length;
+  }
+  if (byValues.size > 0) selected.byKeys.set(name, { keys: filing.keys, byValues });
+  else selected.byKeys.delete(name);
+  selected.count += delta;
+}
+
+/**
+ * Where a selector is filed: the keys of its EQ and IN matchers, sorted, and every
+ * combination of the values they allow; null when it has no such matcher. IN matchers with
+ * the most values are dropped from the filing (the check still applies them) while the
+ * combinations would exceed MAX_PLACES.
+ */
+function filingOf(selector: LabelSelector): { keys: string[]; places: string[] } | null {
+  const required = selector
+    .filter((matcher) => matcher.operator === 'EQ' || matcher.operator === 'IN')
+    .map((matcher) => ({ key: matcher.key, values: [...new Set(matcher.values)] }))
+    .sort((a, b) => a.values.length - b.values.length);
+  const product = () => required.reduce((total, matcher) => total * matcher.values.length, 1);
+  while (required.length > 1 && product() > MAX_PLACES) required.pop();
+  if (required.length === 0 || product() > MAX_PLACES) return null;
+  required.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  let places = [''];
+  required.forEach((matcher, index) => {
+    const prefix = index === 0 ? '' : SEPARATOR;
+    places = places.flatMap((place) => matcher.values.map((value) => place + prefix + value));
+  });
+  return { keys: required.map((matcher) => matcher.key), places };
+}
+
+/** A device's values of these keys combined as filingOf combines them; null if one is missing. */
+function combined(keys: readonly string[], labels: Labels): string | null {
+  let result = '';
+  for (let index = 0; index < keys.length; index += 1) {
+    const key = keys[index] as string;
+    // Own properties only: a key such as `constructor` must not find Object's.
+    if (!Object.hasOwn(labels, key)) return null;
+    result = index === 0 ? (labels[key] as string) : result + SEPARATOR + labels[key];
+  }
+  return result;
 }
 
 /** One copy of each operator, severity and aggregation name, whatever string it came in. */

@@ -70,6 +70,61 @@ describe('RuleIndex changes', () => {
     expect(sorted(index.matching('D2', 'temperature', { site: 'berlin' }))).toEqual(['berlin']);
   });
 
+  it('given selector rules of every operator, filed by a value they require, then each reading finds exactly the rules its labels satisfy, through upserts and removals', () => {
+    const site = (operator: 'EQ' | 'NEQ' | 'IN' | 'NOT_IN', ...values: string[]) => ({
+      key: 'site',
+      operator,
+      values,
+    });
+    const index = new RuleIndex([
+      rule('eq', {
+        selector: [site('EQ', 'berlin'), { key: 'model', operator: 'IN', values: ['m1', 'm2'] }],
+      }),
+      rule('in', { selector: [site('IN', 'berlin', 'paris', 'berlin')] }),
+      rule('model-in', {
+        selector: [{ key: 'model', operator: 'IN', values: ['m2'] }, site('NOT_IN', 'rome')],
+      }),
+      rule('exists', { selector: [{ key: 'tier', operator: 'EXISTS', values: [] }] }),
+      rule('none', {
+        selector: [{ key: 'tier', operator: 'NOT_EXISTS', values: [] }, site('NEQ', 'paris')],
+      }),
+      rule('constructor', { selector: [{ key: 'constructor', operator: 'EQ', values: ['x'] }] }),
+    ]);
+    const ids = (labels: Record<string, string>) =>
+      sorted(index.matching('D9', 'temperature', labels));
+    expect(ids({ site: 'berlin', model: 'm2' })).toEqual(['eq', 'in', 'model-in', 'none']);
+    expect(ids({ site: 'berlin', model: 'm3', tier: 'lab' })).toEqual(['exists', 'in']);
+    expect(ids({ site: 'paris', model: 'm2' })).toEqual(['in', 'model-in']);
+    expect(ids({ site: 'rome', model: 'm2' })).toEqual(['none']);
+    expect(ids({})).toEqual(['none']);
+    // An upsert refiles the rule under its new selector; a removal takes it from everywhere.
+    index.upsert(rule('in', { selector: [site('EQ', 'rome')] }));
+    expect(ids({ site: 'paris', model: 'm2' })).toEqual(['model-in']);
+    expect(ids({ site: 'rome' })).toEqual(['in', 'none']);
+    index.remove('model-in');
+    index.remove('none');
+    expect(ids({ site: 'berlin', model: 'm2' })).toEqual(['eq']);
+    expect(index.size).toBe(4);
+    for (const id of ['eq', 'in', 'exists', 'constructor']) index.remove(id);
+    expect(index.matching('D9', 'temperature', { site: 'berlin', model: 'm1' })).toEqual([]);
+    expect(index.size).toBe(0);
+  });
+
+  it('given 5,000 selector rules of one metric, then a reading finds the one its labels satisfy', () => {
+    const rules = Array.from({ length: 5_000 }, (_, n) =>
+      rule(`s${n}`, {
+        selector: [
+          { key: 'site', operator: 'EQ', values: [`site-${n % 50}`] },
+          { key: 'model', operator: 'EQ', values: [`m${Math.floor(n / 50)}`] },
+        ],
+      }),
+    );
+    const index = new RuleIndex(rules);
+    expect(sorted(index.matching('D1', 'temperature', { site: 'site-7', model: 'm42' }))).toEqual([
+      's2107',
+    ]);
+  });
+
   it('given rules with and without no-data times or repeats, then timed lists only the former', () => {
     const index = new RuleIndex([
       rule('plain'),
