@@ -107,6 +107,7 @@ export const deniedFieldsForDevices: readonly string[] = [
   'Query.devices',
   'Query.device',
   'Query.systemStatus',
+  'Query.backtestRule',
   'Mutation.createRule',
   'Mutation.updateRule',
   'Mutation.deleteRule',

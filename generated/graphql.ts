@@ -612,6 +612,8 @@ export type Query = {
   activeAlerts: AlertConnection;
   /** Recorded alerts, newest first, by device, rule or status. */
   alerts: AlertConnection;
+  /** Replays a draft rule over the stored readings of a range and returns the episodes it would have fired; writes nothing. At most 1,000,000 readings and 25 s per call (docs/backtest.md). */
+  backtestRule: BacktestResult;
   device: Maybe<Device>;
   /** Device credentials, newest first, without their secrets. */
   deviceCredentials: DeviceCredentialConnection;
@@ -648,6 +650,11 @@ export type QueryAlertsArgs = {
   ruleId: InputMaybe<Scalars['ID']['input']>;
   status: InputMaybe<AlertStatus>;
   to: InputMaybe<Scalars['AWSDateTime']['input']>;
+};
+
+
+export type QueryBacktestRuleArgs = {
+  input: BacktestInput;
 };
 
 

@@ -265,6 +265,7 @@ export const resolverFunctions = {
     'Query.deviceCredentials',
   ],
   status: ['Query.systemStatus'],
+  backtest: ['Query.backtestRule'],
   silences: [
     'Mutation.createSilence',
     'Mutation.expireSilence',

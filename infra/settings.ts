@@ -116,6 +116,15 @@ export const settings = {
     meaning:
       "how long AppSync reuses the device authorizer's answer for a token: a revoked credential stops working within this time",
   },
+  BACKTEST_MAX_READINGS: {
+    readBy: 'functions',
+    kind: 'integer',
+    default: limits.backtestMaxReadings,
+    min: 1,
+    max: limits.backtestMaxReadings,
+    meaning:
+      'readings one backtestRule call replays at most; a backtest that needs more is refused and told to narrow its range or devices',
+  },
   RULES_REFRESH_MS: {
     readBy: 'functions',
     kind: 'integer',

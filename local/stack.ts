@@ -84,6 +84,8 @@ export interface LocalStackOptions {
    * cache; default the deployed 300 s). Tests set 0 to see a revocation at once.
    */
   deviceAuthCacheSeconds?: number;
+  /** Readings one backtestRule call replays at most (BACKTEST_MAX_READINGS); tests set a few. */
+  backtestMaxReadings?: number;
   /** The period of each point of `systemStatus`'s series, in seconds (default 10). */
   statusPeriodSeconds?: number;
   /** How often the CloudWatch emulator samples the queues, in milliseconds (default 5 s). */
@@ -258,6 +260,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ),
       DEVICE_AUTH_CACHE_SECONDS: String(
         options.deviceAuthCacheSeconds ?? settings.DEVICE_AUTH_CACHE_SECONDS.default,
+      ),
+      BACKTEST_MAX_READINGS: String(
+        options.backtestMaxReadings ?? settings.BACKTEST_MAX_READINGS.default,
       ),
       STATUS_PERIOD_SECONDS: String(options.statusPeriodSeconds ?? 10),
       POWERTOOLS_SERVICE_NAME: settings.POWERTOOLS_SERVICE_NAME.default,

@@ -191,6 +191,19 @@ export class Api extends Construct {
           [evaluationQueue.envVar]: props.workQueue.queueUrl,
         },
       }),
+      // A backtest replays up to a million readings within AppSync's 30 s: one full vCPU
+      // (1,769 MB) for its decoding and episode steps, and the whole of AppSync's time.
+      backtest: new AlertsFunction(this, 'BacktestResolver', {
+        entry: 'resolvers/backtest.ts',
+        description: 'backtestRule: a draft rule replayed over stored readings, writing nothing',
+        timeout: Duration.seconds(30),
+        memorySize: 1769,
+        environment: {
+          [tables.readingBlocks.envVar]: props.tables.readingBlocks.tableName,
+          [tables.devices.envVar]: props.tables.devices.tableName,
+          RETENTION_DAYS: retention,
+        },
+      }),
       status: new AlertsFunction(this, 'StatusResolver', {
         entry: 'resolvers/status.ts',
         description: 'systemStatus: the queues, the flow of readings, the evaluation lag',
@@ -215,6 +228,7 @@ export class Api extends Construct {
     acknowledgeIndexAccess(functions.queries, props.tables.readingBlocks, props.tables.alerts);
     grantStatusResolver(functions.status, props.workQueue, props.deadLetterQueue);
     grantSilencesResolver(functions.silences, props.tables.silences);
+    grantBacktestResolver(functions.backtest, props.tables.readingBlocks, props.tables.devices);
     props.workQueue.grantSendMessages(functions.silences);
     this.resolvers = functions;
 
@@ -282,6 +296,30 @@ function grantCredentialsResolver(resolver: IFunction, table: Table): void {
     new PolicyStatement({
       actions: ['dynamodb:Query'],
       resources: [`${table.tableArn}/index/${listing.indexName}`],
+    }),
+  );
+}
+
+/**
+ * What the backtest resolver reads, and nothing more: reading blocks by device (Query on the
+ * table), and the inventory's devices by id (GetItem, BatchGetItem) and listed through its
+ * `all` index (Query). It writes nothing.
+ */
+function grantBacktestResolver(resolver: IFunction, readingBlocks: Table, devices: Table): void {
+  const [listing] = tables.devices.globalSecondaryIndexes;
+  resolver.addToRolePolicy(
+    new PolicyStatement({ actions: ['dynamodb:Query'], resources: [readingBlocks.tableArn] }),
+  );
+  resolver.addToRolePolicy(
+    new PolicyStatement({
+      actions: ['dynamodb:GetItem', 'dynamodb:BatchGetItem'],
+      resources: [devices.tableArn],
+    }),
+  );
+  resolver.addToRolePolicy(
+    new PolicyStatement({
+      actions: ['dynamodb:Query'],
+      resources: [`${devices.tableArn}/index/${listing.indexName}`],
     }),
   );
 }

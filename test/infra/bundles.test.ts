@@ -36,7 +36,7 @@ function checkBundles(outdir: string, template: Template): void {
       }
     >,
   );
-  expect(functions).toHaveLength(10);
+  expect(functions).toHaveLength(11);
   for (const fn of functions) {
     const assetHash = fn.Properties.Code.S3Key.replace(/\.zip$/, '');
     const bundle = join(outdir, `asset.${assetHash}`, 'index.mjs');

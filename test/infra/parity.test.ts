@@ -196,7 +196,7 @@ describe('local stack and CDK stack parity', () => {
         }
       >,
     );
-    expect(functions).toHaveLength(10);
+    expect(functions).toHaveLength(11);
     for (const fn of functions) {
       const entry = fn.Metadata?.['telemetry-alerts:entry'];
       expect(entry).toBeDefined();

@@ -84,8 +84,8 @@ describe('the CDK stack', () => {
 
   it('given the functions, then each runs Node.js 24 on arm64 with X-Ray, Powertools settings and a log group with retention', () => {
     const functions = Object.values(resourcesOf(template, 'AWS::Lambda::Function'));
-    // Seven resolvers, the device authorizer, the worker and the scheduled check.
-    expect(functions).toHaveLength(10);
+    // Eight resolvers, the device authorizer, the worker and the scheduled check.
+    expect(functions).toHaveLength(11);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -240,6 +240,46 @@ describe('the CDK stack', () => {
     expect(statements).toContainEqual(
       expect.objectContaining({ Action: 'cloudwatch:GetMetricData', Resource: '*' }),
     );
+  });
+
+  it('given the backtest resolver, then it has 30 s and a full vCPU, and may only read reading blocks and the device inventory', () => {
+    const [backtest] = Object.entries(resourcesOf(template, 'AWS::Lambda::Function')).filter(
+      ([, fn]) =>
+        (fn as { Metadata?: Record<string, string> }).Metadata?.['telemetry-alerts:entry'] ===
+        'resolvers/backtest.ts',
+    );
+    expect(backtest?.[1].Properties).toMatchObject({ Timeout: 30, MemorySize: 1769 });
+    const roleId = (backtest?.[1].Properties.Role as { 'Fn::GetAtt': [string, string] })[
+      'Fn::GetAtt'
+    ][0];
+    const statements = Object.values(resourcesOf(template, 'AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles) === JSON.stringify([{ Ref: roleId }]))
+      .flatMap(
+        (p) =>
+          (p.Properties.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] })
+            .Statement,
+      )
+      .filter((s) => !JSON.stringify(s.Action).includes('xray:'));
+    const tableId = (key: string) =>
+      Object.entries(resourcesOf(template, 'AWS::DynamoDB::Table')).find(([, table]) =>
+        JSON.stringify(table.Properties.KeySchema).includes(`"${key}"`),
+      )?.[0];
+    const readings = tableId('blockKey');
+    const devices = Object.entries(resourcesOf(template, 'AWS::DynamoDB::Table')).find(([id]) =>
+      id.includes('Devices'),
+    )?.[0];
+    expect(readings && devices).toBeTruthy();
+    const arn = (id: string | undefined) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+    expect(
+      statements.map((s) => ({ actions: [s.Action].flat().sort(), resource: s.Resource })),
+    ).toEqual([
+      { actions: ['dynamodb:Query'], resource: arn(readings) },
+      { actions: ['dynamodb:BatchGetItem', 'dynamodb:GetItem'], resource: arn(devices) },
+      {
+        actions: ['dynamodb:Query'],
+        resource: { 'Fn::Join': ['', [arn(devices), '/index/all']] },
+      },
+    ]);
   });
 
   it('given the notification groups table, then the worker and the scheduled check alone may use it, and both may send their flush messages to the evaluation queue', () => {

@@ -434,6 +434,19 @@ const probes: Record<Exclude<RootField, 'Subscription.onAlert'>, FieldProbe> = {
       expect(data.systemStatus.deadLetterDepth).toBeGreaterThanOrEqual(0);
     },
   },
+  'Query.backtestRule': {
+    document: `query ($input: BacktestInput!) { backtestRule(input: $input) { readingsReplayed devices { deviceId } } }`,
+    prepare: async () => ({
+      variables: {
+        input: {
+          rule: { deviceId: SEED_DEVICE, metric: ALERT_METRIC, operator: 'GT', threshold: 0 },
+          from: new Date(Date.now() - 3600_000).toISOString(),
+          to: new Date(Date.now() + 60_000).toISOString(),
+        },
+      },
+    }),
+    shows: (data) => expect(data.backtestRule.devices).toEqual([{ deviceId: SEED_DEVICE }]),
+  },
   'Mutation.ingestEvent': {
     document: `mutation ($input: EventInput!) { ingestEvent(input: $input) { id deviceId } }`,
     prepare: async (key) => ({

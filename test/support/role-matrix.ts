@@ -122,6 +122,7 @@ export const roleMatrix: Record<RootField, Record<Caller, Outcome>> = {
   'Query.device': row(people),
   'Query.deviceCredentials': row(['admin']),
   'Query.systemStatus': row(ruleEditors),
+  'Query.backtestRule': row(ruleEditors),
   'Mutation.ingestEvent': row(ingesters, { deviceOutOfScope: 'outOfScope' }),
   'Mutation.ingestEvents': row(ingesters, { deviceOutOfScope: 'outOfScope' }),
   'Mutation.createRule': row(ruleEditors),
