@@ -29,6 +29,18 @@ const FIRED_KEY = /^\d{4}-\d{2}-\d{2}T[\d:.]{5,18}Z#./;
 const MAX_FIRED_KEY_LENGTH = 300;
 /** Set by acknowledgeAlert only; evaluation never overwrites them. */
 const ACKNOWLEDGEMENT = new Set(['acknowledgedAt', 'acknowledgedBy']);
+/**
+ * The stored statuses a write of each open status may replace: an alert moves only forward
+ * (domain/episode.ts), so a late write of an older notification, delivered by a slower
+ * worker, cannot take an acknowledged alert back to firing, nor latch it. A resolution is
+ * final and written whatever was stored.
+ */
+const MAY_REPLACE: Record<Exclude<Alert['status'], 'RESOLVED'>, readonly Alert['status'][]> = {
+  // A repeat, or a latched alert whose condition returned.
+  FIRING: ['FIRING', 'LATCHED'],
+  ACKNOWLEDGED: ['FIRING', 'ACKNOWLEDGED', 'LATCHED'],
+  LATCHED: ['FIRING', 'LATCHED'],
+};
 /** The attributes of a hold, and the keys of the `held` index that lists them. */
 const HOLD = 'heldBy, heldAt, heldShard, heldKey';
 
@@ -112,6 +124,8 @@ export class DynamoDbAlertStore implements AlertStore {
   async #record(notification: Notification): Promise<StoredAlert> {
     const { alert } = notification;
     const resolved = alert.status === 'RESOLVED';
+    const replaceable = alert.status === 'RESOLVED' ? [] : MAY_REPLACE[alert.status];
+    const allowed = Object.fromEntries(replaceable.map((status, i) => [`:may${i}`, status]));
     const fields = this.#fields(alert);
     const set = Object.keys(fields).filter((name) => !ACKNOWLEDGEMENT.has(name) && name !== 'id');
     const names = Object.fromEntries(set.map((name, i) => [`#f${i}`, name]));
@@ -124,13 +138,14 @@ export class DynamoDbAlertStore implements AlertStore {
           UpdateExpression:
             `SET ${set.map((_, i) => `#f${i} = :v${i}`).join(', ')}, claims = if_not_exists(claims, :noClaims)` +
             (resolved ? ' REMOVE firingDeviceId, firingKind' : ''),
-          // A late firing or repeat must not reopen an alert that was resolved.
+          // A late firing or repeat must not reopen an alert that was resolved, nor move an
+          // open one backwards.
           ...(resolved
             ? {}
             : {
-                ConditionExpression: 'attribute_not_exists(id) OR #status = :firing',
+                ConditionExpression: `attribute_not_exists(id) OR #status IN (${Object.keys(allowed).join(', ')})`,
                 ExpressionAttributeNames: { ...names, '#status': 'status' },
-                ExpressionAttributeValues: { ...values, ':firing': 'FIRING', ':noClaims': {} },
+                ExpressionAttributeValues: { ...values, ...allowed, ':noClaims': {} },
               }),
           ...(resolved
             ? {
@@ -145,7 +160,7 @@ export class DynamoDbAlertStore implements AlertStore {
     } catch (error) {
       if (!isConditionFailure(error)) throw error;
       const existing = await this.#getItem(alert.id);
-      // Already resolved: nothing more to tell about this firing.
+      // Already resolved, or moved past this notification: nothing more to tell about it.
       const delivered = new Set(existing ? stored(existing).delivered : []);
       delivered.add(`${notification.key}:email`);
       delivered.add(`${notification.key}:push`);
@@ -217,7 +232,9 @@ export class DynamoDbAlertStore implements AlertStore {
         new UpdateCommand({
           TableName: this.#tableName,
           Key: { id },
-          UpdateExpression: 'SET acknowledgedAt = :at, acknowledgedBy = :by',
+          // The first acknowledgement stands: a second one cannot rename who handled it.
+          UpdateExpression:
+            'SET acknowledgedAt = if_not_exists(acknowledgedAt, :at), acknowledgedBy = if_not_exists(acknowledgedBy, :by)',
           ConditionExpression: 'attribute_exists(id)',
           ExpressionAttributeValues: { ':at': at, ':by': by },
           ReturnValues: 'ALL_NEW',
@@ -231,21 +248,28 @@ export class DynamoDbAlertStore implements AlertStore {
   }
 
   list(query: AlertQuery, page: PageRequest): Promise<Page<Alert>> {
-    const firingOnly = query.status === 'FIRING';
+    return this.#list(query, query.status !== null && query.status !== 'RESOLVED', page);
+  }
+
+  /**
+   * A listing; `openOnly` reads the indexes of open alerts (FIRING, ACKNOWLEDGED, LATCHED),
+   * where a status, when given, is filtered.
+   */
+  #list(query: AlertQuery, openOnly: boolean, page: PageRequest): Promise<Page<Alert>> {
     const filters: { attribute: string; value: string }[] = [];
     if (query.ruleId !== null && query.deviceId !== null) {
       filters.push({ attribute: 'deviceId', value: query.deviceId });
     }
-    if (query.status !== null && !(firingOnly && query.ruleId === null)) {
+    if (query.status !== null) {
       filters.push({ attribute: 'status', value: query.status });
     }
     if (query.ruleId === null && query.deviceId === null) {
-      return this.#listFleet(firingOnly ? firing : all, query, filters, page);
+      return this.#listFleet(openOnly ? firing : all, query, filters, page);
     }
     const [index, partitionValue] =
       query.ruleId !== null
         ? [byRule, query.ruleId]
-        : firingOnly
+        : openOnly
           ? [firingByDevice, query.deviceId as string]
           : [byDevice, query.deviceId as string];
     return queryPage(
@@ -311,7 +335,7 @@ export class DynamoDbAlertStore implements AlertStore {
   }
 
   active(deviceId: string | null, page: PageRequest): Promise<Page<Alert>> {
-    return this.list({ deviceId, ruleId: null, status: 'FIRING', from: null, to: null }, page);
+    return this.#list({ deviceId, ruleId: null, status: null, from: null, to: null }, true, page);
   }
 
   async hold(alertId: string, muteId: string, at: string): Promise<boolean> {

@@ -26,6 +26,14 @@ export type Alert = Omit<
   flapping?: boolean | null;
 };
 
+/** Every status an alert may be in, in the order of its lifecycle (docs/alert-states.md). */
+export const alertStatuses: readonly Alert['status'][] = [
+  'FIRING',
+  'ACKNOWLEDGED',
+  'LATCHED',
+  'RESOLVED',
+];
+
 /** Why an alert resolved when its device's labels no longer match its rule's selector. */
 export const LEFT_SELECTOR = "the device no longer matches the rule's selector";
 /** Why an alert resolved when its rule's selector changed and no longer selects the device. */
@@ -122,11 +130,21 @@ export function describeAlert(alert: Alert): { subject: string; body: string } {
     alert.reason === 'NO_DATA'
       ? `no ${alert.metric} data since ${alert.eventTimestamp}`
       : condition;
-  const state = alert.status === 'RESOLVED' ? 'RESOLVED' : alert.severity;
+  const state =
+    alert.status === 'RESOLVED' || alert.status === 'LATCHED' ? alert.status : alert.severity;
   const reading = alert.reason === 'NO_DATA' ? '' : ` (value ${alert.value})`;
   const subject = `[${state}] ${alert.deviceId}: ${what}${reading}`;
+  const title =
+    alert.status === 'RESOLVED'
+      ? 'Resolved'
+      : alert.status === 'LATCHED'
+        ? `Latched ${alert.severity}`
+        : `Alert ${alert.severity}`;
   const lines = [
-    `${alert.status === 'RESOLVED' ? 'Resolved' : `Alert ${alert.severity}`}: ${alert.ruleName ?? what}`,
+    `${title}: ${alert.ruleName ?? what}`,
+    ...(alert.status === 'LATCHED'
+      ? ['', 'The condition cleared; the alert stays latched until someone acknowledges it.']
+      : []),
     '',
     `Device:     ${alert.deviceId}`,
     ...(alert.labels && alert.labels.length > 0

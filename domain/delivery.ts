@@ -40,14 +40,24 @@ export interface DeliveryDeps {
 
 /**
  * What becomes of a notification's e-mail: sent (to its group, adapters/grouping-notifier.ts),
- * held by a silence or maintenance window until it ends, or dropped because the episode is
- * flapping (the FLAPPING and FLAPPING_STOPPED notifications say what people need to know).
+ * held by a silence or maintenance window until it ends, dropped because the episode is
+ * flapping (the FLAPPING and FLAPPING_STOPPED notifications say what people need to know),
+ * or none at all: an acknowledgement is news for subscribers, not an e-mail.
  */
 export type EmailDecision =
-  { action: 'send' } | { action: 'hold'; mute: Mute } | { action: 'skip'; why: 'flapping' };
+  | { action: 'send' }
+  | { action: 'hold'; mute: Mute }
+  | { action: 'skip'; why: 'flapping' | 'pushOnly' };
 
-/** Single fire, resolve and repeat notifications are what flapping replaces. */
-const REPLACED_BY_FLAPPING = new Set<Notification['kind']>(['FIRING', 'RESOLVED', 'REPEAT']);
+/** Single fire, resolve, latch and repeat notifications are what flapping replaces. */
+const REPLACED_BY_FLAPPING = new Set<Notification['kind']>([
+  'FIRING',
+  'RESOLVED',
+  'REPEAT',
+  'LATCHED',
+]);
+/** Notifications pushed to subscribers and never e-mailed. */
+const PUSH_ONLY = new Set<Notification['kind']>(['ACKNOWLEDGED']);
 
 /**
  * Decides a notification's e-mail at `now`. A silence or window holds every kind of
@@ -59,6 +69,7 @@ export function emailDecision(
   mutes: MuteSet,
   now: number,
 ): EmailDecision {
+  if (PUSH_ONLY.has(notification.kind)) return { action: 'skip', why: 'pushOnly' };
   const mute = mutes.mutedBy(notification.alert, now);
   if (mute) return { action: 'hold', mute };
   if (notification.alert.flapping && REPLACED_BY_FLAPPING.has(notification.kind)) {
@@ -67,8 +78,15 @@ export function emailDecision(
   return { action: 'send' };
 }
 
-/** The alert as recorded and pushed with the decision: marked silenced while a mute holds it. */
+/**
+ * The alert as recorded and pushed with the decision: marked silenced while a mute holds it.
+ * A push-only notification leaves the marks as they are stored.
+ */
 function markedAlert(alert: Alert, decision: EmailDecision): Alert {
+  if (decision.action === 'skip' && decision.why === 'pushOnly') {
+    const { silenced: _silenced, silenceId: _silenceId, ...unmarked } = alert;
+    return unmarked;
+  }
   const mute = decision.action === 'hold' ? decision.mute : null;
   return { ...alert, silenced: mute !== null, silenceId: mute?.id ?? null };
 }
@@ -237,7 +255,7 @@ async function email(
       return false;
     }
     case 'skip':
-      deps.metrics.add('NotificationsMuted', 1, 'flapping');
+      if (decision.why === 'flapping') deps.metrics.add('NotificationsMuted', 1, 'flapping');
       return false;
   }
 }

@@ -29,9 +29,12 @@ export type EpisodeRule = Pick<
 >;
 
 /*
- * The alert lifecycle of one rule for one device: OK → FIRING → RESOLVED (→ OK), and whether
- * it flaps (domain/flapping.ts). Pure functions over an explicit state, so every transition
- * is a value a test can check and the storage can write conditionally.
+ * The alert lifecycle of one rule for one device (docs/alert-states.md): OK → FIRING →
+ * RESOLVED (→ OK); an acknowledged alert is ACKNOWLEDGED until its condition clears; a
+ * latched rule's unacknowledged alert whose condition cleared is LATCHED until someone
+ * acknowledges it (then RESOLVED) or the condition returns (FIRING again, the same alert).
+ * And whether it flaps (domain/flapping.ts). Pure functions over an explicit state, so every
+ * transition is a value a test can check and the storage can write conditionally.
  */
 
 /** A reading kept for a window rule: event time (epoch ms) and value. */
@@ -49,12 +52,21 @@ export interface Notification {
 }
 
 /**
- * What a notification says: an alert fired, resolved or is still firing (REPEAT); an
- * episode started or stopped flapping; a silence or maintenance window that held the
- * alert's notifications ended (UNSILENCED: its state now, firing or resolved).
+ * What a notification says: an alert fired, resolved or is still firing (REPEAT, also a
+ * latched alert whose condition returned); it was acknowledged (ACKNOWLEDGED, pushed only)
+ * or latched (LATCHED: its condition cleared, it waits for an acknowledgement); an episode
+ * started or stopped flapping; a silence or maintenance window that held the alert's
+ * notifications ended (UNSILENCED: its state now, firing or resolved).
  */
 export type NotificationKind =
-  'FIRING' | 'RESOLVED' | 'REPEAT' | 'FLAPPING' | 'FLAPPING_STOPPED' | 'UNSILENCED';
+  | 'FIRING'
+  | 'RESOLVED'
+  | 'REPEAT'
+  | 'ACKNOWLEDGED'
+  | 'LATCHED'
+  | 'FLAPPING'
+  | 'FLAPPING_STOPPED'
+  | 'UNSILENCED';
 
 /** Everything evaluation remembers about one (rule, device). */
 export interface EpisodeState {
@@ -67,7 +79,7 @@ export interface EpisodeState {
   lastId: string | null;
   /** The trailing window, for window rules. */
   window: WindowReading[];
-  /** The open THRESHOLD alert, if firing. */
+  /** The open THRESHOLD alert (FIRING, ACKNOWLEDGED or LATCHED), if any. */
   open: Alert | null;
   /** The open NO_DATA alert, if the device went silent. */
   noData: Alert | null;
@@ -172,26 +184,36 @@ export function applyReading(
     notify('RESOLVED', resolve(next.noData, stamp));
     next.noData = null;
   }
-  let fired: Alert | null = null;
-  let resolved: Alert | null = null;
-  if (next.open) {
+  const change: Change = { fired: null, resolved: null, latched: null, refired: null };
+  if (next.open?.status === 'LATCHED') {
+    // Latched: only the condition returning moves it (back to FIRING, the same alert).
+    if (breaches(rule.operator, value, rule.threshold)) {
+      change.refired = { ...next.open, status: 'FIRING', notifiedAt: stamp };
+    }
+  } else if (next.open) {
     if (!breaches(rule.operator, value, rule.clearThreshold ?? rule.threshold)) {
-      resolved = resolve(next.open, stamp);
-      next.open = null;
+      // A latched rule's alert nobody acknowledged waits for someone to; an acknowledged
+      // one has been seen, and resolves.
+      if (rule.latch && next.open.status === 'FIRING') {
+        change.latched = { ...next.open, status: 'LATCHED', notifiedAt: stamp };
+      } else {
+        change.resolved = resolve(next.open, stamp);
+        next.open = null;
+      }
       next.consecutive = 0;
     }
   } else if (breaches(rule.operator, value, rule.threshold)) {
     next.consecutive = state.consecutive + 1;
     changed = true;
     if (next.consecutive >= rule.forReadings) {
-      fired = thresholdAlert(rule, reading, value, stamp, labels);
+      change.fired = thresholdAlert(rule, reading, value, stamp, labels);
       next.consecutive = 0;
     }
   } else if (state.consecutive > 0) {
     next.consecutive = 0;
     changed = true;
   }
-  if (flap(rule, state, next, { fired, resolved }, stamp, notify)) changed = true;
+  if (flap(rule, state, next, change, stamp, notify)) changed = true;
   // No-data rules need to know the device is alive; a quarter of the silence allowed is
   // precision enough and spares a write per reading.
   if (rule.noDataSeconds !== null) {
@@ -202,34 +224,56 @@ export function applyReading(
 }
 
 /**
- * The flapping part of a reading's step, after its firing or resolution (`change`) is known:
- * records the transition, decides whether the episode flaps, and notifies the change and
- * the start or stop of flapping. While the episode flaps (or starts or stops flapping with
- * this reading) the alert fired or resolved is marked `flapping`: its own e-mail gives way
- * to the FLAPPING and FLAPPING_STOPPED ones, each sent once. Returns whether the flapping
- * state changed, i.e. needs storing. `stamp` is the time of the step.
+ * What a reading changed of the episode's alert: it fired, resolved, latched (its condition
+ * cleared, it waits for an acknowledgement) or, latched, fired again.
+ */
+interface Change {
+  fired: Alert | null;
+  resolved: Alert | null;
+  latched: Alert | null;
+  refired: Alert | null;
+}
+
+/**
+ * The flapping part of a reading's step, after its `change` is known: records the
+ * transition, decides whether the episode flaps, and notifies the change and the start or
+ * stop of flapping. While the episode flaps (or starts or stops flapping with this reading)
+ * the alert changed is marked `flapping`: its own e-mail gives way to the FLAPPING and
+ * FLAPPING_STOPPED ones, each sent once. Returns whether the flapping state changed, i.e.
+ * needs storing. `stamp` is the time of the step.
  */
 function flap(
   rule: EpisodeRule,
   state: EpisodeState,
   next: EpisodeState,
-  change: { fired: Alert | null; resolved: Alert | null },
+  change: Change,
   stamp: string,
   notify: (kind: NotificationKind, alert: Alert) => void,
 ): boolean {
-  let { fired, resolved } = change;
-  const history = rule.flapDetection
-    ? recordTransition(state.flapHistory, fired !== null || resolved !== null)
-    : 0;
+  let { fired, resolved, latched, refired } = change;
+  const moved = fired ?? resolved ?? latched ?? refired;
+  const history = rule.flapDetection ? recordTransition(state.flapHistory, moved !== null) : 0;
   let flapping = isFlapping(rule, history, state.flapping);
   // The percent rises only when the state changes, which brings an alert to tell of; lowered
   // thresholds may make it high enough without one: flapping starts with the next change.
-  if (flapping && !state.flapping && !(fired ?? next.open ?? resolved)) flapping = false;
+  if (flapping && !state.flapping && !(moved ?? next.open)) flapping = false;
   if (state.flapping || flapping) {
-    if (fired) fired = { ...fired, flapping: true };
-    if (resolved) resolved = { ...resolved, flapping: true };
+    const marked = (alert: Alert | null): Alert | null => alert && { ...alert, flapping: true };
+    fired = marked(fired);
+    resolved = marked(resolved);
+    latched = marked(latched);
+    refired = marked(refired);
   }
   if (resolved) notify('RESOLVED', resolved);
+  if (latched) {
+    next.open = latched;
+    notify('LATCHED', latched);
+  }
+  // Not counted as fired again: the same alert, told as still firing.
+  if (refired) {
+    next.open = refired;
+    notify('REPEAT', refired);
+  }
   if (fired) {
     next.open = fired;
     notify('FIRING', fired);
@@ -277,9 +321,11 @@ export function checkTime(
     notify('FIRING', next.noData);
   }
   if (rule.repeatIntervalSeconds !== null) {
+    // Repeats nudge until someone picks the alert up: an acknowledged or latched one waits.
     const due = (alert: Alert) =>
+      alert.status === 'FIRING' &&
       now - Date.parse(alert.notifiedAt ?? alert.firedAt) >=
-      (rule.repeatIntervalSeconds ?? 0) * 1000;
+        (rule.repeatIntervalSeconds ?? 0) * 1000;
     if (next.open && due(next.open)) {
       next.open = { ...next.open, notifiedAt: stamp };
       notify('REPEAT', next.open);
@@ -299,11 +345,102 @@ export function checkTime(
  * the one that resolved last), and the history starts afresh.
  */
 export function closeEpisode(state: EpisodeState, now: number, resolution?: string): Step {
-  if (!state.open && !state.noData && !state.flapping) return { state, changed: false };
+  return close(state, formatDateTime(now), resolution);
+}
+
+/**
+ * Applies an acknowledgement to the episode: `alert` as stored, with who acknowledged it
+ * first and when. Open and FIRING, it becomes ACKNOWLEDGED (told to subscribers only);
+ * LATCHED, it resolves at the acknowledgement's time, saying who acknowledged it. Anything
+ * else (not open in this episode any more, acknowledged already, or no acknowledgement
+ * stored) changes nothing.
+ */
+export function acknowledgeEpisode(state: EpisodeState, alert: Alert, now: number): Step {
+  const slot = openSlot(state, alert.id);
+  const { acknowledgedAt, acknowledgedBy } = alert;
+  if (slot === null || acknowledgedAt === null || acknowledgedAt === undefined) {
+    return { state, changed: false };
+  }
+  const open = state[slot] as Alert;
+  const after = acknowledged({ ...open, acknowledgedAt, acknowledgedBy });
+  if (after.status === open.status) return { state, changed: false };
   const stamp = formatDateTime(now);
+  const next: EpisodeState = { ...state };
+  if (after.status === 'RESOLVED') {
+    next[slot] = null;
+    next.consecutive = 0;
+    if (state.flapping) next.lastResolved = after;
+    next.outbox = [...state.outbox, notification('RESOLVED', stamp, after)];
+  } else {
+    next[slot] = after;
+    next.outbox = [...state.outbox, notification('ACKNOWLEDGED', stamp, after)];
+  }
+  return { state: next, changed: true };
+}
+
+/**
+ * An open alert as its acknowledgement (stored with it) leaves it: FIRING becomes
+ * ACKNOWLEDGED; LATCHED resolves at the acknowledgement's time, saying who acknowledged it;
+ * any other stays as it is. What the worker applies, and what acknowledgeAlert answers.
+ */
+export function acknowledged(alert: Alert): Alert {
+  if (!alert.acknowledgedAt) return alert;
+  if (alert.status === 'FIRING') return { ...alert, status: 'ACKNOWLEDGED' };
+  if (alert.status === 'LATCHED') {
+    return resolve(alert, alert.acknowledgedAt, acknowledgedResolution(alert.acknowledgedBy));
+  }
+  return alert;
+}
+
+/** Why a latched alert resolved: who acknowledged it. */
+export function acknowledgedResolution(by: string | null | undefined): string {
+  return `acknowledged by ${by ?? 'someone'}`;
+}
+
+/** Why an alert was resolved by a reset: who reset it. */
+export function resetResolution(by: string): string {
+  return `reset by ${by}`;
+}
+
+/**
+ * Returns the episode of an open alert to normal, as `by` asked at `at` (AWSDateTime): what
+ * it has open resolves at that time, saying who reset it, and the for-N count, the window,
+ * the latch and the flapping history start afresh, so the next breaching reading fires a
+ * new alert. An alert not open in this episode any more (it resolved meanwhile) changes
+ * nothing.
+ */
+export function resetEpisode(
+  state: EpisodeState,
+  alertId: string,
+  reset: { by: string; at: string },
+): Step {
+  if (openSlot(state, alertId) === null) return { state, changed: false };
+  const closed = close(state, reset.at, resetResolution(reset.by)).state;
+  return { state: { ...closed, window: [] }, changed: true };
+}
+
+/** Whether the episode has the alert of this id open. */
+export function hasOpen(state: EpisodeState, alertId: string): boolean {
+  return openSlot(state, alertId) !== null;
+}
+
+/** Where the episode keeps the open alert of this id, if it does. */
+function openSlot(state: EpisodeState, alertId: string): 'open' | 'noData' | null {
+  if (state.open?.id === alertId) return 'open';
+  if (state.noData?.id === alertId) return 'noData';
+  return null;
+}
+
+function notification(kind: NotificationKind, stamp: string, alert: Alert): Notification {
+  return { key: `${kind}@${stamp}:${alert.id}`, kind, alert };
+}
+
+/** Resolves whatever the episode has open at `stamp`, and stops its flapping. */
+function close(state: EpisodeState, stamp: string, resolution?: string): Step {
+  if (!state.open && !state.noData && !state.flapping) return { state, changed: false };
   const outbox = [...state.outbox];
   const add = (kind: NotificationKind, alert: Alert) =>
-    outbox.push({ key: `${kind}@${stamp}:${alert.id}`, kind, alert });
+    outbox.push(notification(kind, stamp, alert));
   const resolved = state.open ? resolve(state.open, stamp, resolution) : null;
   if (resolved) add('RESOLVED', resolved);
   if (state.noData) add('RESOLVED', resolve(state.noData, stamp, resolution));

@@ -2,10 +2,12 @@ import { type Alert, LEFT_RULE_TARGET, LEFT_SELECTOR, RULE_CLOSED } from './aler
 import { sightingsOf } from './device.ts';
 import { type DeliveryDeps, deliver, type Patience, PATIENCE_PER_BATCH_MS } from './delivery.ts';
 import {
+  acknowledgeEpisode,
   applyReading,
   checkTime,
   closeEpisode,
   type EpisodeState,
+  hasOpen,
   newEpisode,
   type Notification,
   type Step,
@@ -223,12 +225,39 @@ export async function runWork(message: WorkMessage, deps: EvaluationDeps): Promi
       if (!deps.flushGroup) throw new Error('No notification groups here to flush');
       await deps.flushGroup(message.groupKey);
       return;
-    case 'pushAlert': {
-      const alert = await deps.alerts.get(message.alertId);
-      if (alert) await pushChange(alert, deps);
-      return;
-    }
+    case 'acknowledgeAlert':
+      return acknowledgeAlert(message.alertId, deps);
   }
+}
+
+/**
+ * Applies a stored acknowledgement to the alert's episode: a firing alert becomes
+ * ACKNOWLEDGED, a latched one resolves, each delivered as the episode's notifications are.
+ * An alert the episode no longer has open (it resolved meanwhile) is only pushed as stored
+ * then, so subscribers see who acknowledged it; one acknowledged already is left to the
+ * acknowledgement that moved it (a second one changes nothing to tell).
+ */
+async function acknowledgeAlert(alertId: string, deps: EvaluationDeps): Promise<void> {
+  const alert = await deps.alerts.get(alertId);
+  if (!alert) return;
+  const initial = await loadEpisode(alert.ruleId, alert.deviceId, deps);
+  let open = false;
+  const step = (state: EpisodeState) => {
+    open = hasOpen(state, alert.id);
+    return acknowledgeEpisode(state, alert, deps.now());
+  };
+  if (await advance(initial, step, deps, { leftMs: 0 })) return;
+  if (!open) await pushChange((await deps.alerts.get(alertId)) ?? alert, deps);
+}
+
+/** The episode of a rule and device as stored (a new one when it never was). */
+async function loadEpisode(
+  ruleId: string,
+  deviceId: string,
+  deps: EvaluationDeps,
+): Promise<EpisodeState> {
+  const states = await deps.episodes.loadMany([{ ruleId, deviceId }]);
+  return states.get(episodeKey(ruleId, deviceId)) ?? newEpisode(ruleId, deviceId);
 }
 
 /** Tells subscribers of an alert's change made outside evaluation (its acknowledgement). */
@@ -321,11 +350,9 @@ async function endedMutes(
 /** One held alert's release; `mute` is null when it was deleted (its resolutions are sent). */
 async function release(hold: HeldAlert, mute: Mute | null, deps: EvaluationDeps): Promise<void> {
   const alert = await deps.alerts.get(hold.alertId);
-  if (alert && (alert.status === 'FIRING' || (mute?.notifyResolved ?? true))) {
+  if (alert && (alert.status !== 'RESOLVED' || (mute?.notifyResolved ?? true))) {
     const key = `UNSILENCED@${hold.muteId}@${hold.heldAt}:${alert.id}`;
-    const states = await deps.episodes.loadMany([{ ruleId: hold.ruleId, deviceId: hold.deviceId }]);
-    const initial =
-      states.get(episodeKey(hold.ruleId, hold.deviceId)) ?? newEpisode(hold.ruleId, hold.deviceId);
+    const initial = await loadEpisode(hold.ruleId, hold.deviceId, deps);
     const step = (state: EpisodeState): Step => {
       if (state.outbox.some((notification) => notification.key === key)) {
         return { state, changed: false };

@@ -27,6 +27,8 @@ export const kindWords: Record<NotificationKind, string> = {
   FIRING: 'fired',
   RESOLVED: 'resolved',
   REPEAT: 'still firing',
+  ACKNOWLEDGED: 'acknowledged',
+  LATCHED: 'latched (condition cleared, not yet acknowledged)',
   FLAPPING: 'flapping started',
   FLAPPING_STOPPED: 'flapping stopped',
   UNSILENCED: 'silence ended',

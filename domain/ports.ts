@@ -189,7 +189,11 @@ export interface AlertStore {
   /** The marks delivered for the alert so far (none when there is no such alert). */
   delivered(alertId: string): Promise<ReadonlySet<string>>;
   get(id: string): Promise<Alert | null>;
-  /** Sets who acknowledged the alert and when; null when there is no such alert. */
+  /**
+   * Records who acknowledged the alert and when, unless someone did already (the first
+   * acknowledgement is kept); returns the alert as stored, null when there is no such alert.
+   * The alert's status is the worker's to change (domain/episode.ts `acknowledgeEpisode`).
+   */
   acknowledge(id: string, by: string, at: string): Promise<Alert | null>;
   list(query: AlertQuery, page: PageRequest): Promise<Page<Alert>>;
   /** Alerts firing now, newest first. */
@@ -268,8 +272,12 @@ export interface AlertPublisher {
 export type WorkMessage =
   /** A rule was deleted or disabled: resolve its open alerts. */
   | { type: 'closeRule'; ruleId: string }
-  /** An alert changed outside evaluation (acknowledged): tell subscribers. */
-  | { type: 'pushAlert'; alertId: string }
+  /**
+   * An alert was acknowledged (its acknowledgement is stored with it): apply it to its
+   * episode (a firing alert becomes ACKNOWLEDGED, a latched one resolves) and tell
+   * subscribers. Messages of the type `pushAlert`, sent before, are read as this.
+   */
+  | { type: 'acknowledgeAlert'; alertId: string }
   /**
    * A device's labels changed (or it left the inventory): resolve its open alerts of
    * selector rules that no longer select it.

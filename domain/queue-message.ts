@@ -27,8 +27,12 @@ export function decodeQueueMessage(body: string): QueueMessage | null {
   if (message.type === 'closeRule' && typeof message.ruleId === 'string') {
     return { kind: 'work', message: { type: 'closeRule', ruleId: message.ruleId } };
   }
-  if (message.type === 'pushAlert' && typeof message.alertId === 'string') {
-    return { kind: 'work', message: { type: 'pushAlert', alertId: message.alertId } };
+  // `pushAlert` is what acknowledgements sent before they changed an alert's state.
+  if (
+    (message.type === 'acknowledgeAlert' || message.type === 'pushAlert') &&
+    typeof message.alertId === 'string'
+  ) {
+    return { kind: 'work', message: { type: 'acknowledgeAlert', alertId: message.alertId } };
   }
   if (message.type === 'deviceLabelsChanged' && typeof message.deviceId === 'string') {
     return {

@@ -32,9 +32,17 @@ export type AlertReason =
   | 'NO_DATA'
   | 'THRESHOLD';
 
-/** FIRING while the condition holds; RESOLVED once it cleared (or its rule was deleted or disabled). */
+/**
+ * Where an alert stands (docs/alert-states.md). FIRING: the condition holds and nobody
+ * acknowledged it. ACKNOWLEDGED: the condition holds and someone acknowledged it. LATCHED: the
+ * rule latches, the condition cleared and nobody acknowledged it yet; acknowledging resolves it.
+ * RESOLVED: over (the condition cleared, it was acknowledged when latched, reset, or its rule
+ * was deleted or disabled).
+ */
 export type AlertStatus =
+  | 'ACKNOWLEDGED'
   | 'FIRING'
+  | 'LATCHED'
   | 'RESOLVED';
 
 /** Devices the credential may send readings for: listed ids, ids with a prefix, or both. */

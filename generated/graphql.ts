@@ -126,9 +126,17 @@ export type AlertReason =
   | 'NO_DATA'
   | 'THRESHOLD';
 
-/** FIRING while the condition holds; RESOLVED once it cleared (or its rule was deleted or disabled). */
+/**
+ * Where an alert stands (docs/alert-states.md). FIRING: the condition holds and nobody
+ * acknowledged it. ACKNOWLEDGED: the condition holds and someone acknowledged it. LATCHED: the
+ * rule latches, the condition cleared and nobody acknowledged it yet; acknowledging resolves it.
+ * RESOLVED: over (the condition cleared, it was acknowledged when latched, reset, or its rule
+ * was deleted or disabled).
+ */
 export type AlertStatus =
+  | 'ACKNOWLEDGED'
   | 'FIRING'
+  | 'LATCHED'
   | 'RESOLVED';
 
 /** A device the backtest replayed: its readings and the episodes it would have fired. */
@@ -475,7 +483,10 @@ export type MetricValue = {
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Records that the caller is handling the alert. */
+  /**
+   * Records that the caller is handling the alert: a firing one becomes ACKNOWLEDGED, a LATCHED
+   * one RESOLVED. The first acknowledgement is kept.
+   */
   acknowledgeAlert: Alert;
   /** Issues a device credential; its token is in the answer and nowhere else. */
   createDeviceCredential: CreatedDeviceCredential;
@@ -608,7 +619,7 @@ export type Operator =
 
 export type Query = {
   __typename?: 'Query';
-  /** Alerts firing now, newest first; with deviceId, that device's. */
+  /** Open alerts (FIRING, ACKNOWLEDGED, LATCHED), newest first; with deviceId, that device's. */
   activeAlerts: AlertConnection;
   /** Recorded alerts, newest first, by device, rule or status. */
   alerts: AlertConnection;

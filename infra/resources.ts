@@ -85,7 +85,7 @@ export const tables = {
       { indexName: 'byDevice', partitionKey: string('deviceId'), sortKey: string('firedKey') },
       { indexName: 'byRule', partitionKey: string('ruleId'), sortKey: string('firedKey') },
       { indexName: 'all', partitionKey: string('kind'), sortKey: string('firedKey') },
-      // Sparse: only firing alerts carry these attributes.
+      // Sparse: only open alerts (FIRING, ACKNOWLEDGED, LATCHED) carry these attributes.
       {
         indexName: 'firingByDevice',
         partitionKey: string('firingDeviceId'),

@@ -4,6 +4,8 @@ import type {
   QueryAlertsArgs,
   QueryEventsArgs,
 } from '../generated/graphql.ts';
+import { alertStatuses } from '../domain/alert.ts';
+import { acknowledged } from '../domain/episode.ts';
 import { NotFoundError } from '../domain/errors.ts';
 import { pageRequest } from '../domain/pagination.ts';
 import { timeRange } from '../domain/time.ts';
@@ -30,7 +32,7 @@ export const handler = appSyncResolver({
     const query = {
       deviceId: optional(args.deviceId, (d) => requireId(d, 'deviceId')),
       ruleId: optional(args.ruleId, (r) => requireId(r, 'ruleId')),
-      status: optional(args.status, (s) => requireOneOf(s, ['FIRING', 'RESOLVED'], 'status')),
+      status: optional(args.status, (s) => requireOneOf(s, alertStatuses, 'status')),
       ...timeRange(args.from, args.to),
     };
     return alerts.list(query, pageRequest(args, { alerts: query }));
@@ -45,8 +47,9 @@ export const handler = appSyncResolver({
     const alert = await alerts.acknowledge(id, name, new Date().toISOString());
     if (!alert) throw new NotFoundError(`No alert with id '${id}'`);
     metrics.add('AlertsAcknowledged', 1, alert.severity);
-    // Subscribers learn of it through the worker, which delivers every alert change.
-    await work.send({ type: 'pushAlert', alertId: id });
-    return alert;
+    // The worker owns the alert's state: it applies the acknowledgement to the alert's
+    // episode and tells subscribers. The answer is the state it leads to.
+    await work.send({ type: 'acknowledgeAlert', alertId: id });
+    return acknowledged(alert);
   },
 });

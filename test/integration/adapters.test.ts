@@ -725,6 +725,65 @@ describe('DynamoDbAlertStore', () => {
     expect((await query({ status: 'FIRING' })).items).toEqual([]);
     expect(await store.acknowledge('no-such-alert', 'bob', '2026-05-01T12:00:00.000Z')).toBeNull();
   });
+
+  it('given an acknowledged alert, when a late write of an older notification arrives, then it cannot take the alert back to firing or latch it, a second acknowledgement keeps the first, and open alerts of every status are listed as active', async () => {
+    // Prepare
+    const store = new DynamoDbAlertStore(documents, resources.tableNames.alerts, 90);
+    const rule = newRule(
+      { metric: 'temperature', operator: 'GT', threshold: 0, latch: true },
+      'rule-latch',
+      '2026-05-01T12:00:00.000Z',
+    );
+    const alert = thresholdAlert(
+      rule,
+      reading('r1', 1, { deviceId: 'DL' }),
+      1,
+      '2026-05-01T12:01:01.000Z',
+    );
+    const firing = { key: 'FIRING@1', kind: 'FIRING' as const, alert };
+    await store.record(firing);
+    const latched = { ...alert, status: 'LATCHED' as const };
+    expect(
+      (await store.record({ key: 'LATCHED@2', kind: 'LATCHED', alert: latched })).alert.status,
+    ).toBe('LATCHED');
+    // A latched alert whose condition returned fires again (a repeat).
+    expect((await store.record({ key: 'REPEAT@3', kind: 'REPEAT', alert })).alert.status).toBe(
+      'FIRING',
+    );
+
+    // Act
+    await store.acknowledge(alert.id, 'alice', '2026-05-01T12:02:00.000Z');
+    const second = await store.acknowledge(alert.id, 'bob', '2026-05-01T12:03:00.000Z');
+    const acked = { ...alert, status: 'ACKNOWLEDGED' as const };
+    await store.record({ key: 'ACKNOWLEDGED@4', kind: 'ACKNOWLEDGED', alert: acked });
+    const lateFiring = await store.record(firing);
+    const lateLatch = await store.record({ key: 'LATCHED@2', kind: 'LATCHED', alert: latched });
+
+    // Assess
+    expect(second).toMatchObject({
+      acknowledgedBy: 'alice',
+      acknowledgedAt: '2026-05-01T12:02:00.000Z',
+    });
+    expect(lateFiring.alert.status).toBe('ACKNOWLEDGED');
+    expect(lateFiring.delivered).toEqual(new Set(['FIRING@1:email', 'FIRING@1:push']));
+    expect(lateLatch.alert.status).toBe('ACKNOWLEDGED');
+    const active = await store.active('DL', pageRequest({}, {}));
+    expect(active.items.map((a) => a.status)).toEqual(['ACKNOWLEDGED']);
+    const listed = (status: AlertQuery['status']) =>
+      store.list(
+        { deviceId: 'DL', ruleId: null, status, from: null, to: null },
+        pageRequest({}, {}),
+      );
+    expect((await listed('ACKNOWLEDGED')).items.map((a) => a.id)).toEqual([alert.id]);
+    expect((await listed('FIRING')).items).toEqual([]);
+    expect((await listed('LATCHED')).items).toEqual([]);
+    await store.record({
+      key: 'RESOLVED@5',
+      kind: 'RESOLVED',
+      alert: { ...acked, status: 'RESOLVED', resolvedAt: '2026-05-01T12:04:00.000Z' },
+    });
+    expect((await store.active('DL', pageRequest({}, {}))).items).toEqual([]);
+  });
 });
 
 describe('DynamoDbAlertStore holds', () => {

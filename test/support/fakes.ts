@@ -105,10 +105,13 @@ export class FakeAlertStore implements AlertStore {
         claimed.add(mark);
       }
     }
+    // As the real store: a resolution is final, and an open alert only moves forward.
+    const before = existing?.alert.status;
+    const after = notification.alert.status;
     if (
       existing &&
-      existing.alert.status === 'RESOLVED' &&
-      notification.alert.status === 'FIRING'
+      ((before === 'RESOLVED' && after !== 'RESOLVED') ||
+        (before === 'ACKNOWLEDGED' && (after === 'FIRING' || after === 'LATCHED')))
     ) {
       return {
         alert: existing.alert,
@@ -148,7 +151,12 @@ export class FakeAlertStore implements AlertStore {
   async acknowledge(id: string, by: string, at: string): Promise<Alert | null> {
     const entry = this.items.get(id);
     if (!entry) return null;
-    entry.alert = { ...entry.alert, acknowledgedAt: at, acknowledgedBy: by };
+    // The first acknowledgement stands.
+    entry.alert = {
+      ...entry.alert,
+      acknowledgedAt: entry.alert.acknowledgedAt ?? at,
+      acknowledgedBy: entry.alert.acknowledgedBy ?? by,
+    };
     return entry.alert;
   }
   async list(query: AlertQuery, _page?: PageRequest): Promise<Page<Alert>> {
@@ -162,7 +170,8 @@ export class FakeAlertStore implements AlertStore {
     return { items, nextToken: null };
   }
   async active(deviceId: string | null): Promise<Page<Alert>> {
-    return this.list({ deviceId, ruleId: null, status: 'FIRING', from: null, to: null });
+    const all = await this.list({ deviceId, ruleId: null, status: null, from: null, to: null });
+    return { items: all.items.filter((a) => a.status !== 'RESOLVED'), nextToken: null };
   }
   /** Holds by alert id, as the real store's `held` index lists them. */
   readonly holds = new Map<string, { muteId: string; heldAt: string }>();

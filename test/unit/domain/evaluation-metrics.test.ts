@@ -119,16 +119,19 @@ describe('evaluation metrics', () => {
     ]);
   });
 
-  it('given an acknowledged alert to push, then NotificationsSent counts it for push', async () => {
+  it('given an acknowledged alert, when the worker applies the acknowledgement, then NotificationsSent counts its push and no e-mail', async () => {
     const points = await emfOf(async (metrics) => {
       const { deps } = setup(metrics);
       await evaluateReadings([reading('r1', 70, 1)], { ...deps, metrics: noMetrics });
       const [stored] = (deps.alerts as FakeAlertStore).items.values();
-      await runWork({ type: 'pushAlert', alertId: stored?.alert.id ?? '' }, deps);
+      const id = stored?.alert.id ?? '';
+      await deps.alerts.acknowledge(id, 'op@example.com', '2026-05-01T12:00:05.000Z');
+      await runWork({ type: 'acknowledgeAlert', alertId: id }, deps);
     });
 
     expect(pointsOf(points, 'NotificationsSent', { channel: 'push' })).toEqual([
       expect.objectContaining({ values: [1] }),
     ]);
+    expect(pointsOf(points, 'NotificationsSent', { channel: 'group' })).toEqual([]);
   });
 });

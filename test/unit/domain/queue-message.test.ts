@@ -25,9 +25,14 @@ describe('decodeQueueMessage', () => {
       kind: 'work',
       message: { type: 'closeRule', ruleId: 'x' },
     });
+    expect(decodeQueueMessage('{"type":"acknowledgeAlert","alertId":"a"}')).toEqual({
+      kind: 'work',
+      message: { type: 'acknowledgeAlert', alertId: 'a' },
+    });
+    // Queued before acknowledgements changed an alert's state: read as an acknowledgement.
     expect(decodeQueueMessage('{"type":"pushAlert","alertId":"a"}')).toEqual({
       kind: 'work',
-      message: { type: 'pushAlert', alertId: 'a' },
+      message: { type: 'acknowledgeAlert', alertId: 'a' },
     });
   });
 

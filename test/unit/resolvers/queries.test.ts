@@ -11,7 +11,13 @@ vi.mock('../../../adapters/wiring/queries.ts', () => ({
   alerts: {
     acknowledge: async (id: string, by: string, at: string) =>
       id === 'a1'
-        ? ({ id, severity: 'WARNING', acknowledgedBy: by, acknowledgedAt: at } as Partial<Alert>)
+        ? ({
+            id,
+            status: 'FIRING',
+            severity: 'WARNING',
+            acknowledgedBy: by,
+            acknowledgedAt: at,
+          } as Partial<Alert>)
         : null,
   },
   work: { send: async (message: unknown) => void sent.push(message) },
@@ -43,12 +49,13 @@ afterEach(() => output.restore());
 
 describe('acknowledgeAlert, observed', () => {
   it('given an operator acknowledges an alert, then its invocation counts AlertsAcknowledged by the alert severity', async () => {
-    await handler(acknowledge('a1'));
+    const answer = await handler(acknowledge('a1'));
 
     expect(pointsOf(output.points(), 'AlertsAcknowledged', { severity: 'WARNING' })).toEqual([
       expect.objectContaining({ unit: 'Count', values: [1] }),
     ]);
-    expect(sent).toEqual([{ type: 'pushAlert', alertId: 'a1' }]);
+    expect(sent).toEqual([{ type: 'acknowledgeAlert', alertId: 'a1' }]);
+    expect(answer).toMatchObject({ status: 'ACKNOWLEDGED', acknowledgedBy: 'op@example.com' });
   });
 
   it('given no such alert, then nothing is counted', async () => {
