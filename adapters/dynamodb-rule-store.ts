@@ -244,6 +244,8 @@ function toRule(item: Record<string, unknown>): Rule {
     ...toIndexedRule(item),
     selector: (item.selector as Rule['selector'] | undefined) ?? null,
     description: (item.description as string | undefined) ?? null,
+    // Rules made here, and those stored before imports, have no source.
+    source: (item.source as Rule['source'] | undefined) ?? null,
     createdAt: item.createdAt as string,
     // Rules stored before who-did-what was recorded have neither.
     createdBy: (item.createdBy as string | null | undefined) ?? null,

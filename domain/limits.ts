@@ -2,6 +2,8 @@
 export const limits = {
   /** Readings in one `ingestEvents` call. */
   maxBatchSize: 1000,
+  /** Alarm models in one `importAlarmModels` call (the command line takes any number). */
+  maxAlarmModelsPerImport: 1000,
   /** Characters in a device id, reading id or rule id. */
   maxIdLength: 128,
   /** Characters in a metric name. */

@@ -105,6 +105,8 @@ export function newRule(
       limits.maxRuleDescriptionLength,
     ),
     ...ruleOptions(input, DEFAULT_OPTIONS),
+    // Only an import (domain/iot-events.ts) gives a rule a source.
+    source: null,
     createdAt: at,
     createdBy: by,
     updatedAt: at,

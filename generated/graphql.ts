@@ -369,6 +369,62 @@ export type EventInput = {
   value: Scalars['Float']['input'];
 };
 
+/** What became of one alarm model. In a dry run, what would become of it. */
+export type ImportOutcome =
+  /** A new rule was made from the model. */
+  | 'CREATED'
+  /** No rule was made or changed; reasons say why and what to change. */
+  | 'REFUSED'
+  /** The model's rule existed and already matched the model: nothing was written. */
+  | 'UNCHANGED'
+  /** The model's rule existed (an earlier import) and was changed to match the model. */
+  | 'UPDATED';
+
+/** The outcome of importAlarmModels, model by model. */
+export type ImportReport = {
+  __typename?: 'ImportReport';
+  created: Scalars['Int']['output'];
+  /** True when nothing was written: the outcomes are what an import would do. */
+  dryRun: Scalars['Boolean']['output'];
+  models: Array<ImportedModel>;
+  refused: Scalars['Int']['output'];
+  unchanged: Scalars['Int']['output'];
+  updated: Scalars['Int']['output'];
+};
+
+/** An action or notification of an alarm model that no rule can carry: set it up here as `instead` says. */
+export type ImportToConfigure = {
+  __typename?: 'ImportToConfigure';
+  /** How to get the same here (usually an SNS subscription to the alerts topic with a filter policy on the alert's attributes). */
+  instead: Scalars['String']['output'];
+  /** What the model had, e.g. SNS, Lambda, SQS, Firehose, IoT topic, e-mail, SMS. */
+  kind: Scalars['String']['output'];
+  /** Where it went in IoT Events: an ARN, topic, queue, stream or recipients. */
+  target: Maybe<Scalars['String']['output']>;
+};
+
+/** One alarm model of an import. */
+export type ImportedModel = {
+  __typename?: 'ImportedModel';
+  /** Fields of the model that were not used, by path: unknown ones and those with no meaning here. */
+  ignored: Array<Scalars['String']['output']>;
+  /** Its position in the list given, from 0. */
+  index: Scalars['Int']['output'];
+  /** Its alarmModelName; null when it had none. */
+  name: Maybe<Scalars['String']['output']>;
+  /** What the mapping chose that a person should know (the metric, the devices watched, the severity, latching). */
+  notes: Array<Scalars['String']['output']>;
+  outcome: ImportOutcome;
+  /** Why it was refused, one line each, saying what to change. */
+  reasons: Array<Scalars['String']['output']>;
+  /** The rule made or changed (iot-events:<name>); null when refused. */
+  ruleId: Maybe<Scalars['ID']['output']>;
+  /** Its notifications and actions, to set up here another way. */
+  toConfigure: Array<ImportToConfigure>;
+  /** Its alarmModelVersion; null when it had none. */
+  version: Maybe<Scalars['String']['output']>;
+};
+
 export type IngestError = {
   __typename?: 'IngestError';
   errorType: Scalars['String']['output'];
@@ -471,6 +527,13 @@ export type MaintenanceWindowInput = {
   startsOn?: InputMaybe<Scalars['AWSDate']['input']>;
   /** An IANA time zone, e.g. Europe/Berlin or America/New_York; the periods and dates are in it. */
   timeZone: Scalars['String']['input'];
+};
+
+/** An IoT Events input property's metric here: readings of `metric` are what the rule compares. */
+export type MetricMappingInput = {
+  /** The model's alarmRule.simpleRule.inputProperty, as written there, e.g. $input.Boiler.sensors.temp. */
+  inputProperty: Scalars['String']['input'];
+  metric: Scalars['String']['input'];
 };
 
 /** The latest value a device sent for one metric. */
@@ -771,6 +834,8 @@ export type Rule = {
   /** The devices whose labels match all these matchers; null when the rule does not select by label. */
   selector: Maybe<Array<LabelMatcher>>;
   severity: Severity;
+  /** Where the rule came from when it was imported (an IoT Events alarm model); null for a rule made here. */
+  source: Maybe<RuleSource>;
   threshold: Scalars['Float']['output'];
   updatedAt: Scalars['AWSDateTime']['output'];
   /** Who changed the rule last. */
@@ -784,10 +849,32 @@ export type RuleConnection = {
   nextToken: Maybe<Scalars['String']['output']>;
 };
 
+/** The model an imported rule was made from; a new import of that model updates the rule. */
+export type RuleSource = {
+  __typename?: 'RuleSource';
+  kind: RuleSourceKind;
+  /** The model's name (an IoT Events alarmModelName). */
+  name: Scalars['String']['output'];
+  /** The model's version when it was last imported (alarmModelVersion); null when the model had none. */
+  version: Maybe<Scalars['String']['output']>;
+};
+
+/** What an imported rule was made from. */
+export type RuleSourceKind =
+  /** An AWS IoT Events alarm model (importAlarmModels, npm run import-iot-events). */
+  | 'IOT_EVENTS';
+
 export type Severity =
   | 'CRITICAL'
   | 'INFO'
   | 'WARNING';
+
+/** An IoT Events severity number's level here, overriding the default mapping (0-1 CRITICAL, 2 WARNING, 3 and above INFO). */
+export type SeverityMappingInput = {
+  level: Severity;
+  /** A non-negative integer, as alarm models have it. */
+  severity: Scalars['Int']['input'];
+};
 
 /**
  * A silence: from startsAt to endsAt the matching alerts are recorded and pushed to onAlert, but
