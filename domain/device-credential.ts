@@ -112,6 +112,7 @@ export const deniedFieldsForDevices: readonly string[] = [
   'Mutation.updateRule',
   'Mutation.deleteRule',
   'Mutation.setRuleEnabled',
+  'Mutation.importAlarmModels',
   'Mutation.acknowledgeAlert',
   'Mutation.createDeviceCredential',
   'Mutation.revokeDeviceCredential',

@@ -565,6 +565,8 @@ export type Mutation = {
   deleteRule: DeleteRuleResult;
   /** Ends a silence now; held alerts are released at once. An expired silence stays as it was. */
   expireSilence: Silence;
+  /** Makes or updates one rule per AWS IoT Events alarm model (one model, a list, or { alarmModels: [...] }, at most 1,000), as describe-alarm-model prints them; a dry run writes nothing (docs/iot-events.md). */
+  importAlarmModels: ImportReport;
   /** One reading. A device credential may send readings only for the devices it covers. */
   ingestEvent: Event;
   /** Up to 1,000 readings; each is accepted or refused on its own. */
@@ -625,6 +627,14 @@ export type MutationDeleteRuleArgs = {
 
 export type MutationExpireSilenceArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationImportAlarmModelsArgs = {
+  dryRun: InputMaybe<Scalars['Boolean']['input']>;
+  metrics: InputMaybe<Array<MetricMappingInput>>;
+  models: Scalars['AWSJSON']['input'];
+  severities: InputMaybe<Array<SeverityMappingInput>>;
 };
 
 

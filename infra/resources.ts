@@ -254,6 +254,7 @@ export const resolverFunctions = {
     'Mutation.updateRule',
     'Mutation.deleteRule',
     'Mutation.setRuleEnabled',
+    'Mutation.importAlarmModels',
     'Query.rules',
     'Query.rule',
   ],

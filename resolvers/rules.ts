@@ -4,13 +4,17 @@ import { appSyncResolver } from '../adapters/appsync-resolver.ts';
 import { refreshMs, rules, work } from '../adapters/wiring/rules.ts';
 import { sendTargetChange } from '../domain/target-change.ts';
 import { NotFoundError } from '../domain/errors.ts';
+import { alarmModelMapping, parseAlarmModelsJson, planImport } from '../domain/iot-events.ts';
+import { limits } from '../domain/limits.ts';
 import { pageRequest } from '../domain/pagination.ts';
 import type { WorkMessage } from '../domain/ports.ts';
 import { applyRuleUpdate, newRule, type Rule } from '../domain/rule.ts';
+import { importRules } from '../domain/rule-import.ts';
 import { requireId } from '../domain/validation.ts';
 import type {
   MutationCreateRuleArgs,
   MutationDeleteRuleArgs,
+  MutationImportAlarmModelsArgs,
   MutationSetRuleEnabledArgs,
   MutationUpdateRuleArgs,
   QueryRuleArgs,
@@ -71,6 +75,18 @@ export const handler = appSyncResolver({
     }
     await work.send({ type: 'closeRule', ruleId: id });
     return { id, deleted: true };
+  },
+  'Mutation.importAlarmModels': (args: MutationImportAlarmModelsArgs, event) => {
+    // AppSync hands an AWSJSON argument over parsed; a string is JSON text still.
+    const models: unknown =
+      typeof args.models === 'string' ? parseAlarmModelsJson(args.models, 'models') : args.models;
+    const mapping = alarmModelMapping(args.metrics, args.severities);
+    const plans = planImport(models, mapping, limits.maxAlarmModelsPerImport);
+    return importRules(plans, rules, {
+      dryRun: args.dryRun ?? false,
+      at: currentTime(),
+      by: callerOf(event.identity).name,
+    });
   },
   'Query.rule': ({ id }: QueryRuleArgs) => rules.get(requireId(id, 'id')),
   'Query.rules': (args: QueryRulesArgs) => {

@@ -150,7 +150,8 @@ export class Api extends Construct {
       ingest: props.ingestResolver,
       rules: new AlertsFunction(this, 'RulesResolver', {
         entry: 'resolvers/rules.ts',
-        description: 'createRule, updateRule, setRuleEnabled, deleteRule, rule, rules',
+        description:
+          'createRule, updateRule, setRuleEnabled, deleteRule, importAlarmModels, rule, rules',
         environment: {
           [tables.rules.envVar]: props.tables.rules.tableName,
           [evaluationQueue.envVar]: props.workQueue.queueUrl,

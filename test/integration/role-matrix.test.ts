@@ -511,6 +511,26 @@ const probes: Record<Exclude<RootField, 'Subscription.onAlert'>, FieldProbe> = {
       };
     },
   },
+  'Mutation.importAlarmModels': {
+    document: `mutation ($m: AWSJSON!) { importAlarmModels(models: $m) { created models { ruleId } } }`,
+    prepare: async (key) => {
+      const name = `RoleMatrix_${key.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+      const model = {
+        alarmModelName: name,
+        alarmRule: {
+          simpleRule: {
+            inputProperty: '$input.Matrix.temperature',
+            comparisonOperator: 'GREATER',
+            threshold: '1',
+          },
+        },
+      };
+      return {
+        variables: { m: JSON.stringify(model) },
+        changed: async () => (await storedRule(`iot-events:${name}`)) !== null,
+      };
+    },
+  },
   'Mutation.acknowledgeAlert': {
     document: `mutation ($id: ID!) { acknowledgeAlert(id: $id) { id acknowledgedAt acknowledgedBy } }`,
     prepare: async (_key, caller) => {

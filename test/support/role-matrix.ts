@@ -129,6 +129,7 @@ export const roleMatrix: Record<RootField, Record<Caller, Outcome>> = {
   'Mutation.updateRule': row(ruleEditors),
   'Mutation.deleteRule': row(ruleEditors),
   'Mutation.setRuleEnabled': row(ruleEditors),
+  'Mutation.importAlarmModels': row(['admin']),
   'Mutation.acknowledgeAlert': row(ruleEditors),
   'Mutation.updateDevice': row(ruleEditors),
   'Mutation.deleteDevice': row(ruleEditors),
