@@ -161,6 +161,11 @@ export type Operator =
   | 'LTE'
   | 'NEQ';
 
+/** What an imported rule was made from. */
+export type RuleSourceKind =
+  /** An AWS IoT Events alarm model (importAlarmModels, npm run import-iot-events). */
+  | 'IOT_EVENTS';
+
 export type Severity =
   | 'CRITICAL'
   | 'INFO'
@@ -225,7 +230,7 @@ export type WeeklyPeriodInput = {
 
 export type AlertFieldsFragment = { id: string, ruleId: string, ruleName: string | null, deviceId: string, metric: string, value: number, threshold: number, operator: Operator, severity: Severity, status: AlertStatus, reason: AlertReason, eventId: string | null, eventTimestamp: string | null, firedAt: string, resolvedAt: string | null, acknowledgedAt: string | null, acknowledgedBy: string | null, notifiedAt: string | null, silenced: boolean | null, silenceId: string | null, flapping: boolean | null };
 
-export type RuleFieldsFragment = { id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, groupBy: Array<string> | null, groupWaitSeconds: number | null, groupIntervalSeconds: number | null, flapDetection: boolean, flapHighPercent: number, flapLowPercent: number, latch: boolean, createdAt: string, createdBy: string | null, updatedAt: string, updatedBy: string | null, selector: Array<{ key: string, operator: LabelOperator, values: Array<string> }> | null };
+export type RuleFieldsFragment = { id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, groupBy: Array<string> | null, groupWaitSeconds: number | null, groupIntervalSeconds: number | null, flapDetection: boolean, flapHighPercent: number, flapLowPercent: number, latch: boolean, createdAt: string, createdBy: string | null, updatedAt: string, updatedBy: string | null, selector: Array<{ key: string, operator: LabelOperator, values: Array<string> }> | null, source: { kind: RuleSourceKind, name: string, version: string | null } | null };
 
 export type DeviceFieldsFragment = { id: string, name: string | null, firstSeenAt: string, lastSeenAt: string, openAlerts: number, worstSeverity: Severity | null, labels: Array<{ key: string, value: string }>, latest: Array<{ metric: string, value: number, timestamp: string }> };
 
@@ -265,14 +270,14 @@ export type RulesQueryVariables = Exact<{
 }>;
 
 
-export type RulesQuery = { rules: { nextToken: string | null, items: Array<{ id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, groupBy: Array<string> | null, groupWaitSeconds: number | null, groupIntervalSeconds: number | null, flapDetection: boolean, flapHighPercent: number, flapLowPercent: number, latch: boolean, createdAt: string, createdBy: string | null, updatedAt: string, updatedBy: string | null, selector: Array<{ key: string, operator: LabelOperator, values: Array<string> }> | null }> } };
+export type RulesQuery = { rules: { nextToken: string | null, items: Array<{ id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, groupBy: Array<string> | null, groupWaitSeconds: number | null, groupIntervalSeconds: number | null, flapDetection: boolean, flapHighPercent: number, flapLowPercent: number, latch: boolean, createdAt: string, createdBy: string | null, updatedAt: string, updatedBy: string | null, selector: Array<{ key: string, operator: LabelOperator, values: Array<string> }> | null, source: { kind: RuleSourceKind, name: string, version: string | null } | null }> } };
 
 export type CreateRuleMutationVariables = Exact<{
   input: CreateRuleInput;
 }>;
 
 
-export type CreateRuleMutation = { createRule: { id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, groupBy: Array<string> | null, groupWaitSeconds: number | null, groupIntervalSeconds: number | null, flapDetection: boolean, flapHighPercent: number, flapLowPercent: number, latch: boolean, createdAt: string, createdBy: string | null, updatedAt: string, updatedBy: string | null, selector: Array<{ key: string, operator: LabelOperator, values: Array<string> }> | null } };
+export type CreateRuleMutation = { createRule: { id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, groupBy: Array<string> | null, groupWaitSeconds: number | null, groupIntervalSeconds: number | null, flapDetection: boolean, flapHighPercent: number, flapLowPercent: number, latch: boolean, createdAt: string, createdBy: string | null, updatedAt: string, updatedBy: string | null, selector: Array<{ key: string, operator: LabelOperator, values: Array<string> }> | null, source: { kind: RuleSourceKind, name: string, version: string | null } | null } };
 
 export type UpdateRuleMutationVariables = Exact<{
   id: string;
@@ -280,7 +285,7 @@ export type UpdateRuleMutationVariables = Exact<{
 }>;
 
 
-export type UpdateRuleMutation = { updateRule: { id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, groupBy: Array<string> | null, groupWaitSeconds: number | null, groupIntervalSeconds: number | null, flapDetection: boolean, flapHighPercent: number, flapLowPercent: number, latch: boolean, createdAt: string, createdBy: string | null, updatedAt: string, updatedBy: string | null, selector: Array<{ key: string, operator: LabelOperator, values: Array<string> }> | null } };
+export type UpdateRuleMutation = { updateRule: { id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, groupBy: Array<string> | null, groupWaitSeconds: number | null, groupIntervalSeconds: number | null, flapDetection: boolean, flapHighPercent: number, flapLowPercent: number, latch: boolean, createdAt: string, createdBy: string | null, updatedAt: string, updatedBy: string | null, selector: Array<{ key: string, operator: LabelOperator, values: Array<string> }> | null, source: { kind: RuleSourceKind, name: string, version: string | null } | null } };
 
 export type SetRuleEnabledMutationVariables = Exact<{
   id: string;
@@ -288,7 +293,7 @@ export type SetRuleEnabledMutationVariables = Exact<{
 }>;
 
 
-export type SetRuleEnabledMutation = { setRuleEnabled: { id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, groupBy: Array<string> | null, groupWaitSeconds: number | null, groupIntervalSeconds: number | null, flapDetection: boolean, flapHighPercent: number, flapLowPercent: number, latch: boolean, createdAt: string, createdBy: string | null, updatedAt: string, updatedBy: string | null, selector: Array<{ key: string, operator: LabelOperator, values: Array<string> }> | null } };
+export type SetRuleEnabledMutation = { setRuleEnabled: { id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, groupBy: Array<string> | null, groupWaitSeconds: number | null, groupIntervalSeconds: number | null, flapDetection: boolean, flapHighPercent: number, flapLowPercent: number, latch: boolean, createdAt: string, createdBy: string | null, updatedAt: string, updatedBy: string | null, selector: Array<{ key: string, operator: LabelOperator, values: Array<string> }> | null, source: { kind: RuleSourceKind, name: string, version: string | null } | null } };
 
 export type DeleteRuleMutationVariables = Exact<{
   id: string;

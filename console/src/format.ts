@@ -13,6 +13,12 @@ export function ruleTitle(
   return rule.name ?? `${rule.metric} ${condition(rule.operator, rule.threshold)}`;
 }
 
+/** Where an imported rule came from, as its list item says it: `from IoT Events: Boiler v3`. */
+export function ruleSourceText(source: NonNullable<RuleFieldsFragment['source']>): string {
+  const origin = { IOT_EVENTS: 'IoT Events' }[source.kind];
+  return `from ${origin}: ${source.name}${source.version === null ? '' : ` v${source.version}`}`;
+}
+
 export function dateTime(iso: string): string {
   return new Date(iso).toLocaleString(undefined, {
     month: 'short',

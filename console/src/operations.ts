@@ -119,6 +119,11 @@ const fragments = {
       flapHighPercent
       flapLowPercent
       latch
+      source {
+        kind
+        name
+        version
+      }
       createdAt
       createdBy
       updatedAt

@@ -2,7 +2,7 @@ import type { RuleFieldsFragment, RulesQuery } from '../../generated/console-ope
 import type { Api } from './api.ts';
 import { rulesQuery } from './operations.ts';
 
-/** Loads every rule, page by page (rules are few: operators write them by hand). */
+/** Loads every rule, page by page (a thousand or so: written by hand or imported). */
 export async function allRules(api: Api): Promise<RuleFieldsFragment[]> {
   const rules: RuleFieldsFragment[] = [];
   let nextToken: string | null = null;

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { RuleFieldsFragment } from '../../generated/console-operations.ts';
 import type { Api } from './api.ts';
 import { ConfirmedAction } from './confirmed-action.tsx';
-import { condition, dateTime, deviceHref } from './format.ts';
+import { condition, dateTime, deviceHref, ruleSourceText } from './format.ts';
 import { errorText } from './error-text.ts';
 import { selectorText } from './label-text.ts';
 import { deleteRuleMutation, setRuleEnabledMutation } from './operations.ts';
@@ -182,6 +182,7 @@ function RuleItem(props: {
         )}
       </p>
       {rule.description && <p class="rule-description">{rule.description}</p>}
+      {rule.source && <p class="rule-detail rule-source">{ruleSourceText(rule.source)}</p>}
       <RuleHistory rule={rule} />
       {canChange && (
         <div class="actions">

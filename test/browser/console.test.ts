@@ -623,6 +623,39 @@ describe.skipIf(!runnable)('the operator console in Chromium', () => {
     await context.close();
   });
 
+  it('given a rule imported from an IoT Events alarm model, when an operator opens the Rules page, then the rule says which model and version it came from', async () => {
+    // Prepare
+    const imported = await api<{ importAlarmModels: { created: number } }>(
+      'mutation ($m: AWSJSON!) { importAlarmModels(models: $m) { created } }',
+      {
+        m: JSON.stringify({
+          alarmModelName: 'ConsoleBoiler',
+          alarmModelVersion: '3',
+          alarmRule: {
+            simpleRule: {
+              inputProperty: '$input.BoilerInput.sensors.temperature',
+              comparisonOperator: 'GREATER',
+              threshold: '85',
+            },
+          },
+        }),
+      },
+    );
+    expect(imported.data?.importAlarmModels.created).toBe(1);
+    const context = await browser.newContext();
+    const operator = await createUser(stack.outputs, 'operators');
+
+    // Act
+    const { page, errors } = await openConsole(context, operator, '#/rules');
+
+    // Assess
+    const rule = page.locator('.rule-item[data-rule-id="iot-events:ConsoleBoiler"]');
+    await rule.getByText('from IoT Events: ConsoleBoiler v3').waitFor();
+    expect(await accessibilityProblems(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('given a viewer signed in, then no control that changes anything is offered, and the API refuses a createRule forged with their token', async () => {
     // Prepare: a rule and a firing alert the viewer can see
     const deviceId = `kiln-${Date.now()}`;

@@ -272,7 +272,7 @@ describe('npm run import-iot-events on the local stack', () => {
 });
 
 describe('an imported rule at work', () => {
-  it('given an imported latched model, when readings breach it, then its alert arrives', async () => {
+  it('given an imported latched model, when readings breach it and clear, then its alert arrives and stays LATCHED', async () => {
     // Prepare
     const model = renamed(corpus('describe-boiler'), 'Boiler_alerts');
     await importModels(model);
@@ -282,35 +282,34 @@ describe('an imported rule at work', () => {
       'subscription ($d: ID) { onAlert(deviceId: $d) { ruleId deviceId status severity value } }',
       { d: 'boiler-7' },
     );
+    const pushed = () =>
+      sub.received
+        .map((d) => d.onAlert as { ruleId: string; status: string })
+        .filter((alert) => alert.ruleId === 'iot-events:Boiler_alerts');
+    const send = async (...values: number[]) => {
+      const sent = await api<{ ingestEvents: { accepted: number } }>(
+        'mutation ($input: [EventInput!]!) { ingestEvents(input: $input) { accepted } }',
+        { input: values.map((value) => ({ deviceId: 'boiler-7', metric: 'temperature', value })) },
+      );
+      expect(sent.data?.ingestEvents.accepted).toBe(values.length);
+    };
 
     // Act
-    const sent = await api<{ ingestEvents: { accepted: number } }>(
-      'mutation ($input: [EventInput!]!) { ingestEvents(input: $input) { accepted } }',
-      {
-        input: [80, 91].map((value) => ({ deviceId: 'boiler-7', metric: 'temperature', value })),
-      },
-    );
+    await send(80, 91);
+    await waitFor(() => pushed().length >= 1, "the imported rule's alert");
+    await send(70);
+    await waitFor(() => pushed().some((alert) => alert.status === 'LATCHED'), 'the alert latched');
+    await queueDrained(stack);
 
     // Assess
-    expect(sent.data?.ingestEvents.accepted).toBe(2);
-    await waitFor(
-      () =>
-        sub.received.some(
-          (d) => (d.onAlert as { ruleId: string }).ruleId === 'iot-events:Boiler_alerts',
-        ),
-      "the imported rule's alert",
-    );
-    const alert = sub.received
-      .map((d) => d.onAlert as { ruleId: string })
-      .find((pushed) => pushed.ruleId === 'iot-events:Boiler_alerts');
-    expect(alert).toEqual({
+    expect(pushed()[0]).toEqual({
       ruleId: 'iot-events:Boiler_alerts',
       deviceId: 'boiler-7',
       status: 'FIRING',
       severity: 'CRITICAL',
       value: 91,
     });
+    expect(pushed().map((alert) => alert.status)).toEqual(['FIRING', 'LATCHED']);
     sub.close();
-    await queueDrained(stack);
   });
 });

@@ -27,6 +27,7 @@ const rule = (
   flapHighPercent: 50,
   flapLowPercent: 25,
   latch: false,
+  source: null,
   createdAt: '2026-05-01T12:00:00.000Z',
   createdBy: null,
   updatedAt: '2026-05-01T12:00:00.000Z',
