@@ -114,6 +114,8 @@ export const deniedFieldsForDevices: readonly string[] = [
   'Mutation.setRuleEnabled',
   'Mutation.importAlarmModels',
   'Mutation.acknowledgeAlert',
+  'Mutation.snoozeAlert',
+  'Mutation.resetAlert',
   'Mutation.createDeviceCredential',
   'Mutation.revokeDeviceCredential',
   'Mutation.updateDevice',

@@ -397,9 +397,12 @@ export function acknowledgedResolution(by: string | null | undefined): string {
   return `acknowledged by ${by ?? 'someone'}`;
 }
 
-/** Why an alert was resolved by a reset: who reset it. */
-export function resetResolution(by: string): string {
-  return `reset by ${by}`;
+/**
+ * An open alert as a reset by `by` at `at` (AWSDateTime) leaves it: resolved then, saying
+ * who reset it. What the worker's `resetEpisode` records, and what resetAlert answers.
+ */
+export function afterReset(alert: Alert, by: string, at: string): Alert {
+  return resolve(alert, at, `reset by ${by}`);
 }
 
 /**
@@ -415,7 +418,7 @@ export function resetEpisode(
   reset: { by: string; at: string },
 ): Step {
   if (openSlot(state, alertId) === null) return { state, changed: false };
-  const closed = close(state, reset.at, resetResolution(reset.by)).state;
+  const closed = close(state, reset.at, `reset by ${reset.by}`).state;
   return { state: { ...closed, window: [] }, changed: true };
 }
 

@@ -10,6 +10,7 @@ import {
   hasOpen,
   newEpisode,
   type Notification,
+  resetEpisode,
   type Step,
 } from './episode.ts';
 import { type Labels, type LabelSelector, noLabels, selects } from './labels.ts';
@@ -227,6 +228,13 @@ export async function runWork(message: WorkMessage, deps: EvaluationDeps): Promi
       return;
     case 'acknowledgeAlert':
       return acknowledgeAlert(message.alertId, deps);
+    case 'resetAlert': {
+      const alert = await deps.alerts.get(message.alertId);
+      if (!alert) return;
+      const initial = await loadEpisode(alert.ruleId, alert.deviceId, deps);
+      await advance(initial, (s) => resetEpisode(s, alert.id, message), deps, { leftMs: 0 });
+      return;
+    }
   }
 }
 

@@ -52,6 +52,9 @@ export const limits = {
   /** Characters in a silence's comment and a maintenance window's name. */
   maxSilenceCommentLength: 1000,
   maxMaintenanceWindowNameLength: 100,
+  /** How long `snoozeAlert` may mute one alert: a minute to 7 days, in seconds. */
+  minSnoozeSeconds: 60,
+  maxSnoozeSeconds: 7 * 24 * 3600,
   /** How far ahead a silence may end: a mute for longer is a maintenance window or a rule change. */
   maxSilenceDays: 366,
   /** Weekly periods of one maintenance window. */

@@ -279,6 +279,11 @@ export type WorkMessage =
    */
   | { type: 'acknowledgeAlert'; alertId: string }
   /**
+   * `by` reset the alert at `at` (AWSDateTime): resolve it and return its episode to normal
+   * (domain/episode.ts `resetEpisode`), unless it resolved meanwhile.
+   */
+  | { type: 'resetAlert'; alertId: string; by: string; at: string }
+  /**
    * A device's labels changed (or it left the inventory): resolve its open alerts of
    * selector rules that no longer select it.
    */

@@ -34,6 +34,15 @@ export function decodeQueueMessage(body: string): QueueMessage | null {
   ) {
     return { kind: 'work', message: { type: 'acknowledgeAlert', alertId: message.alertId } };
   }
+  if (
+    message.type === 'resetAlert' &&
+    typeof message.alertId === 'string' &&
+    typeof message.by === 'string' &&
+    typeof message.at === 'string'
+  ) {
+    const { alertId, by, at } = message;
+    return { kind: 'work', message: { type: 'resetAlert', alertId, by, at } };
+  }
   if (message.type === 'deviceLabelsChanged' && typeof message.deviceId === 'string') {
     return {
       kind: 'work',

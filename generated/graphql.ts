@@ -573,10 +573,20 @@ export type Mutation = {
   ingestEvents: IngestEventsResult;
   /** Pushes an alert to `onAlert` subscribers. Called by the evaluation worker only. */
   publishAlert: Maybe<Alert>;
+  /**
+   * Returns an open alert's episode to normal: the alert resolves now (its resolution says who
+   * reset it) and the next breaching reading fires a new one.
+   */
+  resetAlert: Alert;
   /** Revokes a device credential; it stops working within the authorizer's cache time (300 s). */
   revokeDeviceCredential: DeviceCredential;
   /** Enables or disables a rule; disabling resolves its open alerts. */
   setRuleEnabled: Rule;
+  /**
+   * Mutes one open alert's e-mails for `seconds` (60 to 604,800, i.e. a minute to 7 days): a
+   * silence of its rule and device, which the answer's silenceId names.
+   */
+  snoozeAlert: Alert;
   /** Names and labels a device; a label change applies to rules within their refresh time. */
   updateDevice: Device;
   /** Replaces a maintenance window's definition. */
@@ -653,6 +663,11 @@ export type MutationPublishAlertArgs = {
 };
 
 
+export type MutationResetAlertArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
 export type MutationRevokeDeviceCredentialArgs = {
   id: Scalars['ID']['input'];
 };
@@ -661,6 +676,12 @@ export type MutationRevokeDeviceCredentialArgs = {
 export type MutationSetRuleEnabledArgs = {
   enabled: Scalars['Boolean']['input'];
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationSnoozeAlertArgs = {
+  id: Scalars['ID']['input'];
+  seconds: Scalars['Int']['input'];
 };
 
 

@@ -258,7 +258,14 @@ export const resolverFunctions = {
     'Query.rules',
     'Query.rule',
   ],
-  queries: ['Query.events', 'Query.alerts', 'Query.activeAlerts', 'Mutation.acknowledgeAlert'],
+  queries: [
+    'Query.events',
+    'Query.alerts',
+    'Query.activeAlerts',
+    'Mutation.acknowledgeAlert',
+    'Mutation.snoozeAlert',
+    'Mutation.resetAlert',
+  ],
   devices: ['Query.devices', 'Query.device', 'Mutation.updateDevice', 'Mutation.deleteDevice'],
   credentials: [
     'Mutation.createDeviceCredential',
@@ -288,7 +295,8 @@ export const userPool = {
   /** Groups, most powerful first; a signed-in user in no group is a viewer. */
   groups: {
     admins: 'Everything, including device credentials',
-    operators: 'Read and subscribe; rules; acknowledge alerts; silences and maintenance windows',
+    operators:
+      'Read and subscribe; rules; acknowledge, snooze and reset alerts; silences and maintenance windows',
     viewers: 'Read and subscribe',
   },
   /** People sign in with their e-mail address; nobody signs themselves up. */

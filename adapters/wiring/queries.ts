@@ -1,3 +1,7 @@
+import { tables } from '../../infra/resources.ts';
+import { dynamodb } from '../clients/dynamodb.ts';
+import { setting } from '../config.ts';
+import { DynamoDbSilenceStore } from '../dynamodb-silence-store.ts';
 import { evaluationQueue } from './evaluation-queue.ts';
 import { alertStore, readingStore } from './stores.ts';
 
@@ -6,5 +10,11 @@ import { alertStore, readingStore } from './stores.ts';
 export const readings = readingStore();
 export const alerts = alertStore();
 
-/** An acknowledged alert is pushed to subscribers by the worker, which delivers every alert change. */
+/**
+ * The worker applies acknowledgements and resets to the alerts' episodes, and delivers every
+ * alert change.
+ */
 export const work = evaluationQueue();
+
+/** Where a snooze writes its silence (PutItem only: the silences resolver lists and expires them). */
+export const silences = new DynamoDbSilenceStore(dynamodb, setting(tables.silences.envVar));

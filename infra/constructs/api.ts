@@ -159,10 +159,11 @@ export class Api extends Construct {
       }),
       queries: new AlertsFunction(this, 'QueriesResolver', {
         entry: 'resolvers/queries.ts',
-        description: 'events, alerts, activeAlerts, acknowledgeAlert',
+        description: 'events, alerts, activeAlerts, acknowledgeAlert, snoozeAlert, resetAlert',
         environment: {
           [tables.readingBlocks.envVar]: props.tables.readingBlocks.tableName,
           [tables.alerts.envVar]: props.tables.alerts.tableName,
+          [tables.silences.envVar]: props.tables.silences.tableName,
           [evaluationQueue.envVar]: props.workQueue.queueUrl,
           RETENTION_DAYS: retention,
         },
@@ -219,6 +220,13 @@ export class Api extends Construct {
     props.tables.alerts.grantReadWriteData(functions.queries);
     props.workQueue.grantSendMessages(functions.rules);
     props.workQueue.grantSendMessages(functions.queries);
+    // A snooze is a new silence: the queries resolver may add one, and do nothing else there.
+    functions.queries.addToRolePolicy(
+      new PolicyStatement({
+        actions: ['dynamodb:PutItem'],
+        resources: [props.tables.silences.tableArn],
+      }),
+    );
     grantCredentialsResolver(functions.credentials, props.tables.deviceCredentials);
     // Devices: the inventory read and written; alerts only read (each device's firing ones).
     props.tables.devices.grantReadWriteData(functions.devices);

@@ -238,3 +238,168 @@ describe('latch and acknowledge', () => {
     expect(answer.errors?.[0]?.message).toContain(`nope-${RUN}`);
   });
 });
+
+const SNOOZE = `mutation ($id: ID!, $s: Int!) { snoozeAlert(id: $id, seconds: $s) { ${ALERT_FIELDS} } }`;
+const RESET = `mutation ($id: ID!) { resetAlert(id: $id) { ${ALERT_FIELDS} } }`;
+
+describe('snooze', () => {
+  it('given a firing alert snoozed for an hour, then it shows the snooze, its e-mails are held while the snooze lasts, and ending the snooze e-mails where it stands', async () => {
+    // Prepare: a repeating rule, its alert e-mailed once
+    const deviceId = `snooze-${RUN}`;
+    const ruleId = await createRule(deviceId, { repeatIntervalSeconds: 1 });
+    await send(deviceId, 70);
+    const firing = await newestAlertIn(deviceId, 'FIRING');
+    await waitFor(async () => (await emailsOf(deviceId)).length >= 1, 'the first e-mail', 60_000);
+
+    // Act
+    const answer = await as(operator)(SNOOZE, { id: firing.id, s: 3600 });
+
+    // Assess: the answer and the record show the snooze, a silence made by the caller
+    expect(answer.errors).toBeUndefined();
+    const silenceId = answer.data?.snoozeAlert.silenceId as string;
+    expect(answer.data?.snoozeAlert).toMatchObject({
+      id: firing.id,
+      status: 'FIRING',
+      silenced: true,
+    });
+    expect((await alertsOf(deviceId))[0]).toMatchObject({ silenced: true, silenceId });
+    const silence = (
+      await as(operator)(
+        `query ($id: ID!) { silence(id: $id) { state comment createdBy startsAt endsAt matchers { ruleId deviceId } } }`,
+        { id: silenceId },
+      )
+    ).data?.silence;
+    expect(silence).toMatchObject({
+      state: 'ACTIVE',
+      createdBy: operatorEmail,
+      matchers: { ruleId, deviceId },
+    });
+    expect(silence.comment).toContain(firing.id);
+    expect(Date.parse(silence.endsAt) - Date.parse(silence.startsAt)).toBe(3600_000);
+
+    // Assess: once every worker has the snooze, repeats (every second) are pushed, and no
+    // e-mail goes out
+    await ruleChangesApplied();
+    await queueDrained(stack);
+    const emailed = (await emailsOf(deviceId)).length;
+    const sub = await watch(deviceId);
+    try {
+      await waitFor(() => statusesPushed(sub).length >= 2, 'two repeats pushed', 20_000);
+    } finally {
+      sub.close();
+    }
+    await queueDrained(stack);
+    expect((await emailsOf(deviceId)).length).toBe(emailed);
+
+    // Act: the snooze ends early
+    const expired = await as(operator)(`mutation ($id: ID!) { expireSilence(id: $id) { state } }`, {
+      id: silenceId,
+    });
+    expect(expired.data?.expireSilence.state).toBe('EXPIRED');
+
+    // Assess: the held alert is told: still firing
+    await waitFor(
+      async () => (await emailsOf(deviceId)).length > emailed,
+      'the e-mail at the end of the snooze',
+      60_000,
+    );
+    await waitFor(
+      async () => (await alertsOf(deviceId))[0]?.silenced === false,
+      'the alert released',
+    );
+  }, 180_000);
+
+  it.each([
+    ['59 seconds', 59],
+    ['7 days and a second', 604_801],
+    ['0', 0],
+    ['a negative number', -60],
+  ])(
+    'given %s, then the snooze is refused with a ValidationError saying the range, and no silence is made',
+    async (_case, seconds) => {
+      const deviceId = `snooze-bad-${RUN}`;
+      const answer = await as(operator)(SNOOZE, { id: `any-${RUN}`, s: seconds });
+      expect(answer.errors?.[0]).toMatchObject({ errorType: 'ValidationError' });
+      expect(answer.errors?.[0]?.message).toMatch(
+        /seconds must be a whole number of seconds from 60/,
+      );
+      const listed = await as(operator)(`query { silences(limit: 1000) { items { comment } } }`);
+      expect(JSON.stringify(listed.data)).not.toContain(deviceId);
+    },
+  );
+
+  it('given an unknown alert, when it is snoozed, then NotFound says which', async () => {
+    const answer = await as(operator)(SNOOZE, { id: `nope-${RUN}`, s: 3600 });
+    expect(answer.errors?.[0]).toMatchObject({ errorType: 'NotFound' });
+    expect(answer.errors?.[0]?.message).toContain(`nope-${RUN}`);
+  });
+});
+
+describe('reset', () => {
+  it('given a firing alert of a for-2 rule, when an operator resets it, then it resolves in their name and the next breaches fire a new alert after counting to 2 again', async () => {
+    // Prepare
+    const deviceId = `reset-${RUN}`;
+    await createRule(deviceId, { forReadings: 2 });
+    const sub = await watch(deviceId);
+    try {
+      await send(deviceId, 70, 71);
+      const firing = await newestAlertIn(deviceId, 'FIRING');
+
+      // Act
+      const answer = await as(operator)(RESET, { id: firing.id });
+
+      // Assess: resolved, saying who reset it
+      expect(answer.errors).toBeUndefined();
+      expect(answer.data?.resetAlert).toMatchObject({
+        id: firing.id,
+        status: 'RESOLVED',
+        resolution: `reset by ${operatorEmail}`,
+      });
+      const resolved = await newestAlertIn(deviceId, 'RESOLVED');
+      expect(resolved).toMatchObject({
+        id: firing.id,
+        resolution: `reset by ${operatorEmail}`,
+        resolvedAt: answer.data?.resetAlert.resolvedAt,
+      });
+      await waitFor(() => statusesPushed(sub).includes('RESOLVED'), 'the reset pushed');
+      await waitFor(
+        async () =>
+          (await emailsOf(deviceId)).some((email) =>
+            String(email.text).includes(`reset by ${operatorEmail}`),
+          ),
+        'the e-mail of the reset',
+        60_000,
+      );
+
+      // Act: still breaching: one reading is not enough any more, two are
+      await send(deviceId, 72);
+      await queueDrained(stack);
+      expect(await activeOf(deviceId)).toEqual([]);
+      await send(deviceId, 73);
+
+      // Assess
+      const next = await newestAlertIn(deviceId, 'FIRING');
+      expect(next.id).not.toBe(firing.id);
+    } finally {
+      sub.close();
+    }
+  }, 120_000);
+
+  it('given a resolved alert, when it is reset, then a ValidationError says it is resolved', async () => {
+    const deviceId = `reset-resolved-${RUN}`;
+    await createRule(deviceId);
+    await send(deviceId, 70, 40);
+    const resolved = await newestAlertIn(deviceId, 'RESOLVED');
+    const answer = await as(operator)(RESET, { id: resolved.id });
+    expect(answer.errors?.[0]).toMatchObject({ errorType: 'ValidationError' });
+    expect(answer.errors?.[0]?.message).toContain(`Alert '${resolved.id}' is resolved`);
+    const snoozed = await as(operator)(SNOOZE, { id: resolved.id, s: 3600 });
+    expect(snoozed.errors?.[0]?.message).toContain('only an open alert can be snoozed');
+  });
+
+  it('given an unknown alert, when it is reset, then NotFound says which', async () => {
+    const answer = await as(operator)(RESET, { id: `nope-${RUN}` });
+    expect(answer.errors?.[0]).toMatchObject({ errorType: 'NotFound' });
+    expect(answer.errors?.[0]?.message).toContain(`nope-${RUN}`);
+  });
+});

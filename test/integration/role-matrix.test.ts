@@ -68,8 +68,21 @@ let stack: LocalStack;
 let stateDir: string;
 const admin = stackApi(() => stack);
 const auths = {} as Record<Caller, Auth>;
-/** The alert each caller's acknowledgeAlert case acknowledges, by caller. */
+/** The alert each caller's acknowledgeAlert, snoozeAlert and resetAlert case acts on. */
 const alertOf = new Map<string, string>();
+/** The actions on one alert the matrix tries, each on alerts of its own. */
+const ALERT_ACTIONS = ['acknowledge', 'snooze', 'reset'] as const;
+type AlertAction = (typeof ALERT_ACTIONS)[number];
+const alertKey = (action: AlertAction, caller: string) => `${action} ${caller}`;
+
+/** The alert of `id` as stored, as an admin reads it through the API. */
+async function storedAlert(id: string): Promise<Json | undefined> {
+  const answer = await admin<Json>(
+    `query ($r: ID) { alerts(ruleId: $r, limit: 1000) { items { id status acknowledgedAt silenced silenceId } } }`,
+    { r: alertRuleId },
+  );
+  return (answer.data?.alerts.items as Json[]).find((item) => item.id === id);
+}
 let alertRuleId: string;
 /** The stack's first admin, listening to onAlert for PUBLISHED_DEVICE from the start. */
 let publishedWatch: RealtimeSubscription;
@@ -534,17 +547,30 @@ const probes: Record<Exclude<RootField, 'Subscription.onAlert'>, FieldProbe> = {
   'Mutation.acknowledgeAlert': {
     document: `mutation ($id: ID!) { acknowledgeAlert(id: $id) { id acknowledgedAt acknowledgedBy } }`,
     prepare: async (_key, caller) => {
-      const id = alertOf.get(caller) as string;
+      const id = alertOf.get(alertKey('acknowledge', caller)) as string;
       return {
         variables: { id },
-        changed: async () => {
-          const answer = await admin<Json>(
-            `query ($r: ID) { alerts(ruleId: $r, limit: 1000) { items { id acknowledgedAt } } }`,
-            { r: alertRuleId },
-          );
-          const alert = (answer.data?.alerts.items as Json[]).find((item) => item.id === id);
-          return alert?.acknowledgedAt !== null;
-        },
+        changed: async () => (await storedAlert(id))?.acknowledgedAt !== null,
+      };
+    },
+  },
+  'Mutation.snoozeAlert': {
+    document: `mutation ($id: ID!, $s: Int!) { snoozeAlert(id: $id, seconds: $s) { id silenced silenceId } }`,
+    prepare: async (_key, caller) => {
+      const id = alertOf.get(alertKey('snooze', caller)) as string;
+      return {
+        variables: { id, s: 3600 },
+        changed: async () => (await storedAlert(id))?.silenced === true,
+      };
+    },
+  },
+  'Mutation.resetAlert': {
+    document: `mutation ($id: ID!) { resetAlert(id: $id) { id status resolution } }`,
+    prepare: async (_key, caller) => {
+      const id = alertOf.get(alertKey('reset', caller)) as string;
+      return {
+        variables: { id },
+        changed: async () => (await storedAlert(id))?.status === 'RESOLVED',
       };
     },
   },
@@ -727,7 +753,7 @@ async function runCase(matrixCase: Case): Promise<void> {
   if (changed) changedChecks.push(async () => void (result.changed = await changed()));
 }
 
-/** Makes an alert fire for the seed device and one for each caller's acknowledgeAlert case. */
+/** Makes an alert fire for the seed device and one for each caller's case of each alert action. */
 async function fireAlerts(): Promise<void> {
   const created = await admin<Json>(
     `mutation ($input: CreateRuleInput!) { createRule(input: $input) { id } }`,
@@ -735,7 +761,12 @@ async function fireAlerts(): Promise<void> {
   );
   alertRuleId = created.data?.createRule.id as string;
   await ruleChangesApplied();
-  const devices = [SEED_DEVICE, ...callerNames.map((caller) => device(`alert-${caller}`))];
+  const devices = [
+    SEED_DEVICE,
+    ...ALERT_ACTIONS.flatMap((action) =>
+      callerNames.map((caller) => device(`alert-${action}-${caller}`)),
+    ),
+  ];
   const ingested = await admin<Json>(
     `mutation ($input: [EventInput!]!) { ingestEvents(input: $input) { accepted } }`,
     { input: devices.map((deviceId) => ({ deviceId, metric: ALERT_METRIC, value: 1 })) },
@@ -749,8 +780,11 @@ async function fireAlerts(): Promise<void> {
     const items = answer.data?.alerts.items as Json[];
     return items.length === devices.length ? items : undefined;
   }, 'an alert for each device');
-  for (const caller of callerNames) {
-    alertOf.set(caller, alerts.find((alert) => alert.deviceId === device(`alert-${caller}`))?.id);
+  for (const action of ALERT_ACTIONS) {
+    for (const caller of callerNames) {
+      const deviceId = device(`alert-${action}-${caller}`);
+      alertOf.set(alertKey(action, caller), alerts.find((a) => a.deviceId === deviceId)?.id);
+    }
   }
 }
 

@@ -131,6 +131,8 @@ export const roleMatrix: Record<RootField, Record<Caller, Outcome>> = {
   'Mutation.setRuleEnabled': row(ruleEditors),
   'Mutation.importAlarmModels': row(['admin']),
   'Mutation.acknowledgeAlert': row(ruleEditors),
+  'Mutation.snoozeAlert': row(ruleEditors),
+  'Mutation.resetAlert': row(ruleEditors),
   'Mutation.updateDevice': row(ruleEditors),
   'Mutation.deleteDevice': row(ruleEditors),
   'Mutation.createDeviceCredential': row(['admin']),

@@ -5,9 +5,11 @@ import {
   acknowledged,
   acknowledgeEpisode,
   applyReading,
+  afterReset,
   checkTime,
   type EpisodeState,
   newEpisode,
+  resetEpisode,
 } from '../../../domain/episode.ts';
 import type { Reading } from '../../../domain/reading.ts';
 import { newRule, type Rule } from '../../../domain/rule.ts';
@@ -226,4 +228,80 @@ describe('acknowledge', () => {
       expect(acknowledged(alert).status).toBe(to);
     },
   );
+});
+
+describe('reset', () => {
+  const reset = { by: 'op@example.com', at: at(10) };
+
+  it('given a firing alert of a for-3 window rule, when it is reset, then it resolves at the reset, saying who, and the next breach must count to 3 again in a fresh window', () => {
+    // Prepare
+    const r = rule({ forReadings: 3, windowSeconds: 60, aggregation: 'MAX' });
+    const { state } = run(r, [
+      [70, 1],
+      [71, 2],
+      [72, 3],
+    ]);
+    expect(state.open?.status).toBe('FIRING');
+
+    // Act
+    const step = resetEpisode(state, state.open?.id ?? '', reset);
+
+    // Assess
+    expect(step.changed).toBe(true);
+    expect(step.state).toMatchObject({ open: null, consecutive: 0, window: [] });
+    expect(step.state.outbox.at(-1)).toMatchObject({
+      kind: 'RESOLVED',
+      alert: { status: 'RESOLVED', resolvedAt: at(10), resolution: 'reset by op@example.com' },
+    });
+    expect(step.state.outbox.at(-1)?.alert).toEqual(
+      afterReset(state.open as Alert, reset.by, reset.at),
+    );
+    // The window held 72: without the reset, one more breach would fire at once.
+    expect(
+      run(
+        r,
+        [
+          [73, 11],
+          [74, 12],
+        ],
+        step.state,
+      ).told,
+    ).toEqual([]);
+    expect(
+      run(
+        r,
+        [
+          [73, 11],
+          [74, 12],
+          [75, 13],
+        ],
+        step.state,
+      ).told,
+    ).toEqual(['FIRING:FIRING']);
+  });
+
+  it('given a latched alert, when it is reset, then it resolves without an acknowledgement and the latch is gone', () => {
+    const { state } = run(latched(), [
+      [70, 1],
+      [50, 2],
+    ]);
+    const step = resetEpisode(state, state.open?.id ?? '', reset);
+    expect(step.state.open).toBeNull();
+    expect(run(latched(), [[40, 11]], step.state).told).toEqual([]);
+    expect(run(latched(), [[80, 11]], step.state).told).toEqual(['FIRING:FIRING']);
+  });
+
+  it('given an alert the episode no longer has open, when it is reset, then nothing changes (it resolved by itself)', () => {
+    const fired = run(rule(), [[70, 1]]).state;
+    const resolved = run(rule(), [[50, 2]], fired).state;
+    expect(resetEpisode(resolved, fired.open?.id ?? '', reset).changed).toBe(false);
+  });
+
+  it('given a NO_DATA alert, when it is reset, then it resolves, saying who', () => {
+    const r = rule({ noDataSeconds: 60 });
+    const silent = checkTime(r, run(r, [[20, 0]]).state, t0 + 60_000).state;
+    const step = resetEpisode(silent, silent.noData?.id ?? '', reset);
+    expect(step.state.noData).toBeNull();
+    expect(step.state.outbox.at(-1)?.alert.resolution).toBe('reset by op@example.com');
+  });
 });

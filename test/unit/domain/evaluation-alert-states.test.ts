@@ -99,6 +99,29 @@ describe('alert states through the worker', () => {
   });
 });
 
+describe('reset through the worker', () => {
+  it('given a firing alert, when it is reset, then it resolves in the name of who reset it, e-mailed, and the next breaching reading fires a new alert', async () => {
+    const { deps, notifier, alerts } = setup(await noopMetrics(), [rule('hot')]);
+    await evaluateReadings([reading('r1', 70, 1)], deps);
+    const [fired] = [...alerts.items.values()].map((entry) => entry.alert);
+    const at = '2026-05-01T12:00:05.000Z';
+
+    await runWork({ type: 'resetAlert', alertId: fired?.id ?? '', by: 'op', at }, deps);
+    await evaluateReadings([reading('r2', 71, 6)], deps);
+
+    expect(await alerts.get(fired?.id ?? '')).toMatchObject({
+      status: 'RESOLVED',
+      resolvedAt: at,
+      resolution: 'reset by op',
+    });
+    expect(notifier.sent.map((alert) => `${alert.status}:${alert.id === fired?.id}`)).toEqual([
+      'FIRING:true',
+      'RESOLVED:true',
+      'FIRING:false',
+    ]);
+  });
+});
+
 async function noopMetrics(): Promise<Metrics> {
   return { add: () => undefined } as unknown as Metrics;
 }

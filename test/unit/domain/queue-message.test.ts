@@ -29,6 +29,14 @@ describe('decodeQueueMessage', () => {
       kind: 'work',
       message: { type: 'acknowledgeAlert', alertId: 'a' },
     });
+    expect(
+      decodeQueueMessage(
+        '{"type":"resetAlert","alertId":"a","by":"op","at":"2026-05-01T12:00:00.000Z"}',
+      ),
+    ).toEqual({
+      kind: 'work',
+      message: { type: 'resetAlert', alertId: 'a', by: 'op', at: '2026-05-01T12:00:00.000Z' },
+    });
     // Queued before acknowledgements changed an alert's state: read as an acknowledgement.
     expect(decodeQueueMessage('{"type":"pushAlert","alertId":"a"}')).toEqual({
       kind: 'work',
@@ -48,6 +56,7 @@ describe('decodeQueueMessage', () => {
     ['a reading without a timestamp', JSON.stringify({ ...reading, timestamp: undefined })],
     ['an unknown work type', '{"type":"dropTables"}'],
     ['a work message missing its id', '{"type":"closeRule"}'],
+    ['a reset missing who reset it', '{"type":"resetAlert","alertId":"a","at":"x"}'],
   ])('given %s, then it is a poison record', (_, body) => {
     expect(decodeQueueMessage(body)).toBeNull();
   });
