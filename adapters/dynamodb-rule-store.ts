@@ -12,6 +12,7 @@ import { type RuleChange, ruleChangeFeed } from '../domain/rule-cache.ts';
 import type { NotificationGrouping } from '../domain/notification-groups.ts';
 import type { IndexedRuleSource } from '../domain/rule-index.ts';
 import { tables } from '../infra/resources.ts';
+import { batchGetItems } from './dynamodb-batch-get.ts';
 import { changedAtOf, changeMarker, queryChangeFeed, scanAll } from './dynamodb-change-feed.ts';
 import { isConditionFailure } from './dynamodb-condition.ts';
 import { queryPage } from './dynamodb-pages.ts';
@@ -90,6 +91,17 @@ export class DynamoDbRuleStore implements RuleStore {
       new GetCommand({ TableName: this.#tableName, Key: { id }, ConsistentRead: true }),
     );
     return result.Item && result.Item.deletedAt === undefined ? toRule(result.Item) : null;
+  }
+
+  async getMany(ids: readonly string[]): Promise<Map<string, Rule>> {
+    const items = await batchGetItems(
+      this.#client,
+      this.#tableName,
+      [...new Set(ids)].map((id) => ({ id })),
+      true,
+    );
+    const rules = items.filter((item) => item.deletedAt === undefined).map(toRule);
+    return new Map(rules.map((rule) => [rule.id, rule]));
   }
 
   async replace(rule: Rule): Promise<boolean> {

@@ -58,6 +58,8 @@ export interface ReadingHistory {
 export interface RuleStore extends RuleSource {
   create(rule: Rule): Promise<void>;
   get(id: string): Promise<Rule | null>;
+  /** The rules of these ids that exist, by id (consistent reads). */
+  getMany(ids: readonly string[]): Promise<Map<string, Rule>>;
   /** Replaces a rule that exists; false when it does not (deleted meanwhile). */
   replace(rule: Rule): Promise<boolean>;
   /** False when there was no such rule. */

@@ -5,7 +5,7 @@ import type { RuleStore } from './ports.ts';
 import { applyRuleUpdate, newRule, type Rule } from './rule.ts';
 
 /** What an import reads and writes of the rules. */
-export type ImportRuleStore = Pick<RuleStore, 'get' | 'create' | 'replace'>;
+export type ImportRuleStore = Pick<RuleStore, 'getMany' | 'create' | 'replace'>;
 
 export interface ImportRun {
   /** Reads the rules, writes none: the report says what an import would do. */
@@ -18,8 +18,10 @@ export interface ImportRun {
   concurrency?: number;
 }
 
-/** Enough requests at once to hide the store's latency, few enough not to be throttled. */
+/** Enough writes at once to hide the store's latency, few enough not to be throttled. */
 const DEFAULT_CONCURRENCY = 25;
+/** Models whose rules are read together (in batches of 100) before theirs are written. */
+const READ_SLICE = 1000;
 
 /**
  * Makes or updates the rule of every model planned (domain/iot-events.ts), and reports each
@@ -34,9 +36,17 @@ export async function importRules(
   store: ImportRuleStore,
   run: ImportRun,
 ): Promise<ImportReport> {
-  const models = await inParallel(plans, run.concurrency ?? DEFAULT_CONCURRENCY, (plan) =>
-    importOne(plan, store, run),
-  );
+  const models: ImportedModel[] = [];
+  for (let start = 0; start < plans.length; start += READ_SLICE) {
+    const slice = plans.slice(start, start + READ_SLICE);
+    const ids = slice.flatMap((plan) => (plan.rule ? [plan.rule.id] : []));
+    const existing = ids.length > 0 ? await store.getMany(ids) : new Map<string, Rule>();
+    models.push(
+      ...(await inParallel(slice, run.concurrency ?? DEFAULT_CONCURRENCY, (plan) =>
+        importOne(plan, existing.get(plan.rule?.id ?? '') ?? null, store, run),
+      )),
+    );
+  }
   const count = (outcome: ImportedModel['outcome']) =>
     models.filter((model) => model.outcome === outcome).length;
   return {
@@ -51,6 +61,7 @@ export async function importRules(
 
 async function importOne(
   plan: ModelPlan,
+  existing: Rule | null,
   store: ImportRuleStore,
   run: ImportRun,
 ): Promise<ImportedModel> {
@@ -69,7 +80,6 @@ async function importOne(
   const planned = plan.rule;
   if (planned === null) return reported('REFUSED', { ruleId: null });
   try {
-    const existing = await store.get(planned.id);
     if (existing === null) {
       const rule = created(planned, run);
       if (!run.dryRun) await store.create(rule);

@@ -155,6 +155,16 @@ describe('importAlarmModels on the local stack', () => {
     expect(
       rules.data?.rules.items.filter((rule) => rule.id === 'iot-events:Boiler_versions'),
     ).toHaveLength(1);
+
+    // Act: deleted, then imported again
+    await api('mutation { deleteRule(id: "iot-events:Boiler_versions") { deleted } }');
+    const afterDelete = await importModels(model);
+
+    // Assess
+    expect(afterDelete.models[0]?.outcome).toBe('CREATED');
+    expect(await storedRule('iot-events:Boiler_versions')).toMatchObject({
+      source: { version: '3' },
+    });
   });
 
   it('given models that cannot be rules, then each is refused with its reason and none is written', async () => {

@@ -75,8 +75,16 @@ export class MemoryRuleStore implements ImportRuleStore {
   readonly rules = new Map<string, Rule>();
   writes = 0;
 
-  async get(id: string): Promise<Rule | null> {
-    return this.rules.get(id) ?? null;
+  reads = 0;
+
+  async getMany(ids: readonly string[]): Promise<Map<string, Rule>> {
+    this.reads++;
+    return new Map(
+      ids.flatMap((id) => {
+        const rule = this.rules.get(id);
+        return rule ? [[id, rule] as const] : [];
+      }),
+    );
   }
 
   async create(rule: Rule): Promise<void> {

@@ -261,5 +261,15 @@ describe('a large import', () => {
     expect(report).toMatchObject({ created: 1000, refused: 0 });
     expect(store.rules.size).toBe(1000);
     expect(report.models.map((model) => model.index)).toEqual([...Array(1000).keys()]);
+    expect(store.reads).toBe(1);
+  });
+
+  it('given 2,500 models, then their rules are read 1,000 at a time and every one is imported', async () => {
+    const store = new MemoryRuleStore();
+
+    const { report } = await importDocument(generatedAlarmModels(2500), store);
+
+    expect(report.created).toBe(2500);
+    expect(store.reads).toBe(3);
   });
 });

@@ -1,14 +1,15 @@
-import type { AppSyncResolverEvent } from 'aws-lambda';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ImportReport } from '../../../generated/graphql.ts';
 import { generatedAlarmModels } from '../../support/iot-events-corpus.ts';
+import { signedInEvent } from '../../support/resolver-events.ts';
 
 const stored = vi.hoisted(() => new Map<string, { id: string; createdBy: string | null }>());
 
 // The handler's wiring, with an in-memory rule store in place of DynamoDB.
 vi.mock('../../../adapters/wiring/rules.ts', () => ({
   rules: {
-    get: async (id: string) => stored.get(id) ?? null,
+    getMany: async (ids: string[]) =>
+      new Map(ids.flatMap((id) => (stored.has(id) ? [[id, stored.get(id)]] : []))),
     create: async (rule: { id: string; createdBy: string | null }) =>
       void stored.set(rule.id, rule),
     replace: async (rule: { id: string; createdBy: string | null }) => {
@@ -23,24 +24,8 @@ vi.mock('../../../adapters/wiring/rules.ts', () => ({
 
 const { handler } = await import('../../../resolvers/rules.ts');
 
-/** A resolver event of an admin signed in to the user pool. */
-const asAdmin = (args: Record<string, unknown>) =>
-  ({
-    arguments: args,
-    identity: {
-      sub: 'admin-sub',
-      issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/pool',
-      username: 'admin-sub',
-      claims: { email: 'admin@example.com' },
-      sourceIp: ['203.0.113.7'],
-      defaultAuthStrategy: 'ALLOW',
-      groups: ['admins'],
-    },
-    info: { parentTypeName: 'Mutation', fieldName: 'importAlarmModels' },
-  }) as unknown as AppSyncResolverEvent<Record<string, unknown>>;
-
 const importing = (args: Record<string, unknown>) =>
-  handler(asAdmin(args)) as Promise<
+  handler(signedInEvent('admins', 'Mutation.importAlarmModels', args)) as Promise<
     ImportReport | { __error: { errorType: string; message: string } }
   >;
 
