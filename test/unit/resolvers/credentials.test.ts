@@ -1,7 +1,7 @@
-import type { AppSyncResolverEvent } from 'aws-lambda';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DeviceCredential } from '../../../domain/device-credential.ts';
 import { parseDeviceToken, verifySecret } from '../../../domain/device-credential.ts';
+import { signedInEvent } from '../../support/resolver-events.ts';
 
 const stored = vi.hoisted(() => new Map<string, { credential: unknown; secretHash: string }>());
 
@@ -28,21 +28,8 @@ vi.mock('../../../adapters/wiring/credentials.ts', () => ({
 const { handler } = await import('../../../resolvers/credentials.ts');
 const { logger } = await import('../../../adapters/logger.ts');
 
-/** A resolver event of an admin signed in to the user pool. */
 const asAdmin = (fieldName: string, parentTypeName: string, args: Record<string, unknown>) =>
-  ({
-    arguments: args,
-    identity: {
-      sub: 'admin-sub',
-      issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/pool',
-      username: 'admin-sub',
-      claims: { email: 'admin@example.com' },
-      sourceIp: ['203.0.113.7'],
-      defaultAuthStrategy: 'ALLOW',
-      groups: ['admins'],
-    },
-    info: { parentTypeName, fieldName },
-  }) as unknown as AppSyncResolverEvent<Record<string, unknown>>;
+  signedInEvent('admins', `${parentTypeName as 'Query' | 'Mutation'}.${fieldName}`, args);
 
 type Created = { credential: DeviceCredential; token: string };
 

@@ -1,7 +1,7 @@
-import type { AppSyncResolverEvent } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Alert } from '../../../domain/alert.ts';
 import { type Captured, captureOutput, pointsOf } from '../../support/emf.ts';
+import { signedInEvent } from '../../support/resolver-events.ts';
 
 const sent = vi.hoisted(() => [] as unknown[]);
 
@@ -25,20 +25,7 @@ vi.mock('../../../adapters/wiring/queries.ts', () => ({
 
 const { handler } = await import('../../../resolvers/queries.ts');
 
-const acknowledge = (id: string) =>
-  ({
-    arguments: { id },
-    identity: {
-      sub: 'op-sub',
-      issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/pool',
-      username: 'op-sub',
-      claims: { email: 'op@example.com' },
-      sourceIp: ['203.0.113.7'],
-      defaultAuthStrategy: 'ALLOW',
-      groups: ['operators'],
-    },
-    info: { parentTypeName: 'Mutation', fieldName: 'acknowledgeAlert' },
-  }) as unknown as AppSyncResolverEvent<Record<string, unknown>>;
+const acknowledge = (id: string) => signedInEvent('operators', 'Mutation.acknowledgeAlert', { id });
 
 let output: Captured;
 beforeEach(() => {

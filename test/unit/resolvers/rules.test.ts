@@ -1,8 +1,8 @@
-import type { AppSyncResolverEvent } from 'aws-lambda';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { WorkMessage } from '../../../domain/ports.ts';
 import type { Rule } from '../../../domain/rule.ts';
 import { rule } from '../../support/builders.ts';
+import { signedInEvent } from '../../support/resolver-events.ts';
 
 const stored = vi.hoisted(() => new Map<string, unknown>());
 const sent = vi.hoisted(() => [] as unknown[]);
@@ -28,21 +28,8 @@ vi.mock('../../../adapters/wiring/rules.ts', () => ({
 
 const { handler } = await import('../../../resolvers/rules.ts');
 
-/** A resolver event of an operator signed in to the user pool. */
 const asOperator = (fieldName: string, args: Record<string, unknown>) =>
-  ({
-    arguments: args,
-    identity: {
-      sub: 'op-sub',
-      issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/pool',
-      username: 'op-sub',
-      claims: { email: 'op@example.com' },
-      sourceIp: ['203.0.113.7'],
-      defaultAuthStrategy: 'ALLOW',
-      groups: ['operators'],
-    },
-    info: { parentTypeName: 'Mutation', fieldName },
-  }) as unknown as AppSyncResolverEvent<Record<string, unknown>>;
+  signedInEvent('operators', `Mutation.${fieldName}`, args);
 
 const berlin = [{ key: 'site', operator: 'EQ' as const, values: ['berlin'] }];
 const paris = [{ key: 'site', operator: 'EQ' as const, values: ['paris'] }];

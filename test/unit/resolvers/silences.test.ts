@@ -1,5 +1,5 @@
-import type { AppSyncResolverEvent } from 'aws-lambda';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { signedInEvent } from '../../support/resolver-events.ts';
 
 const silences = vi.hoisted(() => new Map<string, Record<string, unknown>>());
 const windows = vi.hoisted(() => new Map<string, Record<string, unknown>>());
@@ -32,21 +32,8 @@ vi.mock('../../../adapters/wiring/silence-editing.ts', () => ({
 
 const { handler } = await import('../../../resolvers/silences.ts');
 
-/** A resolver event of an operator signed in to the user pool. */
 const asOperator = (parentTypeName: string, fieldName: string, args: Record<string, unknown>) =>
-  ({
-    arguments: args,
-    identity: {
-      sub: 'op-sub',
-      issuer: 'https://cognito-idp.eu-west-1.amazonaws.com/pool',
-      username: 'op-sub',
-      claims: { email: 'op@example.com' },
-      sourceIp: ['203.0.113.7'],
-      defaultAuthStrategy: 'ALLOW',
-      groups: ['operators'],
-    },
-    info: { parentTypeName, fieldName },
-  }) as unknown as AppSyncResolverEvent<Record<string, unknown>>;
+  signedInEvent('operators', `${parentTypeName as 'Query' | 'Mutation'}.${fieldName}`, args);
 
 const mutation = (field: string, args: Record<string, unknown>) =>
   handler(asOperator('Mutation', field, args)) as Promise<Record<string, unknown>>;
