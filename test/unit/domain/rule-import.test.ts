@@ -1,0 +1,145 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { noMapping, planImport } from '../../../domain/iot-events.ts';
+import { importRules } from '../../../domain/rule-import.ts';
+import {
+  corpusFile,
+  generatedAlarmModels,
+  MemoryRuleStore,
+} from '../../support/iot-events-corpus.ts';
+
+const at = '2026-05-01T12:00:00.000Z';
+const later = '2026-05-02T08:00:00.000Z';
+
+const boiler = () =>
+  JSON.parse(readFileSync(corpusFile('describe-boiler'), 'utf8')) as Record<string, unknown>;
+
+async function importDocument(
+  document: unknown,
+  store = new MemoryRuleStore(),
+  options: { dryRun?: boolean; at?: string } = {},
+) {
+  const report = await importRules(planImport(document, noMapping), store, {
+    dryRun: options.dryRun ?? false,
+    at: options.at ?? at,
+    by: 'admin@example.com',
+  });
+  return { report, store };
+}
+
+describe('importing again', () => {
+  it('given a dry run, then nothing is written and the report says what an import would do', async () => {
+    const store = new MemoryRuleStore();
+
+    const { report } = await importDocument(generatedAlarmModels(5), store, { dryRun: true });
+
+    expect(report).toMatchObject({ dryRun: true, created: 5, refused: 0 });
+    expect(store.writes).toBe(0);
+    expect(store.rules.size).toBe(0);
+  });
+
+  it('given a new version of an imported model, then its rule is updated, not duplicated', async () => {
+    // Prepare
+    const store = new MemoryRuleStore();
+    await importDocument(boiler(), store);
+    const v4 = {
+      ...boiler(),
+      alarmModelVersion: '4',
+      alarmRule: {
+        simpleRule: {
+          inputProperty: '$input.BoilerInput.sensors.temperature',
+          comparisonOperator: 'GREATER_OR_EQUAL',
+          threshold: '90',
+        },
+      },
+    };
+
+    // Act
+    const { report } = await importDocument(v4, store, { at: later });
+
+    // Assess
+    expect(report).toMatchObject({ created: 0, updated: 1 });
+    expect(store.rules.size).toBe(1);
+    expect(store.rules.get('iot-events:BoilerTemperatureHigh')).toMatchObject({
+      operator: 'GTE',
+      threshold: 90,
+      source: { kind: 'IOT_EVENTS', name: 'BoilerTemperatureHigh', version: '4' },
+      createdAt: at,
+      updatedAt: later,
+    });
+  });
+
+  it('given the same model again, then it is unchanged and nothing is written', async () => {
+    const store = new MemoryRuleStore();
+    await importDocument(boiler(), store);
+    const writes = store.writes;
+
+    const { report } = await importDocument(boiler(), store, { at: later });
+
+    expect(report.models[0]?.outcome).toBe('UNCHANGED');
+    expect(store.writes).toBe(writes);
+  });
+
+  it('given a rule someone enabled, when its model (disabled on initialization) is imported again, then the rule stays enabled', async () => {
+    // Prepare
+    const store = new MemoryRuleStore();
+    const model = {
+      ...boiler(),
+      alarmCapabilities: {
+        initializationConfiguration: { disabledOnInitialization: true },
+        acknowledgeFlow: { enabled: true },
+      },
+    };
+    await importDocument(model, store);
+    const rule = store.rules.get('iot-events:BoilerTemperatureHigh');
+    expect(rule?.enabled).toBe(false);
+    store.rules.set(rule!.id, { ...rule!, enabled: true });
+
+    // Act
+    const { report } = await importDocument({ ...model, alarmModelVersion: '4' }, store);
+
+    // Assess
+    expect(store.rules.get('iot-events:BoilerTemperatureHigh')?.enabled).toBe(true);
+    expect(report.models[0]?.notes).toContain(
+      'disabledOnInitialization applies to a new rule only: the rule stays enabled',
+    );
+  });
+
+  it('given a rule deleted between the read and the write, then it is made anew', async () => {
+    const store = new MemoryRuleStore();
+    await importDocument(boiler(), store);
+    const deleting = Object.assign(Object.create(store) as MemoryRuleStore, {
+      replace: async (rule: { id: string }) => {
+        store.rules.delete(rule.id);
+        return false;
+      },
+    });
+
+    const { report } = await importDocument({ ...boiler(), alarmModelVersion: '9' }, deleting);
+
+    expect(report.models[0]?.outcome).toBe('CREATED');
+    expect(store.rules.get('iot-events:BoilerTemperatureHigh')?.source?.version).toBe('9');
+  });
+});
+
+describe('a large import', () => {
+  it('given 1,000 generated models, then every one is created once, each its own rule', async () => {
+    const store = new MemoryRuleStore();
+
+    const { report } = await importDocument({ alarmModels: generatedAlarmModels(1000) }, store);
+
+    expect(report).toMatchObject({ created: 1000, refused: 0 });
+    expect(store.rules.size).toBe(1000);
+    expect(report.models.map((model) => model.index)).toEqual([...Array(1000).keys()]);
+    expect(store.reads).toBe(1);
+  });
+
+  it('given 2,500 models, then their rules are read 1,000 at a time and every one is imported', async () => {
+    const store = new MemoryRuleStore();
+
+    const { report } = await importDocument(generatedAlarmModels(2500), store);
+
+    expect(report.created).toBe(2500);
+    expect(store.reads).toBe(3);
+  });
+});
