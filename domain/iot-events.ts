@@ -79,7 +79,7 @@ export function defaultSeverityLevel(severity: number): Severity {
   return severity === 2 ? 'WARNING' : 'INFO';
 }
 
-/** Fields of an alarm model that carry nothing a rule needs, and why, for the docs and notes. */
+/** Fields of an alarm model that carry nothing a rule needs: reported as ignored (docs/iot-events.md says why). */
 const unusedModelFields = new Set([
   'roleArn',
   'tags',

@@ -101,7 +101,12 @@ async function importOne(
     return reported('UPDATED', { notes });
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    return reported('REFUSED', { ruleId: null, reasons: [...plan.reasons, error.message] });
+    // The model is valid on its own: what it clashes with is an option set on its rule since.
+    const reason =
+      existing === null
+        ? error.message
+        : `its rule ${planned.id} has options set since it was imported that this model cannot take (${error.message}): change them on the rule, or delete it, and import again`;
+    return reported('REFUSED', { ruleId: null, reasons: [...plan.reasons, reason] });
   }
 }
 

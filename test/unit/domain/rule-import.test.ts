@@ -105,6 +105,37 @@ describe('importing again', () => {
     );
   });
 
+  it('given an imported rule given hysteresis by hand, when its model turns to EQUAL, then the model is refused saying what clashes and the rule is kept', async () => {
+    // Prepare
+    const store = new MemoryRuleStore();
+    await importDocument(boiler(), store);
+    const rule = store.rules.get('iot-events:BoilerTemperatureHigh')!;
+    store.rules.set(rule.id, { ...rule, clearThreshold: 80 });
+    const equal = {
+      ...boiler(),
+      alarmModelVersion: '4',
+      alarmRule: {
+        simpleRule: {
+          inputProperty: '$input.BoilerInput.sensors.temperature',
+          comparisonOperator: 'EQUAL',
+          threshold: '0',
+        },
+      },
+    };
+
+    // Act
+    const { report } = await importDocument(equal, store);
+
+    // Assess
+    expect(report.models[0]).toMatchObject({ outcome: 'REFUSED', ruleId: null });
+    expect(report.models[0]?.reasons).toEqual([
+      expect.stringContaining(
+        'its rule iot-events:BoilerTemperatureHigh has options set since it was imported that this model cannot take (input.clearThreshold does not apply to EQ rules)',
+      ),
+    ]);
+    expect(store.rules.get(rule.id)).toMatchObject({ operator: 'GT', clearThreshold: 80 });
+  });
+
   it('given a rule deleted between the read and the write, then it is made anew', async () => {
     const store = new MemoryRuleStore();
     await importDocument(boiler(), store);
