@@ -57,6 +57,7 @@ const EVENTS = `query Events($deviceId: ID!, $metric: String, $from: AWSDateTime
 const ALERTS = `query Alerts($deviceId: ID, $nextToken: String) { alerts(deviceId: $deviceId, nextToken: $nextToken) { items { id } nextToken } }`;
 const RULES = `query Rules($deviceId: ID, $limit: Int, $nextToken: String) { rules(deviceId: $deviceId, limit: $limit, nextToken: $nextToken) { items { id } nextToken } }`;
 const CREATE_RULE = `mutation CreateRule($input: CreateRuleInput!) { createRule(input: $input) { id } }`;
+const IMPORT = `mutation Import($m: AWSJSON!, $metrics: [MetricMappingInput!], $severities: [SeverityMappingInput!]) { importAlarmModels(models: $m, metrics: $metrics, severities: $severities) { created } }`;
 const ON_ALERT = `subscription OnAlert($deviceId: ID) { onAlert(deviceId: $deviceId) { id deviceId } }`;
 
 // ---------------------------------------------------------------------------------------------
@@ -107,6 +108,17 @@ const rule = (fields: Json): HttpRequest =>
   gql(CREATE_RULE, {
     input: { deviceId: device(), metric: 'cpu', operator: 'GT', threshold: 1, ...fields },
   });
+
+/** An importAlarmModels of `models` (sent as JSON text unless a string), then `variables`. */
+const alarmModels = (models: unknown, variables: Json = {}): HttpRequest =>
+  gql(IMPORT, { m: typeof models === 'string' ? models : JSON.stringify(models), ...variables });
+/** A valid alarm model: it would import, were the request not refused. */
+const MODEL = {
+  alarmModelName: 'BadInput',
+  alarmRule: {
+    simpleRule: { inputProperty: '$input.A.cpu', comparisonOperator: 'GREATER', threshold: '1' },
+  },
+};
 
 /** Refused before execution (parsing, validation, variable coercion): HTTP 400. */
 const invalid = (message: RegExp): Refusal => ({
@@ -384,6 +396,19 @@ const OVERSIZED: HttpCase[] = [
   { name: 'a batch of 5,000 readings', request: () => batch(5000), expect: refusedField(/input has 5000 readings; at most 1000 per call/) },
 ];
 
+// prettier-ignore
+const ALARM_MODELS: HttpCase[] = [
+  { name: 'models that are not JSON', request: alarmModels('{"alarmModelName": '), expect: invalid(/Invalid AWSJSON value/) },
+  { name: 'models as a JSON number', request: alarmModels('42'), expect: refusedField(/No alarm models found: pass one alarm model/) },
+  { name: 'an empty list of models', request: alarmModels([]), expect: refusedField(/The list of alarm models is empty/) },
+  { name: 'alarmModels that is not a list', request: alarmModels({ alarmModels: MODEL }), expect: refusedField(/alarmModels must be a list/) },
+  { name: '1,001 models', request: () => alarmModels(Array.from({ length: 1001 }, (_, i) => ({ ...MODEL, alarmModelName: `M${i}` }))), expect: refusedField(/1001 alarm models in one import; at most 1000/) },
+  { name: 'a metric mapped to a metric with a space', request: alarmModels(MODEL, { metrics: [{ inputProperty: '$input.A.cpu', metric: 'c p u' }] }), expect: refusedField(/metrics\[0\]\.metric may contain only/) },
+  { name: 'a severity number below 0', request: alarmModels(MODEL, { severities: [{ severity: -1, level: 'INFO' }] }), expect: refusedField(/severities\[0\]\.severity must be a whole number from 0 to 2147483647/) },
+  { name: 'a severity number beyond Int', request: alarmModels(MODEL, { severities: [{ severity: 2147483648, level: 'INFO' }] }), expect: invalid(/Int cannot represent non 32-bit signed integer value/) },
+  { name: 'a severity level FATAL', request: alarmModels(MODEL, { severities: [{ severity: 1, level: 'FATAL' }] }), expect: invalid(/Value "FATAL" does not exist in "Severity" enum/) },
+];
+
 const nested = (levels: number, open: string, close: string, inner: string) =>
   open.repeat(levels) + inner + close.repeat(levels);
 const fragmentChain = (length: number) => {
@@ -595,6 +620,7 @@ describe("control characters and the key delimiter '#'", () =>
 describe('invalid AWSDateTime values', () => refuses(DATE_TIMES));
 describe('unknown enum values', () => refuses(ENUMS));
 describe('oversized bodies and batches', () => refuses(OVERSIZED));
+describe('alarm models to import', () => refuses(ALARM_MODELS));
 describe('deep and cyclic queries', () => {
   refuses(DEEP_AND_CYCLIC);
 
