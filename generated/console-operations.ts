@@ -228,7 +228,7 @@ export type WeeklyPeriodInput = {
   start: string;
 };
 
-export type AlertFieldsFragment = { id: string, ruleId: string, ruleName: string | null, deviceId: string, metric: string, value: number, threshold: number, operator: Operator, severity: Severity, status: AlertStatus, reason: AlertReason, eventId: string | null, eventTimestamp: string | null, firedAt: string, resolvedAt: string | null, acknowledgedAt: string | null, acknowledgedBy: string | null, notifiedAt: string | null, silenced: boolean | null, silenceId: string | null, flapping: boolean | null };
+export type AlertFieldsFragment = { id: string, ruleId: string, ruleName: string | null, deviceId: string, metric: string, value: number, threshold: number, operator: Operator, severity: Severity, status: AlertStatus, reason: AlertReason, eventId: string | null, eventTimestamp: string | null, firedAt: string, resolvedAt: string | null, acknowledgedAt: string | null, acknowledgedBy: string | null, notifiedAt: string | null, resolution: string | null, silenced: boolean | null, silenceId: string | null, flapping: boolean | null };
 
 export type RuleFieldsFragment = { id: string, deviceId: string | null, metric: string, operator: Operator, threshold: number, enabled: boolean, severity: Severity, name: string | null, description: string | null, forReadings: number, windowSeconds: number | null, aggregation: Aggregation | null, clearThreshold: number | null, noDataSeconds: number | null, repeatIntervalSeconds: number | null, groupBy: Array<string> | null, groupWaitSeconds: number | null, groupIntervalSeconds: number | null, flapDetection: boolean, flapHighPercent: number, flapLowPercent: number, latch: boolean, createdAt: string, createdBy: string | null, updatedAt: string, updatedBy: string | null, selector: Array<{ key: string, operator: LabelOperator, values: Array<string> }> | null, source: { kind: RuleSourceKind, name: string, version: string | null } | null };
 
@@ -248,21 +248,36 @@ export type AlertsQueryVariables = Exact<{
 }>;
 
 
-export type AlertsQuery = { alerts: { nextToken: string | null, items: Array<{ id: string, ruleId: string, ruleName: string | null, deviceId: string, metric: string, value: number, threshold: number, operator: Operator, severity: Severity, status: AlertStatus, reason: AlertReason, eventId: string | null, eventTimestamp: string | null, firedAt: string, resolvedAt: string | null, acknowledgedAt: string | null, acknowledgedBy: string | null, notifiedAt: string | null, silenced: boolean | null, silenceId: string | null, flapping: boolean | null }> } };
+export type AlertsQuery = { alerts: { nextToken: string | null, items: Array<{ id: string, ruleId: string, ruleName: string | null, deviceId: string, metric: string, value: number, threshold: number, operator: Operator, severity: Severity, status: AlertStatus, reason: AlertReason, eventId: string | null, eventTimestamp: string | null, firedAt: string, resolvedAt: string | null, acknowledgedAt: string | null, acknowledgedBy: string | null, notifiedAt: string | null, resolution: string | null, silenced: boolean | null, silenceId: string | null, flapping: boolean | null }> } };
 
 export type OnAlertSubscriptionVariables = Exact<{
   deviceId?: string | null | undefined;
 }>;
 
 
-export type OnAlertSubscription = { onAlert: { id: string, ruleId: string, ruleName: string | null, deviceId: string, metric: string, value: number, threshold: number, operator: Operator, severity: Severity, status: AlertStatus, reason: AlertReason, eventId: string | null, eventTimestamp: string | null, firedAt: string, resolvedAt: string | null, acknowledgedAt: string | null, acknowledgedBy: string | null, notifiedAt: string | null, silenced: boolean | null, silenceId: string | null, flapping: boolean | null } | null };
+export type OnAlertSubscription = { onAlert: { id: string, ruleId: string, ruleName: string | null, deviceId: string, metric: string, value: number, threshold: number, operator: Operator, severity: Severity, status: AlertStatus, reason: AlertReason, eventId: string | null, eventTimestamp: string | null, firedAt: string, resolvedAt: string | null, acknowledgedAt: string | null, acknowledgedBy: string | null, notifiedAt: string | null, resolution: string | null, silenced: boolean | null, silenceId: string | null, flapping: boolean | null } | null };
 
 export type AcknowledgeAlertMutationVariables = Exact<{
   id: string;
 }>;
 
 
-export type AcknowledgeAlertMutation = { acknowledgeAlert: { id: string, ruleId: string, ruleName: string | null, deviceId: string, metric: string, value: number, threshold: number, operator: Operator, severity: Severity, status: AlertStatus, reason: AlertReason, eventId: string | null, eventTimestamp: string | null, firedAt: string, resolvedAt: string | null, acknowledgedAt: string | null, acknowledgedBy: string | null, notifiedAt: string | null, silenced: boolean | null, silenceId: string | null, flapping: boolean | null } };
+export type AcknowledgeAlertMutation = { acknowledgeAlert: { id: string, ruleId: string, ruleName: string | null, deviceId: string, metric: string, value: number, threshold: number, operator: Operator, severity: Severity, status: AlertStatus, reason: AlertReason, eventId: string | null, eventTimestamp: string | null, firedAt: string, resolvedAt: string | null, acknowledgedAt: string | null, acknowledgedBy: string | null, notifiedAt: string | null, resolution: string | null, silenced: boolean | null, silenceId: string | null, flapping: boolean | null } };
+
+export type SnoozeAlertMutationVariables = Exact<{
+  id: string;
+  seconds: number;
+}>;
+
+
+export type SnoozeAlertMutation = { snoozeAlert: { id: string, ruleId: string, ruleName: string | null, deviceId: string, metric: string, value: number, threshold: number, operator: Operator, severity: Severity, status: AlertStatus, reason: AlertReason, eventId: string | null, eventTimestamp: string | null, firedAt: string, resolvedAt: string | null, acknowledgedAt: string | null, acknowledgedBy: string | null, notifiedAt: string | null, resolution: string | null, silenced: boolean | null, silenceId: string | null, flapping: boolean | null } };
+
+export type ResetAlertMutationVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ResetAlertMutation = { resetAlert: { id: string, ruleId: string, ruleName: string | null, deviceId: string, metric: string, value: number, threshold: number, operator: Operator, severity: Severity, status: AlertStatus, reason: AlertReason, eventId: string | null, eventTimestamp: string | null, firedAt: string, resolvedAt: string | null, acknowledgedAt: string | null, acknowledgedBy: string | null, notifiedAt: string | null, resolution: string | null, silenced: boolean | null, silenceId: string | null, flapping: boolean | null } };
 
 export type RulesQueryVariables = Exact<{
   limit?: number | null | undefined;

@@ -10,7 +10,10 @@ export type FeedAlert = AlertFieldsFragment;
 /** Alerts the feed keeps; older ones drop off the end. */
 export const FEED_SIZE = 200;
 
-/** How far through its lifecycle an alert is: resolved beats acknowledged beats firing. */
+/**
+ * How far through its lifecycle an alert is: resolved beats acknowledged beats firing or
+ * latched (which follow each other, by when people were told).
+ */
 function progress(alert: FeedAlert): [number, string] {
   const stage = (alert.resolvedAt ? 2 : 0) + (alert.acknowledgedAt ? 1 : 0);
   return [stage, alert.notifiedAt ?? ''];
@@ -71,7 +74,15 @@ export function catchUpFrom(feed: readonly FeedAlert[]): string | null {
   return feed.length === 0 ? null : (feed[feed.length - 1]?.firedAt ?? null);
 }
 
-/** Firing and not yet acknowledged: someone should pick it up. */
+/** Not over yet: firing, acknowledged or latched (what activeAlerts lists). */
+export function isOpen(alert: FeedAlert): boolean {
+  return alert.status !== 'RESOLVED';
+}
+
+/**
+ * Firing or latched, and not yet acknowledged: someone should pick it up (a latched one
+ * resolves only when someone does).
+ */
 export function needsAttention(alert: FeedAlert): boolean {
-  return alert.status === 'FIRING' && !alert.acknowledgedAt;
+  return (alert.status === 'FIRING' || alert.status === 'LATCHED') && !alert.acknowledgedAt;
 }

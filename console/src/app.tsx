@@ -185,7 +185,7 @@ function Connected(props: { api: Api; route: string[]; permissions: Permissions 
         <AlertsPage
           api={api}
           feed={feed}
-          canAcknowledge={permissions.acknowledgeAlerts}
+          canHandle={permissions.handleAlerts}
           canSilence={permissions.changeSilences}
         />
       )}

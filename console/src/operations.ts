@@ -38,6 +38,8 @@ import type {
   MaintenanceWindowsQueryVariables,
   OnAlertSubscription,
   OnAlertSubscriptionVariables,
+  ResetAlertMutation,
+  ResetAlertMutationVariables,
   RevokeDeviceCredentialMutation,
   RevokeDeviceCredentialMutationVariables,
   RulesQuery,
@@ -48,6 +50,8 @@ import type {
   SilenceQueryVariables,
   SilencesQuery,
   SilencesQueryVariables,
+  SnoozeAlertMutation,
+  SnoozeAlertMutationVariables,
   SystemStatusQuery,
   SystemStatusQueryVariables,
   UpdateDeviceMutation,
@@ -85,6 +89,7 @@ const fragments = {
       acknowledgedAt
       acknowledgedBy
       notifiedAt
+      resolution
       silenced
       silenceId
       flapping
@@ -252,6 +257,22 @@ export const acknowledgeAlertMutation = document(/* GraphQL */ `
     }
   }
 `) as Operation<AcknowledgeAlertMutationVariables, AcknowledgeAlertMutation>;
+
+export const snoozeAlertMutation = document(/* GraphQL */ `
+  mutation SnoozeAlert($id: ID!, $seconds: Int!) {
+    snoozeAlert(id: $id, seconds: $seconds) {
+      ...AlertFields
+    }
+  }
+`) as Operation<SnoozeAlertMutationVariables, SnoozeAlertMutation>;
+
+export const resetAlertMutation = document(/* GraphQL */ `
+  mutation ResetAlert($id: ID!) {
+    resetAlert(id: $id) {
+      ...AlertFields
+    }
+  }
+`) as Operation<ResetAlertMutationVariables, ResetAlertMutation>;
 
 export const rulesQuery = document(/* GraphQL */ `
   query Rules($limit: Int, $nextToken: String) {

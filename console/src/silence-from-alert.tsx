@@ -20,7 +20,7 @@ interface Silencing {
 /**
  * "Silence this device for 2 h" and "Silence this rule everywhere until …" for a firing
  * alert: `buttons` for the alert's row of actions (null when not offered: a viewer, an alert
- * no longer firing, a form already open), and `panel` beneath it, the prefilled form and,
+ * resolved, a form already open), and `panel` beneath it, the prefilled form and,
  * once created, until when with a link to the silence. `title` is how the alert names its rule.
  */
 export function useSilenceFromAlert(
@@ -46,7 +46,7 @@ export function useSilenceFromAlert(
   };
 
   const buttons =
-    canSilence && alert.status === 'FIRING' && silencing === null ? (
+    canSilence && alert.status !== 'RESOLVED' && silencing === null ? (
       <>
         <button
           type="button"

@@ -4,7 +4,13 @@ import type { Api, LinkState } from './api.ts';
 import type { FeedAlert } from './alert-feed.ts';
 import { catchUpFrom, FEED_SIZE, mergeAlerts } from './alert-feed.ts';
 import { errorText } from './error-text.ts';
-import { acknowledgeAlertMutation, alertsQuery, onAlertSubscription } from './operations.ts';
+import {
+  acknowledgeAlertMutation,
+  alertsQuery,
+  onAlertSubscription,
+  resetAlertMutation,
+  snoozeAlertMutation,
+} from './operations.ts';
 
 export interface AlertFeed {
   alerts: FeedAlert[];
@@ -18,6 +24,10 @@ export interface AlertFeed {
   announcement: string;
   /** Records the signed-in user as having acknowledged the alert (the API takes the name from the token). */
   acknowledge(id: string): Promise<void>;
+  /** Mutes the alert's e-mails for `seconds` (a silence of its rule and device). */
+  snooze(id: string, seconds: number): Promise<void>;
+  /** Resolves the alert now and returns its episode to normal. */
+  reset(id: string): Promise<void>;
 }
 
 /**
@@ -91,6 +101,22 @@ export function useAlertFeed(api: Api): AlertFeed {
     [api, merge],
   );
 
+  const snooze = useCallback(
+    async (id: string, seconds: number) => {
+      const result = await api.request(snoozeAlertMutation, { id, seconds });
+      merge([result.snoozeAlert]);
+    },
+    [api, merge],
+  );
+
+  const reset = useCallback(
+    async (id: string) => {
+      const result = await api.request(resetAlertMutation, { id });
+      merge([result.resetAlert]);
+    },
+    [api, merge],
+  );
+
   const problems = [loadProblem, liveProblem].filter((problem) => problem !== null);
-  return { alerts, link, problems, announcement, acknowledge };
+  return { alerts, link, problems, announcement, acknowledge, snooze, reset };
 }

@@ -36,7 +36,8 @@ export function userFromClaims(claims: Record<string, unknown>): SignedInUser {
 export interface Permissions {
   /** Create, edit, enable or disable and delete rules. */
   changeRules: boolean;
-  acknowledgeAlerts: boolean;
+  /** Acknowledge, snooze and reset alerts. */
+  handleAlerts: boolean;
   /** Name, label and delete devices of the inventory. */
   changeDevices: boolean;
   /** List, issue and revoke device credentials. */
@@ -51,7 +52,7 @@ export interface Permissions {
 export function permissionsOf(role: Role): Permissions {
   return {
     changeRules: role !== 'viewer',
-    acknowledgeAlerts: role !== 'viewer',
+    handleAlerts: role !== 'viewer',
     changeDevices: role !== 'viewer',
     manageCredentials: role === 'admin',
     viewSystem: role !== 'viewer',

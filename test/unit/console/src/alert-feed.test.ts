@@ -4,6 +4,7 @@ import {
   catchUpFrom,
   FEED_SIZE,
   mergeAlerts,
+  isOpen,
   needsAttention,
 } from '../../../../console/src/alert-feed.ts';
 
@@ -31,6 +32,7 @@ function alert(id: string, second: number, changes: Partial<FeedAlert> = {}): Fe
     acknowledgedAt: null,
     acknowledgedBy: null,
     notifiedAt: at(second),
+    resolution: null,
     silenced: false,
     silenceId: null,
     flapping: false,
@@ -237,7 +239,40 @@ describe('needsAttention', () => {
     ['firing and acknowledged', acknowledged(alert('a', 10), 12), false],
     ['resolved', resolved(alert('a', 10), 15), false],
     ['resolved after being acknowledged', resolved(acknowledged(alert('a', 10), 12), 15), false],
+    ['latched (its condition cleared, nobody acknowledged it)', latched(alert('a', 10)), true],
+    [
+      'acknowledged, status ACKNOWLEDGED',
+      { ...acknowledged(alert('a', 10), 12), status: 'ACKNOWLEDGED' as const },
+      false,
+    ],
   ])('given an alert %s, then it needs attention: %s', (_case, a, expected) => {
     expect(needsAttention(a)).toBe(expected);
   });
 });
+
+describe('isOpen', () => {
+  it.each([
+    ['firing', alert('a', 10), true],
+    [
+      'acknowledged',
+      { ...acknowledged(alert('a', 10), 12), status: 'ACKNOWLEDGED' as const },
+      true,
+    ],
+    ['latched', latched(alert('a', 10)), true],
+    ['resolved', resolved(alert('a', 10), 15), false],
+  ])('given an alert %s, then the Open filter shows it: %s', (_case, a, expected) => {
+    expect(isOpen(a)).toBe(expected);
+  });
+
+  it('given a firing copy and a latched copy told later, when merged, then the latched copy wins; a later repeat (firing again) wins over it', () => {
+    const firing = alert('a', 10);
+    const latchedCopy = { ...latched(firing), notifiedAt: at(20) };
+    const again = { ...firing, notifiedAt: at(30) };
+    expect(mergeAlerts([firing], [latchedCopy])).toEqual([latchedCopy]);
+    expect(mergeAlerts([latchedCopy], [again])).toEqual([again]);
+  });
+});
+
+function latched(a: FeedAlert): FeedAlert {
+  return { ...a, status: 'LATCHED' };
+}

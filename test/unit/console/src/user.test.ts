@@ -43,7 +43,7 @@ describe('permissionsOf', () => {
   it('given each role, then the console offers what the API allows it and nothing more', () => {
     expect(permissionsOf('admin')).toEqual({
       changeRules: true,
-      acknowledgeAlerts: true,
+      handleAlerts: true,
       changeDevices: true,
       manageCredentials: true,
       viewSystem: true,
@@ -51,7 +51,7 @@ describe('permissionsOf', () => {
     });
     expect(permissionsOf('operator')).toEqual({
       changeRules: true,
-      acknowledgeAlerts: true,
+      handleAlerts: true,
       changeDevices: true,
       manageCredentials: false,
       viewSystem: true,
@@ -59,7 +59,7 @@ describe('permissionsOf', () => {
     });
     expect(permissionsOf('viewer')).toEqual({
       changeRules: false,
-      acknowledgeAlerts: false,
+      handleAlerts: false,
       changeDevices: false,
       manageCredentials: false,
       viewSystem: false,
