@@ -81,8 +81,14 @@ async function importOne(
   if (planned === null) return reported('REFUSED', { ruleId: null });
   try {
     if (existing === null) {
-      const rule = created(planned, run);
-      if (!run.dryRun) await store.create(rule);
+      if (!run.dryRun && !(await createdFirst(created(planned, run), store))) {
+        return reported('REFUSED', {
+          ruleId: null,
+          reasons: [
+            `its rule ${planned.id} was created by another import at the same time: import again to update it`,
+          ],
+        });
+      }
       return reported('CREATED');
     }
     const rule = updated(existing, planned, run);
@@ -107,6 +113,20 @@ async function importOne(
         ? error.message
         : `its rule ${planned.id} has options set since it was imported that this model cannot take (${error.message}): change them on the rule, or delete it, and import again`;
     return reported('REFUSED', { ruleId: null, reasons: [...plan.reasons, reason] });
+  }
+}
+
+/**
+ * Creates the rule; false when another import created it since it was read (the store
+ * refuses a second rule of one id).
+ */
+async function createdFirst(rule: Rule, store: ImportRuleStore): Promise<boolean> {
+  try {
+    await store.create(rule);
+    return true;
+  } catch (error) {
+    if ((await store.getMany([rule.id])).has(rule.id)) return false;
+    throw error;
   }
 }
 

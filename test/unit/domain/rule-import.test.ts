@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { noMapping, planImport } from '../../../domain/iot-events.ts';
 import { importRules } from '../../../domain/rule-import.ts';
+import type { Rule } from '../../../domain/rule.ts';
 import {
   corpusFile,
   generatedAlarmModels,
@@ -134,6 +135,40 @@ describe('importing again', () => {
       ),
     ]);
     expect(store.rules.get(rule.id)).toMatchObject({ operator: 'GT', clearThreshold: 80 });
+  });
+
+  it('given another import creating the rule between the read and the write, then the model is refused saying to import again', async () => {
+    const store = new MemoryRuleStore();
+    const racing = Object.assign(Object.create(store) as MemoryRuleStore, {
+      create: async (rule: Rule) => {
+        await store.create({ ...rule, name: 'created by the other import' });
+        return store.create(rule);
+      },
+    });
+
+    const { report } = await importDocument(boiler(), racing);
+
+    expect(report.models[0]).toMatchObject({
+      outcome: 'REFUSED',
+      ruleId: null,
+      reasons: [
+        'its rule iot-events:BoilerTemperatureHigh was created by another import at the same time: import again to update it',
+      ],
+    });
+    expect(store.rules.get('iot-events:BoilerTemperatureHigh')?.name).toBe(
+      'created by the other import',
+    );
+  });
+
+  it('given a store that fails to write, then the import fails, not the model', async () => {
+    const store = new MemoryRuleStore();
+    const failing = Object.assign(Object.create(store) as MemoryRuleStore, {
+      create: async () => {
+        throw new Error('DynamoDB is unavailable');
+      },
+    });
+
+    await expect(importDocument(boiler(), failing)).rejects.toThrow('DynamoDB is unavailable');
   });
 
   it('given a rule deleted between the read and the write, then it is made anew', async () => {
