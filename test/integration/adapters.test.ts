@@ -413,6 +413,44 @@ describe('DynamoDbRuleStore', () => {
     await store.delete('rule-flap');
     await store.delete('rule-flap-older');
   });
+
+  it('given 150 imported rules, one deleted, then getMany reads the rest with their source across two batches, and a rule stored before sources reads back with none', async () => {
+    // Prepare
+    const store = new DynamoDbRuleStore(documents, resources.tableNames.rules);
+    const at = '2026-05-01T12:05:00.000Z';
+    const rules = Array.from({ length: 150 }, (_, n) => ({
+      ...newRule({ metric: 'cpu', operator: 'GT', threshold: n }, `iot-events:Many_${n}`, at),
+      source: { kind: 'IOT_EVENTS' as const, name: `Many_${n}`, version: '2' },
+    }));
+    const { source: _s, ...older } = newRule(
+      { metric: 'cpu', operator: 'GT', threshold: 1 },
+      'rule-before-sources',
+      at,
+    );
+    await Promise.all(rules.map((rule) => store.create(rule)));
+    await store.delete('iot-events:Many_7');
+    await documents.send(
+      new PutCommand({
+        TableName: resources.tableNames.rules,
+        Item: { ...older, scope: '*', kind: 'rule', createdKey: `${at}#rule-before-sources` },
+      }),
+    );
+
+    // Act
+    const found = await store.getMany([
+      ...rules.map((rule) => rule.id),
+      'iot-events:Many_0',
+      'no-such-rule',
+      'rule-before-sources',
+    ]);
+
+    // Assess
+    expect(found.size).toBe(150);
+    expect(found.has('iot-events:Many_7')).toBe(false);
+    expect(found.get('iot-events:Many_149')).toEqual(rules[149]);
+    expect(found.get('rule-before-sources')?.source).toBeNull();
+    await Promise.all([...found.keys()].map((id) => store.delete(id)));
+  });
 });
 
 describe('DynamoDbCredentialStore', () => {
