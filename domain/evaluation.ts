@@ -228,14 +228,25 @@ export async function runWork(message: WorkMessage, deps: EvaluationDeps): Promi
       return;
     case 'acknowledgeAlert':
       return acknowledgeAlert(message.alertId, deps);
-    case 'resetAlert': {
-      const alert = await deps.alerts.get(message.alertId);
-      if (!alert) return;
-      const initial = await loadEpisode(alert.ruleId, alert.deviceId, deps);
-      await advance(initial, (s) => resetEpisode(s, alert.id, message), deps, { leftMs: 0 });
-      return;
-    }
+    case 'resetAlert':
+      return resetAlert(message.alertId, message, deps);
   }
+}
+
+/**
+ * Applies a reset to the alert's episode (`resetEpisode`): the alert resolves, delivered as
+ * the episode's notifications are, and the episode starts afresh. An alert that resolved
+ * meanwhile keeps its own resolution.
+ */
+async function resetAlert(
+  alertId: string,
+  reset: { by: string; at: string },
+  deps: EvaluationDeps,
+): Promise<void> {
+  const alert = await deps.alerts.get(alertId);
+  if (!alert) return;
+  const initial = await loadEpisode(alert.ruleId, alert.deviceId, deps);
+  await advance(initial, (state) => resetEpisode(state, alert.id, reset), deps, { leftMs: 0 });
 }
 
 /**
