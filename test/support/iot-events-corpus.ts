@@ -5,7 +5,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ImportRuleStore } from '../../domain/rule-import.ts';
+import { type AlarmModelMapping, noMapping, planImport } from '../../domain/iot-events.ts';
+import { type ImportRuleStore, importRules } from '../../domain/rule-import.ts';
 import type { Rule } from '../../domain/rule.ts';
 
 export const corpusDir = join(import.meta.dirname, '..', 'fixtures', 'iot-events');
@@ -19,6 +20,27 @@ export function corpusNames(): string[] {
 }
 
 export const corpusFile = (name: string) => join(corpusDir, `${name}.json`);
+
+/** The corpus's full describe-alarm-model output, as a fresh object to change. */
+export const boilerModel = () =>
+  JSON.parse(readFileSync(corpusFile('describe-boiler'), 'utf8')) as Record<string, unknown>;
+
+/** The time the import tests import at, unless they say otherwise. */
+export const importedAt = '2026-05-01T12:00:00.000Z';
+
+/** Imports a document of models into `store` as an admin would, by default for real. */
+export async function importDocument(
+  document: unknown,
+  store = new MemoryRuleStore(),
+  options: { dryRun?: boolean; mapping?: AlarmModelMapping; at?: string } = {},
+) {
+  const report = await importRules(planImport(document, options.mapping ?? noMapping), store, {
+    dryRun: options.dryRun ?? false,
+    at: options.at ?? importedAt,
+    by: 'admin@example.com',
+  });
+  return { report, store };
+}
 
 /** What importing a corpus file into an empty store should give: a report and rules, or an error. */
 export type CorpusExpectation = { report: unknown; rules: Partial<Rule>[] } | { error: string };

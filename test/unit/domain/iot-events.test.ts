@@ -4,35 +4,17 @@ import { ValidationError } from '../../../domain/errors.ts';
 import {
   type AlarmModelMapping,
   defaultSeverityLevel,
-  noMapping,
   parseAlarmModelsJson,
-  planImport,
 } from '../../../domain/iot-events.ts';
-import { importRules } from '../../../domain/rule-import.ts';
 import {
   corpusExpectation,
   corpusFile,
   corpusNames,
+  boilerModel,
+  importDocument,
+  importedAt,
   MemoryRuleStore,
 } from '../../support/iot-events-corpus.ts';
-
-const at = '2026-05-01T12:00:00.000Z';
-
-const boiler = () =>
-  JSON.parse(readFileSync(corpusFile('describe-boiler'), 'utf8')) as Record<string, unknown>;
-
-async function importDocument(
-  document: unknown,
-  store = new MemoryRuleStore(),
-  options: { dryRun?: boolean; mapping?: AlarmModelMapping; at?: string } = {},
-) {
-  const report = await importRules(planImport(document, options.mapping ?? noMapping), store, {
-    dryRun: options.dryRun ?? false,
-    at: options.at ?? at,
-    by: 'admin@example.com',
-  });
-  return { report, store };
-}
 
 describe('the corpus of alarm models', () => {
   it('holds every case the import must handle', () => {
@@ -99,7 +81,7 @@ describe('mapping an alarm model', () => {
       severities: new Map([[1, 'WARNING']]),
     };
 
-    const { report, store } = await importDocument(boiler(), undefined, { mapping });
+    const { report, store } = await importDocument(boilerModel(), undefined, { mapping });
 
     const rule = store.rules.get('iot-events:BoilerTemperatureHigh');
     expect(rule).toMatchObject({ metric: 'boiler.temp', severity: 'WARNING' });
@@ -113,7 +95,7 @@ describe('mapping an alarm model', () => {
 
   it('given a SiteWise input property mapped to a metric, then it imports', async () => {
     const model = {
-      ...boiler(),
+      ...boilerModel(),
       alarmRule: {
         simpleRule: {
           inputProperty: '$sitewise.assetModel.`m1`.`p1`.propertyValue.value',
@@ -133,7 +115,7 @@ describe('mapping an alarm model', () => {
   });
 
   it('given a threshold as a JSON number, then it is taken as the constant it is', async () => {
-    const model = boiler();
+    const model = boilerModel();
     (model.alarmRule as { simpleRule: Record<string, unknown> }).simpleRule.threshold = 90.5;
 
     const { store } = await importDocument(model);
@@ -142,13 +124,13 @@ describe('mapping an alarm model', () => {
   });
 
   it('given a name, a description and an owner, then the rule is named as the model and made by the importer', async () => {
-    const { store } = await importDocument(boiler());
+    const { store } = await importDocument(boilerModel());
 
     expect(store.rules.get('iot-events:BoilerTemperatureHigh')).toMatchObject({
       name: 'BoilerTemperatureHigh',
       description: 'Boiler water temperature above its safe limit',
       createdBy: 'admin@example.com',
-      createdAt: at,
+      createdAt: importedAt,
       deviceId: null,
       selector: null,
     });

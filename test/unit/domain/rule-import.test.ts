@@ -1,32 +1,14 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { noMapping, planImport } from '../../../domain/iot-events.ts';
-import { importRules } from '../../../domain/rule-import.ts';
 import type { Rule } from '../../../domain/rule.ts';
 import {
-  corpusFile,
+  boilerModel,
   generatedAlarmModels,
+  importDocument,
+  importedAt,
   MemoryRuleStore,
 } from '../../support/iot-events-corpus.ts';
 
-const at = '2026-05-01T12:00:00.000Z';
 const later = '2026-05-02T08:00:00.000Z';
-
-const boiler = () =>
-  JSON.parse(readFileSync(corpusFile('describe-boiler'), 'utf8')) as Record<string, unknown>;
-
-async function importDocument(
-  document: unknown,
-  store = new MemoryRuleStore(),
-  options: { dryRun?: boolean; at?: string } = {},
-) {
-  const report = await importRules(planImport(document, noMapping), store, {
-    dryRun: options.dryRun ?? false,
-    at: options.at ?? at,
-    by: 'admin@example.com',
-  });
-  return { report, store };
-}
 
 describe('importing again', () => {
   it('given a dry run, then nothing is written and the report says what an import would do', async () => {
@@ -42,9 +24,9 @@ describe('importing again', () => {
   it('given a new version of an imported model, then its rule is updated, not duplicated', async () => {
     // Prepare
     const store = new MemoryRuleStore();
-    await importDocument(boiler(), store);
+    await importDocument(boilerModel(), store);
     const v4 = {
-      ...boiler(),
+      ...boilerModel(),
       alarmModelVersion: '4',
       alarmRule: {
         simpleRule: {
@@ -65,17 +47,17 @@ describe('importing again', () => {
       operator: 'GTE',
       threshold: 90,
       source: { kind: 'IOT_EVENTS', name: 'BoilerTemperatureHigh', version: '4' },
-      createdAt: at,
+      createdAt: importedAt,
       updatedAt: later,
     });
   });
 
   it('given the same model again, then it is unchanged and nothing is written', async () => {
     const store = new MemoryRuleStore();
-    await importDocument(boiler(), store);
+    await importDocument(boilerModel(), store);
     const writes = store.writes;
 
-    const { report } = await importDocument(boiler(), store, { at: later });
+    const { report } = await importDocument(boilerModel(), store, { at: later });
 
     expect(report.models[0]?.outcome).toBe('UNCHANGED');
     expect(store.writes).toBe(writes);
@@ -85,7 +67,7 @@ describe('importing again', () => {
     // Prepare
     const store = new MemoryRuleStore();
     const model = {
-      ...boiler(),
+      ...boilerModel(),
       alarmCapabilities: {
         initializationConfiguration: { disabledOnInitialization: true },
         acknowledgeFlow: { enabled: true },
@@ -109,11 +91,11 @@ describe('importing again', () => {
   it('given an imported rule given hysteresis by hand, when its model turns to EQUAL, then the model is refused saying what clashes and the rule is kept', async () => {
     // Prepare
     const store = new MemoryRuleStore();
-    await importDocument(boiler(), store);
+    await importDocument(boilerModel(), store);
     const rule = store.rules.get('iot-events:BoilerTemperatureHigh')!;
     store.rules.set(rule.id, { ...rule, clearThreshold: 80 });
     const equal = {
-      ...boiler(),
+      ...boilerModel(),
       alarmModelVersion: '4',
       alarmRule: {
         simpleRule: {
@@ -146,7 +128,7 @@ describe('importing again', () => {
       },
     });
 
-    const { report } = await importDocument(boiler(), racing);
+    const { report } = await importDocument(boilerModel(), racing);
 
     expect(report.models[0]).toMatchObject({
       outcome: 'REFUSED',
@@ -168,12 +150,12 @@ describe('importing again', () => {
       },
     });
 
-    await expect(importDocument(boiler(), failing)).rejects.toThrow('DynamoDB is unavailable');
+    await expect(importDocument(boilerModel(), failing)).rejects.toThrow('DynamoDB is unavailable');
   });
 
   it('given a rule deleted between the read and the write, then it is made anew', async () => {
     const store = new MemoryRuleStore();
-    await importDocument(boiler(), store);
+    await importDocument(boilerModel(), store);
     const deleting = Object.assign(Object.create(store) as MemoryRuleStore, {
       replace: async (rule: { id: string }) => {
         store.rules.delete(rule.id);
@@ -181,7 +163,7 @@ describe('importing again', () => {
       },
     });
 
-    const { report } = await importDocument({ ...boiler(), alarmModelVersion: '9' }, deleting);
+    const { report } = await importDocument({ ...boilerModel(), alarmModelVersion: '9' }, deleting);
 
     expect(report.models[0]?.outcome).toBe('CREATED');
     expect(store.rules.get('iot-events:BoilerTemperatureHigh')?.source?.version).toBe('9');
