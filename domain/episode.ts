@@ -393,7 +393,7 @@ export function acknowledged(alert: Alert): Alert {
 }
 
 /** Why a latched alert resolved: who acknowledged it. */
-export function acknowledgedResolution(by: string | null | undefined): string {
+function acknowledgedResolution(by: string | null | undefined): string {
   return `acknowledged by ${by ?? 'someone'}`;
 }
 
