@@ -45,6 +45,26 @@ export type AlertStatus =
   | 'LATCHED'
   | 'RESOLVED';
 
+/** Why a backtest episode fired: readings breached the rule, or the device went silent. */
+export type BacktestEpisodeReason =
+  | 'NO_DATA'
+  | 'THRESHOLD';
+
+/**
+ * A backtest: a draft rule replayed over the stored readings of a time range, in memory,
+ * writing nothing (docs/backtest.md). The target is `deviceId` when given, else the draft's
+ * own device, else the devices its selector picks, else every device in the inventory.
+ */
+export type BacktestInput = {
+  /** Replay this device only; for a draft of one device, it must be that device. */
+  deviceId?: string | null | undefined;
+  /** The readings replayed are those from `from` to `to`, inclusive; from must be before to. */
+  from: string;
+  /** The draft rule, as createRule takes it; validated as createRule validates it. */
+  rule: CreateRuleInput;
+  to: string;
+};
+
 /** Devices the credential may send readings for: listed ids, ids with a prefix, or both. */
 export type CreateDeviceCredentialInput = {
   deviceIdPrefix?: string | null | undefined;
@@ -316,6 +336,13 @@ export type DeleteRuleMutationVariables = Exact<{
 
 
 export type DeleteRuleMutation = { deleteRule: { id: string, deleted: boolean } };
+
+export type BacktestRuleQueryVariables = Exact<{
+  input: BacktestInput;
+}>;
+
+
+export type BacktestRuleQuery = { backtestRule: { from: string, to: string, episodeCount: number, episodesTruncated: boolean, readingsReplayed: number, notes: Array<string>, episodes: Array<{ deviceId: string, reason: BacktestEpisodeReason, startedAt: string, endedAt: string | null, eventId: string | null, value: number, peak: number, readingsBreached: number }>, devices: Array<{ deviceId: string, readings: number, episodes: number }> } };
 
 export type EventsQueryVariables = Exact<{
   deviceId: string;

@@ -8,6 +8,8 @@ import type {
   AcknowledgeAlertMutationVariables,
   AlertsQuery,
   AlertsQueryVariables,
+  BacktestRuleQuery,
+  BacktestRuleQueryVariables,
   CreateDeviceCredentialMutation,
   CreateDeviceCredentialMutationVariables,
   CreateMaintenanceWindowMutation,
@@ -317,6 +319,35 @@ export const deleteRuleMutation = document(/* GraphQL */ `
     }
   }
 `) as Operation<DeleteRuleMutationVariables, DeleteRuleMutation>;
+
+/** A draft rule replayed over stored readings: the episodes it would have fired. */
+export const backtestRuleQuery = document(/* GraphQL */ `
+  query BacktestRule($input: BacktestInput!) {
+    backtestRule(input: $input) {
+      from
+      to
+      episodes {
+        deviceId
+        reason
+        startedAt
+        endedAt
+        eventId
+        value
+        peak
+        readingsBreached
+      }
+      episodeCount
+      episodesTruncated
+      readingsReplayed
+      devices {
+        deviceId
+        readings
+        episodes
+      }
+      notes
+    }
+  }
+`) as Operation<BacktestRuleQueryVariables, BacktestRuleQuery>;
 
 export const eventsQuery = document(/* GraphQL */ `
   query Events($deviceId: ID!, $from: AWSDateTime, $limit: Int, $nextToken: String) {

@@ -11,6 +11,7 @@ import { createRuleMutation, updateRuleMutation } from './operations.ts';
 import type { DraftField, DraftProblem, RuleDraft, RuleTarget } from './rule-draft.ts';
 import { createInput, draftOf, draftProblem, emptyDraft, updateInput } from './rule-draft.ts';
 import { Problem } from './problem.tsx';
+import { RuleTest } from './rule-test.tsx';
 
 type Rule = RuleFieldsFragment;
 
@@ -31,6 +32,7 @@ export function RuleForm(props: {
   const [draft, setDraft] = useState<RuleDraft>(() => (rule ? draftOf(rule) : emptyDraft()));
   const [problem, setProblem] = useState<DraftProblem | null>(null);
   const [saving, setSaving] = useState(false);
+  const [testing, setTesting] = useState(false);
   const id = useId();
   const form = useRef<HTMLFormElement>(null);
   // The form replaces the button that opened it; the operator continues in its name.
@@ -201,11 +203,17 @@ export function RuleForm(props: {
         />
         Enabled
       </label>
+      {testing && <RuleTest api={api} draft={draft} {...(rule ? { rule } : {})} />}
       <Problem text={problem?.message} id={`${id}-problem`} />
       <div class="actions">
         <button type="submit" disabled={saving}>
           {saving ? 'Saving…' : rule ? 'Save rule' : 'Create rule'}
         </button>
+        {!testing && (
+          <button type="button" onClick={() => setTesting(true)}>
+            Test this rule
+          </button>
+        )}
         <button type="button" onClick={onCancel}>
           Cancel
         </button>
