@@ -276,7 +276,14 @@ class DeviceReplay {
     this.#state = state.outbox.length > 0 ? { ...state, outbox: [] } : state;
     this.#open = this.#follow(this.#open, state.open, reading);
     this.#silent = this.#follow(this.#silent, state.noData, reading);
-    if (this.#open && reading) this.#observe(this.#open.episode, reading);
+    if (this.#open && reading) {
+      // A latched rule's alert whose condition cleared stays open, LATCHED, until
+      // acknowledged; a breach brings it back to FIRING.
+      const { episode } = this.#open;
+      if (state.open?.status !== 'LATCHED') episode.latchedAt = null;
+      else if (episode.latchedAt === null) episode.latchedAt = reading.timestamp;
+      this.#observe(episode, reading);
+    }
   }
 
   /** The episode of `alert` (the state's open alert of one kind) after a step. */
@@ -294,6 +301,7 @@ class DeviceReplay {
       startedAt:
         alert.reason === 'NO_DATA' ? alert.firedAt : (alert.eventTimestamp ?? alert.firedAt),
       endedAt: null,
+      latchedAt: null,
       eventId: alert.eventId ?? null,
       value: alert.value,
       peak: alert.value,

@@ -342,7 +342,7 @@ export type BacktestRuleQueryVariables = Exact<{
 }>;
 
 
-export type BacktestRuleQuery = { backtestRule: { from: string, to: string, episodeCount: number, episodesTruncated: boolean, readingsReplayed: number, notes: Array<string>, episodes: Array<{ deviceId: string, reason: BacktestEpisodeReason, startedAt: string, endedAt: string | null, eventId: string | null, value: number, peak: number, readingsBreached: number }>, devices: Array<{ deviceId: string, readings: number, episodes: number }> } };
+export type BacktestRuleQuery = { backtestRule: { from: string, to: string, episodeCount: number, episodesTruncated: boolean, readingsReplayed: number, notes: Array<string>, episodes: Array<{ deviceId: string, reason: BacktestEpisodeReason, startedAt: string, endedAt: string | null, latchedAt: string | null, eventId: string | null, value: number, peak: number, readingsBreached: number }>, devices: Array<{ deviceId: string, readings: number, episodes: number }> } };
 
 export type EventsQueryVariables = Exact<{
   deviceId: string;

@@ -155,6 +155,8 @@ export type BacktestEpisode = {
   endedAt: Maybe<Scalars['AWSDateTime']['output']>;
   /** Id of the reading that fired it; null for NO_DATA. */
   eventId: Maybe<Scalars['ID']['output']>;
+  /** A latched rule's episode whose condition cleared: when it did, the episode LATCHED at the end of the range (waiting for an acknowledgement, which a replay has nobody to give); null otherwise. */
+  latchedAt: Maybe<Scalars['AWSDateTime']['output']>;
   /** The most extreme value evaluated while it was open, on the breaching side. */
   peak: Scalars['Float']['output'];
   /** Readings evaluated while it was open whose value breached the threshold. */

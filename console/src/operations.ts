@@ -331,6 +331,7 @@ export const backtestRuleQuery = document(/* GraphQL */ `
         reason
         startedAt
         endedAt
+        latchedAt
         eventId
         value
         peak

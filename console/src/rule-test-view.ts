@@ -91,7 +91,13 @@ export function episodeKey(episode: BacktestEpisode): string {
 
 /** One episode as the list says it: when, how long, what it fired at and reached. */
 export function episodeText(episode: BacktestEpisode): string {
-  const span = `${dateTime(episode.startedAt)} to ${episode.endedAt === null ? 'the end of the range (still open)' : dateTime(episode.endedAt)}`;
+  const end =
+    episode.endedAt !== null
+      ? dateTime(episode.endedAt)
+      : episode.latchedAt !== null
+        ? `the end of the range (latched since ${dateTime(episode.latchedAt)}, waiting for an acknowledgement)`
+        : 'the end of the range (still open)';
+  const span = `${dateTime(episode.startedAt)} to ${end}`;
   if (episode.reason === 'NO_DATA') return `No data from ${span}`;
   return `${span}: fired at ${episode.value}, peak ${episode.peak}, ${plural(episode.readingsBreached, 'reading')} breaching`;
 }

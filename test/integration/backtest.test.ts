@@ -29,7 +29,7 @@ const BUDGET = 100;
 const BACKTEST = `query ($input: BacktestInput!) {
   backtestRule(input: $input) {
     from to episodeCount episodesTruncated readingsReplayed notes
-    episodes { deviceId reason startedAt endedAt eventId value peak readingsBreached }
+    episodes { deviceId reason startedAt endedAt latchedAt eventId value peak readingsBreached }
     devices { deviceId readings episodes }
   }
 }`;
@@ -205,7 +205,7 @@ describe('backtestRule', () => {
 // The property: backtest episodes = the live worker's alerts, for random readings and rules.
 //
 // Compared per case (one device, one rule of that device): each episode's firing reading
-// (eventId, time), its value, and whether it is still open. Not compared: noDataSeconds (live,
+// (eventId, time), its value, whether it is still open, and whether it is LATCHED. Not compared: noDataSeconds (live,
 // a silence is noticed by the scheduled check against the wall clock, which the replay cannot
 // know) and repeatIntervalSeconds (repeats are notifications, not episodes). Each case's
 // readings (at most 40) go in one ingestEvents call, which the queue carries as one message: the
@@ -232,6 +232,7 @@ const caseArbitrary = fc.record({
     ),
     clearGap: fc.option(fc.integer({ min: 1, max: 5 }), { nil: null }),
     flapDetection: fc.boolean(),
+    latch: fc.boolean(),
   }),
   readings: fc.array(
     fc.record({ gap: fc.integer({ min: 1, max: 20 }), value: fc.integer({ min: 0, max: 20 }) }),
@@ -251,6 +252,7 @@ function draftOf(deviceId: string, { rule }: Case): CreateRuleInput {
     threshold: rule.threshold,
     forReadings: rule.forReadings,
     flapDetection: rule.flapDetection,
+    latch: rule.latch,
     ...(rule.window
       ? { windowSeconds: rule.window.seconds, aggregation: rule.window.aggregation }
       : {}),
@@ -296,6 +298,7 @@ async function liveAndBacktest(cases: Case[], batch: number): Promise<void> {
           startedAt: alert.eventTimestamp,
           value: alert.value,
           open: alert.status !== 'RESOLVED',
+          latched: alert.status === 'LATCHED',
         }))
         .sort((a, b) => (a.startedAt < b.startedAt ? -1 : 1));
       const fromBacktest = (replayed.data?.backtestRule.episodes as Json[]).map((episode) => ({
@@ -303,6 +306,7 @@ async function liveAndBacktest(cases: Case[], batch: number): Promise<void> {
         startedAt: episode.startedAt,
         value: episode.value,
         open: episode.endedAt === null,
+        latched: episode.latchedAt !== null,
       }));
       expect(fromBacktest, `case ${JSON.stringify({ ...c, readings: seconds[i] })}`).toEqual(
         fromLive,
@@ -312,7 +316,7 @@ async function liveAndBacktest(cases: Case[], batch: number): Promise<void> {
 }
 
 describe('backtestRule, the property', () => {
-  it('given random readings and random rules (for-N, windows and aggregations, hysteresis, flapping), then the episodes a backtest returns are those the live worker records', async () => {
+  it('given random readings and random rules (for-N, windows and aggregations, hysteresis, flapping, latch), then the episodes a backtest returns are those the live worker records', async () => {
     let batch = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(caseArbitrary, { minLength: 24, maxLength: 24 }), (cases) =>

@@ -118,6 +118,7 @@ describe('backtest: episodes', () => {
         reason: 'THRESHOLD',
         startedAt: at(2),
         endedAt: at(5),
+        latchedAt: null,
         eventId: 'D1-2',
         value: 61,
         peak: 75,
@@ -128,6 +129,7 @@ describe('backtest: episodes', () => {
         reason: 'THRESHOLD',
         startedAt: at(6),
         endedAt: null,
+        latchedAt: null,
         eventId: 'D1-6',
         value: 65,
         peak: 65,
@@ -186,6 +188,24 @@ describe('backtest: episodes', () => {
 
     expect(result.episodes).toMatchObject([
       { startedAt: at(1), endedAt: at(4), readingsBreached: 1 },
+    ]);
+  });
+
+  it('given a latched rule, when the condition clears, then the episode stays open, LATCHED since then, and a breach brings it back to firing', async () => {
+    const { history, deps } = setup();
+    history.add('D1', [
+      [61, 1],
+      [40, 2],
+      [41, 3],
+      [70, 4],
+      [30, 5],
+    ]);
+
+    const result = await run(deps, { latch: true });
+
+    // One alert: latched at 2, firing again at 4, latched again at 5, never resolved.
+    expect(result.episodes).toEqual([
+      expect.objectContaining({ startedAt: at(1), endedAt: null, latchedAt: at(5), peak: 70 }),
     ]);
   });
 

@@ -26,6 +26,7 @@ const answer = (overrides: Partial<BacktestAnswer> = {}): BacktestAnswer => ({
       reason: 'THRESHOLD',
       startedAt: '2026-05-01T11:10:00.000Z',
       endedAt: '2026-05-01T11:20:00.000Z',
+      latchedAt: null,
       eventId: 'r1',
       value: 61,
       peak: 75,
@@ -36,6 +37,7 @@ const answer = (overrides: Partial<BacktestAnswer> = {}): BacktestAnswer => ({
       reason: 'THRESHOLD',
       startedAt: '2026-05-01T11:40:00.000Z',
       endedAt: null,
+      latchedAt: null,
       eventId: 'r9',
       value: 62,
       peak: 62,
@@ -109,6 +111,15 @@ describe('the chart', () => {
 });
 
 describe('episodeText', () => {
+  it('given a latched episode, then it says since when it waits for an acknowledgement', () => {
+    const [, open] = answer().episodes;
+    const latched = {
+      ...(open as BacktestAnswer['episodes'][number]),
+      latchedAt: '2026-05-01T11:50:00.000Z',
+    };
+    expect(episodeText(latched)).toMatch(/\(latched since .*, waiting for an acknowledgement\)/);
+  });
+
   it('given an open episode, then it says it is still open, its value, peak and breaching readings', () => {
     const [, open] = answer().episodes;
     expect(episodeText(open as BacktestAnswer['episodes'][number])).toMatch(
