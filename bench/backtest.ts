@@ -1,6 +1,4 @@
 import { pathToFileURL } from 'node:url';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbDeviceStore } from '../adapters/dynamodb-device-store.ts';
 import { DynamoDbReadingStore } from '../adapters/dynamodb-reading-store.ts';
 import { sightingsOf } from '../domain/device.ts';
@@ -8,7 +6,7 @@ import { MAX_BLOCK_READINGS } from '../domain/reading-blocks.ts';
 import type { Reading } from '../domain/reading.ts';
 import { benchCredentials } from './credentials.ts';
 import { type EngineResult, measureEngine } from './engine.ts';
-import { startBenchStack } from './stack.ts';
+import { stackDocuments, startBenchStack } from './stack.ts';
 import { expectData, formatNumber, graphqlRequest, progress } from './support.ts';
 
 const BACKTEST = `query Backtest($input: BacktestInput!) {
@@ -40,16 +38,7 @@ export async function measureBacktest(
   const stack = await startBenchStack();
   try {
     const { outputs } = stack;
-    const documents = DynamoDBDocumentClient.from(
-      new DynamoDBClient({
-        region: outputs.Region,
-        endpoint: outputs.DynamoDbEndpoint,
-        credentials: {
-          accessKeyId: outputs.LocalAccessKeyId,
-          secretAccessKey: outputs.LocalSecretAccessKey,
-        },
-      }),
-    );
+    const documents = stackDocuments(outputs);
     const store = new DynamoDbReadingStore(documents, outputs.ReadingBlocksTableName, 90);
     const inventory = new DynamoDbDeviceStore(documents, outputs.DevicesTableName);
     const perDevice = Math.ceil(readings / devices);

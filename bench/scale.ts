@@ -3,8 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbDeviceStore } from '../adapters/dynamodb-device-store.ts';
 import { ruleChangeFeed } from '../domain/rule-cache.ts';
 import type { LocalStack } from '../local/stack.ts';
@@ -20,7 +19,7 @@ import {
 } from './fleet.ts';
 import { type LatencyOptions, measureAlertLatency } from './latency.ts';
 import { measureMachineSpeed } from './machine.ts';
-import type { QueueWatcher } from './stack.ts';
+import { type QueueWatcher, stackDocuments } from './stack.ts';
 import { expectData, graphqlRequest, progress } from './support.ts';
 import { measureThroughput, type ThroughputOptions } from './throughput.ts';
 
@@ -113,17 +112,7 @@ export async function measureScaleLevel(
   const { outputs } = stack;
   const name = `scale, ${options.rules.toLocaleString('en-US')} rules`;
   const setupStarted = performance.now();
-  const client = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      region: outputs.Region,
-      endpoint: outputs.DynamoDbEndpoint,
-      credentials: {
-        accessKeyId: outputs.LocalAccessKeyId,
-        secretAccessKey: outputs.LocalSecretAccessKey,
-      },
-    }),
-    { marshallOptions: { removeUndefinedValues: true } },
-  );
+  const client = stackDocuments(outputs);
   try {
     progress(`${name}: writing the rules and ${options.sendingDevices} devices`);
     await writeFleetDevices(client, outputs.DevicesTableName, options.sendingDevices);

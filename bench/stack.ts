@@ -1,3 +1,5 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { LocalStack, LocalStackOptions } from '../local/stack.ts';
 import { startLocalStack } from '../local/stack.ts';
@@ -62,6 +64,24 @@ async function benchStackOptions(): Promise<LocalStackOptions> {
     rulesRefreshMs: benchRulesRefreshMs,
     logLevel: 'SILENT',
   };
+}
+
+/**
+ * A DynamoDB document client on the stack's emulator, with its local keys: for phases that
+ * write their data straight to the tables instead of through the API.
+ */
+export function stackDocuments(outputs: LocalStack['outputs']): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      region: outputs.Region,
+      endpoint: outputs.DynamoDbEndpoint,
+      credentials: {
+        accessKeyId: outputs.LocalAccessKeyId,
+        secretAccessKey: outputs.LocalSecretAccessKey,
+      },
+    }),
+    { marshallOptions: { removeUndefinedValues: true } },
+  );
 }
 
 /** Messages still in the evaluation queue: waiting, and taken by the worker but not deleted. */
