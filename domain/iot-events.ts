@@ -44,6 +44,9 @@ export interface ModelPlan {
   toConfigure: ImportToConfigure[];
   notes: string[];
   ignored: string[];
+  /** What the model says that a mapping may map: checked for mappings no model used. */
+  inputProperty: string | null;
+  severity: number | null;
 }
 
 /** The rule an alarm model stands for. */
@@ -187,6 +190,8 @@ export function planAlarmModel(
     toConfigure: [],
     notes: [],
     ignored: [],
+    inputProperty: null,
+    severity: null,
   };
   if (!isObject(model)) {
     plan.reasons.push(`model ${index} is not an object: an alarm model is a JSON object`);
@@ -214,6 +219,7 @@ export function planAlarmModel(
     );
   }
   const level = severityLevel(model.severity, mapping, reasons, plan.notes);
+  if (typeof model.severity === 'number') plan.severity = model.severity;
   const condition = simpleRule(model.alarmRule, mapping, plan);
   const { latch, enabled } = capabilities(model.alarmCapabilities, plan);
   toConfigure(model.alarmNotification, model.alarmEventActions, name, plan);
@@ -301,6 +307,7 @@ function simpleRule(
     );
   }
   const threshold = constantThreshold(rule.threshold, reasons);
+  plan.inputProperty = property;
   const metric = property === null ? null : metricOf(property, mapping, reasons, plan.notes);
   if (metric === null || operator === undefined || threshold === null) return null;
   return { metric, operator, threshold };
@@ -319,6 +326,30 @@ function constantThreshold(value: unknown, reasons: string[]): number | null {
       : `threshold '${shorten(trimmed)}' is not a number: a rule here compares with a fixed number such as "60" or "-2.5"`,
   );
   return null;
+}
+
+/**
+ * The mappings no model of the import used, each with what to check: an inputProperty is
+ * matched exactly as the model writes it, so a mapping that applies to nothing is most often
+ * misspelt, and the models it meant took the default.
+ */
+export function unusedMappings(plans: readonly ModelPlan[], mapping: AlarmModelMapping): string[] {
+  const properties = new Set(plans.map((plan) => plan.inputProperty));
+  const severities = new Set(plans.map((plan) => plan.severity));
+  return [
+    ...[...mapping.metrics]
+      .filter(([property]) => !properties.has(property))
+      .map(
+        ([property, metric]) =>
+          `metric mapping ${shorten(property)}=${metric} applies to no model: no alarmRule.simpleRule.inputProperty is ${shorten(property)} (it must match exactly, e.g. $input.Boiler.sensors.temp)`,
+      ),
+    ...[...mapping.severities]
+      .filter(([severity]) => !severities.has(severity))
+      .map(
+        ([severity, level]) =>
+          `severity mapping ${severity}=${level} applies to no model: no model has severity ${severity}`,
+      ),
+  ];
 }
 
 /** The metric of an inputProperty: the map's, or the last segment of `$input.<InputName>.<path>`. */

@@ -14,6 +14,8 @@ export interface ImportRun {
   at: string;
   /** Who imports (domain/caller.ts); null for the command line. */
   by: string | null;
+  /** Said of the import as a whole, e.g. mappings no model used (unusedMappings). */
+  warnings?: string[];
   /** Models read and written at once: 1,000 models one after the other take seconds. */
   concurrency?: number;
 }
@@ -55,6 +57,7 @@ export async function importRules(
     updated: count('UPDATED'),
     unchanged: count('UNCHANGED'),
     refused: count('REFUSED'),
+    warnings: run.warnings ?? [],
     models,
   };
 }

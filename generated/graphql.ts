@@ -392,6 +392,8 @@ export type ImportReport = {
   refused: Scalars['Int']['output'];
   unchanged: Scalars['Int']['output'];
   updated: Scalars['Int']['output'];
+  /** Said of the import as a whole: a metric or severity mapping that applied to no model (most often misspelt). */
+  warnings: Array<Scalars['String']['output']>;
 };
 
 /** An action or notification of an alarm model that no rule can carry: set it up here as `instead` says. */

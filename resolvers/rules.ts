@@ -4,7 +4,12 @@ import { appSyncResolver } from '../adapters/appsync-resolver.ts';
 import { refreshMs, rules, work } from '../adapters/wiring/rules.ts';
 import { sendTargetChange } from '../domain/target-change.ts';
 import { NotFoundError } from '../domain/errors.ts';
-import { alarmModelMapping, parseAlarmModelsJson, planImport } from '../domain/iot-events.ts';
+import {
+  alarmModelMapping,
+  parseAlarmModelsJson,
+  planImport,
+  unusedMappings,
+} from '../domain/iot-events.ts';
 import { limits } from '../domain/limits.ts';
 import { pageRequest } from '../domain/pagination.ts';
 import type { WorkMessage } from '../domain/ports.ts';
@@ -86,6 +91,7 @@ export const handler = appSyncResolver({
       dryRun: args.dryRun ?? false,
       at: currentTime(),
       by: callerOf(event.identity).name,
+      warnings: unusedMappings(plans, mapping),
     });
   },
   'Query.rule': ({ id }: QueryRuleArgs) => rules.get(requireId(id, 'id')),

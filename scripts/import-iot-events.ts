@@ -23,6 +23,7 @@ import {
   alarmModelMapping,
   parseAlarmModelsJson,
   planImport,
+  unusedMappings,
 } from '../domain/iot-events.ts';
 import { type ImportRuleStore, importRules } from '../domain/rule-import.ts';
 import type { ImportReport } from '../generated/graphql.ts';
@@ -186,6 +187,7 @@ export function reportTable(report: ImportReport, elapsedMs?: number): string {
     for (const note of model.notes) lines.push(`    note: ${note}`);
     if (model.ignored.length > 0) lines.push(`    ignored: ${model.ignored.join(', ')}`);
   });
+  for (const warning of report.warnings) lines.push(`warning: ${warning}`);
   const took = elapsedMs === undefined ? '' : ` in ${(elapsedMs / 1000).toFixed(1)} s`;
   lines.push(
     '',
@@ -241,6 +243,7 @@ export async function main(
     dryRun: options.dryRun,
     at: new Date().toISOString(),
     by: null,
+    warnings: unusedMappings(plans, options.mapping),
   }).catch((error: unknown) => {
     throw explain(error, options.stackOutputs);
   });

@@ -40,7 +40,7 @@ const api = stackApi(() => stack);
 
 const IMPORT = `mutation ($m: AWSJSON!, $dry: Boolean, $metrics: [MetricMappingInput!]) {
   importAlarmModels(models: $m, dryRun: $dry, metrics: $metrics) {
-    dryRun created updated unchanged refused
+    dryRun created updated unchanged refused warnings
     models { index name version outcome ruleId reasons notes ignored toConfigure { kind target instead } }
   }
 }`;
@@ -117,6 +117,22 @@ describe('importAlarmModels on the local stack', () => {
     for (const model of models) {
       expect(await storedRule(`iot-events:${model.alarmModelName}`)).toBeNull();
     }
+  });
+
+  it('given a metric mapping that no model uses, then the report warns of it and the default metric applies', async () => {
+    const report = await importModels(renamed(corpus('describe-boiler'), 'Boiler_unmapped'), {
+      dry: true,
+      metrics: [{ inputProperty: '$input.BoilerInput.temperature', metric: 'boiler.temp' }],
+    });
+
+    expect(report.warnings).toEqual([
+      expect.stringContaining(
+        'metric mapping $input.BoilerInput.temperature=boiler.temp applies to no model',
+      ),
+    ]);
+    expect(report.models[0]?.notes).toContain(
+      'metric temperature: the last path segment of $input.BoilerInput.sensors.temperature (map another with --metric, or metrics in the mutation)',
+    );
   });
 
   it('given a new version of an imported model, then its rule is updated in place', async () => {

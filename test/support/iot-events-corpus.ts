@@ -5,7 +5,12 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type AlarmModelMapping, noMapping, planImport } from '../../domain/iot-events.ts';
+import {
+  type AlarmModelMapping,
+  noMapping,
+  planImport,
+  unusedMappings,
+} from '../../domain/iot-events.ts';
 import { type ImportRuleStore, importRules } from '../../domain/rule-import.ts';
 import type { Rule } from '../../domain/rule.ts';
 
@@ -34,10 +39,13 @@ export async function importDocument(
   store = new MemoryRuleStore(),
   options: { dryRun?: boolean; mapping?: AlarmModelMapping; at?: string } = {},
 ) {
-  const report = await importRules(planImport(document, options.mapping ?? noMapping), store, {
+  const mapping = options.mapping ?? noMapping;
+  const plans = planImport(document, mapping);
+  const report = await importRules(plans, store, {
     dryRun: options.dryRun ?? false,
     at: options.at ?? importedAt,
     by: 'admin@example.com',
+    warnings: unusedMappings(plans, mapping),
   });
   return { report, store };
 }

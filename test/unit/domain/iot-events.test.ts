@@ -93,6 +93,38 @@ describe('mapping an alarm model', () => {
     );
   });
 
+  it('given mappings that no model uses, then the report warns of each and the defaults apply', async () => {
+    const mapping: AlarmModelMapping = {
+      metrics: new Map([
+        ['$input.BoilerInput.sensors.temperature', 'boiler.temp'],
+        ['$input.BoilerInput.sensor.temperature', 'typo'],
+      ]),
+      severities: new Map([
+        [1, 'WARNING'],
+        [7, 'CRITICAL'],
+      ]),
+    };
+
+    const { report } = await importDocument(boilerModel(), undefined, { mapping });
+
+    expect(report.warnings).toEqual([
+      'metric mapping $input.BoilerInput.sensor.temperature=typo applies to no model: no alarmRule.simpleRule.inputProperty is $input.BoilerInput.sensor.temperature (it must match exactly, e.g. $input.Boiler.sensors.temp)',
+      'severity mapping 7=CRITICAL applies to no model: no model has severity 7',
+    ]);
+    expect(report.models[0]).toMatchObject({ outcome: 'CREATED' });
+  });
+
+  it('given mappings that every model uses, then the report warns of nothing', async () => {
+    const mapping: AlarmModelMapping = {
+      metrics: new Map([['$input.BoilerInput.sensors.temperature', 'boiler.temp']]),
+      severities: new Map([[1, 'WARNING']]),
+    };
+
+    const { report } = await importDocument(boilerModel(), undefined, { mapping });
+
+    expect(report.warnings).toEqual([]);
+  });
+
   it('given a SiteWise input property mapped to a metric, then it imports', async () => {
     const model = {
       ...boilerModel(),

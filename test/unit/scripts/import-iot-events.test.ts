@@ -131,6 +131,19 @@ describe('import-iot-events', () => {
     );
   });
 
+  it('given a --metric that no model uses, then it imports and warns that the mapping applied to nothing', async () => {
+    const { status, output } = await run([
+      corpusFile('describe-boiler'),
+      '--metric',
+      '$input.Boiler.sensor.temp=temperature',
+    ]);
+
+    expect(status).toBe(0);
+    expect(output).toContain(
+      'warning: metric mapping $input.Boiler.sensor.temp=temperature applies to no model',
+    );
+  });
+
   it('given --json, then the report is printed as the mutation returns it', async () => {
     const { output } = await run([corpusFile('describe-boiler'), '--json']);
 
@@ -182,6 +195,7 @@ describe('the report table', () => {
         updated: 1,
         unchanged: 0,
         refused: 0,
+        warnings: [],
         models: [
           {
             index: 0,
