@@ -8,6 +8,7 @@ import {
   ResourceNotFoundException,
   ScanCommand,
   UpdateTimeToLiveCommand,
+  waitUntilTableExists,
   waitUntilTableNotExists,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
@@ -228,6 +229,12 @@ async function createTable(client: DynamoDBClient, table: TableDefinition): Prom
               Projection: projectionOf(index),
             })),
     }),
+  );
+  // The emulator answers CreateTable while the table is still CREATING, and refuses items
+  // until it is ACTIVE: a rebuild copying items in at once would lose them.
+  await waitUntilTableExists(
+    { client, maxWaitTime: 30, minDelay: 0.05, maxDelay: 1 },
+    { TableName: table.id },
   );
   if (table.timeToLiveAttribute) {
     await client

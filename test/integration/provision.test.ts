@@ -4,6 +4,7 @@ import {
   DescribeTableCommand,
   PutItemCommand,
   ScanCommand,
+  waitUntilTableExists,
   waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
 import {
@@ -42,6 +43,10 @@ describe('provisioning over state kept from an earlier version', () => {
         AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
         KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
       }),
+    );
+    await waitUntilTableExists(
+      { client: dynamodb, maxWaitTime: 30, minDelay: 0.05, maxDelay: 1 },
+      { TableName: name },
     );
     await dynamodb.send(
       new PutItemCommand({ TableName: name, Item: { id: { S: 'kept' }, metric: { S: 'cpu' } } }),
@@ -141,6 +146,10 @@ describe('provisioning over a table this version cannot keep', () => {
       await dynamodb.send(new DeleteTableCommand({ TableName: name }));
       await waitUntilTableNotExists({ client: dynamodb, maxWaitTime: 30 }, { TableName: name });
       await dynamodb.send(create);
+      await waitUntilTableExists(
+        { client: dynamodb, maxWaitTime: 30, minDelay: 0.05, maxDelay: 1 },
+        { TableName: name },
+      );
     };
     const byId = (name: string) =>
       new CreateTableCommand({

@@ -7,6 +7,7 @@ import {
   DynamoDBClient,
   PutItemCommand,
   ScanCommand,
+  waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -182,6 +183,11 @@ describe('npm start over a kept table this version cannot take', () => {
           AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
           KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
         }),
+      );
+      // The emulator answers CreateTable while the table is still CREATING.
+      await waitUntilTableExists(
+        { client: dynamodb, maxWaitTime: 30, minDelay: 0.05, maxDelay: 1 },
+        { TableName: name },
       );
       await dynamodb.send(new PutItemCommand({ TableName: name, Item: { id: { S: 'kept' } } }));
     });
