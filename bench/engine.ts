@@ -8,34 +8,55 @@ import { FLEET_METRICS, fleetDeviceId, fleetLabels, fleetRules } from './fleet.t
 
 export interface EngineResult {
   rules: number;
-  /** `per-device`: one rule per device; `fleet`: the scale phase's mix over labelled devices. */
-  mix: 'per-device' | 'fleet';
+  /** `one-rule`: each reading matches one rule (measureEngine); `fleet`: the scale phase's mix over labelled devices. */
+  mix: 'one-rule' | 'fleet';
   readings: number;
   readingsPerSecond: number;
   /** Rules a reading matched, on average. */
   matchedPerReading: number;
 }
 
+/** The fleet every rule count of the engine phase runs over. */
+export const ENGINE_DEVICES = 100_000;
+
 /**
  * The evaluation engine alone, on one core: the index lookup plus the lifecycle step of
- * every matching rule, with episodes in memory. Each reading matches one rule whatever the
- * number of rules (one rule per device, readings spread over those devices), so the figures
- * show what the number of rules itself costs. One reading in a thousand breaches.
+ * every matching rule, with episodes in memory. Every rule count runs over the same fleet
+ * (`deviceCount` devices, readings spread over them, one live episode per device), and each
+ * reading matches one rule whatever the number of rules, so the figures show what the number
+ * of rules itself costs. A fleet watched by a few rules watches it with rules for every
+ * device: below `deviceCount` rules, each rule is an every-device rule of its own metric and
+ * device k sends metric k mod `ruleCount`; at `deviceCount` rules, each device has a rule of
+ * its own (of its metric, k mod 10). One reading in a thousand breaches.
  */
-export function measureEngine(ruleCount: number, readingCount: number): EngineResult {
+export function measureEngine(
+  ruleCount: number,
+  readingCount: number,
+  deviceCount = ENGINE_DEVICES,
+): EngineResult {
   const created = '2026-01-01T00:00:00.000Z';
+  const perDevice = ruleCount >= deviceCount;
+  const metrics = perDevice ? 10 : ruleCount;
+  const metricOf = Array.from({ length: metrics }, (_, i) => `m${i}`);
   const rules: Rule[] = Array.from({ length: ruleCount }, (_, i) =>
     newRule(
-      { deviceId: `d${i}`, metric: 'temperature', operator: 'GT', threshold: 90, forReadings: 2 },
+      {
+        ...(perDevice ? { deviceId: `d${i % deviceCount}` } : {}),
+        metric: metricOf[i % metrics] as string,
+        operator: 'GT',
+        threshold: 90,
+        forReadings: 2,
+      },
       `r-${i}`,
       created,
     ),
   );
   // Readings arrive parsed from the queue; building them is not the engine's work.
-  const readings = Array.from({ length: readingCount }, (_, n) =>
-    reading(n, `d${(n * 7919) % ruleCount}`, 'temperature'),
-  );
-  return { ...run(new RuleIndex(rules), readings, () => undefined), mix: 'per-device' };
+  const readings = Array.from({ length: readingCount }, (_, n) => {
+    const device = (n * 7919) % deviceCount;
+    return reading(n, `d${device}`, metricOf[device % metrics] as string);
+  });
+  return { ...run(new RuleIndex(rules), readings, () => undefined), mix: 'one-rule' };
 }
 
 /**
@@ -88,14 +109,13 @@ function run(
     const labels = labelsOf(reading.deviceId);
     for (const rule of index.matching(reading.deviceId, reading.metric, labels)) {
       matched++;
-      let byDevice = episodes.get(rule);
-      if (!byDevice) {
-        byDevice = new Map();
-        episodes.set(rule, byDevice);
-      }
-      const state = byDevice.get(reading.deviceId) ?? newEpisode(rule.id, reading.deviceId);
+      const byDevice = episodes.get(rule);
+      const state = byDevice?.get(reading.deviceId) ?? newEpisode(rule.id, reading.deviceId);
       const step = applyReading(rule, state, reading, START, labels);
-      if (step.changed) byDevice.set(reading.deviceId, { ...step.state, outbox: [] });
+      if (!step.changed) continue;
+      // Only an episode that changed is kept, as the worker writes only those.
+      if (byDevice) byDevice.set(reading.deviceId, { ...step.state, outbox: [] });
+      else episodes.set(rule, new Map([[reading.deviceId, { ...step.state, outbox: [] }]]));
     }
   }
   const seconds = Number(process.hrtime.bigint() - begin) / 1e9;

@@ -105,7 +105,13 @@ export async function measureStorm(devices = 500, budgetMs = 120_000): Promise<S
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const result = await measureStorm();
+  const result = await measureStorm(Number(process.argv[3] ?? 500));
+  // `--json <devices>`: the run's report starts it so, in a process of its own (a stack's
+  // handlers keep the clients of the first stack their process started), and reads one line.
+  if (process.argv[2] === '--json') {
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    process.exit(0);
+  }
   console.log(
     `${result.devices} devices breaching one rule: ${result.alerts} alerts recorded, ${result.emails} e-mails naming ${result.listed} of them, within ${result.seconds.toFixed(1)} s`,
   );
