@@ -29,6 +29,11 @@ export interface DeliveryDeps {
    * recorded; past it, that worker is taken as gone. See `deliver`.
    */
   firingWindowMs: number;
+  /**
+   * How long a worker's claim on sending one notification lasts (DELIVERY_LEASE_SECONDS):
+   * past it, a worker that died mid-send is taken as gone and another sends.
+   */
+  deliveryLeaseMs: number;
   /** Counts notifications sent and failed, by channel (noMetrics where nobody watches). */
   metrics: Metrics;
   /**
@@ -90,9 +95,6 @@ function markedAlert(alert: Alert, decision: EmailDecision): Alert {
   const mute = decision.action === 'hold' ? decision.mute : null;
   return { ...alert, silenced: mute !== null, silenceId: mute?.id ?? null };
 }
-
-/** How long a worker may take to send one notification before another may try. */
-const DELIVERY_LEASE_MS = 60_000;
 
 /** Pauses, in ms, while a worker waits on a delivery another worker has in hand. */
 const WAITS_FOR_OTHER_WORKER_MS = [20, 40, 80, 160, 320, 640];
@@ -184,7 +186,7 @@ async function deliverOne(
   try {
     const { alert, delivered, claimed } = await deps.alerts.record(notification, {
       marks: [marks.email, marks.push],
-      leaseMs: DELIVERY_LEASE_MS,
+      leaseMs: deps.deliveryLeaseMs,
     });
     const send = async (
       mark: string,
@@ -194,7 +196,8 @@ async function deliverOne(
     ): Promise<boolean> => {
       if (delivered.has(mark)) return true;
       const mine =
-        claimed.has(mark) || (await deps.alerts.claimDelivery(alert.id, mark, DELIVERY_LEASE_MS));
+        claimed.has(mark) ||
+        (await deps.alerts.claimDelivery(alert.id, mark, deps.deliveryLeaseMs));
       if (!mine) {
         // Delivered meanwhile, or another worker holds it: give that worker a moment.
         const isDelivered = async () => (await deps.alerts.delivered(alert.id)).has(mark);

@@ -152,6 +152,15 @@ export const settings = {
     meaning:
       'the least time between two e-mails of one group while it receives more, for rules that set no `groupIntervalSeconds`',
   },
+  DELIVERY_LEASE_SECONDS: {
+    readBy: 'functions',
+    kind: 'integer',
+    default: 60,
+    min: 10,
+    max: 900,
+    meaning:
+      "how long a worker's claim on sending one notification lasts: if that worker dies mid-send, another sends it this long after the claim. Keep it above the worker's timeout (30 s), or a slow send may go out twice",
+  },
   STATUS_PERIOD_SECONDS: {
     readBy: 'functions',
     kind: 'integer',

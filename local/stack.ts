@@ -84,6 +84,11 @@ export interface LocalStackOptions {
    * cache; default the deployed 300 s). Tests set 0 to see a revocation at once.
    */
   deviceAuthCacheSeconds?: number;
+  /**
+   * How long a worker's claim on sending one notification lasts (DELIVERY_LEASE_SECONDS,
+   * default 60 s): a delivery cut short by a crash is sent again after it.
+   */
+  deliveryLeaseSeconds?: number;
   /** Readings one backtestRule call replays at most (BACKTEST_MAX_READINGS); tests set a few. */
   backtestMaxReadings?: number;
   /** The period of each point of `systemStatus`'s series, in seconds (default 10). */
@@ -260,6 +265,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ),
       DEVICE_AUTH_CACHE_SECONDS: String(
         options.deviceAuthCacheSeconds ?? settings.DEVICE_AUTH_CACHE_SECONDS.default,
+      ),
+      DELIVERY_LEASE_SECONDS: String(
+        options.deliveryLeaseSeconds ?? settings.DELIVERY_LEASE_SECONDS.default,
       ),
       BACKTEST_MAX_READINGS: String(
         options.backtestMaxReadings ?? settings.BACKTEST_MAX_READINGS.default,

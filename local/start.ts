@@ -37,6 +37,7 @@ const stack = await startLocalStack({
   logLevel: readOrExit('LOG_LEVEL'),
   deviceAuthCacheSeconds: readOrExit('DEVICE_AUTH_CACHE_SECONDS'),
   rulesRefreshMs: readOrExit('RULES_REFRESH_MS'),
+  deliveryLeaseSeconds: readOrExit('DELIVERY_LEASE_SECONDS'),
   notificationGroups: {
     waitSeconds: readOrExit('GROUP_WAIT_SECONDS'),
     intervalSeconds: readOrExit('GROUP_INTERVAL_SECONDS'),

@@ -75,6 +75,7 @@ export const evaluationDeps: EvaluationDeps = {
   // A firing worker records its new alert right after storing the episode; 10 s covers the
   // SDK's retries of that write. Past it, the worker is taken as gone and others deliver.
   firingWindowMs: 10_000,
+  deliveryLeaseMs: setting('DELIVERY_LEASE_SECONDS') * 1000,
   metrics,
   onAlertFired: alertFired,
   // Silences and maintenance windows: held as the rules are, read by id for the release.

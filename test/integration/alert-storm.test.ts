@@ -410,10 +410,11 @@ describe('an alert storm, with the stack killed in its middle', () => {
     const env = {
       ...Object.fromEntries(names.map((name, i) => [name, String(ports[i])])),
       LOG_LEVEL: 'ERROR',
-      // A reading whose delivery the kill cut short waits for its claims (60 s) to run out:
-      // its message must be received fewer than 5 times meanwhile, or it goes to the
-      // dead-letter queue.
-      VISIBILITY_TIMEOUT_SECONDS: '20',
+      // A reading whose delivery the kill cut short waits for its claims to run out (10 s,
+      // the least lease): its message must be received fewer than 5 times meanwhile, or it
+      // goes to the dead-letter queue.
+      DELIVERY_LEASE_SECONDS: '10',
+      VISIBILITY_TIMEOUT_SECONDS: '10',
       EPISODE_CHECK_MS: '500',
       RULES_REFRESH_MS: '200',
     };

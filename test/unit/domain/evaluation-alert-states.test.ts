@@ -32,6 +32,7 @@ function setup(metrics: Metrics, rules: Rule[]) {
     now: () => t0 + 60_000,
     sleep: async () => undefined,
     firingWindowMs: 60_000,
+    deliveryLeaseMs: 60_000,
     ...muteDeps(new FakeMutes()),
     metrics,
   };

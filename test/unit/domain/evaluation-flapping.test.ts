@@ -56,6 +56,7 @@ function setup(rules: Rule[] = [rule('hot')]) {
     now: () => t0 + 3_600_000,
     sleep: async () => {},
     firingWindowMs: 60_000,
+    deliveryLeaseMs: 60_000,
     metrics: noMetrics,
     ...muteDeps(new FakeMutes()),
   };

@@ -31,6 +31,7 @@ function setup(metrics: Metrics, rules: Rule[] = [rule('hot', { severity: 'CRITI
     now: () => t0 + 60_000,
     sleep: async () => undefined,
     firingWindowMs: 60_000,
+    deliveryLeaseMs: 60_000,
     ...muteDeps(new FakeMutes()),
     metrics,
     onAlertFired: (alert) => fired.push(alert),

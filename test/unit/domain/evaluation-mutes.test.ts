@@ -30,6 +30,7 @@ function setup(metrics: Metrics = noMetrics) {
     now: () => clock,
     sleep: async () => undefined,
     firingWindowMs: 60_000,
+    deliveryLeaseMs: 60_000,
     metrics,
     ...muteDeps(mutes),
   };

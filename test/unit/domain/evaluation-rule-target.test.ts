@@ -52,6 +52,7 @@ function setup(rules: Rule[]) {
     now: () => clock,
     sleep: async (_ms: number) => {},
     firingWindowMs: 60_000,
+    deliveryLeaseMs: 60_000,
     ...muteDeps(new FakeMutes()),
     metrics: noMetrics,
   };

@@ -33,6 +33,7 @@ function setup() {
     now: () => T0 + 60_000,
     sleep: async () => {},
     firingWindowMs: 10_000,
+    deliveryLeaseMs: 60_000,
     ...muteDeps(new FakeMutes()),
     metrics: noMetrics,
     onSightingsNotRecorded: (error) => unrecorded.push(error),

@@ -60,6 +60,7 @@ function setup(
     // Waits return at once: a test that needs another worker to act meanwhile hooks them.
     sleep: async (_ms: number) => {},
     firingWindowMs: FIRING_WINDOW_MS,
+    deliveryLeaseMs: 60_000,
     ...muteDeps(new FakeMutes()),
     metrics: noMetrics,
   };

@@ -56,6 +56,11 @@ describe('settings', () => {
     ['RETENTION_DAYS', '0', 'must be a whole number from 1 to 3650'],
     ['RULES_REFRESH_MS', '2.5', 'must be a whole number'],
     [
+      'DELIVERY_LEASE_SECONDS',
+      '5',
+      "Environment variable DELIVERY_LEASE_SECONDS must be a whole number from 10 to 900; got '5'",
+    ],
+    [
       'PORT',
       '70000',
       "Environment variable PORT must be a whole number from 1 to 65535; got '70000'",

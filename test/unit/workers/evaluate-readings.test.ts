@@ -31,6 +31,7 @@ vi.mock('../../../adapters/wiring/evaluation.ts', async () => {
     now: () => t0 + 60_000,
     sleep: async () => undefined,
     firingWindowMs: 60_000,
+    deliveryLeaseMs: 60_000,
     ...fakes.muteDeps(new fakes.FakeMutes()),
     metrics,
     onAlertFired: alertFired,
