@@ -97,7 +97,7 @@ export async function measureThroughput(
   progress(`throughput: warming up for ${options.warmupMs / 1000} s`);
   const warm = await runLoadClients(url, deviceToken, { ...options, durationMs: options.warmupMs });
   // A backlog left over would be worked off during the measured load and counted in it.
-  if (!(await queue.drained(options.drainTimeoutMs, 100))) {
+  if (!(await queue.drained(options.drainTimeoutMs, 100, { delayed: false }))) {
     throw new Error(
       `The warm-up load's readings were not all processed within ${options.drainTimeoutMs / 1000} s`,
     );
@@ -107,7 +107,9 @@ export async function measureThroughput(
     acknowledgedPerSecond: perSecond(warm.accepted, warm.lastAckAt - warm.startedAt),
   };
   const before = await queue.depth();
-  const backlog = before.visible + before.inFlight;
+  // Messages of readings only: a group's flush waiting out its delay is not one.
+  const inHand = (depth: QueueDepth) => depth.visible - depth.delayed + depth.inFlight;
+  const backlog = inHand(before);
   let phaseRss = process.memoryUsage.rss();
   const sampler = setInterval(() => {
     phaseRss = Math.max(phaseRss, process.memoryUsage.rss());
@@ -125,7 +127,7 @@ export async function measureThroughput(
   progress(
     `throughput: load done, waiting up to ${options.drainTimeoutMs / 1000} s for the worker`,
   );
-  const drained = await queue.drained(options.drainTimeoutMs, 100);
+  const drained = await queue.drained(options.drainTimeoutMs, 100, { delayed: false });
   // From the first call (made in the clients' process, after it started) to the empty queue.
   const processingMs = Date.now() - load.startedAt;
   const after = await queue.depth();
@@ -135,10 +137,7 @@ export async function measureThroughput(
   const readingsPerMessage =
     options.batchSize / Math.ceil(options.batchSize / READINGS_PER_MESSAGE);
   const readingsIn = (depth: QueueDepth) =>
-    Math.min(
-      accepted,
-      Math.round(Math.max(0, depth.visible + depth.inFlight - backlog) * readingsPerMessage),
-    );
+    Math.min(accepted, Math.round(Math.max(0, inHand(depth) - backlog) * readingsPerMessage));
   const remaining = readingsIn(after);
   const processed = accepted - remaining;
   const queuedAtLoadEnd = readingsIn(atLoadEnd);
