@@ -77,12 +77,8 @@ export interface GroupMessage {
   deviceId: string | null;
 }
 
-/** How long a flush may take before another may send the group's message. */
-export const FLUSH_LEASE_MS = 60_000;
 /** Entries one flush sends (in as many messages as they need); more go out right after. */
 export const MAX_ENTRIES_PER_FLUSH = 5_000;
-/** A group's message is overdue (for the scheduled check) this long after it was due. */
-export const OVERDUE_AFTER_MS = 60_000;
 /** Groups one scheduled check flushes, and at once. */
 const OVERDUE_PER_CHECK = 100;
 const OVERDUE_AT_ONCE = 4;
@@ -173,6 +169,12 @@ export interface FlushDeps extends GroupingDeps {
   sender: GroupSender;
   /** Counts the SNS messages sent and failed (channel `sns`). */
   metrics: Metrics;
+  /**
+   * How long a flush may take before another may send the group's message
+   * (DELIVERY_LEASE_SECONDS); a group's message is overdue, for the scheduled check, this
+   * long after it was due.
+   */
+  leaseMs: number;
 }
 
 /**
@@ -184,7 +186,7 @@ export interface FlushDeps extends GroupingDeps {
 export async function flushGroup(groupKey: string, deps: FlushDeps): Promise<number> {
   const { store } = deps;
   const now = deps.now();
-  const leased = await store.lease(groupKey, now, FLUSH_LEASE_MS);
+  const leased = await store.lease(groupKey, now, deps.leaseMs);
   if (!leased) return 0;
   const { head, lease } = leased;
   const due = head.flushAt ?? now;
@@ -242,7 +244,7 @@ export async function flushGroup(groupKey: string, deps: FlushDeps): Promise<num
 export async function flushOverdueGroups(
   deps: FlushDeps,
 ): Promise<{ groups: number; sent: number; errors: unknown[] }> {
-  const keys = await deps.store.overdue(deps.now() - OVERDUE_AFTER_MS, OVERDUE_PER_CHECK);
+  const keys = await deps.store.overdue(deps.now() - deps.leaseMs, OVERDUE_PER_CHECK);
   const errors: unknown[] = [];
   let sent = 0;
   let next = 0;

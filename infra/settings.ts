@@ -159,7 +159,7 @@ export const settings = {
     min: 10,
     max: 900,
     meaning:
-      "how long a worker's claim on sending one notification lasts: if that worker dies mid-send, another sends it this long after the claim. Keep it above the worker's timeout (30 s), or a slow send may go out twice",
+      "how long a worker's claim on sending one notification, or one notification group's e-mail, lasts: if that worker dies mid-send, another sends it this long after the claim (and the scheduled check sends a group this long overdue). Keep it above the worker's timeout (30 s), or a slow send may go out twice",
   },
   STATUS_PERIOD_SECONDS: {
     readBy: 'functions',

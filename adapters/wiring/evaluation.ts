@@ -43,6 +43,7 @@ export const groupFlushing: FlushDeps = {
   sender: new SnsGroupSender(sns, setting(alertsTopic.envVar)),
   now: Date.now,
   metrics,
+  leaseMs: setting('DELIVERY_LEASE_SECONDS') * 1000,
 };
 
 export const evaluationDeps: EvaluationDeps = {
@@ -75,7 +76,7 @@ export const evaluationDeps: EvaluationDeps = {
   // A firing worker records its new alert right after storing the episode; 10 s covers the
   // SDK's retries of that write. Past it, the worker is taken as gone and others deliver.
   firingWindowMs: 10_000,
-  deliveryLeaseMs: setting('DELIVERY_LEASE_SECONDS') * 1000,
+  deliveryLeaseMs: groupFlushing.leaseMs,
   metrics,
   onAlertFired: alertFired,
   // Silences and maintenance windows: held as the rules are, read by id for the release.

@@ -8,7 +8,6 @@ import {
   flushOverdueGroups,
   type GroupSettings,
   groupOf,
-  OVERDUE_AFTER_MS,
 } from '../../../domain/notification-groups.ts';
 import type { Metrics } from '../../../domain/metrics.ts';
 import {
@@ -43,6 +42,9 @@ function notification(alert: Alert, kind: NotificationKind = 'FIRING'): Notifica
   };
 }
 
+/** DELIVERY_LEASE_SECONDS: a flush's lease, and how long past due a group is overdue. */
+const LEASE_MS = 60_000;
+
 /** A group's world: its store, queue and topic, and a clock the test moves. */
 function world() {
   const clock = { now: t0 };
@@ -57,6 +59,7 @@ function world() {
     sender: new FakeGroupSender(),
     now: () => clock.now,
     metrics,
+    leaseMs: LEASE_MS,
   };
   const store = deps.store as FakeNotificationGroupStore;
   const queue = deps.queue as FakeWorkQueue;
@@ -260,7 +263,7 @@ describe('crashes and failures', () => {
     w.store.failNext = 'clearSent';
     await expect(flushGroup('hot', w.deps)).rejects.toThrow(/crash/);
     // The lease of the crashed flush runs out; the scheduled check finds the group overdue.
-    w.clock.now += OVERDUE_AFTER_MS + 1;
+    w.clock.now += LEASE_MS + 1;
     expect(await flushOverdueGroups(w.deps)).toEqual({ groups: 1, sent: 0, errors: [] });
     expect(w.sender.sent).toHaveLength(1);
     expect(await w.store.pending('hot', 100)).toEqual([]);
@@ -272,7 +275,7 @@ describe('crashes and failures', () => {
     w.clock.now += 30_000;
     w.store.failNext = 'recordSent';
     await expect(flushGroup('hot', w.deps)).rejects.toThrow(/crash/);
-    w.clock.now += OVERDUE_AFTER_MS + 1;
+    w.clock.now += LEASE_MS + 1;
     await flushOverdueGroups(w.deps);
     expect(w.sender.sent).toHaveLength(2);
   });
@@ -281,7 +284,7 @@ describe('crashes and failures', () => {
     const w = world();
     await w.add(notification(alertOf('D1')));
     w.queue.sent.length = 0;
-    w.clock.now += 30_000 + OVERDUE_AFTER_MS - 1;
+    w.clock.now += 30_000 + LEASE_MS - 1;
     expect(await flushOverdueGroups(w.deps)).toMatchObject({ groups: 0 });
     w.clock.now += 2;
     expect(await flushOverdueGroups(w.deps)).toEqual({ groups: 1, sent: 1, errors: [] });
