@@ -86,11 +86,9 @@ export function stackDocuments(outputs: LocalStack['outputs']): DynamoDBDocument
 
 /** Messages still in the evaluation queue: waiting, and taken by the worker but not deleted. */
 export interface QueueDepth {
-  /** Waiting, delayed ones included. */
+  /** Waiting to be received. */
   visible: number;
   inFlight: number;
-  /** Waiting out a delay: notification groups' flushes. */
-  delayed: number;
 }
 
 /**
@@ -120,35 +118,27 @@ export class QueueWatcher {
         AttributeNames: [
           'ApproximateNumberOfMessages',
           'ApproximateNumberOfMessagesNotVisible',
-          'ApproximateNumberOfMessagesDelayed',
         ],
       }),
     );
     const attributes: Record<string, string | undefined> = result.Attributes ?? {};
     const attribute = (name: string) => Number(attributes[name] ?? 0);
-    const delayed = attribute('ApproximateNumberOfMessagesDelayed');
     return {
-      visible: attribute('ApproximateNumberOfMessages') + delayed,
+      visible: attribute('ApproximateNumberOfMessages'),
       inFlight: attribute('ApproximateNumberOfMessagesNotVisible'),
-      delayed,
     };
   }
 
   /**
-   * Waits until the queue is empty and nothing is in flight; false if `timeoutMs` passed.
-   * With `delayed: false`, messages waiting out a delay are left out: the only ones are
-   * notification groups' flushes, due up to GROUP_INTERVAL_SECONDS (300 s) later, which are
-   * not readings in hand.
+   * Waits until no message is waiting and nothing is in flight; false if `timeoutMs` passed.
+   * Messages waiting out a delay are left out: the only ones are notification groups'
+   * flushes, due up to GROUP_INTERVAL_SECONDS (300 s) later, not readings in hand.
    */
-  async drained(
-    timeoutMs: number,
-    intervalMs = 100,
-    { delayed: waitForDelayed = true }: { delayed?: boolean } = {},
-  ): Promise<boolean> {
+  async drained(timeoutMs: number, intervalMs = 100): Promise<boolean> {
     return pollUntil(
       async () => {
-        const { visible, inFlight, delayed } = await this.depth();
-        return visible - (waitForDelayed ? 0 : delayed) + inFlight === 0;
+        const { visible, inFlight } = await this.depth();
+        return visible + inFlight === 0;
       },
       timeoutMs,
       intervalMs,

@@ -97,7 +97,7 @@ export async function measureThroughput(
   progress(`throughput: warming up for ${options.warmupMs / 1000} s`);
   const warm = await runLoadClients(url, deviceToken, { ...options, durationMs: options.warmupMs });
   // A backlog left over would be worked off during the measured load and counted in it.
-  if (!(await queue.drained(options.drainTimeoutMs, 100, { delayed: false }))) {
+  if (!(await queue.drained(options.drainTimeoutMs, 100))) {
     throw new Error(
       `The warm-up load's readings were not all processed within ${options.drainTimeoutMs / 1000} s`,
     );
@@ -107,8 +107,7 @@ export async function measureThroughput(
     acknowledgedPerSecond: perSecond(warm.accepted, warm.lastAckAt - warm.startedAt),
   };
   const before = await queue.depth();
-  // Messages of readings only: a group's flush waiting out its delay is not one.
-  const inHand = (depth: QueueDepth) => depth.visible - depth.delayed + depth.inFlight;
+  const inHand = (depth: QueueDepth) => depth.visible + depth.inFlight;
   const backlog = inHand(before);
   let phaseRss = process.memoryUsage.rss();
   const sampler = setInterval(() => {
@@ -127,7 +126,7 @@ export async function measureThroughput(
   progress(
     `throughput: load done, waiting up to ${options.drainTimeoutMs / 1000} s for the worker`,
   );
-  const drained = await queue.drained(options.drainTimeoutMs, 100, { delayed: false });
+  const drained = await queue.drained(options.drainTimeoutMs, 100);
   // From the first call (made in the clients' process, after it started) to the empty queue.
   const processingMs = Date.now() - load.startedAt;
   const after = await queue.depth();
