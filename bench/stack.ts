@@ -89,6 +89,8 @@ export interface QueueDepth {
   /** Waiting to be received. */
   visible: number;
   inFlight: number;
+  /** Waiting out a delay: notification groups' flushes. */
+  delayed: number;
 }
 
 /**
@@ -118,6 +120,7 @@ export class QueueWatcher {
         AttributeNames: [
           'ApproximateNumberOfMessages',
           'ApproximateNumberOfMessagesNotVisible',
+          'ApproximateNumberOfMessagesDelayed',
         ],
       }),
     );
@@ -126,19 +129,25 @@ export class QueueWatcher {
     return {
       visible: attribute('ApproximateNumberOfMessages'),
       inFlight: attribute('ApproximateNumberOfMessagesNotVisible'),
+      delayed: attribute('ApproximateNumberOfMessagesDelayed'),
     };
   }
 
   /**
    * Waits until no message is waiting and nothing is in flight; false if `timeoutMs` passed.
-   * Messages waiting out a delay are left out: the only ones are notification groups'
-   * flushes, due up to GROUP_INTERVAL_SECONDS (300 s) later, not readings in hand.
+   * Messages waiting out a delay are left out unless `delayed` says otherwise: the only ones
+   * are notification groups' flushes, due up to GROUP_INTERVAL_SECONDS (300 s) later, not
+   * readings in hand.
    */
-  async drained(timeoutMs: number, intervalMs = 100): Promise<boolean> {
+  async drained(
+    timeoutMs: number,
+    intervalMs = 100,
+    { delayed: withDelayed = false }: { delayed?: boolean } = {},
+  ): Promise<boolean> {
     return pollUntil(
       async () => {
-        const { visible, inFlight } = await this.depth();
-        return visible + inFlight === 0;
+        const { visible, inFlight, delayed } = await this.depth();
+        return visible + inFlight + (withDelayed ? delayed : 0) === 0;
       },
       timeoutMs,
       intervalMs,
