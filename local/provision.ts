@@ -170,7 +170,7 @@ async function rebuildTable(
     );
   }
   await client.send(new DeleteTableCommand({ TableName: table.id }));
-  await waitUntilTableNotExists({ client, maxWaitTime: 30 }, { TableName: table.id });
+  await tableSettled(client, table.id, 'gone');
   await createTable(client, table);
   for (let i = 0; i < items.length; i += 25) {
     let requests: WriteRequest[] = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
@@ -194,6 +194,20 @@ function tableCannotBeKept(
   return new KeptStateError(
     `The ${table.id} table kept in ${where} ${has}: remove ${where} to start with empty tables (the rules, readings, alerts, devices and device credentials in it are lost), or start the version that made it.`,
   );
+}
+
+/**
+ * Waits until a table is ACTIVE, or gone: the emulator answers CreateTable while the table
+ * is still CREATING (and refuses items until it is ACTIVE), and DeleteTable before it is
+ * gone. Polls from every 50 ms, where the SDK's waiters would first wait 20 s.
+ */
+export async function tableSettled(
+  client: DynamoDBClient,
+  name: string,
+  state: 'active' | 'gone',
+): Promise<void> {
+  const wait = state === 'active' ? waitUntilTableExists : waitUntilTableNotExists;
+  await wait({ client, maxWaitTime: 30, minDelay: 0.05, maxDelay: 1 }, { TableName: name });
 }
 
 async function createTable(client: DynamoDBClient, table: TableDefinition): Promise<void> {
@@ -230,12 +244,8 @@ async function createTable(client: DynamoDBClient, table: TableDefinition): Prom
             })),
     }),
   );
-  // The emulator answers CreateTable while the table is still CREATING, and refuses items
-  // until it is ACTIVE: a rebuild copying items in at once would lose them.
-  await waitUntilTableExists(
-    { client, maxWaitTime: 30, minDelay: 0.05, maxDelay: 1 },
-    { TableName: table.id },
-  );
+  // A rebuild copies items in at once: into a table still CREATING they would be lost.
+  await tableSettled(client, table.id, 'active');
   if (table.timeToLiveAttribute) {
     await client
       .send(

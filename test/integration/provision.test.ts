@@ -4,8 +4,6 @@ import {
   DescribeTableCommand,
   PutItemCommand,
   ScanCommand,
-  waitUntilTableExists,
-  waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
 import {
   GetQueueAttributesCommand,
@@ -15,7 +13,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluationQueue, tables } from '../../infra/resources.ts';
-import { KeptStateError, provision } from '../../local/provision.ts';
+import { KeptStateError, provision, tableSettled } from '../../local/provision.ts';
 import { type ProvisionedEmulators, startProvisionedEmulators } from '../support/emulators.ts';
 
 const QUEUE = { visibilityTimeoutSeconds: 30, maxReceiveCount: 3 };
@@ -35,7 +33,7 @@ describe('provisioning over state kept from an earlier version', () => {
     const { dynamodb, sqs, sns } = emulators;
     const name = tables.rules.id;
     await dynamodb.send(new DeleteTableCommand({ TableName: name }));
-    await waitUntilTableNotExists({ client: dynamodb, maxWaitTime: 30 }, { TableName: name });
+    await tableSettled(dynamodb, name, 'gone');
     await dynamodb.send(
       new CreateTableCommand({
         TableName: name,
@@ -44,10 +42,7 @@ describe('provisioning over state kept from an earlier version', () => {
         KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
       }),
     );
-    await waitUntilTableExists(
-      { client: dynamodb, maxWaitTime: 30, minDelay: 0.05, maxDelay: 1 },
-      { TableName: name },
-    );
+    await tableSettled(dynamodb, name, 'active');
     await dynamodb.send(
       new PutItemCommand({ TableName: name, Item: { id: { S: 'kept' }, metric: { S: 'cpu' } } }),
     );
@@ -144,12 +139,9 @@ describe('provisioning over a table this version cannot keep', () => {
     const { dynamodb, sqs, sns } = emulators;
     const replace = async (name: string, create: CreateTableCommand) => {
       await dynamodb.send(new DeleteTableCommand({ TableName: name }));
-      await waitUntilTableNotExists({ client: dynamodb, maxWaitTime: 30 }, { TableName: name });
+      await tableSettled(dynamodb, name, 'gone');
       await dynamodb.send(create);
-      await waitUntilTableExists(
-        { client: dynamodb, maxWaitTime: 30, minDelay: 0.05, maxDelay: 1 },
-        { TableName: name },
-      );
+      await tableSettled(dynamodb, name, 'active');
     };
     const byId = (name: string) =>
       new CreateTableCommand({
@@ -186,10 +178,7 @@ describe('provisioning over a table this version cannot keep', () => {
 
     // The tables as this version defines them again, for the other tests.
     await dynamodb.send(new DeleteTableCommand({ TableName: tables.episodes.id }));
-    await waitUntilTableNotExists(
-      { client: dynamodb, maxWaitTime: 30 },
-      { TableName: tables.episodes.id },
-    );
+    await tableSettled(dynamodb, tables.episodes.id, 'gone');
     await provision({ dynamodb, sqs, sns }, QUEUE);
   });
 });

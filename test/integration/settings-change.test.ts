@@ -7,7 +7,6 @@ import {
   DynamoDBClient,
   PutItemCommand,
   ScanCommand,
-  waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -15,6 +14,7 @@ import { SqsEvaluationQueue } from '../../adapters/sqs-evaluation-queue.ts';
 import type { Reading } from '../../domain/reading.ts';
 import { tables } from '../../infra/resources.ts';
 import { startDynamoDb, startSqsAndSns } from '../../local/emulators.ts';
+import { tableSettled } from '../../local/provision.ts';
 import { freePort, freePorts, freeStackPorts } from '../../local/free-ports.ts';
 import type { LocalStack, LocalStackOutputs, LocalStackPorts } from '../../local/stack.ts';
 import { ruleChangesApplied, stackApi, startTestStack } from '../support/local-stack.ts';
@@ -184,11 +184,7 @@ describe('npm start over a kept table this version cannot take', () => {
           KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
         }),
       );
-      // The emulator answers CreateTable while the table is still CREATING.
-      await waitUntilTableExists(
-        { client: dynamodb, maxWaitTime: 30, minDelay: 0.05, maxDelay: 1 },
-        { TableName: name },
-      );
+      await tableSettled(dynamodb, name, 'active');
       await dynamodb.send(new PutItemCommand({ TableName: name, Item: { id: { S: 'kept' } } }));
     });
     const names = [
