@@ -261,6 +261,20 @@ describe('evaluateReadings', () => {
     ]);
   });
 
+  it('given DELIVERY_LEASE_SECONDS, then a new alert claims its e-mail and push for that long, and no longer', async () => {
+    const { deps } = setup();
+    deps.deliveryLeaseMs = 15_000;
+    const before = Date.now();
+    await evaluateReadings([reading('a', 70, 1)], deps);
+    const after = Date.now();
+    const claims = [...(deps.alerts as FakeAlertStore).claims.values()];
+    expect(claims).toHaveLength(2);
+    for (const until of claims) {
+      expect(until).toBeGreaterThanOrEqual(before + 15_000);
+      expect(until).toBeLessThanOrEqual(after + 15_000);
+    }
+  });
+
   it('given several alerts other workers hold, then one batch waits for them about 1.3 s in all, not per alert', async () => {
     const alerts = new FakeAlertStore();
     const { deps } = setup([rule('hot')], new FakeEpisodeStore(), alerts);

@@ -46,7 +46,7 @@ function notification(alert: Alert, kind: NotificationKind = 'FIRING'): Notifica
 const LEASE_MS = 60_000;
 
 /** A group's world: its store, queue and topic, and a clock the test moves. */
-function world() {
+function world(leaseMs = LEASE_MS) {
   const clock = { now: t0 };
   const counted: { name: string; value: number; dimension?: string }[] = [];
   const metrics: Metrics = {
@@ -59,7 +59,7 @@ function world() {
     sender: new FakeGroupSender(),
     now: () => clock.now,
     metrics,
-    leaseMs: LEASE_MS,
+    leaseMs,
   };
   const store = deps.store as FakeNotificationGroupStore;
   const queue = deps.queue as FakeWorkQueue;
@@ -280,14 +280,32 @@ describe('crashes and failures', () => {
     expect(w.sender.sent).toHaveLength(2);
   });
 
-  it('given a lost flush message, then the scheduled check sends the group once it is overdue, and not before', async () => {
-    const w = world();
+  it.each([LEASE_MS, 10_000])(
+    'given a lost flush message and a lease of %i ms, then the scheduled check sends the group once it is that long overdue, and not before',
+    async (leaseMs) => {
+      const w = world(leaseMs);
+      await w.add(notification(alertOf('D1')));
+      w.queue.sent.length = 0;
+      w.clock.now += 30_000 + leaseMs - 1;
+      expect(await flushOverdueGroups(w.deps)).toMatchObject({ groups: 0 });
+      w.clock.now += 2;
+      expect(await flushOverdueGroups(w.deps)).toEqual({ groups: 1, sent: 1, errors: [] });
+      expect(w.sender.sent).toHaveLength(1);
+    },
+  );
+
+  it('given a flush that crashed holding the lease, then another flush leaves the group alone until the lease (DELIVERY_LEASE_SECONDS) runs out, then clears what was sent without sending it twice', async () => {
+    const w = world(10_000);
     await w.add(notification(alertOf('D1')));
-    w.queue.sent.length = 0;
-    w.clock.now += 30_000 + LEASE_MS - 1;
-    expect(await flushOverdueGroups(w.deps)).toMatchObject({ groups: 0 });
+    w.clock.now += 30_000;
+    w.store.failNext = 'clearSent';
+    await expect(flushGroup('hot', w.deps)).rejects.toThrow(/crash/);
+    w.clock.now += 10_000 - 1;
+    expect(await flushGroup('hot', w.deps)).toBe(0);
+    expect(await w.store.pending('hot', 100)).toHaveLength(1); // the lease still held it
     w.clock.now += 2;
-    expect(await flushOverdueGroups(w.deps)).toEqual({ groups: 1, sent: 1, errors: [] });
+    expect(await flushGroup('hot', w.deps)).toBe(0);
     expect(w.sender.sent).toHaveLength(1);
+    expect(await w.store.pending('hot', 100)).toEqual([]);
   });
 });
