@@ -22,10 +22,9 @@ export const ENGINE_DEVICES = 100_000;
 /**
  * The evaluation engine alone, on one core: the index lookup plus the lifecycle step of
  * every matching rule, with episodes in memory. Every rule count runs over the same fleet
- * (`deviceCount` devices, readings spread over them, one live episode per device), and each
- * reading matches one rule whatever the number of rules, so the figures show what the number
- * of rules itself costs. A fleet watched by a few rules watches it with rules for every
- * device: below `deviceCount` rules, each rule is an every-device rule of its own metric and
+ * (`deviceCount` devices, readings spread over them), and each reading matches one rule
+ * whatever the number of rules, so the figures show what the number of rules itself costs:
+ * below `deviceCount` rules, each rule is an every-device rule of a metric of its own and
  * device k sends metric k mod `ruleCount`; at `deviceCount` rules, each device has a rule of
  * its own (of its metric, k mod 10). One reading in a thousand breaches.
  */

@@ -105,10 +105,11 @@ export async function measureStorm(devices = 500, budgetMs = 120_000): Promise<S
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const result = await measureStorm(Number(process.argv[3] ?? 500));
-  // `--json <devices>`: the run's report starts it so, in a process of its own (a stack's
+  // `--json [devices]`: the run's report starts it so, in a process of its own (a stack's
   // handlers keep the clients of the first stack their process started), and reads one line.
-  if (process.argv[2] === '--json') {
+  const json = process.argv[2] === '--json';
+  const result = await measureStorm(json ? Number(process.argv[3] ?? 500) : 500);
+  if (json) {
     process.stdout.write(`${JSON.stringify(result)}\n`);
     process.exit(0);
   }
