@@ -85,8 +85,8 @@ export interface LocalStackOptions {
    */
   deviceAuthCacheSeconds?: number;
   /**
-   * How long a worker's claim on sending one notification lasts (DELIVERY_LEASE_SECONDS,
-   * default 60 s): a delivery cut short by a crash is sent again after it.
+   * How long a worker's claim on sending one notification, or a group's e-mail, lasts
+   * (DELIVERY_LEASE_SECONDS, default 60 s): a send cut short by a crash goes out after it.
    */
   deliveryLeaseSeconds?: number;
   /** Readings one backtestRule call replays at most (BACKTEST_MAX_READINGS); tests set a few. */
