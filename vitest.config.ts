@@ -6,8 +6,5 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // Two files at a time: each integration file starts its own stack on free ports. The load
-    // test runs alone after the rest (npm test).
-    maxWorkers: 2,
   },
 });
