@@ -1,28 +1,68 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import type { LocalStackPorts } from './stack.ts';
+
+/**
+ * The range the OS draws the local ports of outgoing connections from (Linux), or null.
+ * A server's port taken from it can be held by a client's connection meanwhile: a stack
+ * restarted on the ports it had (after a crash, in the tests) would then fail to listen.
+ */
+function ephemeralRange(): { low: number; high: number } | null {
+  try {
+    const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    return low && high ? { low, high } : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Ports below the ephemeral range, from 10,000: where no outgoing connection lands. */
+const BELOW_EPHEMERAL_FROM = 10_000;
+
+/** Listens on `port` (0: any) on loopback; the port it got, or null when it is taken. */
+function hold(server: Server, port: number): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      error.code === 'EADDRINUSE' || error.code === 'EACCES' ? resolve(null) : reject(error),
+    );
+    server.listen(port, '127.0.0.1', () => {
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : null);
+    });
+  });
+}
 
 /**
  * `count` different ports free on loopback right now, for servers about to start (tests, the
  * benchmark). Each is held until all are chosen: a port released at once may be handed out
  * again by the next request for any free port, and two servers of one stack would then meet.
+ * On Linux they are drawn at random below the ephemeral range, so that no client's
+ * connection can take one before its server listens, or again while it restarts.
  */
 export async function freePorts(count: number): Promise<number[]> {
+  const range = ephemeralRange();
+  const below = range && range.low - BELOW_EPHEMERAL_FROM > 1_000 ? range.low : null;
   const held: Server[] = [];
   try {
     const ports: number[] = [];
-    for (let i = 0; i < count; i++) {
+    while (ports.length < count) {
       const server = createServer();
       server.unref();
+      const wanted =
+        below === null
+          ? 0
+          : BELOW_EPHEMERAL_FROM + Math.floor(Math.random() * (below - BELOW_EPHEMERAL_FROM));
+      const port = await hold(server, wanted);
+      if (port === null) continue;
+      if (ports.includes(port)) {
+        server.close();
+        continue;
+      }
       held.push(server);
-      ports.push(
-        await new Promise<number>((resolve, reject) => {
-          server.once('error', reject);
-          server.listen(0, '127.0.0.1', () => {
-            const address = server.address();
-            resolve(typeof address === 'object' && address ? address.port : 0);
-          });
-        }),
-      );
+      ports.push(port);
     }
     return ports;
   } finally {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { freePorts, freeStackPorts } from '../../../local/free-ports.ts';
 
@@ -7,6 +8,21 @@ describe('free ports for a local stack', () => {
       const ports = await freePorts(7);
       expect(new Set(ports).size).toBe(7);
       for (const port of ports) expect(port).toBeGreaterThan(0);
+    }
+  });
+
+  it('given Linux, then the ports lie below the range outgoing connections take theirs from', async () => {
+    let low: number;
+    try {
+      low = Number(
+        readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0],
+      );
+    } catch {
+      return; // not Linux: any free port
+    }
+    for (const port of await freePorts(20)) {
+      expect(port).toBeGreaterThanOrEqual(10_000);
+      expect(port).toBeLessThan(low);
     }
   });
 
