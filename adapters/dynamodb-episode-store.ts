@@ -1,15 +1,48 @@
 import { randomUUID } from 'node:crypto';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
-  type DynamoDBDocumentClient,
+  DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   QueryCommand,
+  ScanCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { type EpisodeState, newEpisode } from '../domain/episode.ts';
+import {
+  isAtRest,
+  type OpenEpisodeChange,
+  type OpenEpisodeFeed,
+  openEpisodeShard,
+  openEpisodeShards,
+} from '../domain/open-episodes.ts';
 import { type EpisodeStore, episodeKey } from '../domain/ports.ts';
+import { tables } from '../infra/resources.ts';
+import { changedAtOf, changeMarker, queryChangeFeed } from './dynamodb-change-feed.ts';
 import { isConditionFailure } from './dynamodb-condition.ts';
+
+const [openIndex] = tables.episodes.globalSecondaryIndexes;
+
+/**
+ * The item that says whether the `open` index is complete, and where the filing of the
+ * episodes stored before it stopped. No rule id starts with `#`.
+ */
+const INDEX_STATE_KEY = { ruleId: '#open-index', deviceId: 'state' } as const;
+
+/**
+ * Marks a new, empty table's `open` index complete: there is nothing stored before it to
+ * file (the local stack's provisioning of a new table; in AWS the scheduled check's first
+ * run finds nothing to file and marks it).
+ */
+export async function markOpenIndexComplete(
+  client: DynamoDBClient,
+  tableName: string,
+): Promise<void> {
+  await DynamoDBDocumentClient.from(client).send(
+    new PutCommand({ TableName: tableName, Item: { ...INDEX_STATE_KEY, complete: true } }),
+  );
+}
 
 /** DynamoDB returns at most 100 items per BatchGetItem call. */
 const BATCH_GET_LIMIT = 100;
@@ -18,7 +51,7 @@ const BATCH_GET_LIMIT = 100;
  * Episodes keyed by rule and device. Every write is conditional on the version read, which
  * is what makes concurrent workers safe: the loser of a race reloads and redoes its step.
  */
-export class DynamoDbEpisodeStore implements EpisodeStore {
+export class DynamoDbEpisodeStore implements EpisodeStore, OpenEpisodeFeed {
   readonly #client: DynamoDBDocumentClient;
   readonly #tableName: string;
 
@@ -69,7 +102,7 @@ export class DynamoDbEpisodeStore implements EpisodeStore {
       await this.#client.send(
         new PutCommand({
           TableName: this.#tableName,
-          Item: { ...toItem(stored), writeId },
+          Item: { ...toItem(stored), ...filing(stored), writeId },
           ...(expectedVersion === 0
             ? { ConditionExpression: 'attribute_not_exists(ruleId)' }
             : {
@@ -100,7 +133,10 @@ export class DynamoDbEpisodeStore implements EpisodeStore {
         new UpdateCommand({
           TableName: this.#tableName,
           Key: { ruleId: state.ruleId, deviceId: state.deviceId },
-          UpdateExpression: 'SET outbox = :empty',
+          // Delivered, an episode with nothing else open is at rest: out of the index.
+          UpdateExpression: isAtRest({ ...state, outbox: [] })
+            ? 'SET outbox = :empty REMOVE openShard, openKey'
+            : 'SET outbox = :empty',
           ConditionExpression: '#version = :version',
           ExpressionAttributeNames: { '#version': 'version' },
           ExpressionAttributeValues: { ':empty': [], ':version': state.version },
@@ -131,6 +167,103 @@ export class DynamoDbEpisodeStore implements EpisodeStore {
     } while (startKey);
     return states;
   }
+
+  async openIndexComplete(): Promise<boolean> {
+    const result = await this.#client.send(
+      new GetCommand({ TableName: this.#tableName, Key: INDEX_STATE_KEY, ConsistentRead: true }),
+    );
+    return result.Item?.complete === true;
+  }
+
+  async openSince(since: number | null): Promise<OpenEpisodeChange[]> {
+    const shards = await Promise.all(
+      openEpisodeShards.map((partition) =>
+        queryChangeFeed(
+          this.#client,
+          { tableName: this.#tableName, index: openIndex, partition },
+          since ?? 0,
+          (item): OpenEpisodeChange => ({
+            id: episodeKey(item.ruleId as string, item.deviceId as string),
+            ruleId: item.ruleId as string,
+            deviceId: item.deviceId as string,
+            version: item.version as number,
+            changedAt: changedAtOf(item.openKey as string),
+          }),
+        ),
+      ),
+    );
+    return shards.flat();
+  }
+
+  async fileUnfiled(): Promise<number> {
+    const state = await this.#client.send(
+      new GetCommand({ TableName: this.#tableName, Key: INDEX_STATE_KEY, ConsistentRead: true }),
+    );
+    if (state.Item?.complete === true) return 0;
+    let startKey = state.Item?.resumeFrom as Record<string, unknown> | undefined;
+    let filed = 0;
+    do {
+      const page = await this.#client.send(
+        new ScanCommand({
+          TableName: this.#tableName,
+          FilterExpression: 'attribute_not_exists(openShard)',
+          ExclusiveStartKey: startKey,
+          ConsistentRead: true,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        if ((item.ruleId as string).startsWith('#')) continue;
+        const episode = toState(item);
+        if (isAtRest(episode) || !(await this.#file(episode))) continue;
+        filed++;
+      }
+      startKey = page.LastEvaluatedKey;
+      // Where the next run resumes, should this one stop (a function's timeout).
+      await this.#client.send(
+        new PutCommand({
+          TableName: this.#tableName,
+          Item: startKey
+            ? { ...INDEX_STATE_KEY, complete: false, resumeFrom: startKey }
+            : { ...INDEX_STATE_KEY, complete: true },
+        }),
+      );
+    } while (startKey);
+    return filed;
+  }
+
+  /** Files one episode stored before the index; false if it moved on (its write filed it). */
+  async #file(episode: EpisodeState): Promise<boolean> {
+    try {
+      await this.#client.send(
+        new UpdateCommand({
+          TableName: this.#tableName,
+          Key: { ruleId: episode.ruleId, deviceId: episode.deviceId },
+          UpdateExpression: 'SET openShard = :shard, openKey = :key',
+          ConditionExpression: '#version = :version',
+          ExpressionAttributeNames: { '#version': 'version' },
+          ExpressionAttributeValues: { ...filingValues(episode), ':version': episode.version },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!isConditionFailure(error)) throw error;
+      return false;
+    }
+  }
+}
+
+/** The `open` index's keys of an episode not at rest, stamped now; none for one at rest. */
+function filing(state: EpisodeState): { openShard?: string; openKey?: string } {
+  if (isAtRest(state)) return {};
+  const values = filingValues(state);
+  return { openShard: values[':shard'], openKey: values[':key'] };
+}
+
+function filingValues(state: EpisodeState): { ':shard': string; ':key': string } {
+  return {
+    ':shard': openEpisodeShard(state.ruleId, state.deviceId),
+    ':key': changeMarker(episodeKey(state.ruleId, state.deviceId), Date.now()),
+  };
 }
 
 function toItem(state: EpisodeState): Record<string, unknown> {

@@ -45,11 +45,12 @@ export function heldShard(alertId: string): string {
   return heldShards[shardNumber(alertId)] as string;
 }
 
-function shardNumber(alertId: string): number {
+/** FNV-1a (32 bits) of an id's UTF-8 bytes, modulo `count`: a shard that never changes for an id. */
+export function shardNumber(id: string, count = alertShardCount): number {
   let hash = 0x811c9dc5;
-  for (const byte of Buffer.from(alertId, 'utf8')) {
+  for (const byte of Buffer.from(id, 'utf8')) {
     hash ^= byte;
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
-  return hash % alertShardCount;
+  return hash % count;
 }

@@ -15,6 +15,7 @@ import {
 } from './episode.ts';
 import { type Labels, type LabelSelector, noLabels, selects } from './labels.ts';
 import { limits } from './limits.ts';
+import { leavesRestingEpisode, type OpenEpisodes } from './open-episodes.ts';
 import { pageRequest } from './pagination.ts';
 import {
   type DeviceStore,
@@ -52,6 +53,12 @@ export interface EvaluationDeps extends DeliveryDeps {
    * functions log it with its reading's id and mark it in the trace.
    */
   onAlertFired?: (alert: Alert) => void;
+  /**
+   * The episodes not at rest, as far as this worker knows (domain/open-episodes.ts): a
+   * healthy reading of a plain rule whose episode is not among them is not read for. Null
+   * (or absent) when that knowledge cannot be trusted now: every matched episode is read.
+   */
+  openEpisodes?: () => Promise<OpenEpisodes | null>;
   /** Silences and windows as stored: the release asks it of a mute its set does not hold. */
   muteStore: MuteStore;
   /**
@@ -131,22 +138,32 @@ async function evaluate(
 ): Promise<Map<string, unknown>> {
   // The batch's devices' labels, read once for the batch alongside the rules: a device seen
   // for the first time is not in the inventory yet and has none.
-  const [index, devices] = await Promise.all([
+  const [index, devices, open] = await Promise.all([
     deps.rules(),
     deps.devices.loadMany(deviceIdsOf(readings)),
+    deps.openEpisodes?.() ?? null,
   ]);
   const groups = new Map<
     string,
-    { rule: IndexedRule; deviceId: string; labels: Labels; readings: Reading[] }
+    { rule: IndexedRule; deviceId: string; labels: Labels; readings: Reading[]; rests: boolean }
   >();
   for (const reading of readings) {
     const labels = devices.get(reading.deviceId)?.labels ?? noLabels;
     for (const rule of index.matching(reading.deviceId, reading.metric, labels)) {
       const key = episodeKey(rule.id, reading.deviceId);
+      const rests = open !== null && leavesRestingEpisode(rule, reading);
       const group = groups.get(key);
-      if (group) group.readings.push(reading);
-      else groups.set(key, { rule, deviceId: reading.deviceId, labels, readings: [reading] });
+      if (group) {
+        group.readings.push(reading);
+        group.rests &&= rests;
+      } else {
+        groups.set(key, { rule, deviceId: reading.deviceId, labels, readings: [reading], rests });
+      }
     }
+  }
+  // An episode at rest that all its readings leave at rest is left unread.
+  if (open !== null) {
+    for (const [key, group] of groups) if (group.rests && !open.mayBeOpen(key)) groups.delete(key);
   }
   const failed = new Map<string, unknown>();
   if (groups.size === 0) return failed;

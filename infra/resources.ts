@@ -104,11 +104,24 @@ export const tables = {
     timeToLiveAttribute: 'expiresAt',
   },
   episodes: {
+    // Episodes by rule and device. `open` is sparse: only episodes not at rest (an alert
+    // open, breaching readings counted, flapping history, notifications to send) carry its
+    // keys, `openShard` (one of 8 by the episode's key) and `openKey` (`<writer's time>#<key>`,
+    // restamped by every write of such an episode), so workers learn which episodes they must
+    // read from what changed (domain/open-episodes.ts). Its writes are the episodes that move,
+    // a fraction of the alerts' writes, over 8 partitions (docs/architecture.md).
     id: 'Episodes',
     envVar: 'EPISODES_TABLE',
     partitionKey: string('ruleId'),
     sortKey: string('deviceId'),
-    globalSecondaryIndexes: [],
+    globalSecondaryIndexes: [
+      {
+        indexName: 'open',
+        partitionKey: string('openShard'),
+        sortKey: string('openKey'),
+        nonKeyAttributes: ['version'],
+      },
+    ],
   },
   devices: {
     // The fleet's inventory: one item per device (name, labels, first and last seen, latest

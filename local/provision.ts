@@ -21,6 +21,7 @@ import {
   SetQueueAttributesCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { markOpenIndexComplete } from '../adapters/dynamodb-episode-store.ts';
 import { evaluationQueue, type TableDefinition, tables } from '../infra/resources.ts';
 import { diffQueueAttributes } from './queue-attributes.ts';
 import { itemRefused, projectionOf, type TableChange, tableChange } from './table-changes.ts';
@@ -86,8 +87,11 @@ export async function provision(
     }
   }
   for (const { table, change } of plans) {
-    if (change === undefined) await createTable(clients.dynamodb, table);
-    else if (change.kind === 'rebuild') {
+    if (change === undefined) {
+      await createTable(clients.dynamodb, table);
+      // A new table has no episodes stored before its index of open ones.
+      if (table === tables.episodes) await markOpenIndexComplete(clients.dynamodb, table.id);
+    } else if (change.kind === 'rebuild') {
       const items = await rebuildTable(clients.dynamodb, table, options.keptIn);
       report(
         `Rebuilt table ${table.id} with its ${items} item${items === 1 ? '' : 's'}: ${change.reason}`,

@@ -1,6 +1,11 @@
 import { checkEpisodes, releaseHeld } from '../domain/evaluation.ts';
 import { flushOverdueGroups } from '../domain/notification-groups.ts';
-import { evaluationDeps, groupFlushing, rules } from '../adapters/wiring/evaluation.ts';
+import {
+  episodeStore,
+  evaluationDeps,
+  groupFlushing,
+  rules,
+} from '../adapters/wiring/evaluation.ts';
 import { instrumented } from '../adapters/instrumentation.ts';
 import { logger } from '../adapters/logger.ts';
 
@@ -9,7 +14,9 @@ import { logger } from '../adapters/logger.ts';
  * devices gone silent and repeats notifications of alerts still firing, for the rules that
  * have a no-data time or repeats; releases the alerts held by silences and maintenance
  * windows that ended; and sends the notification groups whose e-mail is overdue (their flush
- * message lost). An episode, alert or group it could not move is logged and left to the next
+ * message lost); and, once after an upgrade, files the episodes stored before the index of
+ * open episodes existed (domain/open-episodes.ts), until which workers read every episode.
+ * An episode, alert or group it could not move is logged and left to the next
  * check; the run itself succeeds, so EventBridge does not rerun the whole check on top of the
  * next one.
  */
@@ -22,7 +29,7 @@ async function check(): Promise<{
   overdueGroups: number;
 }> {
   // The same change-fed rules as the worker's: each run reads what changed since the last.
-  const [{ moved, errors }, release, overdue] = await Promise.all([
+  const [{ moved, errors }, release, overdue, filing] = await Promise.all([
     checkEpisodes((await rules.current()).timed(), evaluationDeps),
     // Silences and maintenance windows that ended: their held alerts are told once.
     releaseHeld(evaluationDeps).catch((error: unknown) => ({ released: 0, errors: [error] })),
@@ -31,6 +38,7 @@ async function check(): Promise<{
       sent: 0,
       errors: [error],
     })),
+    fileUnfiledEpisodes(),
   ]);
   if (moved > 0) logger.info('Episodes moved by the scheduled check', { moved });
   for (const error of errors) {
@@ -46,10 +54,24 @@ async function check(): Promise<{
   for (const error of overdue.errors) {
     logger.warn('Overdue notification group not sent; the next check retries it', { error });
   }
+  if (filing.filed > 0) logger.info('Episodes filed in the open index', { filed: filing.filed });
+  for (const error of filing.errors) {
+    logger.warn('Episodes not filed in the open index; the next check resumes', { error });
+  }
   return {
     moved,
     released: release.released,
-    failed: errors.length + release.errors.length + overdue.errors.length,
+    failed: errors.length + release.errors.length + overdue.errors.length + filing.errors.length,
     overdueGroups: overdue.groups,
   };
+}
+
+/** Files the episodes stored before the open index, while it is not complete: one read after. */
+async function fileUnfiledEpisodes(): Promise<{ filed: number; errors: unknown[] }> {
+  try {
+    if (await episodeStore.openIndexComplete()) return { filed: 0, errors: [] };
+    return { filed: await episodeStore.fileUnfiled(), errors: [] };
+  } catch (error) {
+    return { filed: 0, errors: [error] };
+  }
 }

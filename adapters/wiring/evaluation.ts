@@ -1,6 +1,7 @@
 import type { EvaluationDeps } from '../../domain/evaluation.ts';
 import { DeviceCache } from '../../domain/device-cache.ts';
 import { type FlushDeps, flushGroup } from '../../domain/notification-groups.ts';
+import { OpenEpisodeCache, TrackedEpisodeStore } from '../../domain/open-episodes.ts';
 import { RuleCache } from '../../domain/rule-cache.ts';
 import { alertsTopic, tables } from '../../infra/resources.ts';
 import { AppSyncAlertPublisher } from '../appsync-alert-publisher.ts';
@@ -33,6 +34,18 @@ export const rules = new RuleCache(ruleStore, {
   metrics,
 });
 
+export const episodeStore = new DynamoDbEpisodeStore(dynamodb, setting(tables.episodes.envVar));
+
+/**
+ * The episodes not at rest, read whole at a cold start and then by their changes
+ * (domain/open-episodes.ts): what spares the worker a read per healthy reading and rule.
+ */
+export const openEpisodes = new OpenEpisodeCache(episodeStore, {
+  maxAgeMs: setting('RULES_REFRESH_MS'),
+  onError: (error) =>
+    logger.warn('Open episodes not refreshed; episodes are read meanwhile', { error }),
+});
+
 /**
  * The e-mail channel's groups: the worker adds notifications and flushes a group when its
  * `flushGroup` message arrives; the scheduled check flushes the overdue ones.
@@ -59,7 +72,9 @@ export const evaluationDeps: EvaluationDeps = {
     logger.warn('Devices not recorded in the inventory; their next readings record them', {
       error,
     }),
-  episodes: new DynamoDbEpisodeStore(dynamodb, setting(tables.episodes.envVar)),
+  // What the worker reads and writes tells its knowledge of the open episodes at once.
+  episodes: new TrackedEpisodeStore(episodeStore, openEpisodes.known),
+  openEpisodes: () => openEpisodes.current(),
   alerts: alertStore(),
   notifier: new GroupingNotifier(
     () => rules.current(),

@@ -104,6 +104,7 @@ export class Evaluation extends Construct {
       props.tables.alerts,
       props.tables.devices,
       props.tables.notificationGroups,
+      props.tables.episodes,
     );
     props.tables.devices.grantReadData(this.check);
     acknowledgeIndexAccess(
@@ -112,6 +113,7 @@ export class Evaluation extends Construct {
       props.tables.alerts,
       props.tables.devices,
       props.tables.notificationGroups,
+      props.tables.episodes,
     );
   }
 }

@@ -10,6 +10,11 @@ import {
   seenMarks,
 } from '../../domain/device.ts';
 import { type EpisodeState, newEpisode, type Notification } from '../../domain/episode.ts';
+import {
+  isAtRest,
+  type OpenEpisodeChange,
+  type OpenEpisodeFeed,
+} from '../../domain/open-episodes.ts';
 import { nextToken, type PageRequest } from '../../domain/pagination.ts';
 import {
   type AlertNotifier,
@@ -57,9 +62,16 @@ export class FakeReadingStore implements ReadingStore {
   }
 }
 
-/** Episodes with the conditional-write semantics of the real store; shareable by "workers". */
-export class FakeEpisodeStore implements EpisodeStore {
+/**
+ * Episodes with the conditional-write semantics of the real store; shareable by "workers".
+ * Its index of episodes not at rest is stamped by `now` and complete unless told otherwise.
+ */
+export class FakeEpisodeStore implements EpisodeStore, OpenEpisodeFeed {
   readonly items = new Map<string, EpisodeState>();
+  /** The index of episodes not at rest: key → when their last write stamped them. */
+  readonly filed = new Map<string, number>();
+  indexComplete = true;
+  now: () => number = Date.now;
   /** Called before each save, to let a test slip in a competing write. */
   beforeSave: (() => Promise<void>) | null = null;
 
@@ -79,12 +91,30 @@ export class FakeEpisodeStore implements EpisodeStore {
     if ((this.items.get(key)?.version ?? 0) !== expectedVersion) return null;
     const stored = structuredClone({ ...state, version: expectedVersion + 1 });
     this.items.set(key, stored);
+    if (isAtRest(stored)) this.filed.delete(key);
+    else this.filed.set(key, this.now());
     return structuredClone(stored);
   }
   async clearOutbox(state: EpisodeState): Promise<void> {
     const key = episodeKey(state.ruleId, state.deviceId);
     const current = this.items.get(key);
     if (current && current.version === state.version) current.outbox = [];
+    if (current && isAtRest(current)) this.filed.delete(key);
+  }
+  async openIndexComplete(): Promise<boolean> {
+    return this.indexComplete;
+  }
+  async openSince(since: number | null): Promise<OpenEpisodeChange[]> {
+    return [...this.filed]
+      .filter(([, at]) => since === null || at >= since)
+      .map(([key, at]) => {
+        const { ruleId, deviceId, version } = this.items.get(key) as EpisodeState;
+        return { id: key, ruleId, deviceId, version, changedAt: at };
+      });
+  }
+  async fileUnfiled(): Promise<number> {
+    this.indexComplete = true;
+    return 0;
   }
   async listForRule(ruleId: string): Promise<EpisodeState[]> {
     return [...this.items.values()]
