@@ -1,11 +1,23 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbEpisodeStore } from '../../adapters/dynamodb-episode-store.ts';
 import { thresholdAlert } from '../../domain/alert.ts';
 import { type EpisodeState, newEpisode } from '../../domain/episode.ts';
+import { evaluateReadings } from '../../domain/evaluation.ts';
+import { noMetrics } from '../../domain/metrics.ts';
+import { OpenEpisodeCache, TrackedEpisodeStore } from '../../domain/open-episodes.ts';
+import { RuleIndex } from '../../domain/rule-index.ts';
 import { tables } from '../../infra/resources.ts';
 import { type ProvisionedEmulators, startProvisionedEmulators } from '../support/emulators.ts';
 import { reading, rule, t0 } from '../support/builders.ts';
+import {
+  FakeAlertStore,
+  FakeChannel,
+  FakeMutes,
+  FakeReadingStore,
+  muteDeps,
+} from '../support/fakes.ts';
 
 // The episode store's index of episodes not at rest, against the DynamoDB emulator: what
 // domain/open-episodes.ts relies on of it.
@@ -39,6 +51,91 @@ function firing(ruleId: string, deviceId: string): EpisodeState {
 
 const listed = async (since: number | null = null) =>
   (await store.openSince(since)).map(({ id, version }) => ({ id, version }));
+
+/** Counts a client's requests by operation, with an SDK middleware (as bench/aws-counter.ts). */
+function countRequests(client: DynamoDBClient): { counts: Map<string, number>; items: number } {
+  const counted = { counts: new Map<string, number>(), items: 0 };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const result = await next(args);
+      const name = context.commandName ?? '?';
+      counted.counts.set(name, (counted.counts.get(name) ?? 0) + 1);
+      const output = result.output as { Items?: unknown[]; Responses?: Record<string, unknown[]> };
+      counted.items += output.Items?.length ?? 0;
+      for (const items of Object.values(output.Responses ?? {})) counted.items += items.length;
+      return result;
+    },
+    { step: 'initialize', name: 'openEpisodesRequestCounter' },
+  );
+  return counted;
+}
+
+// First: the overlap of a refresh would read the stamps of the tests after it.
+describe('a worker with the open episodes known, against the DynamoDB emulator', () => {
+  it('given healthy readings of 1,000 plain rules, then no episode is read and a refresh of the index reads its 8 shards and no item; an alert another worker fires is read from it', async () => {
+    const counted = new DynamoDBClient({
+      region: 'us-east-1',
+      endpoint: emulators.dynamodbUrl,
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    const requests = countRequests(counted);
+    const episodes = new DynamoDbEpisodeStore(
+      DynamoDBDocumentClient.from(counted, { marshallOptions: { removeUndefinedValues: true } }),
+      table,
+    );
+    let clock = Date.now();
+    const open = new OpenEpisodeCache(episodes, { maxAgeMs: 1_000, now: () => clock });
+    const rules = Array.from({ length: 1_000 }, (_, k) =>
+      rule(`plain-${k}`, { deviceId: `P${k}` }),
+    );
+    const index = new RuleIndex(rules);
+    const deps = {
+      readings: new FakeReadingStore(),
+      rules: async () => index,
+      devices: { loadMany: async () => new Map(), recordSightings: async () => {} },
+      episodes: new TrackedEpisodeStore(episodes, open.known),
+      openEpisodes: () => open.current(),
+      alerts: new FakeAlertStore(),
+      notifier: new FakeChannel(),
+      publisher: new FakeChannel(),
+      now: () => clock,
+      sleep: async () => {},
+      firingWindowMs: 60_000,
+      deliveryLeaseMs: 60_000,
+      ...muteDeps(new FakeMutes()),
+      metrics: noMetrics,
+    };
+    const healthy = (n: number) => rules.map((_, k) => reading(`h${n}-${k}`, 20, n, `P${k}`));
+
+    // The cold start reads the index whole (its 8 shards) and whether it is complete.
+    await evaluateReadings(healthy(1), deps);
+    expect(requests.counts.get('BatchGetItemCommand')).toBeUndefined();
+    expect(requests.counts.get('QueryCommand')).toBe(8);
+
+    // Busy, nothing moving: a refresh reads the tail of each shard, and finds nothing.
+    requests.counts.clear();
+    requests.items = 0;
+    clock += 1_000;
+    await evaluateReadings(healthy(2), deps);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(Object.fromEntries(requests.counts)).toEqual({ QueryCommand: 8 });
+    expect(requests.items).toBe(0);
+
+    // Another worker (its own store) fires plain-7's alert on P7: the next refresh reads it,
+    // and P7's next healthy reading is read for, and resolves it.
+    await store.save(firing('plain-7', 'P7'), 0);
+    requests.counts.clear();
+    requests.items = 0;
+    clock += 1_000;
+    await open.current();
+    expect(requests.items).toBe(1);
+    await evaluateReadings([reading('resolve-7', 20, 3, 'P7')], deps);
+    expect(requests.counts.get('BatchGetItemCommand')).toBe(1);
+    expect(
+      (await episodes.loadMany([{ ruleId: 'plain-7', deviceId: 'P7' }])).get('plain-7#P7')?.open,
+    ).toBeNull();
+  });
+});
 
 describe('DynamoDbEpisodeStore: the index of open episodes', () => {
   it('given a new table, then its index is complete (nothing was stored before it)', async () => {
