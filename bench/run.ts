@@ -11,7 +11,7 @@ import { type AuthorizerResult, measureAuthorizerCost } from './authorizer.ts';
 import { AwsRequestCounter } from './aws-counter.ts';
 import { type BundleResult, measureBundles } from './bundles.ts';
 import { type BacktestThroughput, backtestText } from './backtest.ts';
-import { type EngineResult, measureEngineScaling } from './engine.ts';
+import type { EngineResult } from './engine.ts';
 import { measureMuteCheckRatio, type MuteCheckResult } from './mutes.ts';
 import type { StormResult } from './storm.ts';
 import { type CostEstimate, estimateCost, loadPrices, operationBreakdown } from './cost.ts';
@@ -525,8 +525,8 @@ const endpoint = await phase('endpoint', 'GraphQL endpoint vs baseline', () =>
 if (endpoint) endpointRows(endpoint);
 const bundles = await phase('bundles', 'Lambda bundles', () => measureBundles(settings.bundleRuns));
 if (bundles) bundleRows(bundles);
-const engine = await phase('engine', 'Evaluation engine', async () =>
-  measureEngineScaling(quick ? 200_000 : 1_000_000),
+const engine = await phase('engine', 'Evaluation engine', () =>
+  runReportingScript<EngineResult[]>('./engine.ts', ['--json', quick ? 200_000 : 1_000_000]),
 );
 if (engine) engineRows(engine);
 // The backtest and the storm each on a fresh stack in a process of its own: this process's
