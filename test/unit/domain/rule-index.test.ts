@@ -110,6 +110,39 @@ describe('RuleIndex changes', () => {
     expect(index.size).toBe(0);
   });
 
+  it('given selectors filed by some of their matchers, then the matchers left out of the filing are still checked', () => {
+    const models = Array.from({ length: 20 }, (_, n) => `m${n}`);
+    const index = new RuleIndex([
+      // 20 models are more places than a rule gets: filed by its site, its models checked.
+      rule('wide', {
+        selector: [
+          { key: 'site', operator: 'EQ', values: ['berlin'] },
+          { key: 'model', operator: 'IN', values: models },
+        ],
+      }),
+      // Two matchers of one key: filed by both, so both hold.
+      rule('twice', {
+        selector: [
+          { key: 'site', operator: 'EQ', values: ['berlin'] },
+          { key: 'site', operator: 'IN', values: ['berlin', 'paris'] },
+        ],
+      }),
+      // Filed by its site; the tier is checked.
+      rule('prod', {
+        selector: [
+          { key: 'site', operator: 'EQ', values: ['paris'] },
+          { key: 'tier', operator: 'NEQ', values: ['lab'] },
+        ],
+      }),
+    ]);
+    const ids = (labels: Record<string, string>) =>
+      sorted(index.matching('D9', 'temperature', labels));
+    expect(ids({ site: 'berlin', model: 'm3' })).toEqual(['twice', 'wide']);
+    expect(ids({ site: 'berlin', model: 'm25' })).toEqual(['twice']);
+    expect(ids({ site: 'paris', model: 'm3' })).toEqual(['prod']);
+    expect(ids({ site: 'paris', tier: 'lab' })).toEqual([]);
+  });
+
   it('given 5,000 selector rules of one metric, then a reading finds the one its labels satisfy', () => {
     const rules = Array.from({ length: 5_000 }, (_, n) =>
       rule(`s${n}`, {
