@@ -38,6 +38,31 @@ describe('RuleIndex changes', () => {
     expect(sorted(before)).toEqual(['every', 'r1']);
   });
 
+  it('given one device with rules of several metrics, then each reading finds the rules of its metric, through removals', () => {
+    const index = new RuleIndex([
+      rule('a', { deviceId: 'D1' }),
+      rule('b', { deviceId: 'D1', threshold: 70 }),
+      rule('c', { deviceId: 'D1', metric: 'pressure' }),
+      rule('d', { deviceId: 'D2' }),
+    ]);
+    const ids = (deviceId: string, metric: string) => sorted(index.matching(deviceId, metric));
+    expect(ids('D1', 'temperature')).toEqual(['a', 'b']);
+    expect(ids('D1', 'pressure')).toEqual(['c']);
+    expect(ids('D2', 'pressure')).toEqual([]);
+    index.remove('b');
+    expect(ids('D1', 'temperature')).toEqual(['a']);
+    index.remove('a');
+    expect(ids('D1', 'temperature')).toEqual([]);
+    expect(ids('D1', 'pressure')).toEqual(['c']);
+    index.upsert(rule('c', { deviceId: 'D1', metric: 'humidity' }));
+    expect(ids('D1', 'pressure')).toEqual([]);
+    expect(ids('D1', 'humidity')).toEqual(['c']);
+    index.remove('c');
+    expect(ids('D1', 'humidity')).toEqual([]);
+    expect(ids('D2', 'temperature')).toEqual(['d']);
+    expect(index.size).toBe(1);
+  });
+
   it('given removals, then the rule is matched nowhere and removing it again says so', () => {
     const index = new RuleIndex([
       rule('a', { deviceId: 'D1' }),
