@@ -22,6 +22,30 @@ function ephemeralRange(): { low: number; high: number } | null {
 /** Ports below the ephemeral range, from 10,000: where no outgoing connection lands. */
 const BELOW_EPHEMERAL_FROM = 10_000;
 
+/**
+ * The slice of the range this process draws from, when several processes draw at once:
+ * test files run two at a time, each starting stacks on free ports, and a port one file
+ * found free could be taken by the other's stack before its own listens. Each vitest worker
+ * takes a slice of its own (test/support/port-slice.ts). Null: the whole range.
+ */
+let slice: { index: number; count: number } | null = null;
+
+/** Draws every port of this process from slice `index` (0 to `count` - 1) of the range. */
+export function drawPortsFromSlice(index: number, count: number): void {
+  if (!Number.isInteger(index) || !Number.isInteger(count) || index < 0 || index >= count) {
+    throw new RangeError(`No port slice ${index} of ${count}`);
+  }
+  slice = { index, count };
+}
+
+/** The part of [low, high) this process draws from. */
+function sliceOf(low: number, high: number): { low: number; high: number } {
+  if (slice === null) return { low, high };
+  const size = Math.floor((high - low) / slice.count);
+  const start = low + slice.index * size;
+  return { low: start, high: start + size };
+}
+
 /** Listens on `port` (0: any) on loopback; the port it got, or null when it is taken. */
 function hold(server: Server, port: number): Promise<number | null> {
   return new Promise((resolve, reject) => {
@@ -40,11 +64,15 @@ function hold(server: Server, port: number): Promise<number | null> {
  * benchmark). Each is held until all are chosen: a port released at once may be handed out
  * again by the next request for any free port, and two servers of one stack would then meet.
  * On Linux they are drawn at random below the ephemeral range, so that no client's
- * connection can take one before its server listens, or again while it restarts.
+ * connection can take one before its server listens, or again while it restarts; from
+ * this process's slice of that range, if it has one (`drawPortsFromSlice`).
  */
 export async function freePorts(count: number): Promise<number[]> {
   const range = ephemeralRange();
-  const below = range && range.low - BELOW_EPHEMERAL_FROM > 1_000 ? range.low : null;
+  const below =
+    range && range.low - BELOW_EPHEMERAL_FROM > 1_000
+      ? sliceOf(BELOW_EPHEMERAL_FROM, range.low)
+      : null;
   const held: Server[] = [];
   try {
     const ports: number[] = [];
@@ -52,9 +80,7 @@ export async function freePorts(count: number): Promise<number[]> {
       const server = createServer();
       server.unref();
       const wanted =
-        below === null
-          ? 0
-          : BELOW_EPHEMERAL_FROM + Math.floor(Math.random() * (below - BELOW_EPHEMERAL_FROM));
+        below === null ? 0 : below.low + Math.floor(Math.random() * (below.high - below.low));
       const port = await hold(server, wanted);
       if (port === null) continue;
       if (ports.includes(port)) {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { freePorts, freeStackPorts } from '../../../local/free-ports.ts';
+import { drawPortsFromSlice, freePorts, freeStackPorts } from '../../../local/free-ports.ts';
 
 describe('free ports for a local stack', () => {
   it('given many requests, then the ports of one request are always all different', async () => {
@@ -23,6 +23,30 @@ describe('free ports for a local stack', () => {
     for (const port of await freePorts(20)) {
       expect(port).toBeGreaterThanOrEqual(10_000);
       expect(port).toBeLessThan(low);
+    }
+  });
+
+  it('given two slices of the range, then each process draws its ports from its own', async () => {
+    let low: number;
+    try {
+      low = Number(
+        readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0],
+      );
+    } catch {
+      return; // not Linux: any free port
+    }
+    const size = Math.floor((low - 10_000) / 4);
+    try {
+      drawPortsFromSlice(0, 4);
+      for (const port of await freePorts(20)) expect(port - 10_000).toBeLessThan(size);
+      drawPortsFromSlice(1, 4);
+      for (const port of await freePorts(20)) {
+        expect(port - 10_000).toBeGreaterThanOrEqual(size);
+        expect(port - 10_000).toBeLessThan(2 * size);
+      }
+      expect(() => drawPortsFromSlice(4, 4)).toThrow('No port slice 4 of 4');
+    } finally {
+      drawPortsFromSlice(0, 1);
     }
   });
 
