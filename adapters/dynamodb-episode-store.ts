@@ -31,6 +31,20 @@ const [openIndex] = tables.episodes.globalSecondaryIndexes;
 const INDEX_STATE_KEY = { ruleId: '#open-index', deviceId: 'state' } as const;
 
 /**
+ * Where the filing of episodes stored before the `open` index stands: a first pass over the
+ * table (`startedAt`), then a second from `notBefore`, for what the version before wrote
+ * meanwhile (its workers still running while the deployment went on), then `complete`.
+ * `resumeFrom` is the next page of the pass under way.
+ */
+interface IndexState {
+  complete?: boolean;
+  pass?: 1 | 2;
+  startedAt?: number;
+  notBefore?: number;
+  resumeFrom?: Record<string, unknown>;
+}
+
+/**
  * Marks a new, empty table's `open` index complete: there is nothing stored before it to
  * file (the local stack's provisioning of a new table; in AWS the scheduled check's first
  * run finds nothing to file and marks it).
@@ -100,16 +114,10 @@ export class DynamoDbEpisodeStore implements EpisodeStore, OpenEpisodeFeed {
     const writeId = randomUUID();
     try {
       await this.#client.send(
-        new PutCommand({
+        new UpdateCommand({
           TableName: this.#tableName,
-          Item: { ...toItem(stored), ...filing(stored), writeId },
-          ...(expectedVersion === 0
-            ? { ConditionExpression: 'attribute_not_exists(ruleId)' }
-            : {
-                ConditionExpression: '#version = :expected',
-                ExpressionAttributeNames: { '#version': 'version' },
-                ExpressionAttributeValues: { ':expected': expectedVersion },
-              }),
+          Key: { ruleId: stored.ruleId, deviceId: stored.deviceId },
+          ...writeOf(stored, writeId, expectedVersion),
         }),
       );
       return stored;
@@ -135,7 +143,7 @@ export class DynamoDbEpisodeStore implements EpisodeStore, OpenEpisodeFeed {
           Key: { ruleId: state.ruleId, deviceId: state.deviceId },
           // Delivered, an episode with nothing else open is at rest: out of the index.
           UpdateExpression: isAtRest({ ...state, outbox: [] })
-            ? 'SET outbox = :empty REMOVE openShard, openKey'
+            ? 'SET outbox = :empty REMOVE openShard, openKey, openVersion'
             : 'SET outbox = :empty',
           ConditionExpression: '#version = :version',
           ExpressionAttributeNames: { '#version': 'version' },
@@ -186,7 +194,7 @@ export class DynamoDbEpisodeStore implements EpisodeStore, OpenEpisodeFeed {
             id: episodeKey(item.ruleId as string, item.deviceId as string),
             ruleId: item.ruleId as string,
             deviceId: item.deviceId as string,
-            version: item.version as number,
+            version: item.openVersion as number,
             changedAt: changedAtOf(item.openKey as string),
           }),
         ),
@@ -195,12 +203,18 @@ export class DynamoDbEpisodeStore implements EpisodeStore, OpenEpisodeFeed {
     return shards.flat();
   }
 
-  async fileUnfiled(): Promise<number> {
-    const state = await this.#client.send(
+  async fileUnfiled(options: { budgetMs: number; settleMs: number }): Promise<number> {
+    const began = Date.now();
+    const read = await this.#client.send(
       new GetCommand({ TableName: this.#tableName, Key: INDEX_STATE_KEY, ConsistentRead: true }),
     );
-    if (state.Item?.complete === true) return 0;
-    let startKey = state.Item?.resumeFrom as Record<string, unknown> | undefined;
+    const state = (read.Item ?? {}) as IndexState;
+    if (state.complete === true) return 0;
+    const pass = state.pass ?? 1;
+    // The second pass waits for the writers of the version before to be gone.
+    if (pass === 2 && !state.resumeFrom && began < (state.notBefore ?? 0)) return 0;
+    const startedAt = state.startedAt ?? began;
+    let startKey = state.resumeFrom;
     let filed = 0;
     do {
       const page = await this.#client.send(
@@ -218,16 +232,16 @@ export class DynamoDbEpisodeStore implements EpisodeStore, OpenEpisodeFeed {
         filed++;
       }
       startKey = page.LastEvaluatedKey;
-      // Where the next run resumes, should this one stop (a function's timeout).
+      // Where the next run resumes, should this one stop (its budget, or a timeout).
+      const next: IndexState = startKey
+        ? { pass, startedAt, resumeFrom: startKey }
+        : pass === 1
+          ? { pass: 2, notBefore: startedAt + options.settleMs }
+          : { complete: true };
       await this.#client.send(
-        new PutCommand({
-          TableName: this.#tableName,
-          Item: startKey
-            ? { ...INDEX_STATE_KEY, complete: false, resumeFrom: startKey }
-            : { ...INDEX_STATE_KEY, complete: true },
-        }),
+        new PutCommand({ TableName: this.#tableName, Item: { ...INDEX_STATE_KEY, ...next } }),
       );
-    } while (startKey);
+    } while (startKey && Date.now() - began < options.budgetMs);
     return filed;
   }
 
@@ -238,7 +252,7 @@ export class DynamoDbEpisodeStore implements EpisodeStore, OpenEpisodeFeed {
         new UpdateCommand({
           TableName: this.#tableName,
           Key: { ruleId: episode.ruleId, deviceId: episode.deviceId },
-          UpdateExpression: 'SET openShard = :shard, openKey = :key',
+          UpdateExpression: 'SET openShard = :shard, openKey = :key, openVersion = :openVersion',
           ConditionExpression: '#version = :version',
           ExpressionAttributeNames: { '#version': 'version' },
           ExpressionAttributeValues: { ...filingValues(episode), ':version': episode.version },
@@ -252,17 +266,54 @@ export class DynamoDbEpisodeStore implements EpisodeStore, OpenEpisodeFeed {
   }
 }
 
-/** The `open` index's keys of an episode not at rest, stamped now; none for one at rest. */
-function filing(state: EpisodeState): { openShard?: string; openKey?: string } {
-  if (isAtRest(state)) return {};
-  const values = filingValues(state);
-  return { openShard: values[':shard'], openKey: values[':key'] };
+/**
+ * The update that stores `state` whole, if the stored version is still `expectedVersion`
+ * (or none is stored, for 0), and files it in the `open` index: an episode at rest leaves the
+ * index; one that is not keeps the filing it has, or is filed now (stamped with this time and
+ * its version) when it leaves rest, so the index is written when an episode leaves rest and
+ * when it comes back, not by each step in between (a firing alert's repeats, 20 readings of
+ * flapping history after each change).
+ */
+function writeOf(state: EpisodeState, writeId: string, expectedVersion: number) {
+  const item: Record<string, unknown> = { ...toItem(state), writeId };
+  const fields = Object.entries(item).filter(([name]) => name !== 'ruleId' && name !== 'deviceId');
+  const names: Record<string, string> = { '#version': 'version' };
+  const values: Record<string, unknown> = {};
+  const sets = fields.map(([name, value], n) => {
+    names[`#a${n}`] = name;
+    values[`:a${n}`] = value;
+    return `#a${n} = :a${n}`;
+  });
+  let remove = '';
+  if (isAtRest(state)) remove = ' REMOVE openShard, openKey, openVersion';
+  else {
+    Object.assign(values, filingValues(state));
+    sets.push(
+      'openShard = if_not_exists(openShard, :shard)',
+      'openKey = if_not_exists(openKey, :key)',
+      'openVersion = if_not_exists(openVersion, :openVersion)',
+    );
+  }
+  if (expectedVersion !== 0) values[':expected'] = expectedVersion;
+  return {
+    UpdateExpression: `SET ${sets.join(', ')}${remove}`,
+    ConditionExpression:
+      expectedVersion === 0 ? 'attribute_not_exists(#version)' : '#version = :expected',
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
 }
 
-function filingValues(state: EpisodeState): { ':shard': string; ':key': string } {
+/** The `open` index's attributes of an episode filed now. */
+function filingValues(state: EpisodeState): {
+  ':shard': string;
+  ':key': string;
+  ':openVersion': number;
+} {
   return {
     ':shard': openEpisodeShard(state.ruleId, state.deviceId),
     ':key': changeMarker(episodeKey(state.ruleId, state.deviceId), Date.now()),
+    ':openVersion': state.version,
   };
 }
 

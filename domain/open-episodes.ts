@@ -82,11 +82,12 @@ export interface OpenEpisodeFeed {
   /** The episodes not at rest written at or after `since` (epoch ms); all of them for null. */
   openSince(since: number | null): Promise<OpenEpisodeChange[]>;
   /**
-   * Files the stored episodes not at rest that were stored before the index existed, then
-   * marks the index complete; resumes where a run that stopped left off. Returns how many
-   * it filed.
+   * Files the stored episodes not at rest that were stored before the index existed, in two
+   * passes over the store, the second `settleMs` after the first began (for what the version
+   * before wrote while it still ran), then marks the index complete. A run stops after
+   * `budgetMs` and the next resumes where it stopped. Returns how many it filed.
    */
-  fileUnfiled(): Promise<number>;
+  fileUnfiled(options: { budgetMs: number; settleMs: number }): Promise<number>;
 }
 
 /**
@@ -179,10 +180,16 @@ export class OpenEpisodeCache {
 
   /**
    * The knowledge to skip by now, or null when nothing may be skipped: the index is not
-   * complete yet, or it could not be read for longer than twice `maxAgeMs`.
+   * complete yet, could not be read at a cold start, or not for longer than twice `maxAgeMs`.
    */
   async current(): Promise<OpenEpisodes | null> {
-    const known = await this.#feed.current();
+    let known: OpenEpisodes;
+    try {
+      known = await this.#feed.current();
+    } catch {
+      // The cold start's read failed (told to onError): every episode is read meanwhile.
+      return null;
+    }
     if (!known.complete || this.#now() - known.fedAt > 2 * this.#maxAgeMs) return null;
     return known;
   }

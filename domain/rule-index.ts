@@ -167,7 +167,9 @@ export class RuleIndex {
     }
     const matched = forDevice ? [...forDevice, ...every] : [...every];
     for (const filing of selected.byKeys.values()) {
-      const filed = filing.byValues.get(combined(filing.keys, labels) ?? '');
+      // A device without one of the keys has no place (a place may be '': empty values).
+      const values = combined(filing.keys, labels);
+      const filed = values === null ? undefined : filing.byValues.get(values);
       if (!filed) continue;
       for (const { rule, rest } of filed) if (!rest || selects(rest, labels)) matched.push(rule);
     }

@@ -107,9 +107,10 @@ export const tables = {
     // Episodes by rule and device. `open` is sparse: only episodes not at rest (an alert
     // open, breaching readings counted, flapping history, notifications to send) carry its
     // keys, `openShard` (one of 8 by the episode's key) and `openKey` (`<writer's time>#<key>`,
-    // restamped by every write of such an episode), so workers learn which episodes they must
-    // read from what changed (domain/open-episodes.ts). Its writes are the episodes that move,
-    // a fraction of the alerts' writes, over 8 partitions (docs/architecture.md).
+    // stamped when the episode leaves rest and kept until it is back), with `openVersion`, so
+    // workers learn which episodes they must read from what changed
+    // (domain/open-episodes.ts). Its writes are episodes leaving rest and coming back, over
+    // 8 partitions (docs/architecture.md).
     id: 'Episodes',
     envVar: 'EPISODES_TABLE',
     partitionKey: string('ruleId'),
@@ -119,7 +120,7 @@ export const tables = {
         indexName: 'open',
         partitionKey: string('openShard'),
         sortKey: string('openKey'),
-        nonKeyAttributes: ['version'],
+        nonKeyAttributes: ['openVersion'],
       },
     ],
   },

@@ -66,11 +66,18 @@ async function check(): Promise<{
   };
 }
 
+/**
+ * Half the check's run at most, so the rest of the check runs; the second pass a quarter of
+ * an hour after the first began: by then the workers of the version before have stopped
+ * (a deployment updates them within minutes; a run of theirs lasts at most 30 s).
+ */
+const UNFILED = { budgetMs: 30_000, settleMs: 15 * 60_000 };
+
 /** Files the episodes stored before the open index, while it is not complete: one read after. */
 async function fileUnfiledEpisodes(): Promise<{ filed: number; errors: unknown[] }> {
   try {
     if (await episodeStore.openIndexComplete()) return { filed: 0, errors: [] };
-    return { filed: await episodeStore.fileUnfiled(), errors: [] };
+    return { filed: await episodeStore.fileUnfiled(UNFILED), errors: [] };
   } catch (error) {
     return { filed: 0, errors: [error] };
   }

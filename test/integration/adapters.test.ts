@@ -897,7 +897,7 @@ describe('DynamoDbEpisodeStore', () => {
     const rival = await store.save({ ...fresh, consecutive: 7 }, 0);
 
     // Assess
-    expect(lost).toContain('PutItemCommand');
+    expect(lost).toContain('UpdateItemCommand');
     expect(saved).toMatchObject({ version: 1, consecutive: 1 });
     expect(rival).toBeNull();
     expect((await store.loadMany([key])).get('rule-lossy#D1')).toMatchObject({

@@ -26,6 +26,7 @@ let emulators: ProvisionedEmulators;
 let client: DynamoDBDocumentClient;
 let store: DynamoDbEpisodeStore;
 const table = tables.episodes.id;
+const INDEX_STATE = { ruleId: '#open-index', deviceId: 'state' };
 
 beforeAll(async () => {
   emulators = await startProvisionedEmulators({ visibilityTimeoutSeconds: 1, maxReceiveCount: 2 });
@@ -148,10 +149,13 @@ describe('DynamoDbEpisodeStore: the index of open episodes', () => {
     expect(await listed()).toContainEqual({ id: 'hot#D1', version: 1 });
     expect(await listed(before)).toContainEqual({ id: 'hot#D1', version: 1 });
     expect(await listed(Date.now() + 60_000)).toEqual([]);
-    // Resolved, its RESOLVED notification not yet delivered: still listed, at its version.
+    // Resolved, its RESOLVED notification not yet delivered: still listed, as filed when it
+    // left rest (not written again in the index).
+    const filedAs = (await store.openSince(null)).find(({ id }) => id === 'hot#D1');
     const notification = { key: 'RESOLVED@x', kind: 'RESOLVED' as const, alert: opened!.open! };
     const resolved = await store.save({ ...opened!, open: null, outbox: [notification] }, 1);
-    expect(await listed()).toContainEqual({ id: 'hot#D1', version: 2 });
+    expect((await store.openSince(null)).find(({ id }) => id === 'hot#D1')).toEqual(filedAs);
+    expect(filedAs?.version).toBe(1);
     await store.clearOutbox(resolved!);
     expect((await listed()).map(({ id }) => id)).not.toContain('hot#D1');
   });
@@ -170,18 +174,37 @@ describe('DynamoDbEpisodeStore: the index of open episodes', () => {
         Item: { ...newEpisode('old', 'D8'), version: 2, window: '[]' },
       }),
     );
-    await client.send(
-      new DeleteCommand({ TableName: table, Key: { ruleId: '#open-index', deviceId: 'state' } }),
-    );
+    await client.send(new DeleteCommand({ TableName: table, Key: INDEX_STATE }));
     expect(await store.openIndexComplete()).toBe(false);
     expect((await listed()).map(({ id }) => id)).not.toContain('old#D7');
-    // Only the episode not at rest is filed; the index state item is not an episode.
-    expect(await store.fileUnfiled()).toBe(1);
-    expect(await store.openIndexComplete()).toBe(true);
+    // The first pass files only the episode not at rest; the index state item is no episode.
+    const settling = { budgetMs: 30_000, settleMs: 60_000 };
+    expect(await store.fileUnfiled(settling)).toBe(1);
     expect(await listed()).toContainEqual({ id: 'old#D7', version: 4 });
     expect((await listed()).map(({ id }) => id)).not.toContain('old#D8');
     expect(await store.listForRule('old')).toHaveLength(2);
-    // Filed once: a second run has nothing to do.
-    expect(await store.fileUnfiled()).toBe(0);
+    // A worker of the version before writes an episode open, unfiled, after the first pass:
+    // the second pass waits for those workers to be gone, then files it.
+    await client.send(
+      new PutCommand({
+        TableName: table,
+        Item: { ...firing('old', 'D9'), version: 3, window: '[]' },
+      }),
+    );
+    expect(await store.fileUnfiled(settling)).toBe(0);
+    expect(await store.openIndexComplete()).toBe(false);
+    // A quarter of an hour later (the state's time moved back here):
+    const settled = { budgetMs: 30_000, settleMs: 0 };
+    await client.send(
+      new PutCommand({
+        TableName: table,
+        Item: { ...INDEX_STATE, complete: false, pass: 2, notBefore: Date.now() - 1 },
+      }),
+    );
+    expect(await store.fileUnfiled(settled)).toBe(1);
+    expect(await store.openIndexComplete()).toBe(true);
+    expect(await listed()).toContainEqual({ id: 'old#D9', version: 3 });
+    // Complete: a later run has nothing to do.
+    expect(await store.fileUnfiled(settled)).toBe(0);
   });
 });

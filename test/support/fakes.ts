@@ -68,8 +68,8 @@ export class FakeReadingStore implements ReadingStore {
  */
 export class FakeEpisodeStore implements EpisodeStore, OpenEpisodeFeed {
   readonly items = new Map<string, EpisodeState>();
-  /** The index of episodes not at rest: key → when their last write stamped them. */
-  readonly filed = new Map<string, number>();
+  /** The index of episodes not at rest: key → when they left rest, and at which version. */
+  readonly filed = new Map<string, { at: number; version: number }>();
   indexComplete = true;
   now: () => number = Date.now;
   /** Called before each save, to let a test slip in a competing write. */
@@ -92,7 +92,7 @@ export class FakeEpisodeStore implements EpisodeStore, OpenEpisodeFeed {
     const stored = structuredClone({ ...state, version: expectedVersion + 1 });
     this.items.set(key, stored);
     if (isAtRest(stored)) this.filed.delete(key);
-    else this.filed.set(key, this.now());
+    else if (!this.filed.has(key)) this.filed.set(key, { at: this.now(), version: stored.version });
     return structuredClone(stored);
   }
   async clearOutbox(state: EpisodeState): Promise<void> {
@@ -106,13 +106,13 @@ export class FakeEpisodeStore implements EpisodeStore, OpenEpisodeFeed {
   }
   async openSince(since: number | null): Promise<OpenEpisodeChange[]> {
     return [...this.filed]
-      .filter(([, at]) => since === null || at >= since)
-      .map(([key, at]) => {
-        const { ruleId, deviceId, version } = this.items.get(key) as EpisodeState;
+      .filter(([, { at }]) => since === null || at >= since)
+      .map(([key, { at, version }]) => {
+        const { ruleId, deviceId } = this.items.get(key) as EpisodeState;
         return { id: key, ruleId, deviceId, version, changedAt: at };
       });
   }
-  async fileUnfiled(): Promise<number> {
+  async fileUnfiled(_options: { budgetMs: number; settleMs: number }): Promise<number> {
     this.indexComplete = true;
     return 0;
   }

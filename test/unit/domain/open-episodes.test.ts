@@ -188,6 +188,18 @@ describe('evaluation with the open episodes known', () => {
     expect(store.reads).toBe(2);
   });
 
+  it('given the index cannot be read at a cold start, then the batch is evaluated, every matched episode read', async () => {
+    const store = new CountingEpisodeStore();
+    store.openSince = async () => {
+      throw new Error('index unavailable');
+    };
+    const { deps, publisher } = worker([rule('hot')], store);
+    const failed = await evaluateReadings([reading('r1', 20, 1), reading('r2', 75, 2)], deps);
+    expect(failed.size).toBe(0);
+    expect(store.reads).toBe(1);
+    expect(statusesOf(publisher)).toEqual(['FIRING']);
+  });
+
   it('given the index could not be read for twice the refresh time, then every matched episode is read', async () => {
     const store = new CountingEpisodeStore();
     const { deps, clock } = worker([rule('hot')], store);

@@ -168,6 +168,19 @@ describe('RuleIndex changes', () => {
     expect(ids({ site: 'paris', tier: 'lab' })).toEqual([]);
   });
 
+  it('given selectors that require an empty label value, then only devices with that key and value match', () => {
+    const index = new RuleIndex([
+      rule('empty', { selector: [{ key: 'site', operator: 'EQ', values: [''] }] }),
+      rule('empty-or-x', { selector: [{ key: 'site', operator: 'IN', values: ['', 'x'] }] }),
+    ]);
+    const ids = (labels: Record<string, string>) =>
+      sorted(index.matching('D9', 'temperature', labels));
+    expect(ids({ site: '' })).toEqual(['empty', 'empty-or-x']);
+    expect(ids({ site: 'x' })).toEqual(['empty-or-x']);
+    expect(ids({ model: 'm1' })).toEqual([]);
+    expect(index.matching('D9', 'temperature')).toEqual([]);
+  });
+
   it('given 5,000 selector rules of one metric, then a reading finds the one its labels satisfy', () => {
     const rules = Array.from({ length: 5_000 }, (_, n) =>
       rule(`s${n}`, {
