@@ -2,6 +2,17 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { drawPortsFromSlice, freePorts, freeStackPorts } from '../../../local/free-ports.ts';
 
+/** The first port of the range outgoing connections take theirs from (Linux), or null. */
+function ephemeralLow(): number | null {
+  try {
+    return Number(
+      readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0],
+    );
+  } catch {
+    return null;
+  }
+}
+
 describe('free ports for a local stack', () => {
   it('given many requests, then the ports of one request are always all different', async () => {
     for (let round = 0; round < 50; round++) {
@@ -12,14 +23,8 @@ describe('free ports for a local stack', () => {
   });
 
   it('given Linux, then the ports lie below the range outgoing connections take theirs from', async () => {
-    let low: number;
-    try {
-      low = Number(
-        readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0],
-      );
-    } catch {
-      return; // not Linux: any free port
-    }
+    const low = ephemeralLow();
+    if (low === null) return; // not Linux: any free port
     for (const port of await freePorts(20)) {
       expect(port).toBeGreaterThanOrEqual(10_000);
       expect(port).toBeLessThan(low);
@@ -27,14 +32,8 @@ describe('free ports for a local stack', () => {
   });
 
   it('given two slices of the range, then each process draws its ports from its own', async () => {
-    let low: number;
-    try {
-      low = Number(
-        readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0],
-      );
-    } catch {
-      return; // not Linux: any free port
-    }
+    const low = ephemeralLow();
+    if (low === null) return; // not Linux: any free port
     const size = Math.floor((low - 10_000) / 4);
     try {
       drawPortsFromSlice(0, 4);
