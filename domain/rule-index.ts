@@ -90,6 +90,8 @@ export class RuleIndex {
   readonly #byMetric = new Map<string, MetricRules>();
   /** device → its own rules (DeviceRules). */
   readonly #byDevice = new Map<string, DeviceRules>();
+  /** The options rules share (SharedOptions). */
+  readonly #options = new SharedOptions();
 
   constructor(rules: Iterable<IndexedRuleSource & { enabled: boolean }> = []) {
     for (const rule of rules) if (rule.enabled) this.upsert(rule);
@@ -116,7 +118,7 @@ export class RuleIndex {
       };
       this.#byMetric.set(source.metric, bucket);
     }
-    const rule = compact(source, bucket.metric);
+    const rule = new CompactRule(source, bucket.metric, this.#options);
     this.#byId.set(rule.id, rule);
     if (rule.deviceId !== null) {
       this.#addOwn(rule.deviceId, rule);
@@ -133,6 +135,7 @@ export class RuleIndex {
     const rule = this.#byId.get(id);
     if (!rule) return false;
     this.#byId.delete(id);
+    if (rule instanceof CompactRule) this.#options.release(rule.options);
     const bucket = this.#byMetric.get(rule.metric);
     if (!bucket) return true;
     const without = (list: readonly IndexedRule[]) => list.filter((other) => other !== rule);
@@ -365,7 +368,7 @@ class CompactRule implements IndexedRule {
   readonly name: string | null;
   readonly #options: KeptOptions;
 
-  constructor(source: IndexedRuleSource, metric: string) {
+  constructor(source: IndexedRuleSource, metric: string, shared: SharedOptions) {
     this.id = source.id;
     this.deviceId = source.deviceId;
     this.metric = metric;
@@ -403,7 +406,14 @@ class CompactRule implements IndexedRule {
     this.#options =
       isDefault && flapIsDefault && selector === null
         ? DEFAULT_SHARED
-        : Object.freeze({ ...options, selector, flap });
+        : selector === null
+          ? shared.hold({ ...options, selector, flap })
+          : Object.freeze({ ...options, selector, flap });
+  }
+
+  /** The options object this rule holds (the index releases it when the rule goes). */
+  get options(): KeptOptions {
+    return this.#options;
   }
 
   get selector(): LabelSelector | null {
@@ -474,6 +484,57 @@ const DEFAULT_SHARED: KeptOptions = Object.freeze({
   flap: flapDefaults,
 });
 
-function compact(source: IndexedRuleSource, metric: string): IndexedRule {
-  return new CompactRule(source, metric);
+/**
+ * The options of an index's rules, one object for every set of equal options: rules made from
+ * one template or one import (a `forReadings` of 3, a window, a no-data time) keep one
+ * object between them, not one each, and a reading of any of them finds it in cache.
+ * Counted, so the set of a rule set's last rule goes with it. Selector rules keep their own
+ * (their selector is nearly always theirs alone), and rules at the defaults keep
+ * DEFAULT_SHARED, neither of them counted here.
+ */
+class SharedOptions {
+  readonly #byKey = new Map<string, { options: KeptOptions; rules: number }>();
+
+  /** The shared object equal to `options`, made from it for the first rule to hold it. */
+  hold(options: KeptOptions): KeptOptions {
+    const key = keyOf(options);
+    const entry = this.#byKey.get(key);
+    if (entry) {
+      entry.rules += 1;
+      return entry.options;
+    }
+    const kept = Object.freeze(options);
+    this.#byKey.set(key, { options: kept, rules: 1 });
+    return kept;
+  }
+
+  /** A rule holding `options` left the index. */
+  release(options: KeptOptions): void {
+    if (options === DEFAULT_SHARED || options.selector !== null) return;
+    const key = keyOf(options);
+    const entry = this.#byKey.get(key);
+    if (entry?.options !== options) return;
+    entry.rules -= 1;
+    if (entry.rules === 0) this.#byKey.delete(key);
+  }
+}
+
+/** A key equal for equal options: their values in a fixed order (groupBy's keys joined). */
+function keyOf(options: KeptOptions): string {
+  const { flap, groupBy } = options;
+  return [
+    options.forReadings,
+    options.windowSeconds,
+    options.aggregation,
+    options.clearThreshold,
+    options.noDataSeconds,
+    options.repeatIntervalSeconds,
+    groupBy === null ? null : JSON.stringify(groupBy),
+    options.groupWaitSeconds,
+    options.groupIntervalSeconds,
+    options.latch,
+    flap.flapDetection,
+    flap.flapHighPercent,
+    flap.flapLowPercent,
+  ].join('|');
 }

@@ -266,3 +266,51 @@ describe('RuleIndex changes', () => {
     expect(JSON.parse(JSON.stringify(index.get('grouped')))).toMatchObject({ groupBy: ['site'] });
   });
 });
+
+describe('RuleIndex shared options', () => {
+  const optionsOf = (index: RuleIndex, id: string) =>
+    (index.get(id) as unknown as { options: object }).options;
+
+  it('given rules with equal options that are not the defaults, then they hold one object, each reading its own values', () => {
+    const index = new RuleIndex([
+      rule('a', { deviceId: 'D1', forReadings: 3, windowSeconds: 60, aggregation: 'AVG' }),
+      rule('b', { deviceId: 'D2', forReadings: 3, windowSeconds: 60, aggregation: 'AVG' }),
+      rule('c', { deviceId: 'D3', forReadings: 3, windowSeconds: 120, aggregation: 'AVG' }),
+      rule('d', { deviceId: 'D4', forReadings: 3, windowSeconds: 60, aggregation: 'AVG', latch: true }),
+    ]);
+    expect(optionsOf(index, 'a')).toBe(optionsOf(index, 'b'));
+    expect(optionsOf(index, 'c')).not.toBe(optionsOf(index, 'a'));
+    expect(optionsOf(index, 'd')).not.toBe(optionsOf(index, 'a'));
+    expect(index.get('b')).toMatchObject({ deviceId: 'D2', forReadings: 3, windowSeconds: 60 });
+    expect(index.get('c')?.windowSeconds).toBe(120);
+    expect(index.get('d')?.latch).toBe(true);
+    expect(index.get('a')?.latch).toBe(false);
+  });
+
+  it('given the last rule of a set of options removed or changed, then the set goes with it, and one still held stays shared', () => {
+    const index = new RuleIndex([
+      rule('a', { deviceId: 'D1', forReadings: 3 }),
+      rule('b', { deviceId: 'D2', forReadings: 3 }),
+    ]);
+    const first = optionsOf(index, 'a');
+    index.remove('a');
+    index.upsert(rule('a', { deviceId: 'D1', forReadings: 3 }));
+    expect(optionsOf(index, 'a')).toBe(first);
+    index.remove('a');
+    index.upsert(rule('b', { deviceId: 'D2', forReadings: 4 }));
+    expect(index.get('b')?.forReadings).toBe(4);
+    index.upsert(rule('a', { deviceId: 'D1', forReadings: 3 }));
+    expect(optionsOf(index, 'a')).not.toBe(first);
+    expect(optionsOf(index, 'a')).toEqual(first);
+  });
+
+  it('given selector rules with equal options, then each keeps its own selector', () => {
+    const index = new RuleIndex([
+      rule('s1', { forReadings: 3, selector: [{ key: 'site', operator: 'EQ', values: ['b'] }] }),
+      rule('s2', { forReadings: 3, selector: [{ key: 'site', operator: 'EQ', values: ['m'] }] }),
+    ]);
+    expect(index.get('s1')?.selector?.[0]?.values).toEqual(['b']);
+    expect(index.get('s2')?.selector?.[0]?.values).toEqual(['m']);
+    expect(index.matching('X', 'temperature', { site: 'm' }).map((r) => r.id)).toEqual(['s2']);
+  });
+});
