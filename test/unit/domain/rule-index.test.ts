@@ -276,7 +276,13 @@ describe('RuleIndex shared options', () => {
       rule('a', { deviceId: 'D1', forReadings: 3, windowSeconds: 60, aggregation: 'AVG' }),
       rule('b', { deviceId: 'D2', forReadings: 3, windowSeconds: 60, aggregation: 'AVG' }),
       rule('c', { deviceId: 'D3', forReadings: 3, windowSeconds: 120, aggregation: 'AVG' }),
-      rule('d', { deviceId: 'D4', forReadings: 3, windowSeconds: 60, aggregation: 'AVG', latch: true }),
+      rule('d', {
+        deviceId: 'D4',
+        forReadings: 3,
+        windowSeconds: 60,
+        aggregation: 'AVG',
+        latch: true,
+      }),
     ]);
     expect(optionsOf(index, 'a')).toBe(optionsOf(index, 'b'));
     expect(optionsOf(index, 'c')).not.toBe(optionsOf(index, 'a'));
