@@ -492,16 +492,27 @@ for (const mode of instrumentationOrder) {
 if (instrumentationRuns.length === instrumentationOrder.length) {
   instrumentationRows(combineRuns(instrumentationRuns));
 }
-// Each level on a fresh stack in a process of its own, one after the other.
-const scaleBase = await phase('scale', 'Scale phase, no rules', () =>
-  runScaleLevel({ ...settings.scale, rules: 0 }),
-);
-const scaleLarge = scaleBase
-  ? await phase('scale', `Scale phase, ${formatNumber(settings.scale.rules)} rules`, () =>
-      runScaleLevel(settings.scale),
-    )
-  : null;
-if (scaleBase && scaleLarge) scaleRows(scaleBase, scaleLarge);
+// Each level twice, each run on a fresh stack in a process of its own, in mirrored order
+// (0, n, n, 0), so that a machine drifting through the phase weighs on both levels alike.
+const scaleRuns: ScaleLevelResult[] = [];
+for (const rules of [0, settings.scale.rules, settings.scale.rules, 0]) {
+  const run = scaleRuns.length + 1;
+  const result = await phase('scale', `Scale phase, ${formatNumber(rules)} rules, run ${run}`, () =>
+    runScaleLevel({ ...settings.scale, rules }),
+  );
+  if (!result) break;
+  scaleRuns.push(result);
+}
+const scaleBase = scaleRuns[0];
+const scaleLarge = scaleRuns[1];
+if (scaleBase && scaleLarge) {
+  // Both pairs when all four ran; the first pair alone otherwise.
+  const [, , large2, base2] = scaleRuns;
+  scaleRows(
+    large2 && base2 ? [scaleBase, base2] : [scaleBase],
+    large2 && base2 ? [scaleLarge, large2] : [scaleLarge],
+  );
+}
 if (requestsRun) {
   const requests = requestsRun;
   await phase('fleetBill', 'Reference fleet bill', async () =>
@@ -568,21 +579,34 @@ function readsText(tables: Record<string, TableCount>, seconds: number): string 
     .join('; ');
 }
 
-/** The scale phase: each figure at no rules and at the larger level, and their ratio. */
-function scaleRows(base: ScaleLevelResult, large: ScaleLevelResult): void {
+/**
+ * The scale phase: each figure at no rules and at the larger level, and their ratio. Each
+ * level's runs (two, in mirrored order, when all ran): the latency from all their alerts, the
+ * throughput their mean; the reads, the memory and the notes from each level's first run.
+ */
+function scaleRows(bases: ScaleLevelResult[], larges: ScaleLevelResult[]): void {
+  const [base, large] = [bases[0], larges[0]] as [ScaleLevelResult, ScaleLevelResult];
   const n = formatNumber(large.rules);
-  const levels = `0 and ${n} rules, fresh stacks, same run`;
-  const p = (result: ScaleLevelResult, q: number) => percentile(result.latency.deliveryMs, q);
-  const p90Ratio = p(large, 90) / p(base, 90);
+  const runs = bases.length;
+  const levels = `0 and ${n} rules, fresh stacks, same run${runs > 1 ? `, ${runs} runs of each in mirrored order (0, ${n}, ${n}, 0)` : ''}`;
+  const delivery = (results: ScaleLevelResult[]) =>
+    results.flatMap((result) => result.latency.deliveryMs);
+  const p = (results: ScaleLevelResult[], q: number) => percentile(delivery(results), q);
+  const p90Ratio = p(larges, 90) / p(bases, 90);
   sections.scale.push({
-    metric: `Scale: \`ingestEvent\` → \`onAlert\` delivery at ${levels} (${large.latency.deliveryMs.length} and ${base.latency.deliveryMs.length} alerts one at a time, after ${large.latency.warmup} warm-up alerts), p50 / p90`,
-    value: `0 rules ${formatMs(p(base, 50))} / ${formatMs(p(base, 90))}; ${n} rules ${formatMs(p(large, 50))} / ${formatMs(p(large, 90))}; ratio p50 ${(p(large, 50) / p(base, 50)).toFixed(2)}×, p90 ${p90Ratio.toFixed(2)}×`,
+    metric: `Scale: \`ingestEvent\` → \`onAlert\` delivery at ${levels} (${delivery(larges).length} and ${delivery(bases).length} alerts one at a time, after ${large.latency.warmup} warm-up alerts a run), p50 / p90`,
+    value: `0 rules ${formatMs(p(bases, 50))} / ${formatMs(p(bases, 90))}; ${n} rules ${formatMs(p(larges, 50))} / ${formatMs(p(larges, 90))}; ratio p50 ${(p(larges, 50) / p(bases, 50)).toFixed(2)}×, p90 ${p90Ratio.toFixed(2)}×`,
     target: target('p90 ≤ 1.25× the p90 at 0 rules', p90Ratio <= 1.25),
   });
-  const throughputRatio = large.throughput.processedPerSecond / base.throughput.processedPerSecond;
+  const rates = (results: ScaleLevelResult[]) =>
+    results.map((result) => formatNumber(result.throughput.processedPerSecond)).join(' and ');
+  const meanRate = (results: ScaleLevelResult[]) =>
+    results.reduce((sum, result) => sum + result.throughput.processedPerSecond, 0) / results.length;
+  const throughputRatio = meanRate(larges) / meanRate(bases);
+  const drained = [...bases, ...larges].every((result) => result.throughput.drained);
   sections.scale.push({
-    metric: `Scale: fleet readings stored and evaluated (\`ingestEvents\` × 100, 4 clients, ${settings.scale.throughput.durationMs / 1000} s, the worker on the endpoint's event loop) at ${levels}`,
-    value: `0 rules ${formatNumber(base.throughput.processedPerSecond)} readings/s; ${n} rules ${formatNumber(large.throughput.processedPerSecond)} readings/s; ratio ${throughputRatio.toFixed(2)}×${base.throughput.drained && large.throughput.drained ? '' : ' (a load did not drain)'}`,
+    metric: `Scale: fleet readings stored and evaluated (\`ingestEvents\` × 100, 4 clients, ${settings.scale.throughput.durationMs / 1000} s, the worker on the endpoint's event loop) at ${levels}${runs > 1 ? ', mean rate' : ''}`,
+    value: `0 rules ${rates(bases)} readings/s; ${n} rules ${rates(larges)} readings/s; ratio ${throughputRatio.toFixed(2)}×${drained ? '' : ' (a load did not drain)'}`,
     target: target('≥ 0.9× the rate at 0 rules', throughputRatio >= 0.9),
   });
   const all = (result: ScaleLevelResult) =>
@@ -609,9 +633,11 @@ function scaleRows(base: ScaleLevelResult, large: ScaleLevelResult): void {
     value: `${formatNumber(perRule)} bytes (heap grew ${formatBytes(grown(large))} at ${n} rules, ${formatBytes(grown(base))} at 0)`,
     target: '—',
   });
-  for (const result of [base, large]) {
+  // In the order they ran: 0, n, then n, 0.
+  const ran = [bases[0], larges[0], larges[1], bases[1]].filter((result) => result !== undefined);
+  for (const [index, result] of ran.entries()) {
     notes.push(
-      `Scale phase, ${formatNumber(result.rules)} rules (${result.rules > 0 ? `over ${formatNumber(result.devices)} devices, ` : ''}the first ${formatNumber(result.sendingDevices)} devices sending and labelled): set-up ${(result.setupMs / 1000).toFixed(1)} s; ` +
+      `Scale phase, run ${index + 1}, ${formatNumber(result.rules)} rules (${result.rules > 0 ? `over ${formatNumber(result.devices)} devices, ` : ''}the first ${formatNumber(result.sendingDevices)} devices sending and labelled): set-up ${(result.setupMs / 1000).toFixed(1)} s; ` +
         `the worker's first batch ${formatMs(result.coldStart.ms)}, reading ${readsText(result.coldStart.tables, 60) || 'nothing'}; ` +
         `steady traffic ${formatNumber(result.steady.readings)} readings in ${result.steady.seconds.toFixed(1)} s, reads per minute: ${readsText(result.steady.tables, result.steady.seconds) || 'none'}; ` +
         `one scheduled check read ${readsText(result.check.tables, 60) || 'nothing'}; ` +
