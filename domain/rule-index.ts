@@ -92,6 +92,15 @@ export class RuleIndex {
   readonly #byDevice = new Map<string, DeviceRules>();
   /** The options rules share (SharedOptions). */
   readonly #options = new SharedOptions();
+  /** Bumped by every change: a selection made before it is made again. */
+  #version = 0;
+  /**
+   * The selector rules a device's labels select, by metric, kept with the labels object: the
+   * worker holds one per device (DeviceCache), replaced when the device's labels change, so
+   * a device's readings after its first reading of a metric select again only after a rule
+   * change. Gone with the labels object.
+   */
+  readonly #selections = new WeakMap<Labels, Selection>();
 
   constructor(rules: Iterable<IndexedRuleSource & { enabled: boolean }> = []) {
     for (const rule of rules) if (rule.enabled) this.upsert(rule);
@@ -108,6 +117,7 @@ export class RuleIndex {
    */
   upsert(source: IndexedRuleSource): void {
     this.remove(source.id);
+    this.#version += 1;
     let bucket = this.#byMetric.get(source.metric);
     if (!bucket) {
       bucket = {
@@ -134,6 +144,7 @@ export class RuleIndex {
   remove(id: string): boolean {
     const rule = this.#byId.get(id);
     if (!rule) return false;
+    this.#version += 1;
     this.#byId.delete(id);
     if (rule instanceof CompactRule) this.#options.release(rule.options);
     const bucket = this.#byMetric.get(rule.metric);
@@ -168,18 +179,25 @@ export class RuleIndex {
       if (every.length === 0) return forDevice;
       return [...forDevice, ...every];
     }
-    const matched = forDevice ? [...forDevice, ...every] : [...every];
-    for (const filing of selected.byKeys.values()) {
-      // A device without one of the keys has no place (a place may be '': empty values).
-      const values = combined(filing.keys, labels);
-      const filed = values === null ? undefined : filing.byValues.get(values);
-      if (!filed) continue;
-      for (const { rule, rest } of filed) if (!rest || selects(rest, labels)) matched.push(rule);
+    const chosen = this.#selected(bucket, labels);
+    if (!forDevice && every.length === 0) return chosen;
+    if (chosen.length === 0) return forDevice ? [...forDevice, ...every] : every;
+    return forDevice ? [...forDevice, ...every, ...chosen] : [...every, ...chosen];
+  }
+
+  /** The metric's selector rules these labels select, as kept for them if still current. */
+  #selected(bucket: MetricRules, labels: Labels): readonly IndexedRule[] {
+    let selection = this.#selections.get(labels);
+    if (selection?.version !== this.#version) {
+      selection = { version: this.#version, byMetric: new Map() };
+      this.#selections.set(labels, selection);
     }
-    for (const rule of selected.unfiled) {
-      if (selects(rule.selector as LabelSelector, labels)) matched.push(rule);
+    let chosen = selection.byMetric.get(bucket.metric);
+    if (chosen === undefined) {
+      chosen = select(bucket.selected, labels);
+      selection.byMetric.set(bucket.metric, chosen);
     }
-    return matched;
+    return chosen;
   }
 
   /** A device's own rules of a metric, if it has any. */
@@ -235,6 +253,32 @@ export class RuleIndex {
     }
     return timed;
   }
+}
+
+/** What a labels object selected, by metric, at a version of the index. */
+interface Selection {
+  readonly version: number;
+  readonly byMetric: Map<string, readonly IndexedRule[]>;
+}
+
+const NONE: readonly IndexedRule[] = Object.freeze([]);
+
+/** The selector rules of a metric that these labels satisfy (NONE when none). */
+function select(selected: SelectorRules, labels: Labels): readonly IndexedRule[] {
+  let chosen: IndexedRule[] | null = null;
+  for (const filing of selected.byKeys.values()) {
+    // A device without one of the keys has no place (a place may be '': empty values).
+    const values = combined(filing.keys, labels);
+    const filed = values === null ? undefined : filing.byValues.get(values);
+    if (!filed) continue;
+    for (const { rule, rest } of filed) {
+      if (!rest || selects(rest, labels)) (chosen ??= []).push(rule);
+    }
+  }
+  for (const rule of selected.unfiled) {
+    if (selects(rule.selector as LabelSelector, labels)) (chosen ??= []).push(rule);
+  }
+  return chosen ?? NONE;
 }
 
 /**

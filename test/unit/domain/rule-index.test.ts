@@ -320,3 +320,39 @@ describe('RuleIndex shared options', () => {
     expect(index.matching('X', 'temperature', { site: 'm' }).map((r) => r.id)).toEqual(['s2']);
   });
 });
+
+describe('RuleIndex selections kept with a labels object', () => {
+  const site = (value: string) => [{ key: 'site', operator: 'EQ' as const, values: [value] }];
+
+  it('given one labels object read again after rule changes, then each reading sees the rules as they are now', () => {
+    const labels = { site: 'berlin', model: 'b1' };
+    const index = new RuleIndex([rule('berlin', { selector: site('berlin') })]);
+    const ids = () => index.matching('D1', 'temperature', labels).map((r) => r.id);
+    expect(ids()).toEqual(['berlin']);
+    index.upsert(rule('berlin-too', { selector: site('berlin'), threshold: 70 }));
+    expect(ids().sort()).toEqual(['berlin', 'berlin-too']);
+    index.upsert(rule('berlin', { selector: site('munich') }));
+    expect(ids()).toEqual(['berlin-too']);
+    index.remove('berlin-too');
+    expect(ids()).toEqual([]);
+    index.upsert(rule('own', { deviceId: 'D1' }));
+    index.upsert(rule('every'));
+    index.upsert(rule('berlin', { selector: site('berlin') }));
+    expect(ids().sort()).toEqual(['berlin', 'every', 'own']);
+  });
+
+  it('given two devices with equal labels in two objects and one in another metric, then each gets its own selection', () => {
+    const index = new RuleIndex([
+      rule('berlin', { selector: site('berlin') }),
+      rule('berlin-pressure', { selector: site('berlin'), metric: 'pressure' }),
+    ]);
+    const berlin = { site: 'berlin' };
+    const munich = { site: 'munich' };
+    expect(index.matching('D1', 'temperature', berlin).map((r) => r.id)).toEqual(['berlin']);
+    expect(index.matching('D1', 'pressure', berlin).map((r) => r.id)).toEqual(['berlin-pressure']);
+    expect(index.matching('D2', 'temperature', munich)).toEqual([]);
+    expect(index.matching('D3', 'temperature', { site: 'berlin' }).map((r) => r.id)).toEqual([
+      'berlin',
+    ]);
+  });
+});
