@@ -145,25 +145,33 @@ async function evaluate(
   ]);
   const groups = new Map<
     string,
-    { rule: IndexedRule; deviceId: string; labels: Labels; readings: Reading[]; rests: boolean }
+    { rule: IndexedRule; deviceId: string; labels: Labels; readings: Reading[] }
   >();
+  // A reading that leaves an episode known to be at rest at rest is put aside, without a key:
+  // its episode is read only if another reading of the batch moves it.
+  const resting: { rule: IndexedRule; reading: Reading }[] = [];
+  const moved = new Set<string>();
   for (const reading of readings) {
     const labels = devices.get(reading.deviceId)?.labels ?? noLabels;
     for (const rule of index.matching(reading.deviceId, reading.metric, labels)) {
-      const key = episodeKey(rule.id, reading.deviceId);
-      const rests = open !== null && leavesRestingEpisode(rule, reading);
-      const group = groups.get(key);
-      if (group) {
-        group.readings.push(reading);
-        group.rests &&= rests;
-      } else {
-        groups.set(key, { rule, deviceId: reading.deviceId, labels, readings: [reading], rests });
+      if (
+        open !== null &&
+        leavesRestingEpisode(rule, reading) &&
+        !open.mayBeOpen(rule.id, reading.deviceId)
+      ) {
+        resting.push({ rule, reading });
+        continue;
       }
+      const key = episodeKey(rule.id, reading.deviceId);
+      const group = groups.get(key);
+      if (group) group.readings.push(reading);
+      else groups.set(key, { rule, deviceId: reading.deviceId, labels, readings: [reading] });
+      moved.add(reading.deviceId);
     }
   }
-  // An episode at rest that all its readings leave at rest is left unread.
-  if (open !== null) {
-    for (const [key, group] of groups) if (group.rests && !open.mayBeOpen(key)) groups.delete(key);
+  for (const { rule, reading } of resting) {
+    if (moved.has(reading.deviceId))
+      groups.get(episodeKey(rule.id, reading.deviceId))?.readings.push(reading);
   }
   const failed = new Map<string, unknown>();
   if (groups.size === 0) return failed;

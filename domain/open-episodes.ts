@@ -97,7 +97,12 @@ export interface OpenEpisodeFeed {
  * so what the feed says of a later version is never lost to an older read.
  */
 export class OpenEpisodes {
-  readonly #versions = new Map<string, number>();
+  /**
+   * device → rule → version: held by device, so that a reading asks about its rules without
+   * building their episode keys (the device's string and the rules' ids are at hand).
+   */
+  readonly #versions = new Map<string, Map<string, number>>();
+  #size = 0;
   /** False until the store's index holds every episode not at rest: nothing is skipped. */
   complete = false;
   /** When the feed was last read (epoch ms); a worker not fed for long skips nothing. */
@@ -105,30 +110,45 @@ export class OpenEpisodes {
 
   /** How many episodes are held as not at rest. */
   get size(): number {
-    return this.#versions.size;
+    return this.#size;
   }
 
-  /** Whether the episode of this key (`episodeKey`) may not be at rest: it must be read. */
-  mayBeOpen(key: string): boolean {
-    return this.#versions.has(key);
+  /** Whether the episode of this rule and device may not be at rest: it must be read. */
+  mayBeOpen(ruleId: string, deviceId: string): boolean {
+    return this.#versions.get(deviceId)?.has(ruleId) ?? false;
   }
 
   /** An episode as read (consistently) or stored: held while not at rest, dropped at rest. */
   saw(state: EpisodeState): void {
-    const key = episodeKey(state.ruleId, state.deviceId);
-    const known = this.#versions.get(key);
+    const rules = this.#versions.get(state.deviceId);
+    const known = rules?.get(state.ruleId);
     if (isAtRest(state)) {
-      if (known !== undefined && known <= state.version) this.#versions.delete(key);
+      if (rules && known !== undefined && known <= state.version) {
+        rules.delete(state.ruleId);
+        this.#size -= 1;
+        if (rules.size === 0) this.#versions.delete(state.deviceId);
+      }
     } else if (known === undefined || known < state.version) {
-      this.#versions.set(key, state.version);
+      this.#hold(state.ruleId, state.deviceId, state.version, known === undefined);
     }
   }
 
   /** An episode the index shows not at rest. */
   filed(change: OpenEpisodeChange): void {
-    const known = this.#versions.get(change.id);
-    if (known === undefined || known < change.version)
-      this.#versions.set(change.id, change.version);
+    const known = this.#versions.get(change.deviceId)?.get(change.ruleId);
+    if (known === undefined || known < change.version) {
+      this.#hold(change.ruleId, change.deviceId, change.version, known === undefined);
+    }
+  }
+
+  #hold(ruleId: string, deviceId: string, version: number, added: boolean): void {
+    let rules = this.#versions.get(deviceId);
+    if (!rules) {
+      rules = new Map();
+      this.#versions.set(deviceId, rules);
+    }
+    rules.set(ruleId, version);
+    if (added) this.#size += 1;
   }
 }
 

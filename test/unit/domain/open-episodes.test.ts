@@ -93,18 +93,35 @@ describe('OpenEpisodes', () => {
   it('given an episode read open, then at rest at a later version, then it is held, then dropped', () => {
     const known = new OpenEpisodes();
     known.saw({ ...open, version: 3 });
-    expect(known.mayBeOpen(key)).toBe(true);
+    expect(known.mayBeOpen('hot', 'D1')).toBe(true);
     known.saw({ ...newEpisode('hot', 'D1'), version: 4 });
-    expect(known.mayBeOpen(key)).toBe(false);
+    expect(known.mayBeOpen('hot', 'D1')).toBe(false);
   });
 
   it('given the index shows a later version than a read at rest, then the read does not drop it', () => {
     const known = new OpenEpisodes();
     known.filed({ id: key, ruleId: 'hot', deviceId: 'D1', version: 7, changedAt: t0 });
     known.saw({ ...newEpisode('hot', 'D1'), version: 6 });
-    expect(known.mayBeOpen(key)).toBe(true);
+    expect(known.mayBeOpen('hot', 'D1')).toBe(true);
     known.saw({ ...newEpisode('hot', 'D1'), version: 7 });
-    expect(known.mayBeOpen(key)).toBe(false);
+    expect(known.mayBeOpen('hot', 'D1')).toBe(false);
+  });
+
+  it('given episodes of two rules of a device and of another device, then each is held and dropped alone', () => {
+    const known = new OpenEpisodes();
+    known.saw({ ...open, version: 1 });
+    known.saw({ ...newEpisode('cold', 'D1'), consecutive: 1, version: 1 });
+    known.filed({ id: 'hot#D2', ruleId: 'hot', deviceId: 'D2', version: 1, changedAt: t0 });
+    expect(known.size).toBe(3);
+    known.saw({ ...newEpisode('hot', 'D1'), version: 2 });
+    expect(known.mayBeOpen('hot', 'D1')).toBe(false);
+    expect(known.mayBeOpen('cold', 'D1')).toBe(true);
+    expect(known.mayBeOpen('hot', 'D2')).toBe(true);
+    expect(known.mayBeOpen('cold', 'D2')).toBe(false);
+    expect(known.size).toBe(2);
+    // At rest again at the same version: already dropped, counted once.
+    known.saw({ ...newEpisode('hot', 'D1'), version: 2 });
+    expect(known.size).toBe(2);
   });
 });
 
@@ -140,6 +157,17 @@ describe('evaluation with the open episodes known', () => {
     const store = new CountingEpisodeStore();
     const { deps, publisher } = worker([rule('hot')], store);
     await evaluateReadings([reading('r2', 20, 2), reading('r1', 75, 1)], deps);
+    expect(statusesOf(publisher)).toEqual(['FIRING', 'RESOLVED']);
+  });
+
+  it('given a device whose batch moves the episode of one rule, then its readings at rest of another rule stay unread', async () => {
+    const store = new CountingEpisodeStore();
+    const { deps, publisher } = worker([rule('hot'), rule('warm', { threshold: 40 })], store);
+    await evaluateReadings(
+      [reading('r1', 20, 1), reading('r2', 50, 2), reading('r3', 20, 3)],
+      deps,
+    );
+    expect(store.reads).toBe(1);
     expect(statusesOf(publisher)).toEqual(['FIRING', 'RESOLVED']);
   });
 
