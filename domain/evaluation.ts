@@ -147,8 +147,8 @@ async function evaluate(
     string,
     { rule: IndexedRule; deviceId: string; labels: Labels; readings: Reading[] }
   >();
-  // A reading that leaves an episode known to be at rest at rest is put aside, without a key:
-  // its episode is read only if another reading of the batch moves it.
+  // A reading that would leave its episode at rest, of an episode known to be at rest, is put
+  // aside without building a key: the episode is read only if another reading moves it.
   const resting: { rule: IndexedRule; reading: Reading }[] = [];
   const moved = new Set<string>();
   for (const reading of readings) {
