@@ -159,27 +159,29 @@ describe("what keeps a worker's labels fresh", () => {
   });
 
   it("given 200 devices sending every batch and no label changes, then after their first batch the worker's cache reads none of them again; a label change reads that one device", async () => {
-    // Prepare: a worker's cache over its own counted store, refreshing every 100 ms.
+    // Prepare: a worker's cache over its own counted store, its changes read about every
+    // 500 ms. (A shorter time fails on a busy machine: a change read slower than half of it
+    // lets the devices age, and they are read again, as they should be.)
     const { store, sent } = countedStore();
     const ids = Array.from({ length: 200 }, (_, i) => `busy-${i}`);
     await store.recordSightings(
       ids.map((id) => sighting(id, { temperature: [0, 1] })),
       NOW,
     );
-    const cache = new DeviceCache(store, { maxAgeMs: 100 });
+    const cache = new DeviceCache(store, { maxAgeMs: 1_000 });
     await cache.loadMany(ids);
     sent.length = 0;
-    // Act: 30 batches, 20 ms apart.
-    for (let batch = 0; batch < 30; batch++) {
+    // Act: 40 batches, 50 ms apart.
+    for (let batch = 0; batch < 40; batch++) {
       await cache.loadMany(ids);
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await new Promise((resolve) => setTimeout(resolve, 50));
     }
     const readsWithoutChanges = sent.filter((name) => name === 'BatchGetCommand').length;
     const feedReads = sent.filter((name) => name === 'QueryCommand').length;
     await store.update('busy-7', { labels: { site: 'paris' } });
     let relabelled = false;
-    for (let batch = 0; batch < 30 && !relabelled; batch++) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let batch = 0; batch < 80 && !relabelled; batch++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
       relabelled = (await cache.loadMany(ids)).get('busy-7')?.labels.site === 'paris';
     }
     // Assess
