@@ -125,6 +125,26 @@ export function newEpisode(ruleId: string, deviceId: string): EpisodeState {
   };
 }
 
+/** A rule whose step compares each reading with its threshold alone: no window, no no-data time. */
+export function isPlainThreshold(rule: EpisodeRule): boolean {
+  return rule.windowSeconds === null && rule.noDataSeconds === null;
+}
+
+/**
+ * An episode with nothing under way: no alert open, no breaching readings counted, no
+ * flapping history. A healthy reading of a plain threshold rule leaves it as it is
+ * (`applyReading`'s first path).
+ */
+export function isQuiet(state: EpisodeState): boolean {
+  return (
+    state.open === null &&
+    state.noData === null &&
+    state.consecutive === 0 &&
+    state.flapHistory === 0 &&
+    !state.flapping
+  );
+}
+
 /**
  * Applies one reading. Readings are applied in event-time order: one not later than the
  * last applied reading (a duplicate, or one that arrived late) changes nothing, so a
@@ -145,13 +165,8 @@ export function applyReading(
   if (!isAfterLast(state, reading)) return { state, changed: false };
   // The healthy path of a plain threshold rule allocates and parses nothing more.
   if (
-    rule.windowSeconds === null &&
-    rule.noDataSeconds === null &&
-    state.open === null &&
-    state.noData === null &&
-    state.consecutive === 0 &&
-    state.flapHistory === 0 &&
-    !state.flapping &&
+    isPlainThreshold(rule) &&
+    isQuiet(state) &&
     !breaches(rule.operator, reading.value, rule.threshold)
   ) {
     return { state, changed: false };

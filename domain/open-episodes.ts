@@ -1,6 +1,6 @@
 import { shardNumber } from './alert-partitions.ts';
 import { ChangeFedCache, type FeedChange } from './change-fed-cache.ts';
-import type { EpisodeRule, EpisodeState } from './episode.ts';
+import { type EpisodeRule, type EpisodeState, isPlainThreshold, isQuiet } from './episode.ts';
 import { type EpisodeStore, episodeKey } from './ports.ts';
 import type { Reading } from './reading.ts';
 import { breaches } from './rule.ts';
@@ -33,18 +33,11 @@ export function openEpisodeShard(ruleId: string, deviceId: string): string {
 }
 
 /**
- * An episode at rest: nothing open, no breaching readings counted, no flapping history and
- * nothing left to deliver. A healthy reading of a plain threshold rule leaves it unchanged.
+ * An episode at rest: quiet (domain/episode.ts `isQuiet`: nothing open, no breaching readings
+ * counted, no flapping history) and nothing left to deliver.
  */
 export function isAtRest(state: EpisodeState): boolean {
-  return (
-    state.open === null &&
-    state.noData === null &&
-    state.consecutive === 0 &&
-    state.flapHistory === 0 &&
-    !state.flapping &&
-    state.outbox.length === 0
-  );
+  return isQuiet(state) && state.outbox.length === 0;
 }
 
 /**
@@ -56,8 +49,7 @@ export function isAtRest(state: EpisodeState): boolean {
  */
 export function leavesRestingEpisode(rule: EpisodeRule, reading: Reading): boolean {
   return (
-    rule.windowSeconds === null &&
-    rule.noDataSeconds === null &&
+    isPlainThreshold(rule) &&
     rule.forReadings === 1 &&
     !breaches(rule.operator, reading.value, rule.threshold)
   );
@@ -91,10 +83,10 @@ export interface OpenEpisodeFeed {
 }
 
 /**
- * The episodes a worker knows not to be at rest, by key, with the version it knows of. It
- * learns them from the index (the feed), from its own writes and from its reads. An entry
- * is dropped only by a read or write of the episode at rest at a version at least as new,
- * so what the feed says of a later version is never lost to an older read.
+ * The episodes a worker knows not to be at rest, by device and rule, with the version it
+ * knows of. It learns them from the index (the feed), from its own writes and from its
+ * reads. An entry is dropped only by a read or write of the episode at rest at a version at
+ * least as new, so what the feed says of a later version is never lost to an older read.
  */
 export class OpenEpisodes {
   /**
