@@ -172,17 +172,9 @@ export class RuleIndex {
   matching(deviceId: string, metric: string, labels: Labels = noLabels): readonly IndexedRule[] {
     const bucket = this.#byMetric.get(metric);
     if (!bucket) return [];
-    const forDevice = bucket.deviceRules > 0 ? this.#own(deviceId, metric) : undefined;
-    const { every, selected } = bucket;
-    if (selected.count === 0) {
-      if (!forDevice) return every;
-      if (every.length === 0) return forDevice;
-      return [...forDevice, ...every];
-    }
-    const chosen = this.#selected(bucket, labels);
-    if (!forDevice && every.length === 0) return chosen;
-    if (chosen.length === 0) return forDevice ? [...forDevice, ...every] : every;
-    return forDevice ? [...forDevice, ...every, ...chosen] : [...every, ...chosen];
+    const own = bucket.deviceRules > 0 ? this.#own(deviceId, metric) : undefined;
+    const chosen = bucket.selected.count > 0 ? this.#selected(bucket, labels) : NONE;
+    return joined(own, bucket.every, chosen);
   }
 
   /** The metric's selector rules these labels select, as kept for them if still current. */
@@ -262,6 +254,19 @@ interface Selection {
 }
 
 const NONE: readonly IndexedRule[] = Object.freeze([]);
+
+/** The three lists as one: the one list itself when the others are empty, as is usual. */
+function joined(
+  own: readonly IndexedRule[] | undefined,
+  every: readonly IndexedRule[],
+  chosen: readonly IndexedRule[],
+): readonly IndexedRule[] {
+  if (own === undefined) {
+    if (chosen.length === 0) return every;
+    return every.length === 0 ? chosen : [...every, ...chosen];
+  }
+  return every.length === 0 && chosen.length === 0 ? own : [...own, ...every, ...chosen];
+}
 
 /** The selector rules of a metric that these labels satisfy (NONE when none). */
 function select(selected: SelectorRules, labels: Labels): readonly IndexedRule[] {
