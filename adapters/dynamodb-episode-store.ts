@@ -177,10 +177,15 @@ export class DynamoDbEpisodeStore implements EpisodeStore, OpenEpisodeFeed {
   }
 
   async openIndexComplete(): Promise<boolean> {
+    return (await this.#indexState()).complete === true;
+  }
+
+  /** Where the filing of the episodes stored before the `open` index stands. */
+  async #indexState(): Promise<IndexState> {
     const result = await this.#client.send(
       new GetCommand({ TableName: this.#tableName, Key: INDEX_STATE_KEY, ConsistentRead: true }),
     );
-    return result.Item?.complete === true;
+    return (result.Item ?? {}) as IndexState;
   }
 
   async openSince(since: number | null): Promise<OpenEpisodeChange[]> {
@@ -205,10 +210,7 @@ export class DynamoDbEpisodeStore implements EpisodeStore, OpenEpisodeFeed {
 
   async fileUnfiled(options: { budgetMs: number; settleMs: number }): Promise<number> {
     const began = Date.now();
-    const read = await this.#client.send(
-      new GetCommand({ TableName: this.#tableName, Key: INDEX_STATE_KEY, ConsistentRead: true }),
-    );
-    const state = (read.Item ?? {}) as IndexState;
+    const state = await this.#indexState();
     if (state.complete === true) return 0;
     const pass = state.pass ?? 1;
     // The second pass waits for the writers of the version before to be gone.

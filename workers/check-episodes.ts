@@ -73,10 +73,9 @@ async function check(): Promise<{
  */
 const UNFILED = { budgetMs: 30_000, settleMs: 15 * 60_000 };
 
-/** Files the episodes stored before the open index, while it is not complete: one read after. */
+/** Files the episodes stored before the open index; once it is complete, one read a run. */
 async function fileUnfiledEpisodes(): Promise<{ filed: number; errors: unknown[] }> {
   try {
-    if (await episodeStore.openIndexComplete()) return { filed: 0, errors: [] };
     return { filed: await episodeStore.fileUnfiled(UNFILED), errors: [] };
   } catch (error) {
     return { filed: 0, errors: [error] };
