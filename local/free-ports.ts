@@ -26,21 +26,25 @@ const BELOW_EPHEMERAL_FROM = 10_000;
  * The slice of the range this process draws from, when several processes draw at once:
  * test files run two at a time, each starting stacks on free ports, and a port one file
  * found free could be taken by the other's stack before its own listens. Each vitest worker
- * takes a slice of its own (test/support/port-slice.ts). Null: the whole range.
+ * takes a slice of its own (test/support/port-slice.ts). Slice 0 of 1: the whole range.
  */
-let slice: { index: number; count: number } | null = null;
+let slice = { index: 0, count: 1 };
 
-/** Draws every port of this process from slice `index` (0 to `count` - 1) of the range. */
-export function drawPortsFromSlice(index: number, count: number): void {
+/**
+ * Draws every port of this process from slice `index` (0 to `count` - 1) of the range.
+ * Returns the slice drawn from before, to go back to.
+ */
+export function drawPortsFromSlice(index: number, count: number): { index: number; count: number } {
   if (!Number.isInteger(index) || !Number.isInteger(count) || index < 0 || index >= count) {
     throw new RangeError(`No port slice ${index} of ${count}`);
   }
+  const before = slice;
   slice = { index, count };
+  return before;
 }
 
 /** The part of [low, high) this process draws from. */
 function sliceOf(low: number, high: number): { low: number; high: number } {
-  if (slice === null) return { low, high };
   const size = Math.floor((high - low) / slice.count);
   const start = low + slice.index * size;
   return { low: start, high: start + size };
